@@ -1,0 +1,10 @@
+// Root Jest config: every package is a project, so one run reports the whole workspace.
+export default {
+  projects: [
+    '<rootDir>/packages/grid/jest.config.js',
+    '<rootDir>/packages/metrics/jest.config.js',
+    '<rootDir>/packages/datasets/jest.config.js',
+    '<rootDir>/packages/models/jest.config.js',
+    '<rootDir>/packages/reconstruct/jest.config.js',
+  ],
+};

@@ -1,0 +1,2 @@
+/** @module @twsa/datasets */
+export {};

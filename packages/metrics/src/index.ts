@@ -1,0 +1,2 @@
+/** @module @twsa/metrics */
+export {};

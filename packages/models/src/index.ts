@@ -1,0 +1,2 @@
+/** @module @twsa/models */
+export {};

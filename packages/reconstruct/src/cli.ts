@@ -1,0 +1,1 @@
+process.stdout.write('twsa: CLI under construction\n');

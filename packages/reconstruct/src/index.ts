@@ -1,0 +1,2 @@
+/** @module @twsa/reconstruct */
+export {};

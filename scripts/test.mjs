@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// The workspace test command (README, .ci/run): type-check, run every package's Jest suite, then the
+// end-to-end checks (the CLI smoke profile, the example on its embedded default). Prints one closing line
+// `N passed, N failed, N skipped` counting Jest tests plus one per check.
+//   node scripts/test.mjs            default lane
+//   node scripts/test.mjs --slow     the *.slow.test.ts lane instead of the default one
+//   node scripts/test.mjs --unit     Jest only (no type check, no end-to-end checks)
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = new Set(process.argv.slice(2));
+const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', FORCE_COLOR: '0' };
+let passed = 0, failed = 0, skipped = 0;
+const failures = [];
+
+function check(name, cmd, cmdArgs, options = {}) {
+  const t0 = Date.now();
+  process.stdout.write(`\n== ${name}: ${cmd} ${cmdArgs.join(' ')}\n`);
+  const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit', env, ...options });
+  const ok = r.status === 0;
+  process.stdout.write(`== ${name}: ${ok ? 'ok' : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  if (ok) passed++; else { failed++; failures.push(name); }
+  return ok;
+}
+
+if (!args.has('--unit') && !args.has('--slow')) check('typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
+
+const tmp = mkdtempSync(join(tmpdir(), 'twsa-jest-'));
+const jsonFile = join(tmp, 'results.json');
+const jestArgs = ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', '--json', `--outputFile=${jsonFile}`, '--ci'];
+if (args.has('--slow')) jestArgs.push('--config', 'jest.slow.config.js');
+process.stdout.write('\n== jest\n');
+const jr = spawnSync(process.execPath, jestArgs, { cwd: root, stdio: 'inherit', env });
+try {
+  const res = JSON.parse(readFileSync(jsonFile, 'utf8'));
+  passed += res.numPassedTests;
+  failed += res.numFailedTests;
+  skipped += res.numPendingTests + res.numTodoTests;
+  // A suite that fails to load counts as a failure even though it has no failed test.
+  for (const s of res.testResults) if (s.status === 'failed' && s.assertionResults.every((a) => a.status !== 'failed')) { failed++; failures.push(`suite ${s.name}`); }
+  if (res.numTotalTests === 0) { failed++; failures.push('jest ran no test'); }
+} catch (e) {
+  failed++; failures.push(`jest (exit ${jr.status}; no results: ${e.message})`);
+}
+rmSync(tmp, { recursive: true, force: true });
+
+if (!args.has('--unit') && !args.has('--slow')) {
+  const out = mkdtempSync(join(tmpdir(), 'twsa-smoke-'));
+  check('cli: twsa run --profile smoke', 'npx', ['--no-install', 'twsa', 'run', '--profile', 'smoke', '--out', join(out, 'run'), '--quiet']);
+  check('example: canada-reconstruction (embedded default)', 'npm', ['run', 'start', '-w', 'examples/canada-reconstruction', '--', '--out', join(out, 'example'), '--profile', 'smoke']);
+  rmSync(out, { recursive: true, force: true });
+}
+
+if (failures.length) process.stdout.write(`\nFailed: ${failures.join('; ')}\n`);
+process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+process.exit(failed ? 1 : 0);
