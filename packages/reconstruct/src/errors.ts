@@ -1,0 +1,108 @@
+/**
+ * Typed errors of @twsa/reconstruct. Each carries a literal `name`, the fields that explain it and `cause`.
+ * Test them with {@link isReconstructError} (by name, so duplicate installs still match) rather than `instanceof`.
+ */
+
+/** Names of every error this package throws. */
+export const RECONSTRUCT_ERROR_NAMES = [
+  'ReconstructError',
+  'ConfigError',
+  'InputError',
+  'OutputExistsError',
+  'StageOrderError',
+  'PipelineAbortedError',
+  'DependencyMissingError',
+] as const;
+/** One of {@link RECONSTRUCT_ERROR_NAMES}. */
+export type ReconstructErrorName = (typeof RECONSTRUCT_ERROR_NAMES)[number];
+
+/** Base class of every @twsa/reconstruct error. */
+export class ReconstructError extends Error {
+  override readonly name: ReconstructErrorName = 'ReconstructError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
+  }
+}
+
+/**
+ * A configuration value is missing, of the wrong type, out of range or not a known key.
+ * The message starts with the key path, e.g. `train.epochs: expected integer ≥ 1, got "x"`.
+ */
+export class ConfigError extends ReconstructError {
+  override readonly name = 'ConfigError' as const;
+  /** Dotted path of the offending key, e.g. `"train.epochs"`; `""` for the whole document. */
+  readonly keyPath: string;
+  constructor(keyPath: string, problem: string, options?: { cause?: unknown }) {
+    super(`${keyPath === '' ? '(config)' : keyPath}: ${problem}`, options);
+    this.keyPath = keyPath;
+  }
+}
+
+/** An input file or directory is missing, unreadable, of an unknown format, or does not fit the run (no overlap, ...). */
+export class InputError extends ReconstructError {
+  override readonly name = 'InputError' as const;
+  /** The file or directory involved, when there is one. */
+  readonly file?: string;
+  constructor(message: string, options?: { cause?: unknown; file?: string }) {
+    super(message, options);
+    if (options?.file !== undefined) this.file = options.file;
+  }
+}
+
+/** The output directory already exists and `overwrite` was not set. */
+export class OutputExistsError extends ReconstructError {
+  override readonly name = 'OutputExistsError' as const;
+  readonly path: string;
+  constructor(path: string, options?: { cause?: unknown }) {
+    super(`Output directory '${path}' already exists: choose another --out, or pass --overwrite to replace it`, options);
+    this.path = path;
+  }
+}
+
+/** A stage was asked to run before the stage it needs has produced its outputs in the run folder. */
+export class StageOrderError extends ReconstructError {
+  override readonly name = 'StageOrderError' as const;
+  readonly stage: string;
+  readonly missing: string;
+  constructor(stage: string, missing: string, options?: { cause?: unknown }) {
+    super(`Stage '${stage}' needs '${missing}' from an earlier stage; run the earlier stage first (or 'twsa run')`, options);
+    this.stage = stage;
+    this.missing = missing;
+  }
+}
+
+/** The run was stopped through its AbortSignal; a checkpoint was written when training was under way. */
+export class PipelineAbortedError extends ReconstructError {
+  override readonly name = 'PipelineAbortedError' as const;
+  /** The run folder that holds the checkpoint (pass it to `--resume`). */
+  readonly runDir: string;
+  constructor(runDir: string, options?: { cause?: unknown }) {
+    super(`Run stopped on request; its state is in '${runDir}'. Continue it with: twsa run --resume ${runDir}`, options);
+    this.runDir = runDir;
+  }
+}
+
+/** A sibling @twsa package does not provide a function this stage needs (an incompatible version is installed). */
+export class DependencyMissingError extends ReconstructError {
+  override readonly name = 'DependencyMissingError' as const;
+  readonly packageName: string;
+  readonly exportName: string;
+  constructor(packageName: string, exportName: string, options?: { cause?: unknown }) {
+    super(`${packageName} does not export '${exportName}', which @twsa/reconstruct needs; install matching @twsa/* versions`, options);
+    this.packageName = packageName;
+    this.exportName = exportName;
+  }
+}
+
+/**
+ * True when `err` is a @twsa/reconstruct error, optionally of one given name.
+ * @example
+ * ```ts
+ * isReconstructError(new ConfigError("train.epochs", "expected integer ≥ 1, got 0"), "ConfigError"); // => true
+ * ```
+ */
+export function isReconstructError<N extends ReconstructErrorName>(err: unknown, name?: N): err is ReconstructError & { name: N } {
+  if (!(err instanceof Error)) return false;
+  const n = err.name as ReconstructErrorName;
+  return name === undefined ? (RECONSTRUCT_ERROR_NAMES as readonly string[]).includes(n) : n === name;
+}

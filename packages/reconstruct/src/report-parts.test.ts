@@ -1,0 +1,65 @@
+import { mkdtempSync, mkdirSync, existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatTable1Markdown, formatTable1Csv, PAPER_TABLE1, type Table1 } from './table1.js';
+import { renderHtmlReport, markdownTableToHtml } from './html-report.js';
+import { formatProgressBar, formatDuration } from './progress.js';
+import { claimRunDirectory, finishRunDirectory, locateRunToResume, writeJsonAtomic } from './run-folder.js';
+import { isReconstructError } from './errors.js';
+
+const table: Table1 = {
+  rows: [
+    { key: 'lsm', label: 'LSM baseline', params: null, preset: null, rmseMm: 80.123, cc: 0.8, seriesRmseMm: 20, seriesCc: 0.9, testMonths: 40, paper: PAPER_TABLE1['lsm']! },
+    { key: 'dcae', label: 'DCAE', params: 1234, preset: 'cpu', rmseMm: 50, cc: 0.9, seriesRmseMm: 10, seriesCc: 0.95, testMonths: 40, paper: PAPER_TABLE1['dcae']! },
+  ],
+  definition: 'mean of per-pixel scores.', dataSource: 'real GRACE + emulated LSM (twin experiment)', twinExperiment: true,
+};
+
+describe('Table 1', () => {
+  it('Markdown puts the paper values beside ours and flags a twin experiment', () => {
+    const md = formatTable1Markdown(table);
+    expect(md).toContain('| LSM baseline |  |  | 80.1 | 105 | 0.800 | 0.89 |');
+    expect(md).toContain('| DCAE (cpu) | 1,234 | 76,125,313 | 50.0 |');
+    expect(md).toMatch(/Twin experiment/);
+  });
+  it('CSV has one line per row with empty unknown cells', () => {
+    const lines = formatTable1Csv(table).trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toBe('lsm,LSM baseline,,,,80.123,105,0.8000,0.89,20.000,0.9000,40,real GRACE + emulated LSM (twin experiment)');
+  });
+  it('HTML report inlines images and converts the table', () => {
+    const html = renderHtmlReport([{ heading: 'T1', tableHtml: markdownTableToHtml(formatTable1Markdown(table)), figures: [{ caption: 'c', mime: 'image/svg+xml', bytes: '<svg/>' }] }], { title: 'R', banner: 'TWIN' });
+    expect(html).toContain('<td>DCAE (cpu)</td>');
+    expect(html).toContain(`data:image/svg+xml;base64,${Buffer.from('<svg/>').toString('base64')}`);
+    expect(html).toContain('class="banner">TWIN');
+  });
+});
+
+describe('progress', () => {
+  it('formats a bar with ETA', () => {
+    expect(formatProgressBar('train', 1, 4, 10, 10)).toBe('train [###-------] 1/4 25% 10s, ETA 30s');
+    expect(formatProgressBar('x', 0, 4, 0, 4)).toBe('x [----] 0/4 0% 0s, ETA ?');
+    expect(formatDuration(3725)).toBe('1h02m');
+    expect(formatDuration(65)).toBe('1m05s');
+  });
+});
+
+describe('run folder', () => {
+  const base = mkdtempSync(join(tmpdir(), 'twsa-run-'));
+  it('refuses an existing target unless overwrite, works in .incomplete and renames at the end', () => {
+    const target = join(base, 'exists');
+    mkdirSync(target);
+    let err: unknown;
+    try { claimRunDirectory(target); } catch (e) { err = e; }
+    expect(isReconstructError(err, 'OutputExistsError')).toBe(true);
+    const loc = claimRunDirectory(target, { overwrite: true });
+    expect(loc.work).toBe(`${target}.incomplete`);
+    writeJsonAtomic(join(loc.work, 'run.json'), { a: 1 });
+    expect(locateRunToResume(target).work).toBe(loc.work);
+    finishRunDirectory(loc);
+    expect(existsSync(loc.work)).toBe(false);
+    expect(JSON.parse(readFileSync(join(target, 'run.json'), 'utf8'))).toEqual({ a: 1 });
+    expect(locateRunToResume(target).work).toBe(target);
+    expect(() => locateRunToResume(join(base, 'none'))).toThrow(/No run to resume/);
+  });
+});
