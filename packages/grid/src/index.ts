@@ -19,3 +19,5 @@ export {
 } from './errors.js';
 export type { PointTransform } from './crs.js';
 export { EPSG_4326, EPSG_3978, CRS_DEFINITIONS, isGeographic, proj4Definition, transformer, CANADA_LCC_110KM, NAMED_GRIDS } from './crs.js';
+export type { UpscaleTarget, UpscaleOptions } from './upscale.js';
+export { upscale } from './upscale.js';
