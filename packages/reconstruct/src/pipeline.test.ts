@@ -1,0 +1,95 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runPipeline, type RunRecord } from './pipeline.js';
+import { resolveConfig } from './config.js';
+import { isReconstructError } from './errors.js';
+import type { PipelineEvent } from './progress.js';
+import { fakeToolkit } from '../test/fake-toolkit.js';
+
+const base = mkdtempSync(join(tmpdir(), 'twsa-pipeline-'));
+const config = resolveConfig({ profile: 'smoke', models: { names: ['seunet', 'dcae'] } });
+
+describe('runPipeline with a stand-in toolkit', () => {
+  it('runs all five stages into one run folder', async () => {
+    const events: PipelineEvent[] = [];
+    const out = join(base, 'full');
+    const result = await runPipeline(config, { out, toolkit: fakeToolkit(), log: (e) => events.push(e) });
+    expect(result.runDir).toBe(out);
+    expect(existsSync(`${out}.incomplete`)).toBe(false);
+    const record = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as RunRecord;
+    expect(record.status).toBe('complete');
+    expect(record.backend).toBe('fake');
+    expect(record.seed).toBe(42);
+    expect(record.completedStages).toEqual(['prepare', 'train', 'evaluate', 'hindcast', 'report']);
+    expect(Object.keys(record.timings).sort()).toEqual(['evaluate', 'hindcast', 'prepare', 'report', 'train']);
+    expect(record.versions['@twsa/reconstruct']).toBe('0.1.0');
+    expect(record.dataSource.description).toBe('fake test scenario');
+    // Table 1: LSM row + 2 models; the fitted linear model beats the damped LSM.
+    const t = result.table1!;
+    expect(t.rows.map((r) => r.key)).toEqual(['lsm', 'seunet', 'dcae']);
+    expect(t.rows[0]!.paper.rmseMm).toBe(105);
+    expect(t.rows[1]!.rmseMm).toBeLessThan(t.rows[0]!.rmseMm);
+    expect(t.rows[0]!.testMonths).toBe(40);
+    for (const f of ['table1.md', 'table1.csv', 'table1.json', 'nationwide_series.csv']) expect(existsSync(join(out, 'evaluation', f))).toBe(true);
+    // Hindcast: one GeoTIFF per month 1979-01..2002-03 = 279 months.
+    expect(readdirSync(join(out, 'hindcast', 'geotiff'))).toHaveLength(279);
+    const csv = readFileSync(join(out, 'hindcast', 'nationwide_series.csv'), 'utf8').trim().split('\n');
+    expect(csv).toHaveLength(2 + 279);
+    expect(csv[2]).toMatch(/^1979-01,-?\d/);
+    // Figures and the self-contained report.
+    const figs = readdirSync(join(out, 'report', 'figures')).sort();
+    expect(figs).toEqual(expect.arrayContaining(['fig02_trend.png', 'fig11_cc.png', 'fig11_rmse.png', 'fig12_nationwide_series.svg', 'fig13_2003-01.png', 'fig14_2003-07.png', 'fig15_2014-10.png', 'fig16_2015-04.png', 'fig17_hindcast_series.svg', 'fig18_first_hindcast_month.png']));
+    const html = readFileSync(result.reportPath!, 'utf8');
+    expect((html.match(/src="data:image\/png;base64,/g) ?? []).length).toBe(8);
+    expect(html).not.toMatch(/src="(?!data:)/);
+    expect(events.filter((e) => e.type === 'stage-end')).toHaveLength(5);
+  });
+
+  it('says "twin experiment" everywhere for an emulated LSM', async () => {
+    const out = join(base, 'twin');
+    await runPipeline(config, { out, toolkit: fakeToolkit({ twin: true }) });
+    expect(readFileSync(join(out, 'evaluation', 'table1.md'), 'utf8')).toMatch(/Twin experiment/);
+    expect(readFileSync(join(out, 'evaluation', 'nationwide_series.csv'), 'utf8')).toMatch(/TWIN EXPERIMENT/);
+    expect(readFileSync(join(out, 'hindcast', 'nationwide_series.csv'), 'utf8')).toMatch(/TWIN EXPERIMENT/);
+    expect(readFileSync(join(out, 'report', 'figures', 'fig12_nationwide_series.svg'), 'utf8')).toMatch(/TWIN EXPERIMENT/);
+    expect(readFileSync(join(out, 'report', 'report.html'), 'utf8')).toMatch(/class="banner">Twin experiment/);
+    expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).dataSource.twinExperiment).toBe(true);
+  });
+
+  it('refuses an existing output folder unless overwrite', async () => {
+    const out = join(base, 'full');
+    await expect(runPipeline(config, { out, toolkit: fakeToolkit() })).rejects.toMatchObject({ name: 'OutputExistsError' });
+    await expect(runPipeline(config, { out, overwrite: true, toolkit: fakeToolkit(), stages: ['prepare'] })).resolves.toBeDefined();
+  });
+
+  it('stops on abort, keeps an .incomplete folder, and resumes where it stopped', async () => {
+    const out = join(base, 'aborted');
+    const controller = new AbortController();
+    const first = fakeToolkit({ beforeTrain: (m) => { if (m === 'dcae') controller.abort(); } });
+    let err: unknown;
+    try { await runPipeline(config, { out, toolkit: first, signal: controller.signal }); } catch (e) { err = e; }
+    expect(isReconstructError(err, 'PipelineAbortedError')).toBe(true);
+    expect(existsSync(out)).toBe(false);
+    const record = JSON.parse(readFileSync(join(`${out}.incomplete`, 'run.json'), 'utf8')) as RunRecord;
+    expect(record.status).toBe('aborted');
+    expect(record.completedStages).toEqual(['prepare']);
+    expect(record.completedModels).toEqual(['seunet']);
+    const second = fakeToolkit();
+    const result = await runPipeline(config, { resume: out, toolkit: second });
+    expect(second.trained).toEqual(['dcae']);
+    expect(result.record.status).toBe('complete');
+    expect(existsSync(join(out, 'report', 'report.html'))).toBe(true);
+    expect(existsSync(`${out}.incomplete`)).toBe(false);
+  });
+
+  it('runs a stage alone on an existing run and refuses one whose inputs are missing', async () => {
+    const out = join(base, 'stages');
+    await runPipeline(config, { out, toolkit: fakeToolkit(), stages: ['prepare'] });
+    expect(existsSync(join(out, 'prepared', 'prepared.json'))).toBe(true);
+    await expect(runPipeline(config, { resume: out, toolkit: fakeToolkit(), stages: ['evaluate'] })).rejects.toMatchObject({ name: 'StageOrderError' });
+    await runPipeline(config, { resume: out, toolkit: fakeToolkit(), stages: ['train'] });
+    const r = await runPipeline(config, { resume: out, toolkit: fakeToolkit(), stages: ['evaluate'] });
+    expect(r.table1!.rows).toHaveLength(3);
+  });
+});
