@@ -26,7 +26,8 @@ export interface StackLike {
  * Why a score is undefined (`value` is `NaN`):
  * - `"no valid pairs"`: every pair has a NaN/±Inf member or is masked out;
  * - `"fewer than 2 valid pairs"` / `"fewer than 3 valid values"` / `"fewer than 5 valid values"`: too few for the statistic;
- * - `"constant series (obs)"`, `"constant series (pred)"`, `"constant series (pred and obs)"`, `"constant series"`: zero variance;
+ * - `"constant series (obs)"`, `"constant series (pred)"`, `"constant series (pred and obs)"`, `"constant series"`: zero variance
+ *   (all values equal, or a spread so small that its float64 sum of squares underflows to 0);
  * - `"observed mean is zero"`: KGE's bias ratio `beta = mean(pred) / mean(obs)` is undefined;
  * - `"predicted mean is zero"`: KGE-2012's variability ratio (a ratio of coefficients of variation) is undefined;
  * - `"singular design"`: the times do not constrain an annual harmonic (e.g. all in one month of the year).

@@ -70,8 +70,10 @@ export function pairStats(p: Float64Array, o: Float64Array, n: number): PairStat
     sse += e * e;
     sae += Math.abs(e);
   }
-  if (constantP) spp = 0;
-  if (constantO) soo = 0;
+  // Zero variance: all values equal (exact test, immune to round-off in the mean) or a spread below float64
+  // resolution (the centred sum underflows to 0). Either way the correlation-type scores are undefined.
+  if (constantP || !(spp > 0)) { spp = 0; constantP = n > 0; }
+  if (constantO || !(soo > 0)) { soo = 0; constantO = n > 0; }
   return { n, meanP, meanO, spp, soo, spo, sse, sae, constantP, constantO };
 }
 
@@ -93,7 +95,9 @@ export function pearsonFrom(s: PairStats): MetricResult {
   if (s.n < 2) return undefinedResult(s.n, 'fewer than 2 valid pairs');
   const c = constantReason(s);
   if (c !== null) return undefinedResult(s.n, c);
-  const r = s.spo / Math.sqrt(s.spp * s.soo);
+  const product = s.spp * s.soo;
+  // Split the root only when the product under- or overflows.
+  const r = s.spo / (product > 0 && Number.isFinite(product) ? Math.sqrt(product) : Math.sqrt(s.spp) * Math.sqrt(s.soo));
   return { value: Math.max(-1, Math.min(1, r)), count: s.n };
 }
 
