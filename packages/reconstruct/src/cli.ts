@@ -1,1 +1,368 @@
-process.stdout.write('twsa: CLI under construction\n');
+/**
+ * The `twsa` command line. Parses flags (node:util parseArgs), builds and validates a PipelineConfig, calls the
+ * same exported functions a user would, prints, and sets the exit code. The only module that prints or exits.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { readdirSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { resolveConfig, readConfigFile, PROFILE_NAMES, BACKEND_CHOICES, MODEL_NAMES, type PipelineConfig, type ProfileName } from './config.js';
+import { isReconstructError, InputError, ConfigError } from './errors.js';
+import { runPipeline } from './pipeline.js';
+import { formatProgressBar, formatDuration, type PipelineEvent, type StageName } from './progress.js';
+import { gridInfoCommand, gridUpscaleCommand, gridReprojectCommand } from './grid-commands.js';
+import { estimateTrainingSeconds } from './estimate.js';
+import { exportOf } from './internal/bindings.js';
+import { isDirectory, locateRunToResume, readJson } from './run-folder.js';
+import type { Table1 } from './table1.js';
+
+/** Where the CLI writes. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** stderr is a terminal (progress bars are drawn only then). */
+  readonly isTTY: boolean;
+  /** Fires on Ctrl-C. */
+  readonly signal?: AbortSignal;
+}
+
+const EXIT_USAGE = 2;
+const EXIT_ABORTED = 130;
+
+const RUN_OPTIONS = {
+  profile: { type: 'string' }, config: { type: 'string' }, out: { type: 'string' }, overwrite: { type: 'boolean' },
+  seed: { type: 'string' }, backend: { type: 'string' }, quiet: { type: 'boolean' }, resume: { type: 'string' },
+  grace: { type: 'string', multiple: true }, lsm: { type: 'string', multiple: true }, models: { type: 'string' },
+  yes: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+const HELP: Record<string, string> = {
+  main: `twsa — reconstruct GRACE-like terrestrial water storage anomalies from LSM output (Yu et al. 2021)
+
+Usage: twsa <command> [options]
+
+Pipeline:
+  run        prepare → train → evaluate → hindcast → report, into one run folder
+  prepare    read/derive the paired data into a new run folder (--out)
+  train      train the models of a run folder        (twsa train <run-dir>)
+  evaluate   Table 1, predictions, per-pixel scores  (twsa evaluate <run-dir>)
+  hindcast   1979-01..2002-03 reconstruction          (twsa hindcast <run-dir>)
+  report     figures and the HTML report              (twsa report <run-dir>)
+Tools:
+  models --json                  parameter counts of the four models per preset
+  grid info <file>               summary of a GeoTIFF or NetCDF raster
+  grid upscale <in.tif> --factor N|--like <grid.tif> --out <out.tif>
+  grid reproject <in> --to canada-lcc-110km --out <out.tif|out.nc>
+  data pairs --grace <file> [--lsm <files>|--lsm emulate] --json
+  data baseline --grace <file> --lsm emulate --json
+
+Run 'twsa <command> --help' for the options of a command.
+Data: no --grace/--lsm = the embedded synthetic scenario; --grace <files|dir> --lsm emulate = the twin experiment
+on real GRACE; --grace … --lsm <files|dir> = your LSM.`,
+  run: `Usage: twsa run [options]
+       twsa run --resume <run-dir>
+
+Runs every stage into a run folder. The run is written into <out>.incomplete and renamed to <out> at the end;
+a stopped run (Ctrl-C writes a checkpoint first) continues with --resume.
+
+Options:
+  --profile smoke|quick|paper   defaults (smoke: all four models, a few steps; quick: ≤45 min on 2 cores;
+                                paper: 100 epochs, batch 1, lr 0.01, paper presets — asks for --yes). Default quick
+  --config <file.json|yaml>     configuration ({ data, models, train, evaluate, hindcast, report, seed, backend })
+  --out <dir>                   run folder to create
+  --overwrite                   replace an existing --out
+  --seed <n>                    seed for every random choice (default 42)
+  --backend auto|cpu|wasm|tensorflow|tensorflow-gpu   tfjs backend (default auto)
+  --grace <files|dir>           GRACE JPL RL06 Tellus land granules (NetCDF-4) or the stacked NetCDF-3 file; repeatable
+  --lsm <files|dir>|emulate     LSM GeoTIFF series or GLDAS NetCDF-4; 'emulate' = twin experiment on real GRACE
+  --models a,b                  subset of ${MODEL_NAMES.join(',')}
+  --resume <run-dir>            continue a stopped run
+  --yes                         start a long (paper-profile) run without asking
+  --quiet                       no progress output
+  -h, --help`,
+  stage: `Usage: twsa prepare --out <dir> [run options]
+       twsa train|evaluate|hindcast|report <run-dir> [--quiet] [--backend b]
+
+Runs one stage. 'prepare' makes a new run folder (same data and config options as 'twsa run');
+the other stages work on an existing run folder and redo their stage.`,
+  models: `Usage: twsa models --json [--preset paper|cpu|tiny]
+
+Prints, per model and preset, the trainable and non-trainable parameter counts (JSON).`,
+  grid: `Usage:
+  twsa grid info <file> [--json]
+  twsa grid upscale <in.tif> --factor N | --like <grid.tif> --out <out.tif> [--overwrite]
+  twsa grid reproject <in.tif|in.nc> --to canada-lcc-110km --out <out.tif|out.nc> [--frame N] [--variable v] [--overwrite]`,
+  data: `Usage:
+  twsa data pairs --grace <file> [--lsm <files>|--lsm emulate] --json
+      counts of paired records per split and the missing GRACE months
+  twsa data baseline --grace <file> --lsm emulate --json [--seed n]
+      LSM-vs-GRACE Table-1 metrics on the test split (the emulator's twin experiment)`,
+};
+
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, command: string) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (cause) {
+    throw new UsageError(`${(cause as Error).message.replace(/\. To specify a positional.*$/s, '')} (see 'twsa ${command} --help')`);
+  }
+}
+
+/** Expands files and directories given to --grace/--lsm into a sorted file list. */
+function expandInputs(values: readonly string[], flag: string): string[] {
+  const out: string[] = [];
+  for (const v of values.flatMap((x) => x.split(',')).filter((x) => x !== '')) {
+    if (!existsSync(v)) throw new InputError(`${flag}: '${v}' does not exist`, { file: v });
+    if (isDirectory(v)) {
+      const files = readdirSync(v).filter((f) => /\.(nc|nc4|h5|tif|tiff)$/i.test(f)).sort().map((f) => join(v, f));
+      if (files.length === 0) throw new InputError(`${flag}: directory '${v}' holds no .nc, .nc4, .tif or .tiff file`, { file: v });
+      out.push(...files);
+    } else out.push(v);
+  }
+  return out;
+}
+
+/** Builds the configuration from --config, --profile and the flags, validated. */
+function configFrom(values: Record<string, string | boolean | string[] | undefined>): PipelineConfig {
+  const raw = values['config'] !== undefined ? readConfigFile(values['config'] as string) : {};
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError('', 'expected a mapping at the top of the config file');
+  const doc: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  const section = (k: string): Record<string, unknown> => ({ ...((doc[k] as Record<string, unknown> | undefined) ?? {}) });
+  if (values['profile'] !== undefined) {
+    if (!(PROFILE_NAMES as readonly string[]).includes(values['profile'] as string)) throw new ConfigError('profile', `expected one of ${PROFILE_NAMES.join(', ')}, got "${values['profile']}"`);
+    doc['profile'] = values['profile'];
+  }
+  if (values['seed'] !== undefined) {
+    const s = Number(values['seed']);
+    doc['seed'] = Number.isFinite(s) && String(values['seed']).trim() !== '' ? s : values['seed'];
+  }
+  if (values['backend'] !== undefined) doc['backend'] = values['backend'];
+  const grace = values['grace'] as string[] | undefined;
+  const lsm = values['lsm'] as string[] | undefined;
+  if (grace !== undefined || lsm !== undefined) {
+    const data = section('data');
+    if (grace) data['grace'] = expandInputs(grace, '--grace');
+    if (lsm) data['lsm'] = lsm.length === 1 && lsm[0] === 'emulate' ? 'emulate' : expandInputs(lsm, '--lsm');
+    doc['data'] = data;
+  }
+  if (values['models'] !== undefined) {
+    const models = section('models');
+    models['names'] = (values['models'] as string).split(',').map((s) => s.trim()).filter((s) => s !== '');
+    doc['models'] = models;
+    const hindcast = section('hindcast');
+    const names = models['names'] as string[];
+    if (hindcast['model'] === undefined && !names.includes('dcae') && names.length > 0) { hindcast['model'] = names[0]; doc['hindcast'] = hindcast; }
+  }
+  return resolveConfig(doc);
+}
+
+/** Draws progress on stderr when it is a TTY and not quiet. */
+function progressPrinter(io: CliIo, quiet: boolean): (event: PipelineEvent) => void {
+  const draw = io.isTTY && !quiet;
+  let stageStart = 0;
+  let stage: StageName | null = null;
+  let epochStart = 0;
+  const line = (text: string): void => { if (draw) io.stderr(`\r\x1b[2K${text}`); };
+  return (event) => {
+    if (quiet) return;
+    switch (event.type) {
+      case 'stage-start':
+        stage = event.stage; stageStart = performance.now(); epochStart = stageStart;
+        if (draw) io.stderr(`\n[${event.index}/${event.total}] ${event.stage}\n`); else io.stderr(`[${event.index}/${event.total}] ${event.stage}…\n`);
+        break;
+      case 'stage-end':
+        if (draw) io.stderr('\r\x1b[2K');
+        io.stderr(`    ${event.stage} done in ${formatDuration(event.seconds)}\n`);
+        break;
+      case 'stage-skip': io.stderr(`    ${event.stage} skipped: ${event.reason}\n`); break;
+      case 'progress': line(formatProgressBar(`${stage ?? event.stage}: ${event.label}`, event.done, event.total, (performance.now() - stageStart) / 1000)); break;
+      case 'epoch': {
+        const elapsed = (performance.now() - epochStart) / 1000;
+        line(`${formatProgressBar(`  ${event.model} epoch`, event.epoch, event.epochs, elapsed)}  loss ${event.loss.toPrecision(3)}${event.validationLoss !== undefined ? ` val ${event.validationLoss.toPrecision(3)}` : ''}`);
+        if (event.epoch === event.epochs) epochStart = performance.now();
+        break;
+      }
+      case 'info': if (draw) io.stderr(`\r\x1b[2K    ${event.message}\n`); break;
+      case 'warning': io.stderr(`${draw ? '\r\x1b[2K' : ''}warning: ${event.message}\n`); break;
+    }
+  };
+}
+
+function summary(io: CliIo, runDir: string, table: Table1 | null, reportPath: string | null): void {
+  io.stdout(`run folder: ${runDir}\n`);
+  if (table) {
+    if (table.twinExperiment) io.stdout('TWIN EXPERIMENT (LSM emulated from GRACE)\n');
+    for (const r of table.rows) io.stdout(`  ${r.label.padEnd(13)} test RMSE ${r.rmseMm.toFixed(1).padStart(7)} mm  CC ${r.cc.toFixed(3)}${r.params !== null ? `  params ${r.params.toLocaleString('en-US')}` : ''}\n`);
+  }
+  if (reportPath) io.stdout(`report: ${reportPath}\n`);
+}
+
+async function commandRun(args: string[], io: CliIo, stage?: StageName): Promise<number> {
+  const helpKey = stage === undefined ? 'run' : 'stage';
+  const { values, positionals } = parse(args, RUN_OPTIONS, stage ?? 'run');
+  if (values.help) { io.stdout(HELP[helpKey]! + '\n'); return 0; }
+  const quiet = values.quiet === true;
+  const log = progressPrinter(io, quiet);
+  const base = { log, ...(io.signal ? { signal: io.signal } : {}) };
+  if (stage !== undefined && stage !== 'prepare') {
+    const dir = positionals[0] ?? values.resume;
+    if (dir === undefined) throw new UsageError(`twsa ${stage} needs a run folder: twsa ${stage} <run-dir>`);
+    if (positionals.length > 1) throw new UsageError(`twsa ${stage}: unexpected argument '${positionals[1]}'`);
+    const loc = locateRunToResume(dir);
+    const stored = readJson<{ config: PipelineConfig }>(join(loc.work, 'run.json'));
+    const result = await runPipeline(stored.config, { ...base, resume: dir, stages: [stage] });
+    summary(io, result.runDir, stage === 'evaluate' ? result.table1 : null, result.reportPath);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`twsa ${stage ?? 'run'}: unexpected argument '${positionals[0]}'`);
+  if (values.resume !== undefined) {
+    if (values.out !== undefined || values.config !== undefined || values.profile !== undefined) throw new UsageError('--resume continues a stored run with its stored config: drop --out, --config and --profile');
+    const loc = locateRunToResume(values.resume);
+    const stored = readJson<{ config: PipelineConfig }>(join(loc.work, 'run.json'));
+    const result = await runPipeline(stored.config, { ...base, resume: values.resume });
+    summary(io, result.runDir, result.table1, result.reportPath);
+    return 0;
+  }
+  if (values.out === undefined) throw new UsageError(`twsa ${stage ?? 'run'} needs --out <dir> (the run folder to create)`);
+  const config = configFrom(values);
+  if (config.profile === 'paper' && stage === undefined) {
+    const toolkit = await (await import('./default-toolkit.js')).defaultToolkit();
+    const backend = await toolkit.initBackend(config.backend);
+    const estimate = await estimateTrainingSeconds(config, toolkit);
+    io.stderr(`paper profile on the '${backend}' backend: about ${formatDuration(estimate.totalSeconds)} of training (${estimate.perModel.map((m) => `${m.model} ${formatDuration(m.seconds)}`).join(', ')}; from a timed probe of ${estimate.probeSteps} steps per model).\n`);
+    if (!values.yes) { io.stderr('Re-run with --yes to start it (or use --profile quick).\n'); return EXIT_USAGE; }
+    const result = await runPipeline(config, { ...base, out: values.out, overwrite: values.overwrite === true, toolkit });
+    summary(io, result.runDir, result.table1, result.reportPath);
+    return 0;
+  }
+  const result = await runPipeline(config, { ...base, out: values.out, overwrite: values.overwrite === true, ...(stage ? { stages: [stage] } : {}) });
+  summary(io, result.runDir, result.table1, result.reportPath);
+  return 0;
+}
+
+async function commandModels(args: string[], io: CliIo): Promise<number> {
+  const { values } = parse(args, { json: { type: 'boolean' }, preset: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, 'models');
+  if (values.help) { io.stdout(HELP['models']! + '\n'); return 0; }
+  const describeModels = await exportOf<(options?: { preset?: string }) => unknown>('@twsa/models', 'describeModels');
+  const rows = describeModels(values.preset !== undefined ? { preset: values.preset } : {});
+  if (values.json) { io.stdout(JSON.stringify(rows, null, 2) + '\n'); return 0; }
+  for (const r of rows as { name: string; preset: string; trainable: number; nonTrainable: number }[]) io.stdout(`${r.name.padEnd(10)} ${r.preset.padEnd(6)} trainable ${r.trainable.toLocaleString('en-US').padStart(12)}  non-trainable ${r.nonTrainable.toLocaleString('en-US')}\n`);
+  return 0;
+}
+
+async function commandGrid(args: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === undefined || sub === '--help' || sub === '-h') { io.stdout(HELP['grid']! + '\n'); return sub === undefined ? EXIT_USAGE : 0; }
+  const { values, positionals } = parse(rest, {
+    factor: { type: 'string' }, like: { type: 'string' }, out: { type: 'string' }, to: { type: 'string' }, overwrite: { type: 'boolean' },
+    frame: { type: 'string' }, variable: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  }, `grid ${sub}`);
+  if (values.help) { io.stdout(HELP['grid']! + '\n'); return 0; }
+  const input = positionals[0];
+  if (!['info', 'upscale', 'reproject'].includes(sub)) throw new UsageError(`unknown grid command '${sub}': expected info, upscale or reproject`);
+  if (input === undefined) throw new UsageError(`twsa grid ${sub} needs an input file`);
+  if (positionals.length > 1) throw new UsageError(`twsa grid ${sub}: unexpected argument '${positionals[1]}'`);
+  if (sub === 'info') {
+    const info = await gridInfoCommand(input);
+    io.stdout(values.json ? JSON.stringify(info, null, 2) + '\n' : formatInfo(info as Record<string, unknown>));
+    return 0;
+  }
+  if (values.out === undefined) throw new UsageError(`twsa grid ${sub} needs --out <file>`);
+  const integer = (v: string | undefined, flag: string): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n)) throw new UsageError(`${flag} expects an integer, got '${v}'`);
+    return n;
+  };
+  if (sub === 'upscale') {
+    const factor = integer(values.factor, '--factor');
+    const r = await gridUpscaleCommand(input, { out: values.out, overwrite: values.overwrite === true, ...(factor !== undefined ? { factor } : {}), ...(values.like !== undefined ? { like: values.like } : {}) });
+    io.stdout(`wrote ${r.out} (${r.shape.join('×')})\n`);
+    return 0;
+  }
+  if (values.to === undefined) throw new UsageError('twsa grid reproject needs --to <grid> (e.g. canada-lcc-110km)');
+  const frame = integer(values.frame, '--frame');
+  const r = await gridReprojectCommand(input, { to: values.to, out: values.out, overwrite: values.overwrite === true, ...(frame !== undefined ? { frame } : {}), ...(values.variable !== undefined ? { variable: values.variable } : {}) });
+  io.stdout(`wrote ${r.out} (${r.shape.join('×')})\n`);
+  return 0;
+}
+
+function formatInfo(info: Record<string, unknown>): string {
+  const lines: string[] = [];
+  for (const [k, v] of Object.entries(info)) {
+    if (k === 'variables' && Array.isArray(v)) { lines.push(`variables: ${v.map((x) => (typeof x === 'object' && x !== null && 'name' in x ? String((x as { name: unknown }).name) : String(x))).join(', ')}`); continue; }
+    lines.push(`${k}: ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+async function commandData(args: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === undefined || sub === '--help' || sub === '-h') { io.stdout(HELP['data']! + '\n'); return sub === undefined ? EXIT_USAGE : 0; }
+  const { values, positionals } = parse(rest, { grace: { type: 'string', multiple: true }, lsm: { type: 'string', multiple: true }, json: { type: 'boolean' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, `data ${sub}`);
+  if (values.help) { io.stdout(HELP['data']! + '\n'); return 0; }
+  if (sub !== 'pairs' && sub !== 'baseline') throw new UsageError(`unknown data command '${sub}': expected pairs or baseline`);
+  if (positionals.length > 0) throw new UsageError(`twsa data ${sub}: unexpected argument '${positionals[0]}'`);
+  if (!values.grace) throw new UsageError(`twsa data ${sub} needs --grace <file>`);
+  if (sub === 'baseline' && !(values.lsm?.length === 1 && values.lsm[0] === 'emulate')) throw new UsageError('twsa data baseline needs --lsm emulate');
+  const config = configFrom({ grace: values.grace, lsm: values.lsm ?? ['emulate'], ...(values.seed !== undefined ? { seed: values.seed } : {}) });
+  const { dataCommand } = await import('./data-commands.js');
+  const result = await dataCommand(sub, config);
+  io.stdout(values.json ? JSON.stringify(result, null, 2) + '\n' : formatInfo(result as unknown as Record<string, unknown>));
+  return 0;
+}
+
+/**
+ * Runs the CLI with `argv` (without `node` and the script) and returns the exit code. Prints through `io`.
+ * Exit codes: 0 success, 1 failure (bad input, a failed stage), 2 usage or config error, 130 stopped by Ctrl-C.
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case undefined: case '--help': case '-h': case 'help':
+        io.stdout(HELP['main']! + '\n');
+        return command === undefined ? EXIT_USAGE : 0;
+      case 'run': return await commandRun(args, io);
+      case 'prepare': case 'train': case 'evaluate': case 'hindcast': case 'report': return await commandRun(args, io, command);
+      case 'models': return await commandModels(args, io);
+      case 'grid': return await commandGrid(args, io);
+      case 'data': return await commandData(args, io);
+      default:
+        io.stderr(`twsa: unknown command '${command}'. Commands: run, prepare, train, evaluate, hindcast, report, models, grid, data (twsa --help)\n`);
+        return EXIT_USAGE;
+    }
+  } catch (error) {
+    if (error instanceof UsageError) { io.stderr(`twsa: ${error.message}\n`); return EXIT_USAGE; }
+    if (isReconstructError(error, 'ConfigError')) { io.stderr(`twsa: config error: ${error.message}\n`); return EXIT_USAGE; }
+    if (isReconstructError(error, 'PipelineAbortedError')) { io.stderr(`\ntwsa: ${error.message}\n`); return EXIT_ABORTED; }
+    const e = error as Error;
+    const name = e?.name && e.name !== 'Error' ? `${e.name}: ` : '';
+    io.stderr(`twsa: ${name}${e?.message ?? String(error)}\n`);
+    if (process.env['TWSA_DEBUG'] && e?.stack) io.stderr(`${e.stack}\n`);
+    return 1;
+  }
+}
+
+const isEntry = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+if (isEntry) {
+  const controller = new AbortController();
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT_ABORTED);
+    process.stderr.write('\ntwsa: stopping after the current step (checkpoint first); Ctrl-C again to quit at once\n');
+    controller.abort();
+  });
+  const code = await main(process.argv.slice(2), {
+    stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), isTTY: process.stderr.isTTY === true, signal: controller.signal,
+  });
+  process.exitCode = code;
+  // Leave time for pending writes, then exit (tfjs keeps handles open).
+  setImmediate(() => process.exit(code));
+}
+void BACKEND_CHOICES;
+export type { ProfileName };

@@ -146,7 +146,8 @@ export function renderMapPng(panels: readonly MapPanel[], options: RenderMapOpti
   panels.forEach((panel, k) => {
     const x0 = pad + (k % perRow) * (panelW + pad);
     const y0 = titleH + Math.floor(k / perRow) * (labelH + panelH + pad);
-    drawText(canvas, panel.label, x0 + Math.max(0, Math.floor((panelW - textWidth(panel.label, 2)) / 2)), y0, INK, 2);
+    const labelScale = textWidth(panel.label, 2) <= panelW ? 2 : 1;
+    drawText(canvas, panel.label, x0 + Math.max(0, Math.floor((panelW - textWidth(panel.label, labelScale)) / 2)), y0 + (2 - labelScale) * GLYPH_HEIGHT, INK, labelScale);
     const top = y0 + labelH;
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) {
