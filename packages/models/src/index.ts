@@ -1,2 +1,46 @@
-/** @module @twsa/models */
-export {};
+/**
+ * @module @twsa/models
+ *
+ * The deep-learning models of Yu et al. (2021) for reconstructing GRACE-like TWSA from LSM output, in
+ * TensorFlow.js: builders with the paper's exact parameter counts (`'paper'` preset) and small CPU variants,
+ * custom training loops (masked MSE, Adam, early stopping, checkpoints, seeded), save/load without tfjs-node.
+ * The tfjs backend is the application's choice (tfjs-core and tfjs-layers are peers).
+ *
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import "@tensorflow/tfjs-backend-cpu";
+ * import { buildSeUnet, trainSupervised, predict, saveModel } from "@twsa/models";
+ *
+ * await tf.setBackend("cpu");
+ * const model = buildSeUnet({ preset: "cpu", seed: 42 });
+ * const result = await trainSupervised(model, { inputs, targets, mask, validation }, { profile: "cpu", onEpoch: (e) => console.log(e) });
+ * const twsa = await predict(model, inputs, { mask }); // => { data: Float32Array, shape: [n, 48, 48] }
+ * await saveModel(model, "runs/seunet");
+ * ```
+ */
+export { MODELS_ERROR_NAMES, ModelsError, ModelsArgumentError, ModelsShapeError, ModelsNanError, ModelsCheckpointError, ModelsIoError, isModelsError } from './errors.js';
+export type { ModelsErrorName } from './errors.js';
+export { PRESET_NAMES } from './internal/config.js';
+export type { PresetName, InitializerMode, BaseModelConfig } from './internal/config.js';
+export { ConvLstm2dLayer, ResizeLayer, LastStepLayer, SequenceBatchNormLayer } from './layers.js';
+export type { ConvLstm2dLayerArgs, ResizeLayerArgs, SequenceBatchNormLayerArgs, LayerInitializer } from './layers.js';
+export { buildSeUnet, SE_UNET_PRESETS } from './se-unet.js';
+export type { SeUnetConfig } from './se-unet.js';
+export { buildPix2Pix, PIX2PIX_PRESETS } from './pix2pix.js';
+export type { Pix2PixConfig, Pix2PixModels } from './pix2pix.js';
+export { buildDcae, DCAE_PRESETS } from './dcae.js';
+export type { DcaeConfig } from './dcae.js';
+export { buildConvLstm, CONV_LSTM_PRESETS } from './conv-lstm.js';
+export type { ConvLstmConfig } from './conv-lstm.js';
+export { describeModels, MODEL_NAMES, PAPER_PARAMETER_COUNTS } from './describe.js';
+export type { ModelName, ModelDescription, DescribeModelsOptions } from './describe.js';
+export { toTensor, fromTensor } from './tensor.js';
+export type { ArrayRecord } from './tensor.js';
+export { TRAINING_PROFILES, trainSupervised, trainPix2Pix, trainConvLstm, predict } from './train.js';
+export type {
+  TrainingProfileName, SupervisedSplit, SupervisedData, SequenceData, EpochEvent, TrainLogEvent, TrainOptions, Pix2PixTrainOptions,
+  ConvLstmTrainOptions, TrainResult, PredictOptions,
+} from './train.js';
+export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FILE } from './checkpoint.js';
+export type { CheckpointState, CheckpointParts, LoadedCheckpoint } from './checkpoint.js';
+export { saveModel, loadModel, fileSaveHandler, fileLoadHandler, MODEL_FILES } from './io.js';

@@ -1,0 +1,148 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { buildSeUnet } from './se-unet.js';
+import { buildPix2Pix } from './pix2pix.js';
+import { buildDcae } from './dcae.js';
+import { buildConvLstm } from './conv-lstm.js';
+import { describeModels, PAPER_PARAMETER_COUNTS } from './describe.js';
+import { isModelsError } from './errors.js';
+import { weightsOf } from '../test/helpers.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+function nonTrainable(m: tfl.LayersModel): number {
+  return m.nonTrainableWeights.reduce((a, w) => a + w.shape.reduce<number>((x, y) => x * (y ?? 1), 1), 0);
+}
+
+describe('paper preset reproduces Table 1 of Yu et al. (2021) exactly', () => {
+  it('SEUNet 1,964,093 (3,426 non-trainable)', () => {
+    const m = buildSeUnet({ preset: 'paper', initializer: 'zeros' });
+    try {
+      expect(m.countParams()).toBe(1_964_093);
+      expect(nonTrainable(m)).toBe(3_426);
+      expect(m.outputs[0]!.shape).toEqual([null, 48, 48, 1]);
+    } finally {
+      m.dispose();
+    }
+  });
+  it('Pix2Pix 34,544,514 = G 30,624,065 + D 3,920,449, at 48×48 through 256×256', () => {
+    const { generator, discriminator } = buildPix2Pix({ preset: 'paper', initializer: 'zeros' });
+    try {
+      expect(generator.countParams()).toBe(30_624_065);
+      expect(discriminator.countParams()).toBe(3_920_449);
+      expect(generator.countParams() + discriminator.countParams()).toBe(PAPER_PARAMETER_COUNTS.pix2pix);
+      expect(nonTrainable(generator)).toBe(9_856);
+      expect(nonTrainable(discriminator)).toBe(2_816);
+      expect(generator.outputs[0]!.shape).toEqual([null, 48, 48, 1]);
+      expect(discriminator.outputs[0]!.shape).toEqual([null, 16, 16, 1]);
+    } finally {
+      generator.dispose();
+      discriminator.dispose();
+    }
+  });
+  it('DCAE 76,125,313 (704 non-trainable), disposed at once', () => {
+    const before = tf.memory().numTensors;
+    const m = buildDcae({ preset: 'paper', initializer: 'zeros' });
+    try {
+      expect(m.countParams()).toBe(76_125_313);
+      expect(nonTrainable(m)).toBe(704);
+      expect(m.outputs[0]!.shape).toEqual([null, 48, 48, 1]);
+    } finally {
+      m.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+  it('ConvLSTM 1,858,049 (448 non-trainable); cell kernel count is 4F(k²(Cin+F)+1)', () => {
+    const m = buildConvLstm({ preset: 'paper', initializer: 'zeros' });
+    try {
+      expect(m.countParams()).toBe(1_858_049);
+      expect(nonTrainable(m)).toBe(448);
+      expect(m.inputs[0]!.shape).toEqual([null, 19, 48, 48, 1]);
+      expect(m.outputs[0]!.shape).toEqual([null, 48, 48, 1]);
+      const e1 = m.getLayer('encoder_convlstm1');
+      expect(e1.countParams()).toBe(4 * 64 * (25 * (1 + 64) + 1));
+    } finally {
+      m.dispose();
+    }
+  });
+});
+
+describe('describeModels', () => {
+  it('lists trainable/non-trainable/total with paperTotal on paper rows', () => {
+    const rows = describeModels({ presets: ['paper', 'tiny'], models: ['seunet', 'convlstm'] });
+    expect(rows).toHaveLength(4);
+    const paper = rows.find((r) => r.name === 'seunet' && r.preset === 'paper')!;
+    expect(paper).toEqual({ name: 'seunet', preset: 'paper', trainable: 1_960_667, nonTrainable: 3_426, total: 1_964_093, paperTotal: 1_964_093 });
+    const tiny = rows.find((r) => r.name === 'convlstm' && r.preset === 'tiny')!;
+    expect(tiny.paperTotal).toBeUndefined();
+    expect(tiny.total).toBe(tiny.trainable + tiny.nonTrainable);
+  });
+  it('rejects unknown presets and models by argument', () => {
+    expect(() => describeModels({ presets: ['gpu' as never] })).toThrow(/options\.presets\[0\]/);
+    expect(() => describeModels({ models: ['unet' as never] })).toThrow(/options\.models\[0\]/);
+  });
+});
+
+describe('cpu and tiny presets', () => {
+  it('cpu models are small and map 48×48 to 48×48', () => {
+    const models = [buildSeUnet(), buildDcae(), buildConvLstm(), ...Object.values(buildPix2Pix())];
+    try {
+      for (const m of models) expect(m.countParams()).toBeLessThan(600_000);
+      expect(models[0]!.outputs[0]!.shape).toEqual([null, 48, 48, 1]);
+      expect(models[1]!.outputs[0]!.shape).toEqual([null, 48, 48, 1]);
+      expect(models[2]!.outputs[0]!.shape).toEqual([null, 48, 48, 1]);
+      expect(models[3]!.outputs[0]!.shape).toEqual([null, 48, 48, 1]);
+    } finally {
+      models.forEach((m) => m.dispose());
+    }
+  });
+  it('a tiny SEUNet runs forward with values in (-1, 1)', () => {
+    const m = buildSeUnet({ preset: 'tiny', inputShape: [16, 16], seed: 3 });
+    const y = tf.tidy(() => m.predict(tf.randomNormal([2, 16, 16, 1], 0, 1, 'float32', 1)) as tf.Tensor);
+    expect(y.shape).toEqual([2, 16, 16, 1]);
+    const v = y.dataSync();
+    expect(Math.max(...v)).toBeLessThan(1);
+    expect(Math.min(...v)).toBeGreaterThan(-1);
+    y.dispose();
+    m.dispose();
+  });
+});
+
+describe('seeded initializers', () => {
+  it('same seed → same weights; different seed → different weights', () => {
+    const a = buildDcae({ preset: 'tiny', seed: 7 });
+    const b = buildDcae({ preset: 'tiny', seed: 7 });
+    const c = buildDcae({ preset: 'tiny', seed: 8 });
+    const [wa, wb, wc] = [weightsOf(a), weightsOf(b), weightsOf(c)];
+    expect(wa).toEqual(wb);
+    expect(wa[0]).not.toEqual(wc[0]);
+    [a, b, c].forEach((m) => m.dispose());
+  });
+});
+
+describe('bad configs are typed errors naming the argument', () => {
+  const cases: [string, () => unknown, RegExp][] = [
+    ['unknown preset', () => buildSeUnet({ preset: 'huge' as never }), /config\.preset.*buildSeUnet/],
+    ['unknown option', () => buildDcae({ preset: 'tiny', latent: 3 } as never), /config\.latent/],
+    ['indivisible grid', () => buildSeUnet({ preset: 'paper', inputShape: [50, 50] }), /config\.inputShape.*divisible by 16/],
+    ['bad SE ratio', () => buildSeUnet({ preset: 'tiny', encoderSeRatios: [8, 2, 4] }), /encoderSeRatios\[0\]/],
+    ['pix2pix levels vs size', () => buildPix2Pix({ preset: 'cpu', inputShape: [40, 40] }), /config\.inputShape/],
+    ['dcae strides', () => buildDcae({ preset: 'tiny', inputShape: [32, 32] }), /config\.decoderStrides/],
+    ['even ConvLSTM kernel', () => buildConvLstm({ preset: 'tiny', kernelSize: 4 }), /config\.kernelSize.*odd/],
+    ['bad initializer', () => buildConvLstm({ initializer: 'ones' as never }), /config\.initializer/],
+    ['bad seed', () => buildConvLstm({ seed: -1 }), /config\.seed/],
+  ];
+  it.each(cases)('%s', (_name, build, message) => {
+    let error: unknown;
+    try {
+      build();
+    } catch (e) {
+      error = e;
+    }
+    expect(isModelsError(error, 'ModelsArgumentError')).toBe(true);
+    expect((error as Error).message).toMatch(message);
+  });
+});

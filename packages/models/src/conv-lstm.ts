@@ -1,0 +1,95 @@
+import * as tfl from '@tensorflow/tfjs-layers';
+import {
+  BASE_KEYS, type BaseModelConfig, KernelInitializers, checkInitializer, checkInputShape, checkIntList, checkKeys, checkPositiveInt, checkPreset, checkSeed,
+} from './internal/config.js';
+import { ModelsArgumentError } from './errors.js';
+import { ConvLstm2dLayer, LastStepLayer, SequenceBatchNormLayer } from './layers.js';
+
+type SymbolicTensor = tfl.SymbolicTensor;
+
+/** Configuration of {@link buildConvLstm}; every field except `preset` overrides the preset's value. */
+export interface ConvLstmConfig extends BaseModelConfig {
+  /** `[rows, cols]` of each frame. Default `[48, 48]`. */
+  readonly inputShape?: readonly [rows: number, cols: number];
+  /** Frames per input sequence. Default 19 (the paper's window). */
+  readonly timeSteps?: number;
+  /** Hidden channels of each ConvLSTM layer (encoder and forecaster alike). paper `[64, 32, 32]`, cpu `[16, 16]`, tiny `[4, 4]`. */
+  readonly filters?: readonly number[];
+  /** Kernel size of every ConvLSTM layer. paper 5, cpu 3, tiny 3. */
+  readonly kernelSize?: number;
+}
+
+const KEYS = [...BASE_KEYS, 'inputShape', 'timeSteps', 'filters', 'kernelSize'] as const;
+
+/** Preset values of {@link buildConvLstm}. */
+export const CONV_LSTM_PRESETS = {
+  paper: { filters: [64, 32, 32], kernelSize: 5 },
+  cpu: { filters: [16, 16], kernelSize: 3 },
+  tiny: { filters: [4, 4], kernelSize: 3 },
+} as const;
+
+/**
+ * Builds the encoding–forecasting ConvLSTM (Shi et al. 2015) that Yu et al. (2021) use to predict next month's
+ * GRACE TWSA from the previous 19 months.
+ *
+ * ## Method
+ * Encoder: a stack of ConvLSTM layers (`filters`, `k×k`, hard-sigmoid gates, tanh) over the whole sequence, each
+ * followed by BatchNorm except the last (whose sequence output is unused). Forecaster: the same stack run for
+ * one step on the sequence's last frame, layer i starting from the final `(h, c)` of encoder layer i (Shi's
+ * state copy), each followed by BatchNorm; the forecaster outputs are concatenated and a 1×1 tanh conv gives
+ * the prediction. The ConvLSTM cell is {@link ConvLstm2dLayer}. The `'paper'` preset (64-32-32, 5×5) has
+ * 1,858,049 parameters, 448 non-trainable (Table 1).
+ *
+ * **Input shape:** `[batch, timeSteps, rows, cols, 1]`, frames in the order the model should continue
+ * (chronological to forecast; reversed to hindcast).
+ *
+ * **Output shape:** `[batch, rows, cols, 1]`: the next frame, in (-1, 1).
+ *
+ * @param config - see {@link ConvLstmConfig}; default preset `'cpu'`.
+ * @returns an uncompiled `tf.LayersModel`; the caller disposes it.
+ * @throws {@link ModelsArgumentError} for an unknown preset or option.
+ * @example
+ * ```ts
+ * const model = buildConvLstm({ preset: "paper", initializer: "zeros" });
+ * model.countParams(); // => 1858049
+ * model.dispose();
+ * ```
+ */
+export function buildConvLstm(config: ConvLstmConfig = {}): tfl.LayersModel {
+  const fn = 'buildConvLstm';
+  checkKeys(config, KEYS, 'config', fn);
+  const preset = checkPreset(config.preset, fn);
+  const p = CONV_LSTM_PRESETS[preset];
+  const filters = checkIntList(config.filters ?? p.filters, 'config.filters', fn);
+  const k = checkPositiveInt(config.kernelSize ?? p.kernelSize, 'config.kernelSize', fn);
+  if (k % 2 !== 1) throw new ModelsArgumentError('config.kernelSize', fn, 'an odd integer', String(k));
+  const steps = checkPositiveInt(config.timeSteps ?? 19, 'config.timeSteps', fn);
+  const [rows, cols] = checkInputShape(config.inputShape ?? [48, 48], 'config.inputShape', fn, 1);
+  const initMode = checkInitializer(config.initializer, fn);
+  const init = new KernelInitializers(checkSeed(config.seed, fn), initMode);
+
+  const input = tfl.input({ shape: [steps, rows, cols, 1], name: 'sequence' });
+  const states: [SymbolicTensor, SymbolicTensor][] = [];
+  let x: SymbolicTensor = input;
+  filters.forEach((f, i) => {
+    const last = i === filters.length - 1;
+    const layer = new ConvLstm2dLayer({ filters: f, kernelSize: k, returnSequences: !last, returnState: true, kernelInitializer: init.next(), name: `encoder_convlstm${i + 1}` });
+    const [seq, h, c] = layer.apply(x) as SymbolicTensor[];
+    states.push([h!, c!]);
+    if (!last) x = new SequenceBatchNormLayer({ name: `encoder_bn${i + 1}` }).apply(seq!) as SymbolicTensor;
+  });
+  let y = new LastStepLayer({ name: 'last_frame' }).apply(input) as SymbolicTensor;
+  const outputs: SymbolicTensor[] = [];
+  filters.forEach((f, i) => {
+    const layer = new ConvLstm2dLayer({ filters: f, kernelSize: k, returnSequences: false, kernelInitializer: init.next(), name: `forecaster_convlstm${i + 1}` });
+    const [h0, c0] = states[i]!;
+    const out = layer.apply([y, h0, c0]) as SymbolicTensor;
+    const normed = tfl.layers.batchNormalization({ name: `forecaster_bn${i + 1}` }).apply(out) as SymbolicTensor;
+    outputs.push(normed);
+    // The next forecaster layer takes this layer's output as a one-step sequence.
+    if (i < filters.length - 1) y = tfl.layers.reshape({ targetShape: [1, rows, cols, f] }).apply(normed) as SymbolicTensor;
+  });
+  const merged = outputs.length > 1 ? (tfl.layers.concatenate({ axis: -1 }).apply(outputs) as SymbolicTensor) : outputs[0]!;
+  const prediction = tfl.layers.conv2d({ filters: 1, kernelSize: 1, activation: 'tanh', kernelInitializer: init.next(), name: 'prediction' }).apply(merged) as SymbolicTensor;
+  return tfl.model({ inputs: input, outputs: prediction, name: config.name ?? `convlstm_${preset}` });
+}

@@ -1,0 +1,286 @@
+/**
+ * Custom tfjs-layers layers used by the @twsa/models builders. Each is registered with
+ * `tf.serialization.registerClass` when this module is imported (importing `@twsa/models` does that),
+ * so `tf.loadLayersModel` can read saved models that contain them.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+
+type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
+type Shape = (number | null)[];
+type LayerVariable = tfl.LayerVariable;
+/** A tfjs-layers initializer instance. */
+export type LayerInitializer = ReturnType<typeof tfl.initializers.zeros>;
+
+function firstShape(inputShape: Shape | Shape[]): Shape {
+  return Array.isArray(inputShape[0]) ? (inputShape[0] as Shape) : (inputShape as Shape);
+}
+
+function asList(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
+  return Array.isArray(inputs) ? inputs : [inputs];
+}
+
+/** Keras' `hard_sigmoid`: `clip(0.2·x + 0.5, 0, 1)`. */
+function hardSigmoid(x: tf.Tensor): tf.Tensor {
+  return tf.clipByValue(tf.add(tf.mul(x, 0.2), 0.5), 0, 1);
+}
+
+/** Configuration of {@link ConvLstm2dLayer}. */
+export interface ConvLstm2dLayerArgs extends LayerArgs {
+  /** Number of hidden channels F. */
+  filters: number;
+  /** Square kernel size k (odd). */
+  kernelSize: number;
+  /** Return the whole hidden sequence `[b, T, H, W, F]` (true) or only the last hidden state `[b, H, W, F]`. Default true. */
+  returnSequences?: boolean;
+  /** Also return the final states `h` and `c` (`[b, H, W, F]` each) as extra outputs. Default false. */
+  returnState?: boolean;
+  /** Initializer of the fused kernel. Default glorotUniform. */
+  kernelInitializer?: LayerInitializer | 'zeros' | 'glorotUniform';
+  /** Add 1 to the forget-gate bias at initialisation (Keras `unit_forget_bias`). Default true. */
+  unitForgetBias?: boolean;
+}
+
+/**
+ * A 2-D convolutional LSTM (Shi et al. 2015) whose cell does ONE convolution per step over
+ * `concat(x_t, h_{t-1})` with `4F` filters, then splits the result into the input, forget, candidate and
+ * output gates (Keras' i, f, c, o order).
+ *
+ * ## Method
+ * `z = conv(concat(x_t, h_{t-1}), W) + b`, `i = σ(z_i)`, `f = σ(z_f)`, `o = σ(z_o)` with σ = hard_sigmoid
+ * (`clip(0.2x + 0.5, 0, 1)`, the Keras 2 default), `c_t = f·c_{t-1} + i·tanh(z_c)`, `h_t = o·tanh(c_t)`;
+ * 'same' padding, stride 1. Parameters: kernel `[k, k, Cin + F, 4F]` plus bias `4F`, i.e.
+ * `4F(k²(Cin + F) + 1)`, the same count as Keras' ConvLSTM2D.
+ *
+ * **Input shape:** `[batch, time, rows, cols, Cin]`, optionally followed by the initial states
+ * `h0, c0` of shape `[batch, rows, cols, F]` as extra inputs (a list `[x, h0, c0]`); without them the
+ * states start at zero. Unlike tfjs' `convLstm2d`, symbolic initial states work.
+ *
+ * **Output shape:** `[batch, time, rows, cols, F]` (returnSequences) or `[batch, rows, cols, F]`; with
+ * returnState, a list `[output, h, c]`.
+ */
+export class ConvLstm2dLayer extends tfl.layers.Layer {
+  /** @nocollapse */
+  static className = 'TwsaConvLstm2D';
+  readonly filters: number;
+  readonly kernelSize: number;
+  readonly returnSequences: boolean;
+  readonly returnState: boolean;
+  readonly unitForgetBias: boolean;
+  private readonly kernelInit: LayerInitializer;
+  private kernel?: LayerVariable;
+  private bias?: LayerVariable;
+
+  constructor(args: ConvLstm2dLayerArgs) {
+    super(args);
+    this.filters = args.filters;
+    this.kernelSize = args.kernelSize;
+    this.returnSequences = args.returnSequences ?? true;
+    this.returnState = args.returnState ?? false;
+    this.unitForgetBias = args.unitForgetBias ?? true;
+    const init = args.kernelInitializer ?? 'glorotUniform';
+    this.kernelInit =
+      init === 'zeros' ? tfl.initializers.zeros() : init === 'glorotUniform' ? tfl.initializers.glorotUniform({}) : init;
+  }
+
+  override build(inputShape: Shape | Shape[]): void {
+    const x = firstShape(inputShape);
+    const cin = x[4];
+    if (x.length !== 5 || cin == null) throw new Error(`TwsaConvLstm2D expects [batch, time, rows, cols, channels], got [${x.join(', ')}]`);
+    const k = this.kernelSize;
+    const F = this.filters;
+    this.kernel = this.addWeight('kernel', [k, k, cin + F, 4 * F], 'float32', this.kernelInit);
+    this.bias = this.addWeight('bias', [4 * F], 'float32', tfl.initializers.zeros());
+    if (this.unitForgetBias) {
+      const b = new Float32Array(4 * F);
+      b.fill(1, F, 2 * F);
+      tf.tidy(() => {
+        this.bias!.write(tf.tensor1d(b));
+      });
+    }
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape | Shape[] {
+    const x = firstShape(inputShape);
+    const [b, t, r, c] = x;
+    const state: Shape = [b ?? null, r ?? null, c ?? null, this.filters];
+    const out: Shape = this.returnSequences ? [b ?? null, t ?? null, r ?? null, c ?? null, this.filters] : state;
+    return this.returnState ? [out, state, [...state]] : out;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor | tf.Tensor[] {
+    return tf.tidy(() => {
+      const list = asList(inputs);
+      const x = list[0] as tf.Tensor5D;
+      const [batch, , rows, cols] = x.shape;
+      const F = this.filters;
+      let h: tf.Tensor = list[1] ?? tf.zeros([batch, rows, cols, F]);
+      let c: tf.Tensor = list[2] ?? tf.zeros([batch, rows, cols, F]);
+      const kernel = this.kernel!.read() as tf.Tensor4D;
+      const bias = this.bias!.read();
+      const steps = x.shape[1];
+      const cin = x.shape[4];
+      const outputs: tf.Tensor[] = [];
+      for (let t = 0; t < steps; t++) {
+        // slice + reshape rather than unstack: tfjs' Unpack gradient fails when a step gets no gradient.
+        const frame = tf.reshape(tf.slice(x, [0, t, 0, 0, 0], [batch, 1, rows, cols, cin]), [batch, rows, cols, cin]) as tf.Tensor4D;
+        const z = tf.add(tf.conv2d(tf.concat([frame, h as tf.Tensor4D], 3), kernel, 1, 'same'), bias);
+        const [zi, zf, zc, zo] = tf.split(z, 4, 3);
+        const i = hardSigmoid(zi!);
+        const f = hardSigmoid(zf!);
+        const o = hardSigmoid(zo!);
+        c = tf.add(tf.mul(f, c), tf.mul(i, tf.tanh(zc!)));
+        h = tf.mul(o, tf.tanh(c));
+        if (this.returnSequences) outputs.push(h);
+      }
+      const out = this.returnSequences ? tf.stack(outputs, 1) : h;
+      return this.returnState ? [out, h, c] : out;
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      ...super.getConfig(),
+      filters: this.filters,
+      kernelSize: this.kernelSize,
+      returnSequences: this.returnSequences,
+      returnState: this.returnState,
+      unitForgetBias: this.unitForgetBias,
+    };
+  }
+}
+tf.serialization.registerClass(ConvLstm2dLayer);
+
+/** Configuration of {@link ResizeLayer}. */
+export interface ResizeLayerArgs extends LayerArgs {
+  /** Output rows. */
+  height: number;
+  /** Output columns. */
+  width: number;
+}
+
+/**
+ * Bilinear resize of a batch of images (`tf.image.resizeBilinear`, alignCorners false), differentiable.
+ * tfjs-layers' own `Resizing` layer mis-computes its output shape when a batch dimension is present.
+ *
+ * **Input shape:** `[batch, rows, cols, channels]`. **Output shape:** `[batch, height, width, channels]`.
+ */
+export class ResizeLayer extends tfl.layers.Layer {
+  /** @nocollapse */
+  static className = 'TwsaResize';
+  readonly height: number;
+  readonly width: number;
+  constructor(args: ResizeLayerArgs) {
+    super(args);
+    this.height = args.height;
+    this.width = args.width;
+  }
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const x = firstShape(inputShape);
+    return [x[0] ?? null, this.height, this.width, x[3] ?? null];
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => tf.image.resizeBilinear(asList(inputs)[0] as tf.Tensor4D, [this.height, this.width]));
+  }
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), height: this.height, width: this.width };
+  }
+}
+tf.serialization.registerClass(ResizeLayer);
+
+/**
+ * Takes the last time step of a sequence, keeping a time axis of length 1 (the ConvLSTM forecaster's input).
+ *
+ * **Input shape:** `[batch, time, ...rest]`. **Output shape:** `[batch, 1, ...rest]`.
+ */
+export class LastStepLayer extends tfl.layers.Layer {
+  /** @nocollapse */
+  static className = 'TwsaLastStep';
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const x = firstShape(inputShape);
+    return [x[0] ?? null, 1, ...x.slice(2)];
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = asList(inputs)[0]!;
+      const begin = x.shape.map((_, i) => (i === 1 ? x.shape[1]! - 1 : 0));
+      const size = x.shape.map((d, i) => (i === 1 ? 1 : d));
+      return tf.slice(x, begin, size);
+    });
+  }
+}
+tf.serialization.registerClass(LastStepLayer);
+
+/** Configuration of {@link SequenceBatchNormLayer}. */
+export interface SequenceBatchNormLayerArgs extends LayerArgs {
+  /** Moving-average momentum. Default 0.99 (Keras). */
+  momentum?: number;
+  /** Variance epsilon. Default 1e-3 (Keras). */
+  epsilon?: number;
+}
+
+/**
+ * Batch normalisation over the last axis of inputs of any rank ≥ 2, e.g. ConvLSTM sequences
+ * `[batch, time, rows, cols, C]` (tfjs-layers' BatchNormalization stops at rank 4).
+ *
+ * ## Method
+ * Training: `y = γ·(x − μ_B)/√(σ²_B + ε) + β` with μ_B, σ²_B over every axis but the last, and
+ * `moving ← moving − (moving − batch)·(1 − momentum)`; inference uses the moving statistics. Parameters as
+ * Keras' BatchNormalization: γ, β trainable, moving mean and variance non-trainable (4C in all).
+ *
+ * **Input shape:** `[batch, ..., C]`. **Output shape:** same as the input.
+ */
+export class SequenceBatchNormLayer extends tfl.layers.Layer {
+  /** @nocollapse */
+  static className = 'TwsaSequenceBatchNorm';
+  readonly momentum: number;
+  readonly epsilon: number;
+  private gamma?: LayerVariable;
+  private beta?: LayerVariable;
+  private movingMean?: LayerVariable;
+  private movingVariance?: LayerVariable;
+  constructor(args: SequenceBatchNormLayerArgs = {}) {
+    super(args);
+    this.momentum = args.momentum ?? 0.99;
+    this.epsilon = args.epsilon ?? 1e-3;
+  }
+  override build(inputShape: Shape | Shape[]): void {
+    const x = firstShape(inputShape);
+    const c = x[x.length - 1];
+    if (c == null) throw new Error('TwsaSequenceBatchNorm needs a defined last axis');
+    this.gamma = this.addWeight('gamma', [c], 'float32', tfl.initializers.ones());
+    this.beta = this.addWeight('beta', [c], 'float32', tfl.initializers.zeros());
+    this.movingMean = this.addWeight('moving_mean', [c], 'float32', tfl.initializers.zeros(), undefined, false);
+    this.movingVariance = this.addWeight('moving_variance', [c], 'float32', tfl.initializers.ones(), undefined, false);
+    this.built = true;
+  }
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    return firstShape(inputShape);
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
+    return tf.tidy(() => {
+      const x = asList(inputs)[0]!;
+      const gamma = this.gamma!.read();
+      const beta = this.beta!.read();
+      if (kwargs['training'] !== true) {
+        return tf.add(tf.mul(tf.div(tf.sub(x, this.movingMean!.read()), tf.sqrt(tf.add(this.movingVariance!.read(), this.epsilon))), gamma), beta);
+      }
+      const axes = x.shape.slice(0, -1).map((_, i) => i);
+      const { mean, variance } = tf.moments(x, axes);
+      const y = tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, this.epsilon))), gamma), beta);
+      const decay = 1 - this.momentum;
+      for (const [variable, value] of [[this.movingMean!, mean], [this.movingVariance!, variance]] as const) {
+        tf.tidy(() => {
+          const old = variable.read();
+          variable.write(tf.sub(old, tf.mul(tf.sub(old, value), decay)));
+        });
+      }
+      return y;
+    });
+  }
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), momentum: this.momentum, epsilon: this.epsilon };
+  }
+}
+tf.serialization.registerClass(SequenceBatchNormLayer);
