@@ -426,7 +426,7 @@ function buildHandle(backend: NetcdfBackend, path: string, options: ReadNetcdfOp
     factor = unitScale(fileUnits, options.units, { file: path, field: `${v.name}:units` });
     units = normalizeUnits(options.units);
   }
-  const nanFill = fills.some((f) => Number.isNaN(f));
+  const packed = scale !== 1 || offset !== 0;
   const fillSet = fills.filter((f) => !Number.isNaN(f));
 
   const attributes: Record<string, string | number> = {};
@@ -460,11 +460,12 @@ function buildHandle(backend: NetcdfBackend, path: string, options: ReadNetcdfOp
       for (let c = 0; c < outCols; c++) {
         const value = raw[sr + xPlan.order[c]! - xPlan.min]!;
         let out: number;
-        if (Number.isNaN(value) || (nanFill && Number.isNaN(value)) || fillSet.includes(value)
+        if (Number.isNaN(value) || fillSet.includes(value)
           || (validMin !== undefined && value < validMin) || (validMax !== undefined && value > validMax)) {
           out = Number.NaN;
         } else {
-          out = (value * scale + offset) * factor;
+          out = packed ? value * scale + offset : value;
+          if (factor !== 1) out *= factor;
           valid++;
         }
         data[r * outCols + c] = out;

@@ -108,6 +108,11 @@ export function openNetcdf3(path: string): NetcdfBackend {
         }
         const view = readBytes(base + first * layout.elementSize, (last - first + 1) * layout.elementSize);
         const get = getter(v.type, view);
+        if (last - first + 1 === perOuter) {
+          // Contiguous block (e.g. whole rows of one frame): decode sequentially.
+          for (let k = 0; k < perOuter; k++) out[o * perOuter + k] = get(k * layout.elementSize);
+          continue;
+        }
         // Iterate the block in row-major order.
         const index = new Array<number>(inner.length).fill(0);
         for (let k = 0; k < perOuter; k++) {
