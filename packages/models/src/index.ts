@@ -44,3 +44,11 @@ export type {
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FILE } from './checkpoint.js';
 export type { CheckpointState, CheckpointParts, LoadedCheckpoint } from './checkpoint.js';
 export { saveModel, loadModel, fileSaveHandler, fileLoadHandler, MODEL_FILES } from './io.js';
+export { initBackend, BACKEND_CHOICES, BACKEND_PACKAGES } from './backend/init-backend.js';
+export type { BackendChoice, BackendInfo, InitBackendOptions } from './backend/init-backend.js';
+export { registerWasmTrainingKernels, unregisterWasmTrainingKernels, hasWasmTrainingKernels, WASM_TRAINING_KERNELS, DEFAULT_SCRATCH_ELEMENTS } from './backend/wasm-kernels.js';
+export type { RegisterWasmKernelsOptions, RegisterWasmKernelsResult } from './backend/wasm-kernels.js';
+export { createAdam, LeanAdamOptimizer } from './backend/lean-adam.js';
+export type { AdamOptions, NamedGradient } from './backend/lean-adam.js';
+export { BackendError, WasmKernelError, OptimizerOptionError, BACKEND_ERROR_NAMES, isBackendModuleError } from './backend/errors.js';
+export type { BackendErrorName } from './backend/errors.js';

@@ -1,0 +1,522 @@
+/**
+ * Training kernels for the tfjs `wasm` backend.
+ *
+ * Stock `@tensorflow/tfjs-backend-wasm` 4.22 registers no `Conv2DBackpropFilter` (so no convolution can be
+ * trained), a scalar-loop `Conv2DBackpropInput` (≈12× slower than the forward convolution, and also the forward
+ * pass of `conv2dTranspose`), and a `BatchMatMul` whose transposed variants (used by every Dense gradient) run
+ * ≈13× slower than the plain one. The kernels here rebuild all three from the backend's own fast kernels
+ * (XNNPACK `Conv2D` and the non-transposed `BatchMatMul`) plus cache-friendly JavaScript loops that work
+ * directly on the WASM heap.
+ *
+ * @packageDocumentation
+ */
+import { backend_util, getKernel, registerKernel, unregisterKernel, util } from '@tensorflow/tfjs-core';
+import type { DataId, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { WasmKernelError } from './errors.js';
+
+/** The subset of tfjs-backend-wasm's `BackendWasm` these kernels use. */
+interface WasmBackendLike {
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
+  disposeData(dataId: DataId, force?: boolean): boolean;
+}
+
+type AnyKernelFunc = (args: { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: NamedAttrMap }) => TensorInfo | TensorInfo[];
+
+/** Kernel names this module registers for the `wasm` backend. */
+export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'Conv2D', 'FusedConv2D', 'MaxPoolGrad'] as const;
+
+/** Default upper bound (float32 elements) on one im2col / col2im scratch buffer (64 MiB). */
+export const DEFAULT_SCRATCH_ELEMENTS = 1 << 24;
+
+/** Options of {@link registerWasmTrainingKernels}. */
+export interface RegisterWasmKernelsOptions {
+  /**
+   * Upper bound, in float32 elements, on one im2col / col2im scratch buffer; a batch whose buffer would be larger
+   * is processed a few samples at a time (at least one sample per chunk). Default {@link DEFAULT_SCRATCH_ELEMENTS}.
+   */
+  readonly scratchElements?: number;
+}
+
+/** Result of {@link registerWasmTrainingKernels}. */
+export interface RegisterWasmKernelsResult {
+  /** Kernels newly registered by this call (empty when they were already in place). */
+  readonly registered: readonly string[];
+}
+
+/**
+ * Registers fast and correct training kernels (`Conv2DBackpropFilter`, `Conv2DBackpropInput`, `BatchMatMul`,
+ * `Conv2D`, `FusedConv2D`) for the tfjs `wasm` backend, replacing the stock ones where they exist.
+ *
+ * ## Method
+ * - `Conv2DBackpropFilter` (dW): im2col in the transposed layout `Pᵀ[k, n]` with `k = (kh·KW + kw)·Cin + ci` and
+ *   `n = (b·OH + oh)·OW + ow`, then one non-transposed XNNPACK matmul `dW[k, co] = Pᵀ · dy[n, co]` (XNNPACK repacks
+ *   the right operand on each call, so the small dy goes there).
+ * - `Conv2DBackpropInput` (dx, and the forward of `conv2dTranspose`): stride 1 → a forward XNNPACK `Conv2D` of dy
+ *   with the spatially flipped, in/out-swapped filter and explicit padding `(K−1−pad)`; stride > 1 → one matmul
+ *   `cols[n, k] = dy[n, co] · Wᵀ[co, k]` followed by a col2im scatter-add (no zero-dilation waste).
+ * - `Conv2D` and `FusedConv2D`: the stock kernels with 'same' padding written out explicitly, because XNNPACK's
+ *   SAME flag is wrong when the stride exceeds the kernel size (see `withExplicitSamePadding`).
+ * - `MaxPoolGrad`: the stock wasm kernel is wrong (relative error ≈ 1 against both cpu and a hand-computed
+ *   gradient, 2×2 pooling of 2×8×8×4); replaced by a scatter of dy onto the first maximum of each window, as
+ *   tfjs-backend-cpu does.
+ * - `BatchMatMul` with `transposeA`/`transposeB`: transposes the smaller side on the heap with a blocked loop (the
+ *   operand, or the product via `(B·Aᵀ)ᵀ`), then calls the stock (fast) non-transposed kernel.
+ *
+ * The stock `wasm` kernels are looked up at call time, so the backend must be registered (import
+ * `@tensorflow/tfjs-backend-wasm`) before calling this. Calling it again is a no-op. Only
+ * {@link initBackend} should call it in an application.
+ *
+ * @param options - see {@link RegisterWasmKernelsOptions}
+ * @returns the kernel names newly registered
+ * @throws {@link WasmKernelError} when the wasm backend's `Conv2D`/`BatchMatMul` kernels are not registered
+ * @example
+ * ```ts
+ * await import('@tensorflow/tfjs-backend-wasm');
+ * registerWasmTrainingKernels().registered;
+ * // => ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'Conv2D', 'FusedConv2D']
+ * ```
+ */
+export function registerWasmTrainingKernels(options: RegisterWasmKernelsOptions = {}): RegisterWasmKernelsResult {
+  const scratch = options.scratchElements ?? DEFAULT_SCRATCH_ELEMENTS;
+  if (!Number.isInteger(scratch) || scratch < 1) {
+    throw new WasmKernelError('registerWasmTrainingKernels', `options.scratchElements must be an integer >= 1, got ${String(scratch)}`);
+  }
+  const conv2d = getKernel('Conv2D', 'wasm');
+  const matmul = getKernel('BatchMatMul', 'wasm');
+  if (conv2d === undefined || matmul === undefined) {
+    throw new WasmKernelError('Conv2D', 'the wasm backend is not registered; import "@tensorflow/tfjs-backend-wasm" first');
+  }
+  if (isOurs(matmul)) return { registered: [] };
+  const stock: StockKernels = { conv2d: conv2d.kernelFunc as unknown as AnyKernelFunc, matmul: matmul.kernelFunc as unknown as AnyKernelFunc, scratch };
+  const fused = getKernel('FusedConv2D', 'wasm');
+  const configs: KernelConfig[] = [
+    { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: ((args: KernelArgs) => conv2dBackpropFilter(args, stock)) as unknown as KernelFunc },
+    { kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: ((args: KernelArgs) => conv2dBackpropInput(args, stock)) as unknown as KernelFunc },
+    { kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: ((args: KernelArgs) => batchMatMul(args, stock)) as unknown as KernelFunc },
+    { kernelName: 'Conv2D', backendName: 'wasm', kernelFunc: ((args: KernelArgs) => withExplicitSamePadding(args, stock.conv2d)) as unknown as KernelFunc },
+    { kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad as unknown as KernelFunc },
+  ];
+  if (fused !== undefined) {
+    const fusedFunc = fused.kernelFunc as unknown as AnyKernelFunc;
+    configs.push({ kernelName: 'FusedConv2D', backendName: 'wasm', kernelFunc: ((args: KernelArgs) => withExplicitSamePadding(args, fusedFunc)) as unknown as KernelFunc });
+  }
+  const registered: string[] = [];
+  for (const config of configs) {
+    const previous = getKernel(config.kernelName, 'wasm');
+    if (previous !== undefined) unregisterKernel(config.kernelName, 'wasm');
+    // A replaced stock kernel binds its wasm function in setupFunc, which tfjs runs when the backend initialises;
+    // keep it so registering before or after `setBackend('wasm')` both work.
+    if (previous?.setupFunc !== undefined) config.setupFunc = previous.setupFunc;
+    (config as Marked)[MARK] = { previous: previous ?? null };
+    registerKernel(config);
+    registered.push(config.kernelName);
+  }
+  return { registered };
+}
+
+/**
+ * Undoes {@link registerWasmTrainingKernels}: restores the stock `wasm` kernels it replaced (and removes
+ * `Conv2DBackpropFilter`, which stock tfjs-backend-wasm lacks). Used by benches and tests that compare against
+ * the stock kernels.
+ *
+ * @returns the kernel names that were restored or removed
+ * @example
+ * ```ts
+ * unregisterWasmTrainingKernels();
+ * // => ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'Conv2D', 'FusedConv2D']   (after a registration)
+ * ```
+ */
+export function unregisterWasmTrainingKernels(): string[] {
+  const done: string[] = [];
+  for (const name of WASM_TRAINING_KERNELS) {
+    const config = getKernel(name, 'wasm');
+    if (!isOurs(config)) continue;
+    const previous = (config as Marked)[MARK]?.previous ?? null;
+    unregisterKernel(name, 'wasm');
+    if (previous !== null) registerKernel(previous);
+    done.push(name);
+  }
+  return done;
+}
+
+/**
+ * Tells whether the WASM training kernels of this module are the ones registered for `wasm`.
+ *
+ * @returns true after {@link registerWasmTrainingKernels} ran in this process
+ * @example
+ * ```ts
+ * hasWasmTrainingKernels();
+ * // => false   (before registration)
+ * ```
+ */
+export function hasWasmTrainingKernels(): boolean {
+  return WASM_TRAINING_KERNELS.every((name) => isOurs(getKernel(name, 'wasm')));
+}
+
+const MARK = '__twsaWasmTrainingKernel';
+type Marked = KernelConfig & { [MARK]?: { previous: KernelConfig | null } };
+function isOurs(config: KernelConfig | undefined): boolean {
+  return config !== undefined && (config as Marked)[MARK] !== undefined;
+}
+
+interface StockKernels {
+  readonly conv2d: AnyKernelFunc;
+  readonly matmul: AnyKernelFunc;
+  readonly scratch: number;
+}
+
+interface KernelArgs {
+  inputs: Record<string, TensorInfo>;
+  backend: WasmBackendLike;
+  attrs: NamedAttrMap;
+}
+
+function convInfoFor(kernel: string, xShape: number[], filterShape: number[], attrs: NamedAttrMap): backend_util.Conv2DInfo {
+  const dataFormat = (attrs['dataFormat'] as 'NHWC' | 'NCHW' | undefined) ?? 'NHWC';
+  if (dataFormat !== 'NHWC') throw new WasmKernelError(kernel, `dataFormat ${dataFormat} is not supported; use NHWC (channelsLast)`);
+  return backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs['strides'] as [number, number] | number,
+    1,
+    attrs['pad'] as 'same' | 'valid' | number | backend_util.ExplicitPadding,
+    attrs['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined,
+    false,
+    'channelsLast',
+  );
+}
+
+function view(backend: WasmBackendLike, info: TensorInfo): Float32Array {
+  const array = backend.typedArrayFromHeap(info);
+  if (!(array instanceof Float32Array)) throw new WasmKernelError('view', `expected float32 data, got ${info.dtype}`);
+  return array;
+}
+
+function as(info: TensorInfo, shape: number[]): TensorInfo {
+  return { dataId: info.dataId, shape, dtype: info.dtype };
+}
+
+function runMatMul(stock: StockKernels, backend: WasmBackendLike, a: TensorInfo, b: TensorInfo): TensorInfo {
+  return stock.matmul({ inputs: { a, b }, backend, attrs: { transposeA: false, transposeB: false } }) as TensorInfo;
+}
+
+// ------------------------------------------------------------------------------------------------ same padding
+
+/**
+ * Stock wasm `Conv2D`/`FusedConv2D` pass 'same' to XNNPACK as its TF-SAME flag, which gives wrong results when the
+ * stride exceeds the kernel (e.g. 8×8 → 2×2 with a 3×3 kernel at stride 4, the DCAE decoder's transposed-conv
+ * gradient): relative error ≈ 1 against cpu. The same padding written out explicitly is computed correctly.
+ */
+function withExplicitSamePadding({ inputs, backend, attrs }: KernelArgs, kernel: AnyKernelFunc): TensorInfo {
+  if (attrs['pad'] !== 'same') return kernel({ inputs, backend, attrs }) as TensorInfo;
+  const x = inputs['x'] as TensorInfo;
+  const filter = inputs['filter'] as TensorInfo;
+  const dataFormat = backend_util.convertConv2DDataFormat((attrs['dataFormat'] as 'NHWC' | 'NCHW' | undefined) ?? 'NHWC');
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    attrs['strides'] as [number, number] | number,
+    (attrs['dilations'] as [number, number] | number | undefined) ?? 1,
+    'same',
+    attrs['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined,
+    false,
+    dataFormat,
+  );
+  const { top, bottom, left, right } = info.padInfo;
+  const pad: backend_util.ExplicitPadding =
+    dataFormat === 'channelsLast' ? [[0, 0], [top, bottom], [left, right], [0, 0]] : [[0, 0], [0, 0], [top, bottom], [left, right]];
+  return kernel({ inputs, backend, attrs: { ...attrs, pad } as unknown as NamedAttrMap }) as TensorInfo;
+}
+
+// ------------------------------------------------------------------------------------------------ max pool grad
+
+function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): TensorInfo {
+  const dy = inputs['dy'] as TensorInfo;
+  const input = inputs['input'] as TensorInfo;
+  const info = backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    attrs['filterSize'] as [number, number] | number,
+    attrs['strides'] as [number, number] | number,
+    1,
+    attrs['pad'] as 'same' | 'valid' | number | backend_util.ExplicitPadding,
+    attrs['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined,
+  );
+  const { batchSize, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw } = info;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const dx = backend.makeOutput(input.shape.slice(), 'float32');
+  const out = view(backend, dx);
+  const x = view(backend, input);
+  const g = view(backend, dy);
+  out.fill(0);
+  for (let b = 0; b < batchSize; b++) {
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++) {
+        const dyBase = ((b * OH + oh) * OW + ow) * C;
+        for (let c = 0; c < C; c++) {
+          let best = Number.NEGATIVE_INFINITY;
+          let at = -1;
+          for (let kh = 0; kh < KH; kh++) {
+            const ih = oh * sh - top + kh;
+            if (ih < 0 || ih >= H) continue;
+            for (let kw = 0; kw < KW; kw++) {
+              const iw = ow * sw - left + kw;
+              if (iw < 0 || iw >= W) continue;
+              const k = ((b * H + ih) * W + iw) * C + c;
+              const v = x[k] as number;
+              if (v > best || at < 0) {
+                best = v;
+                at = k;
+              }
+            }
+          }
+          if (at >= 0) out[at] += g[dyBase + c] as number;
+        }
+      }
+    }
+  }
+  return dx;
+}
+
+// ------------------------------------------------------------------------------------------------ dW
+
+function conv2dBackpropFilter({ inputs, backend, attrs }: KernelArgs, stock: StockKernels): TensorInfo {
+  const x = inputs['x'] as TensorInfo;
+  const dy = inputs['dy'] as TensorInfo;
+  const filterShape = attrs['filterShape'] as number[];
+  const info = convInfoFor('Conv2DBackpropFilter', x.shape, filterShape, attrs);
+  const { batchSize, outHeight, outWidth, outChannels, filterHeight, filterWidth, inChannels } = info;
+  const K = filterHeight * filterWidth * inChannels;
+  const perBatch = outHeight * outWidth;
+  const chunk = Math.max(1, Math.min(batchSize, Math.floor(stock.scratch / Math.max(1, K * perBatch))));
+  // XNNPACK repacks the right-hand operand on every call, so the big patch matrix goes on the left (as Pᵀ) and
+  // the smaller dy on the right: dW[k, co] = Pᵀ[k, n] · dy[n, co], both non-transposed.
+  let total: TensorInfo | null = null;
+  for (let b0 = 0; b0 < batchSize; b0 += chunk) {
+    const nb = Math.min(chunk, batchSize - b0);
+    const N = nb * perBatch;
+    const patches = backend.makeOutput([1, K, N], 'float32');
+    im2colTransposed(view(backend, x), view(backend, patches), info, b0, nb);
+    let dyPart = as(dy, [1, N, outChannels]);
+    let dyOwned: TensorInfo | null = null;
+    if (nb !== batchSize) {
+      dyOwned = backend.makeOutput([1, N, outChannels], 'float32');
+      view(backend, dyOwned).set(view(backend, dy).subarray(b0 * perBatch * outChannels, (b0 + nb) * perBatch * outChannels));
+      dyPart = dyOwned;
+    }
+    const partial = runMatMul(stock, backend, patches, dyPart);
+    backend.disposeData(patches.dataId);
+    if (dyOwned !== null) backend.disposeData(dyOwned.dataId);
+    if (total === null) total = partial;
+    else {
+      const acc = view(backend, total);
+      const add = view(backend, partial);
+      for (let i = 0; i < acc.length; i++) acc[i] += add[i];
+      backend.disposeData(partial.dataId);
+    }
+  }
+  return as(total as TensorInfo, filterShape.slice());
+}
+
+/** Writes Pᵀ[k, n] for batches b0..b0+nb−1 (zero where the window falls in the padding). */
+function im2colTransposed(x: Float32Array, out: Float32Array, info: backend_util.Conv2DInfo, b0: number, nb: number): void {
+  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw } = info;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const N = nb * OH * OW;
+  const TILE = 64;
+  for (let kh = 0; kh < KH; kh++) {
+    for (let kw = 0; kw < KW; kw++) {
+      const rowBase = (kh * KW + kw) * C;
+      for (let b = 0; b < nb; b++) {
+        for (let oh = 0; oh < OH; oh++) {
+          const ih = oh * sh + kh - top;
+          const nRow = (b * OH + oh) * OW;
+          if (ih < 0 || ih >= H) {
+            for (let c = 0; c < C; c++) out.fill(0, (rowBase + c) * N + nRow, (rowBase + c) * N + nRow + OW);
+            continue;
+          }
+          const xRow = ((b0 + b) * H + ih) * W;
+          for (let ow0 = 0; ow0 < OW; ow0 += TILE) {
+            const ow1 = Math.min(OW, ow0 + TILE);
+            for (let c = 0; c < C; c++) {
+              const dst = (rowBase + c) * N + nRow;
+              for (let ow = ow0; ow < ow1; ow++) {
+                const iw = ow * sw + kw - left;
+                out[dst + ow] = iw >= 0 && iw < W ? x[(xRow + iw) * C + c] : 0;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ dx
+
+function conv2dBackpropInput({ inputs, backend, attrs }: KernelArgs, stock: StockKernels): TensorInfo {
+  const dy = inputs['dy'] as TensorInfo;
+  const filter = inputs['filter'] as TensorInfo;
+  const inputShape = attrs['inputShape'] as number[];
+  const info = convInfoFor('Conv2DBackpropInput', inputShape, filter.shape, attrs);
+  if (info.strideHeight === 1 && info.strideWidth === 1) return dxByForwardConv(dy, filter, info, backend, stock);
+  return dxByCol2im(dy, filter, info, backend, stock);
+}
+
+/** Stride 1: dx = conv2d(dy, flip(W)ᵀ) with padding (K−1−pad) on each side. */
+function dxByForwardConv(dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo, backend: WasmBackendLike, stock: StockKernels): TensorInfo {
+  const { filterHeight: KH, filterWidth: KW, inChannels: C, outChannels: CO } = info;
+  const flipped = backend.makeOutput([KH, KW, CO, C], 'float32');
+  const w = view(backend, filter);
+  const f = view(backend, flipped);
+  for (let kh = 0; kh < KH; kh++) {
+    for (let kw = 0; kw < KW; kw++) {
+      const src = ((KH - 1 - kh) * KW + (KW - 1 - kw)) * C * CO;
+      const dst = (kh * KW + kw) * CO * C;
+      for (let c = 0; c < C; c++) {
+        for (let o = 0; o < CO; o++) f[dst + o * C + c] = w[src + c * CO + o];
+      }
+    }
+  }
+  const { top, bottom, left, right } = info.padInfo;
+  const pad: backend_util.ExplicitPadding = [[0, 0], [KH - 1 - top, KH - 1 - bottom], [KW - 1 - left, KW - 1 - right], [0, 0]];
+  if (pad.some(([a, b]) => a < 0 || b < 0)) {
+    backend.disposeData(flipped.dataId);
+    return dxByCol2im(dy, filter, info, backend, stock);
+  }
+  const out = stock.conv2d({ inputs: { x: dy, filter: flipped }, backend, attrs: { strides: [1, 1], pad, dilations: [1, 1], dataFormat: 'NHWC', dimRoundingMode: undefined } as unknown as NamedAttrMap }) as TensorInfo;
+  backend.disposeData(flipped.dataId);
+  if (!util.arraysEqual(out.shape, info.inShape)) {
+    throw new WasmKernelError('Conv2DBackpropInput', `internal shape mismatch: got [${out.shape}], expected [${info.inShape}]`);
+  }
+  return out;
+}
+
+/** Any stride: cols[n, k] = dy[n, co] · Wᵀ[co, k], then scatter-add each column block into dx. */
+function dxByCol2im(dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo, backend: WasmBackendLike, stock: StockKernels): TensorInfo {
+  const { batchSize, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: CO, filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw } = info;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const K = KH * KW * C;
+  const perBatch = OH * OW;
+  const wT = backend.makeOutput([1, CO, K], 'float32');
+  {
+    const w = view(backend, filter);
+    const t = view(backend, wT);
+    for (let k = 0; k < K; k++) for (let o = 0; o < CO; o++) t[o * K + k] = w[k * CO + o];
+  }
+  const dx = backend.makeOutput(info.inShape.slice(), 'float32');
+  view(backend, dx).fill(0);
+  const chunk = Math.max(1, Math.min(batchSize, Math.floor(stock.scratch / Math.max(1, K * perBatch))));
+  for (let b0 = 0; b0 < batchSize; b0 += chunk) {
+    const nb = Math.min(chunk, batchSize - b0);
+    const N = nb * perBatch;
+    let dyPart = as(dy, [1, N, CO]);
+    let dyOwned: TensorInfo | null = null;
+    if (nb !== batchSize) {
+      dyOwned = backend.makeOutput([1, N, CO], 'float32');
+      view(backend, dyOwned).set(view(backend, dy).subarray(b0 * perBatch * CO, (b0 + nb) * perBatch * CO));
+      dyPart = dyOwned;
+    }
+    const cols = runMatMul(stock, backend, dyPart, wT);
+    if (dyOwned !== null) backend.disposeData(dyOwned.dataId);
+    const colsView = view(backend, cols);
+    const dxView = view(backend, dx);
+    for (let b = 0; b < nb; b++) {
+      const dxBatch = (b0 + b) * H * W * C;
+      for (let oh = 0; oh < OH; oh++) {
+        for (let kh = 0; kh < KH; kh++) {
+          const ih = oh * sh + kh - top;
+          if (ih < 0 || ih >= H) continue;
+          for (let ow = 0; ow < OW; ow++) {
+            const colRow = ((b * OH + oh) * OW + ow) * K + kh * KW * C;
+            for (let kw = 0; kw < KW; kw++) {
+              const iw = ow * sw + kw - left;
+              if (iw < 0 || iw >= W) continue;
+              const dst = dxBatch + (ih * W + iw) * C;
+              const src = colRow + kw * C;
+              for (let c = 0; c < C; c++) dxView[dst + c] += colsView[src + c];
+            }
+          }
+        }
+      }
+    }
+    backend.disposeData(cols.dataId);
+  }
+  backend.disposeData(wT.dataId);
+  return dx;
+}
+
+// ------------------------------------------------------------------------------------------------ matmul
+
+function batchMatMul({ inputs, backend, attrs }: KernelArgs, stock: StockKernels): TensorInfo {
+  const a = inputs['a'] as TensorInfo;
+  const b = inputs['b'] as TensorInfo;
+  const transposeA = attrs['transposeA'] === true;
+  const transposeB = attrs['transposeB'] === true;
+  if (!transposeA && !transposeB) return runMatMul(stock, backend, a, b);
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') {
+    return stock.matmul({ inputs: { a, b }, backend, attrs: { transposeA, transposeB } }) as TensorInfo;
+  }
+  const sizeA = util.sizeFromShape(a.shape);
+  const sizeB = util.sizeFromShape(b.shape);
+  const sameBatch = util.arraysEqual(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const m = transposeA ? (a.shape[a.shape.length - 1] as number) : (a.shape[a.shape.length - 2] as number);
+  const n = transposeB ? (b.shape[b.shape.length - 2] as number) : (b.shape[b.shape.length - 1] as number);
+  const sizeOut = util.sizeFromShape(a.shape.slice(0, -2)) * m * n;
+  // Transposing the operands costs |A| and/or |B|; computing the transposed product and transposing it back costs
+  // |out| plus the other operand. Pick the cheaper: for a Dense layer's dx = dy·Wᵀ this avoids copying W.
+  if (sameBatch) {
+    let swapped: TensorInfo | null = null;
+    if (transposeA && transposeB && sizeOut < sizeA + sizeB) swapped = runMatMul(stock, backend, b, a);
+    else if (!transposeA && transposeB && sizeA + sizeOut < sizeB) {
+      const aT = transposeLastTwo(backend, a);
+      swapped = runMatMul(stock, backend, b, aT);
+      backend.disposeData(aT.dataId);
+    } else if (transposeA && !transposeB && sizeB + sizeOut < sizeA) {
+      const bT = transposeLastTwo(backend, b);
+      swapped = runMatMul(stock, backend, bT, a);
+      backend.disposeData(bT.dataId);
+    }
+    if (swapped !== null) {
+      const out = transposeLastTwo(backend, swapped);
+      backend.disposeData(swapped.dataId);
+      return out;
+    }
+  }
+  const aT = transposeA ? transposeLastTwo(backend, a) : null;
+  const bT = transposeB ? transposeLastTwo(backend, b) : null;
+  const out = runMatMul(stock, backend, aT ?? a, bT ?? b);
+  if (aT !== null) backend.disposeData(aT.dataId);
+  if (bT !== null) backend.disposeData(bT.dataId);
+  return out;
+}
+
+/** Copies `x` (…, r, c) into a new heap tensor (…, c, r) with a cache-blocked loop. */
+function transposeLastTwo(backend: WasmBackendLike, x: TensorInfo): TensorInfo {
+  const rank = x.shape.length;
+  const rows = x.shape[rank - 2] as number;
+  const cols = x.shape[rank - 1] as number;
+  const batch = util.sizeFromShape(x.shape.slice(0, -2));
+  const outShape = [...x.shape.slice(0, -2), cols, rows];
+  const out = backend.makeOutput(outShape, 'float32');
+  const src = view(backend, x);
+  const dst = view(backend, out);
+  const BLOCK = 32;
+  for (let m = 0; m < batch; m++) {
+    const base = m * rows * cols;
+    for (let r0 = 0; r0 < rows; r0 += BLOCK) {
+      const r1 = Math.min(rows, r0 + BLOCK);
+      for (let c0 = 0; c0 < cols; c0 += BLOCK) {
+        const c1 = Math.min(cols, c0 + BLOCK);
+        for (let r = r0; r < r1; r++) {
+          const s = base + r * cols;
+          for (let c = c0; c < c1; c++) dst[base + c * rows + r] = src[s + c];
+        }
+      }
+    }
+  }
+  return out;
+}
