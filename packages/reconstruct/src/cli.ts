@@ -246,8 +246,9 @@ async function commandRun(args: string[], io: CliIo, stage?: StageName): Promise
 async function commandModels(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, { json: { type: 'boolean' }, preset: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, 'models');
   if (values.help) { io.stdout(HELP['models']! + '\n'); return 0; }
-  const describeModels = await exportOf<(options?: { preset?: string }) => unknown>('@twsa/models', 'describeModels');
-  const rows = describeModels(values.preset !== undefined ? { preset: values.preset } : {});
+  await (await import('./real-toolkit.js')).DATA_MODEL_TOOLKIT.initBackend('cpu');
+  const describeModels = await exportOf<(options?: { presets?: string[] }) => unknown>('@twsa/models', 'describeModels');
+  const rows = describeModels(values.preset !== undefined ? { presets: [values.preset] } : {});
   if (values.json) { io.stdout(JSON.stringify(rows, null, 2) + '\n'); return 0; }
   for (const r of rows as { name: string; preset: string; trainable: number; nonTrainable: number }[]) io.stdout(`${r.name.padEnd(10)} ${r.preset.padEnd(6)} trainable ${r.trainable.toLocaleString('en-US').padStart(12)}  non-trainable ${r.nonTrainable.toLocaleString('en-US')}\n`);
   return 0;

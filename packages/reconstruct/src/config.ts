@@ -54,7 +54,7 @@ export interface ModelsConfig {
   readonly names: readonly ModelName[];
   /** Size preset passed to the builders. */
   readonly preset: ModelPreset;
-  /** ConvLSTM input sequence length in months. */
+  /** ConvLSTM input frames per window (months before the target; the paper uses 19). */
   readonly sequenceLength: number;
 }
 
@@ -141,7 +141,7 @@ export const PROFILES: Readonly<Record<ProfileName, PipelineConfig>> = Object.fr
   paper: {
     ...BASE,
     profile: 'paper',
-    models: { ...BASE.models, preset: 'paper', sequenceLength: 12 },
+    models: { ...BASE.models, preset: 'paper', sequenceLength: 19 },
     train: { ...BASE.train, epochs: 100, batchSize: 1, learningRate: 0.01, patience: 0 },
   },
 } satisfies Record<ProfileName, PipelineConfig>);

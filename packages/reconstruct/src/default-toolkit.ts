@@ -4,7 +4,6 @@
 import type { Grid, GridStack } from '@twsa/grid';
 import { table1Summary, perPixelMetrics, areaWeightedMean, trendMap, TABLE1_DEFINITION, decimalYear } from '@twsa/metrics';
 import type { Toolkit } from './toolkit.js';
-import { DependencyMissingError } from './errors.js';
 
 const timeMaskOf = (length: number, frames: readonly number[]): Uint8Array => {
   const m = new Uint8Array(length);
@@ -34,22 +33,11 @@ export const METRICS_TOOLKIT: Pick<Toolkit, 'table1' | 'table1Definition' | 'per
   },
 });
 
-const missing = (pkg: string, name: string) => (): never => { throw new DependencyMissingError(pkg, name); };
-
 /**
  * Binds the @twsa packages into a {@link Toolkit}.
  * @throws {@link DependencyMissingError} (from the returned functions) when an installed sibling package lacks a function.
  */
 export async function defaultToolkit(): Promise<Toolkit> {
-  return {
-    ...METRICS_TOOLKIT,
-    initBackend: missing('@twsa/models', 'initBackend'),
-    prepare: missing('@twsa/datasets', 'syntheticScenario'),
-    train: missing('@twsa/models', 'trainSupervised'),
-    load: missing('@twsa/models', 'loadModel'),
-    countParams: missing('@twsa/models', 'buildSeUnet'),
-    timeTrainingStep: missing('@twsa/models', 'trainSupervised'),
-    writeGeoTiff: missing('@twsa/grid', 'writeGeoTiff'),
-    writeNetcdf: missing('@twsa/grid', 'writeNetcdf'),
-  };
+  const { DATA_MODEL_TOOLKIT } = await import('./real-toolkit.js');
+  return { ...METRICS_TOOLKIT, ...DATA_MODEL_TOOLKIT };
 }

@@ -93,7 +93,7 @@ export interface Toolkit {
   /** Seconds one optimizer step of `model` takes on the current backend, from a short timed probe (≥ 2 steps, first one discarded). */
   timeTrainingStep(model: ModelName, config: PipelineConfig): Promise<number>;
   /** Parameter count of a model built with a preset (no training). */
-  countParams(model: ModelName, config: PipelineConfig): number;
+  countParams(model: ModelName, config: PipelineConfig): Promise<number>;
   /** Table-1 scores over the given frames; `definition` of the nationwide numbers. */
   table1(predicted: Float32Array, observed: GridStack, mask: Grid, frames: readonly number[]): Table1Scores;
   /** The sentence that defines the nationwide RMSE and CC. */

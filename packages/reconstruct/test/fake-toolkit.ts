@@ -116,7 +116,7 @@ export function fakeToolkit(options: FakeToolkitOptions = {}): Toolkit & { train
       const w = JSON.parse(readFileSync(file, 'utf8')) as { a: number[]; b: number[] };
       return linearModel(model, Float32Array.from(w.a), Float32Array.from(w.b));
     },
-    countParams: () => 2 * SIZE,
+    countParams: async () => 2 * SIZE,
     async timeTrainingStep() { return 0.5; },
     async writeGeoTiff(grid, file, attributes) {
       mkdirSync(join(file, '..'), { recursive: true });
