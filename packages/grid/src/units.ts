@@ -91,8 +91,9 @@ function errorLocation(options: UnitScaleOptions): { file?: string; field: strin
  * @throws {@link GridUnitsError} when the record has no units or they cannot be converted.
  * @example
  * ```ts
- * convertUnits(createGrid(new Float32Array([0.01]), { shape: [1, 1], bounds: [0, 0, 1, 1], crs: "EPSG:4326", units: "m" }), "mm").data;
- * // => Float32Array [10]
+ * const g = createGrid(new Float32Array([0.25]), { shape: [1, 1], bounds: [0, 0, 1, 1], crs: "EPSG:4326", units: "m" });
+ * Array.from(convertUnits(g, "mm").data); // => [250]
+ * convertUnits(g, "mm").units;            // => "mm"
  * ```
  */
 export function convertUnits<G extends { readonly data: Float32Array; readonly units?: string }>(g: G, to: string): G {

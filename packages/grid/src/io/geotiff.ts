@@ -145,7 +145,16 @@ async function headerOf(image: Image, path: string, band: number): Promise<GeoTi
   return { width, height, bands, sampleType, bounds, crs, ...(nodata !== null ? { nodata } : {}), ...(units ? { units } : {}) };
 }
 
-/** Reads the header of a GeoTIFF (size, type, georeferencing, CRS, nodata, units) without its pixels. */
+/**
+ * Reads the header of a GeoTIFF (size, type, georeferencing, CRS, nodata, units) without decoding its pixels.
+ * @throws the errors of {@link readGeoTiff} except {@link GridEmptyError}.
+ * @example
+ * ```ts
+ * await writeGeoTiff("/tmp/twsa-example-header.tif", createGrid(new Float32Array(4), { shape: [2, 2], bounds: [-100, 50, -98, 52], crs: "EPSG:4326" }), { overwrite: true });
+ * const h = await readGeoTiffHeader("/tmp/twsa-example-header.tif");
+ * [h.width, h.height, h.sampleType, h.crs]; // => [2, 2, "float32", "EPSG:4326"]
+ * ```
+ */
 export async function readGeoTiffHeader(path: string, band = 0): Promise<GeoTiffHeader> {
   const { image } = await openImage(path, 'readGeoTiffHeader');
   return headerOf(image, path, band);
@@ -171,8 +180,12 @@ export async function readGeoTiffHeader(path: string, band = 0): Promise<GeoTiff
  * @throws {@link GridEmptyError} with `requireValid` when every value is nodata.
  * @example
  * ```ts
- * const g = await readGeoTiff("canada-48.tif");
- * // => g.shape [48, 48], g.crs "EPSG:3978", g.bounds [-2356000, -1130000, 3020000, 4246000]
+ * await writeGeoTiff("/tmp/twsa-example-read.tif", createGrid(new Float32Array(48 * 48).fill(2), CANADA_LCC_110KM), { overwrite: true });
+ * const g = await readGeoTiff("/tmp/twsa-example-read.tif");
+ * g.shape;   // => [48, 48]
+ * g.crs;     // => "EPSG:3978"
+ * g.bounds;  // => [-2356000, -1130000, 3020000, 4246000]
+ * g.data[0]; // => 2
  * ```
  */
 export async function readGeoTiff(path: string, options: ReadGeoTiffOptions = {}): Promise<Grid> {
@@ -241,8 +254,10 @@ function xmlEscape(s: string): string {
  * @throws {@link GridIoError} when `path` exists (without `overwrite`), is an input, or cannot be written.
  * @example
  * ```ts
- * await writeGeoTiff("out.tif", createGrid(new Float32Array(48 * 48), CANADA_LCC_110KM));
- * // => gdalinfo: EPSG:3978, Origin = (-2356000, 4246000), Pixel Size = (112000, -112000), NoData Value=nan
+ * const grid = createGrid(new Float32Array(48 * 48).fill(Number.NaN), CANADA_LCC_110KM);
+ * await writeGeoTiff("/tmp/twsa-example-write.tif", grid, { overwrite: true, nodata: -9999 });
+ * (await readGeoTiffHeader("/tmp/twsa-example-write.tif")).nodata; // => -9999
+ * // gdalinfo: EPSG:3978, Origin = (-2356000, 4246000), Pixel Size = (112000, -112000), NoData Value=-9999
  * ```
  */
 export async function writeGeoTiff(path: string, grid: Grid<GridArray>, options: WriteGeoTiffOptions = {}): Promise<void> {

@@ -104,8 +104,10 @@ function isTiff(path: string): boolean {
  * @throws the errors of {@link readGeoTiff} and {@link openNetcdf}.
  * @example
  * ```ts
- * const info = await gridInfo("jpl_rl06v03_lnd_northamerica_1deg_200204-201912.nc");
- * // => { format: "NetCDF-3", driver: "netcdfjs", variable: "lwe_thickness", shape: [180, 60, 120], crs: "EPSG:4326", ... }
+ * await writeGeoTiff("/tmp/twsa-example-info.tif", createGrid(new Float32Array([1, 2, Number.NaN, 5]), { shape: [2, 2], bounds: [0, 0, 2, 2], crs: "EPSG:4326" }), { overwrite: true });
+ * const info = await gridInfo("/tmp/twsa-example-info.tif");
+ * [info.format, info.driver, info.crs]; // => ["GeoTIFF", "geotiff", "EPSG:4326"]
+ * info.stats;                           // => { min: 1, max: 5, mean: 8 / 3, validCount: 3, count: 4 }
  * ```
  */
 export async function gridInfo(path: string, options: GridInfoOptions = {}): Promise<GridInfo> {

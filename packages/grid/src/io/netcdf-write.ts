@@ -99,8 +99,11 @@ function epochOf(iso: string, index: number, field: string): number {
  * @throws {@link GridIoError} when `path` exists (without `overwrite`), is an input, or cannot be written.
  * @example
  * ```ts
- * await writeNetcdf("twsa.nc", stack, { variable: "twsa", units: "mm", producer: "my-script.ts" });
- * // => ncdump -h twsa.nc: float twsa(time, y, x); twsa:grid_mapping = "crs"; :Conventions = "CF-1.8"
+ * const stack = createStack(new Float32Array(2 * 48 * 48), { ...CANADA_LCC_110KM, shape: [2, 48, 48], units: "mm",
+ *   times: ["2003-01-16T12:00:00Z", "2003-02-15T00:00:00Z"], timeBounds: [["2003-01-01", "2003-02-01"], ["2003-02-01", "2003-03-01"]] });
+ * await writeNetcdf("/tmp/twsa-example-write.nc", stack, { variable: "twsa", producer: "my-script.ts", overwrite: true });
+ * (await readNetcdf("/tmp/twsa-example-write.nc")).timeBounds; // => [["2003-01-01", "2003-02-01"], ["2003-02-01", "2003-03-01"]]
+ * // ncdump -h: float twsa(time, y, x); twsa:grid_mapping = "crs"; crs:grid_mapping_name = "lambert_conformal_conic"; :Conventions = "CF-1.8"
  * ```
  */
 export async function writeNetcdf(path: string, stack: GridStack<GridArray> | Grid<GridArray>, options: WriteNetcdfOptions = {}): Promise<void> {

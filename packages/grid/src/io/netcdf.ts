@@ -64,7 +64,16 @@ export interface NetcdfHandle {
 /** A stack read by {@link readNetcdf}: a {@link GridStack} plus the file's other per-frame variables. */
 export type NetcdfStack = GridStack & { readonly frameVariables: FrameVariables };
 
-/** Detects the container format from the first bytes (`CDF\x01`/`CDF\x02`, or the HDF5 signature). */
+/**
+ * Detects the container format from the first bytes: `CDF\x01`/`CDF\x02` → NetCDF-3, the HDF5 signature (at 0,
+ * 512, 1024, … bytes) → NetCDF-4.
+ * @throws {@link GridIoError} when the file cannot be opened; {@link GridFormatError} when it is neither.
+ * @example
+ * ```ts
+ * await writeNetcdf("/tmp/twsa-example-sniff.nc", createGrid(new Float32Array(1), { shape: [1, 1], bounds: [0, 0, 1, 1], crs: "EPSG:4326" }), { overwrite: true });
+ * sniffNetcdf("/tmp/twsa-example-sniff.nc"); // => "NetCDF-3"
+ * ```
+ */
 export function sniffNetcdf(path: string): NetcdfFormat {
   let fd: number;
   try {
@@ -286,9 +295,13 @@ function parseIso(value: string, argument: string, fn: string): number {
  * @throws {@link GridUnitsError} when `units` cannot be reached from the file's units.
  * @example
  * ```ts
- * const h = await openNetcdf("GRD-3_2002094-2002120_GRAC_JPLEM_BA01_0600_LND_v03.nc", { variable: "lwe_thickness", units: "cm" });
- * const april = h.readFrame(0); h.close();
- * // => april.shape [180, 360], april.bounds [-180, -90, 180, 90], h.times ["2002-04-17T12:00:00Z"]
+ * const stack = createStack(new Float32Array([0.01, 0.02, 0.03, Number.NaN]), { shape: [1, 2, 2], bounds: [-100, 50, -98, 52], crs: "EPSG:4326",
+ *   units: "m", times: ["2002-04-17T12:00:00Z"] });
+ * await writeNetcdf("/tmp/twsa-example-open.nc", stack, { overwrite: true });
+ * const h = await openNetcdf("/tmp/twsa-example-open.nc", { units: "mm" });
+ * h.spec;                                    // => { shape: [2, 2], bounds: [-100, 50, -98, 52], crs: "EPSG:4326" }
+ * Array.from(h.readFrame(0).data, Math.round); // => [10, 20, 30, NaN]
+ * h.close();
  * ```
  */
 export async function openNetcdf(path: string, options: ReadNetcdfOptions = {}): Promise<NetcdfHandle> {
@@ -508,8 +521,11 @@ function buildHandle(backend: NetcdfBackend, path: string, options: ReadNetcdfOp
  * @throws the errors of {@link openNetcdf}, and {@link GridEmptyError} with `requireValid` when a frame is all missing.
  * @example
  * ```ts
- * const s = await readNetcdf("jpl_rl06v03_lnd_northamerica_1deg_200204-201912.nc", { variable: "lwe_thickness", units: "cm" });
- * // => s.shape [180, 60, 120], s.timeBounds[0] ["2002-04-04", "2002-05-01"], s.frameVariables.year_month[0] 200204
+ * const stack = createStack(new Float32Array([1, 2, 3, 4, 5, 6, 7, 8]), { shape: [2, 2, 2], bounds: [-100, 50, -98, 52], crs: "EPSG:4326",
+ *   units: "cm", times: ["2002-04-17T12:00:00Z", "2002-05-10T12:00:00Z"], labels: ["2002-04", "2002-05"] });
+ * await writeNetcdf("/tmp/twsa-example-read.nc", stack, { overwrite: true });
+ * const s = await readNetcdf("/tmp/twsa-example-read.nc", { timeRange: ["2002-05-01", "2002-06-01"], bbox: [-99, 50, -98, 51] });
+ * [s.shape, s.labels, Array.from(s.data)]; // => [[1, 1, 1], ["2002-05"], [8]]
  * ```
  */
 export async function readNetcdf(path: string, options: ReadNetcdfOptions = {}): Promise<NetcdfStack> {
