@@ -15,7 +15,7 @@ async function caught(p: Promise<unknown>): Promise<Error & { file?: string; fie
   throw new Error('expected a rejection');
 }
 
-describe.each([['NetCDF-4 (h5wasm)', 'cf4.nc', 'NetCDF-4'], ['NetCDF-3 record variables (netcdfjs)', 'cf3.nc', 'NetCDF-3']])('readNetcdf on %s written by libnetcdf', (_label, file, format) => {
+describe.each([['NetCDF-4 (h5wasm)', 'cf4.nc', 'NetCDF-4'], ['NetCDF-4 deflate + shuffle (h5wasm)', 'cf4-deflate.nc', 'NetCDF-4'], ['NetCDF-3 record variables (netcdfjs)', 'cf3.nc', 'NetCDF-3']])('readNetcdf on %s written by libnetcdf', (_label, file, format) => {
   it('sniffs the format', () => {
     expect(sniffNetcdf(fixture(file))).toBe(format);
   });
