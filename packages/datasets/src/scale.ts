@@ -135,7 +135,7 @@ function checkScaler(scaler: Scaler, fn: string): void {
  * Scales values into the scaler's range.
  *
  * ## Method
- * y = low + (x − min) · (high − low) / (max − min), computed in float64; NaN stays NaN; values outside
+ * y = low + ((x − min) / (max − min)) · (high − low), computed in float64; NaN stays NaN; values outside
  * [min, max] (e.g. test months beyond the training extremes) map outside [low, high] — they are not clipped.
  * A constant fit (max = min) maps every value to the middle of the range.
  *
@@ -162,8 +162,9 @@ export function applyScaler(scaler: Scaler, data: ScalableData, out?: Float32Arr
     for (let i = 0; i < values.length; i++) result[i] = Number.isNaN(values[i]!) ? Number.NaN : mid;
     return result;
   }
-  const k = (high - low) / span;
-  for (let i = 0; i < values.length; i++) result[i] = low + (values[i]! - scaler.min) * k;
+  const width = high - low;
+  // Divide before multiplying so that a tiny (even subnormal) span cannot overflow the factor.
+  for (let i = 0; i < values.length; i++) result[i] = low + ((values[i]! - scaler.min) / span) * width;
   return result;
 }
 
@@ -171,7 +172,7 @@ export function applyScaler(scaler: Scaler, data: ScalableData, out?: Float32Arr
  * Maps scaled values back to data units (the inverse of {@link applyScaler}).
  *
  * ## Method
- * x = min + (y − low) · (max − min) / (high − low), in float64. `invertScaler(s, applyScaler(s, x))` returns `x` to
+ * x = min + ((y − low) / (high − low)) · (max − min), in float64. `invertScaler(s, applyScaler(s, x))` returns `x` to
  * float32 precision (exactly up to float64 round-off with a Float64Array `out`).
  *
  * @param scaler - From {@link fitMinMax}.
@@ -191,8 +192,9 @@ export function invertScaler(scaler: Scaler, data: ScalableData, out?: Float32Ar
   const { values } = flatOf(data, fn);
   const result = outputFor(values.length, out, fn);
   const [low, high] = scaler.range;
-  const k = (scaler.max - scaler.min) / (high - low);
-  for (let i = 0; i < values.length; i++) result[i] = scaler.min + (values[i]! - low) * k;
+  const span = scaler.max - scaler.min;
+  const width = high - low;
+  for (let i = 0; i < values.length; i++) result[i] = scaler.min + ((values[i]! - low) / width) * span;
   return result;
 }
 
