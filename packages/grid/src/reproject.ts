@@ -302,30 +302,35 @@ function conservative(source: GridSpec, target: GridSpec, n: number): RemapWeigh
   const triples = new Triples();
   const localT = new Int32Array(4 * n * n + 16);
   const localW = new Float64Array(4 * n * n + 16);
-  const m1 = n + 1;
-  const U = new Float64Array(m1 * m1); // sub-cell corners in target pixel units (column)
-  const V = new Float64Array(m1 * m1); // (row, growing south)
+  // Sub-cell corners in target pixel units (U column, V row growing south), one band of n + 1 lattice rows per
+  // source row; the band's last lattice row is reused as the next band's first, so each corner is transformed once.
+  const W = cols * n + 1;
+  const U = new Float64Array((n + 1) * W);
+  const V = new Float64Array((n + 1) * W);
   const clip = new Clipper();
   for (let r = 0; r < rows; r++) {
+    if (r > 0) {
+      U.copyWithin(0, n * W, (n + 1) * W);
+      V.copyWithin(0, n * W, (n + 1) * W);
+    }
+    for (let i = r === 0 ? 0 : 1; i <= n; i++) {
+      const y = nn - (r + i / n) * dy;
+      for (let j = 0; j < W; j++) {
+        const [X, Y] = fwd(w + (j / n) * dx, y);
+        U[i * W + j] = (X - tw) / tdx;
+        V[i * W + j] = (tn - Y) / tdy;
+      }
+    }
     for (let c = 0; c < cols; c++) {
       const sIdx = r * cols + c;
-      if (!mayOverlap(fwd, w + c * dx, nn - r * dy, dx, dy, target, tgtGeo)) continue;
-      for (let i = 0; i <= n; i++) {
-        const y = nn - (r + i / n) * dy;
-        for (let j = 0; j <= n; j++) {
-          const [X, Y] = fwd(w + (c + j / n) * dx, y);
-          U[i * m1 + j] = (X - tw) / tdx;
-          V[i * m1 + j] = (tn - Y) / tdy;
-        }
-      }
       let m = 0;
       const cellSub = srcAreas ? srcAreas[sIdx] / (n * n) : 0;
       for (let i = 0; i < n; i++) {
         const area = srcAreas ? cellSub : subRowArea[r * n + i];
         if (!(area > 0)) continue;
         for (let j = 0; j < n; j++) {
-          const k0 = i * m1 + j;
-          const ok = clip.setQuad(U, V, k0, k0 + 1, k0 + m1 + 1, k0 + m1, period);
+          const k0 = i * W + c * n + j;
+          const ok = clip.setQuad(U, V, k0, k0 + 1, k0 + W + 1, k0 + W, period);
           if (!ok) continue;
           let cmin = Math.floor(clip.umin), cmax = Math.floor(clip.umax);
           if (period > 0 && (cmax < 0 || cmin >= tcols)) {
@@ -384,13 +389,13 @@ class Clipper {
 
   /** Loads corners a, b, c, d; unwraps longitudes (period > 0) around the first corner; false when degenerate. */
   setQuad(U: Float64Array, V: Float64Array, a: number, b: number, c: number, d: number, period: number): boolean {
-    const idx = [a, b, c, d];
     this.umin = this.vmin = Infinity;
     this.umax = this.vmax = -Infinity;
     const u0 = U[a];
     for (let k = 0; k < 4; k++) {
-      let u = U[idx[k]];
-      const v = V[idx[k]];
+      const p = k === 0 ? a : k === 1 ? b : k === 2 ? c : d;
+      let u = U[p];
+      const v = V[p];
       if (!Number.isFinite(u) || !Number.isFinite(v)) return false;
       if (period > 0) u -= period * Math.round((u - u0) / period);
       this.qu[k] = u;
@@ -455,26 +460,6 @@ function shoelace(u: Float64Array, v: Float64Array, n: number): number {
     s += u[k] * v[k2] - u[k2] * v[k];
   }
   return s / 2;
-}
-
-/** Cheap test on the 4 corners and centre of a source cell: false only when all are far outside the target. */
-function mayOverlap(fwd: (x: number, y: number) => [number, number], x0: number, y0: number, dx: number, dy: number, target: GridSpec, tgtGeo: boolean): boolean {
-  let xmin = Infinity, xmax = -Infinity, ymin = Infinity, ymax = -Infinity;
-  const pts: [number, number][] = [[x0, y0], [x0 + dx, y0], [x0, y0 - dy], [x0 + dx, y0 - dy], [x0 + dx / 2, y0 - dy / 2]];
-  for (const [x, y] of pts) {
-    let [X, Y] = fwd(x, y);
-    if (!Number.isFinite(X) || !Number.isFinite(Y)) return true;
-    if (tgtGeo) X = wrapLon(X, target.bounds[0]);
-    if (X < xmin) xmin = X;
-    if (X > xmax) xmax = X;
-    if (Y < ymin) ymin = Y;
-    if (Y > ymax) ymax = Y;
-  }
-  if (tgtGeo && xmax - xmin > 180) return true; // straddles the wrap: do not reject
-  const mx = xmax - xmin;
-  const my = ymax - ymin;
-  const [tw, ts, te, tn] = target.bounds;
-  return xmax + mx >= tw && xmin - mx <= te && ymax + my >= ts && ymin - my <= tn;
 }
 
 function pointWeights(source: GridSpec, target: GridSpec, method: 'bilinear' | 'nearest'): RemapWeights {
