@@ -5,7 +5,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import h5wasm from 'h5wasm/node';
-import { GridFormatError, GridVariableError } from '../errors.js';
+import { GridError, GridFormatError, GridVariableError } from '../errors.js';
 import type { AttributeValue, BackendVariable, NetcdfBackend } from './netcdf-backend.js';
 
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -177,8 +177,9 @@ export async function openHdf5(path: string): Promise<NetcdfBackend> {
       },
     };
   } catch (error) {
-    file.close();
-    throw error;
+    try { file.close(); } catch { /* already unusable */ }
+    if (error instanceof GridError) throw error;
+    throw new GridFormatError(`Corrupt HDF5 file ${path}: ${(error as Error).message}`, { file: path, field: 'header', cause: error });
   }
 }
 
