@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { erfc, medianInPlace, twoSidedNormalP } from './special.js';
 
 describe('erfc', () => {
@@ -20,5 +21,16 @@ describe('medianInPlace', () => {
     expect(medianInPlace(Float64Array.from([3, 1, 2]), 3)).toBe(2);
     expect(medianInPlace(Float64Array.from([4, 1, 3, 2, 99]), 4)).toBe(2.5);
     expect(medianInPlace(new Float64Array(0), 0)).toBeNaN();
+    expect(medianInPlace(Float64Array.from([5, 5, 5, 5]), 4)).toBe(5);
+  });
+  it('equals the sort-based median on random data with many ties', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: -5, max: 5 }), { minLength: 1, maxLength: 200 }), fc.integer({ min: 0, max: 10 }), (xs, extra) => {
+      const buf = Float64Array.from([...xs, ...Array(extra).fill(99)]);
+      const sorted = [...xs].sort((a, b) => a - b);
+      const h = xs.length >> 1;
+      const expected = xs.length % 2 ? sorted[h]! : (sorted[h - 1]! + sorted[h]!) / 2;
+      expect(medianInPlace(buf, xs.length)).toBe(expected);
+      expect(buf.subarray(xs.length).every((v) => v === 99)).toBe(true);
+    }), { numRuns: 300 });
   });
 });
