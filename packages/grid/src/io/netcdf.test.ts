@@ -105,6 +105,18 @@ describe.each([['NetCDF-4 (h5wasm)', 'cf4.nc', 'NetCDF-4'], ['NetCDF-4 deflate +
   });
 });
 
+describe('readNetcdf on a projected file written by GDAL (gdal_translate -of netCDF)', () => {
+  it('recognises the lambert_conformal_conic grid mapping as EPSG:3978 and flips y (stored south to north)', async () => {
+    const tif = JSON.parse(readFileSync(fixture('tif-expected.json'), 'utf8')) as { float64: (number | null)[] };
+    const s = await readNetcdf(fixture('gdal-3978.nc'));
+    expect(s.crs).toBe('EPSG:3978');
+    expect(s.shape).toEqual([1, 6, 4]);
+    expect(s.bounds).toEqual([-2356000, 4246000 - 6 * 112000, -2356000 + 4 * 112000, 4246000]);
+    expect(s.times).toEqual(['']);
+    expect(Array.from(s.data, (v) => (Number.isNaN(v) ? null : v))).toEqual(tif.float64.map((v) => (v === null ? null : Math.fround(v))));
+  });
+});
+
 describe('readNetcdf on broken files', () => {
   it.each([
     ['truncated NetCDF-3', 'truncated3.nc', /truncated/],
