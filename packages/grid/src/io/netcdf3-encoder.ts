@@ -127,23 +127,38 @@ export function encodeNetcdf3(file: Nc3File): Uint8Array {
       w.u64(0);
     });
   }
+  // Data section: allocate the whole file once and fill it with tight typed loops.
+  const header = w.length;
+  const begins: number[] = [];
+  let total = header;
+  for (const size of vsizes) { begins.push(total); total += size; }
+  for (let i = 0; i < beginAt.length; i++) w.setU64(beginAt[i]!, begins[i]!);
+  const out = new Uint8Array(total);
+  out.set(w.result());
+  const view = new DataView(out.buffer);
   file.variables.forEach((v, i) => {
-    w.setU64(beginAt[i]!, w.length);
     const shape = shapes[i]!;
     const count = shape.reduce((a, b) => a * b, 1);
-    if (v.type === 'char' && Array.isArray(v.data) && typeof v.data[0] === 'string') {
+    const at = begins[i]!;
+    if (v.type === 'char' && Array.isArray(v.data) && (v.data.length === 0 || typeof v.data[0] === 'string')) {
       const width = shape.length > 0 ? shape[shape.length - 1]! : 1;
       const strings = v.data as readonly string[];
-      for (let s = 0; s < count / width; s++) {
-        const b = Buffer.from(strings[s] ?? '', 'utf8');
-        for (let j = 0; j < width; j++) w.u8(j < b.length ? b[j]! : 0);
+      for (let k = 0; k < count / width; k++) {
+        const b = Buffer.from(strings[k] ?? '', 'utf8');
+        out.set(b.subarray(0, width), at + k * width);
       }
-    } else {
-      const data = v.data as ArrayLike<number>;
-      if (data.length !== count) throw new Error(`variable ${v.name} has ${data.length} values for shape [${shape.join(', ')}]`);
-      for (let k = 0; k < count; k++) w.number(v.type, data[k]!);
+      return;
     }
-    w.pad();
+    const data = v.data as ArrayLike<number>;
+    if (data.length !== count) throw new Error(`variable ${v.name} has ${data.length} values for shape [${shape.join(', ')}]`);
+    switch (v.type) {
+      case 'byte': for (let k = 0; k < count; k++) view.setInt8(at + k, data[k]!); break;
+      case 'char': for (let k = 0; k < count; k++) view.setUint8(at + k, data[k]!); break;
+      case 'short': for (let k = 0; k < count; k++) view.setInt16(at + 2 * k, data[k]!, false); break;
+      case 'int': for (let k = 0; k < count; k++) view.setInt32(at + 4 * k, data[k]!, false); break;
+      case 'float': for (let k = 0; k < count; k++) view.setFloat32(at + 4 * k, data[k]!, false); break;
+      case 'double': for (let k = 0; k < count; k++) view.setFloat64(at + 8 * k, data[k]!, false); break;
+    }
   });
-  return w.result();
+  return out;
 }
