@@ -38,3 +38,7 @@ export type { WriteNetcdfOptions } from './io/netcdf-write.js';
 export { writeNetcdf } from './io/netcdf-write.js';
 export type { GridInfo, GridInfoVariable, GridInfoStats, GridInfoOptions } from './io/info.js';
 export { gridInfo } from './io/info.js';
+export type {
+  LonLat, PolygonGeometry, MultiPolygonGeometry, PolygonFeature, PolygonFeatureCollection, PolygonalGeoJson, RasterizeOptions, CanadaMaskOptions,
+} from './mask.js';
+export { rasterizePolygons, canadaMask, canadaOutline, parseBasinOutline, readBasinOutline } from './mask.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { createGrid, isGridError, upscale, type Grid, type GridSpec } from '@twsa/grid';
 
-const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'upscale');
+const FIXTURES = join(import.meta.dirname, '..', 'test', 'fixtures', 'upscale');
 
 interface FixtureGrid extends GridSpec { readonly data: (number | null)[] }
 const toGrid = (f: FixtureGrid): Grid => createGrid(Float32Array.from(f.data, (v) => (v === null ? Number.NaN : v)), f);
