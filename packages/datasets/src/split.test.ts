@@ -61,9 +61,7 @@ describe('splitByDateRange', () => {
       const test: [string, string] = [train[1], `${2002 + Math.floor(endTest / 12)}-${String((endTest % 12) + 1).padStart(2, '0')}`];
       if (cut === 0) return; // empty train range
       const labels = splitByDateRange(times, { train, test });
-      labels.forEach((l, i) => {
-        expect(l).toBe(i < cut ? 'train' : i < endTest ? 'test' : 'unused');
-      });
+      expect(labels).toEqual(labels.map((_, i) => (i < cut ? 'train' : i < endTest ? 'test' : 'unused')));
     }), { numRuns: 100 });
   });
 });
@@ -99,11 +97,9 @@ describe('blockedKFold', () => {
         const [a, b] = f.testBlock;
         expect(a).toBe(next);
         next = b + 1;
-        f.labels.forEach((l, i) => {
-          if (i >= a && i <= b) expect(l).toBe('test');
-          else if (l === 'unused') expect(Math.min(Math.abs(i - a), Math.abs(i - b))).toBeLessThanOrEqual(gap);
-          else expect(l === 'train' && Math.min(Math.abs(i - a), Math.abs(i - b)) > gap).toBe(true);
-        });
+        const distance = (i: number): number => Math.min(Math.abs(i - a), Math.abs(i - b));
+        // Consecutive months: the calendar-month gap equals the index distance to the block.
+        expect(f.labels).toEqual(f.labels.map((_, i) => (i >= a && i <= b ? 'test' : distance(i) <= gap ? 'unused' : 'train')));
         expect(b - a + 1 === Math.floor(n / k) || b - a + 1 === Math.ceil(n / k)).toBe(true);
       }
       expect(next).toBe(n);
