@@ -232,24 +232,25 @@ function cleanValues(src: Float32Array, mask: Float32Array | null, argument: str
 }
 
 function prepareSplit(split: SupervisedSplit, prefix: string, inputShape: number[], mask: Float32Array | null, fn: string): Prepared {
-  const inputs = checkArray(split?.inputs, `${prefix}.inputs`, fn);
-  const targets = checkArray(split?.targets, `${prefix}.targets`, fn);
+  const name = (key: string): string => (prefix ? `${prefix}.${key}` : key);
+  const inputs = checkArray(split?.inputs, name('inputs'), fn);
+  const targets = checkArray(split?.targets, name('targets'), fn);
   const n = inputs.shape[0]!;
   // Accept the sample shape with or without the trailing channel axis of 1.
   const sampleIn = inputs.shape.slice(1);
   const want = inputShape;
   const wantNoChannel = want[want.length - 1] === 1 ? want.slice(0, -1) : null;
   const okIn = sampleIn.join(',') === want.join(',') || (wantNoChannel !== null && sampleIn.join(',') === wantNoChannel.join(','));
-  if (!okIn) throw new ModelsShapeError(`${prefix}.inputs`, fn, [-1, ...(wantNoChannel ?? want)], [...inputs.shape], 'the model was built for this sample shape');
-  if (n === 0) throw new ModelsArgumentError(`${prefix}.inputs`, fn, 'at least one sample', '0 samples');
+  if (!okIn) throw new ModelsShapeError(name('inputs'), fn, [-1, ...(wantNoChannel ?? want)], [...inputs.shape], 'the model was built for this sample shape');
+  if (n === 0) throw new ModelsArgumentError(name('inputs'), fn, 'at least one sample', '0 samples');
   const rows = want[want.length - 3]!;
   const cols = want[want.length - 2]!;
   const tShape = targets.shape;
   const okT = tShape[0] === n && tShape[1] === rows && tShape[2] === cols && (tShape.length === 3 || (tShape.length === 4 && tShape[3] === 1));
-  if (!okT) throw new ModelsShapeError(`${prefix}.targets`, fn, [n, rows, cols], [...tShape], `targets must have one [${rows}, ${cols}] frame per input sample`);
+  if (!okT) throw new ModelsShapeError(name('targets'), fn, [n, rows, cols], [...tShape], `targets must have one [${rows}, ${cols}] frame per input sample`);
   return {
-    x: cleanValues(inputs.data, mask, `${prefix}.inputs`, fn),
-    y: cleanValues(targets.data, mask, `${prefix}.targets`, fn),
+    x: cleanValues(inputs.data, mask, name('inputs'), fn),
+    y: cleanValues(targets.data, mask, name('targets'), fn),
     n,
     xShape: want,
     yShape: [rows, cols, 1],
@@ -679,7 +680,7 @@ export async function predict(model: tfl.LayersModel, inputs: ArrayRecord, optio
   const mask = prepareMask(options.mask, rows, cols, fn);
   const x = checkArray(inputs, 'inputs', fn);
   const n = x.shape[0]!;
-  const prepared = prepareSplit({ inputs: x, targets: { data: new Float32Array(n * rows * cols), shape: [n, rows, cols] } }, 'inputs', inShape, mask, fn);
+  const prepared = prepareSplit({ inputs: x, targets: { data: new Float32Array(n * rows * cols), shape: [n, rows, cols] } }, '', inShape, mask, fn);
   const reverse = mode === 'hindcast' && inShape.length === 4 ? inShape[0]! : 0;
   const xSize = sizeOf(inShape);
   const out = new Float32Array(n * rows * cols);
