@@ -16,7 +16,7 @@ import { WasmKernelError } from './errors.js';
 
 /** The subset of tfjs-backend-wasm's `BackendWasm` these kernels use. */
 interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  makeOutput(shape: number[], dtype: 'float32' | 'int32' | 'bool'): TensorInfo;
   typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
   disposeData(dataId: DataId, force?: boolean): boolean;
 }
@@ -24,7 +24,7 @@ interface WasmBackendLike {
 type AnyKernelFunc = (args: { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: NamedAttrMap }) => TensorInfo | TensorInfo[];
 
 /** Kernel names this module registers for the `wasm` backend. */
-export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'Conv2D', 'FusedConv2D', 'MaxPoolGrad'] as const;
+export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'Conv2D', 'FusedConv2D', 'MaxPoolGrad', 'Tile'] as const;
 
 /** Default upper bound (float32 elements) on one im2col / col2im scratch buffer (64 MiB). */
 export const DEFAULT_SCRATCH_ELEMENTS = 1 << 24;
@@ -60,6 +60,8 @@ export interface RegisterWasmKernelsResult {
  * - `MaxPoolGrad`: the stock wasm kernel is wrong (relative error ≈ 1 against both cpu and a hand-computed
  *   gradient, 2×2 pooling of 2×8×8×4); replaced by a scatter of dy onto the first maximum of each window, as
  *   tfjs-backend-cpu does.
+ * - `Tile` (used by the BatchNorm gradient to broadcast per-channel terms; 23 % of a SEUNet batch-8 step with the
+ *   stock per-element kernel): block copies with `copyWithin`, doubling the replicated block along each axis.
  * - `BatchMatMul` with `transposeA`/`transposeB`: transposes the smaller side on the heap with a blocked loop (the
  *   operand, or the product via `(B·Aᵀ)ᵀ`), then calls the stock (fast) non-transposed kernel.
  *
@@ -97,6 +99,11 @@ export function registerWasmTrainingKernels(options: RegisterWasmKernelsOptions 
     { kernelName: 'Conv2D', backendName: 'wasm', kernelFunc: ((args: KernelArgs) => withExplicitSamePadding(args, stock.conv2d)) as unknown as KernelFunc },
     { kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad as unknown as KernelFunc },
   ];
+  const tileKernel = getKernel('Tile', 'wasm');
+  if (tileKernel !== undefined) {
+    const stockTile = tileKernel.kernelFunc as unknown as AnyKernelFunc;
+    configs.push({ kernelName: 'Tile', backendName: 'wasm', kernelFunc: ((args: KernelArgs) => tile(args, stockTile)) as unknown as KernelFunc });
+  }
   if (fused !== undefined) {
     const fusedFunc = fused.kernelFunc as unknown as AnyKernelFunc;
     configs.push({ kernelName: 'FusedConv2D', backendName: 'wasm', kernelFunc: ((args: KernelArgs) => withExplicitSamePadding(args, fusedFunc)) as unknown as KernelFunc });
@@ -227,6 +234,43 @@ function withExplicitSamePadding({ inputs, backend, attrs }: KernelArgs, kernel:
   const pad: backend_util.ExplicitPadding =
     dataFormat === 'channelsLast' ? [[0, 0], [top, bottom], [left, right], [0, 0]] : [[0, 0], [0, 0], [top, bottom], [left, right]];
   return kernel({ inputs, backend, attrs: { ...attrs, pad } as unknown as NamedAttrMap }) as TensorInfo;
+}
+
+// ------------------------------------------------------------------------------------------------ tile
+
+function tile({ inputs, backend, attrs }: KernelArgs, stockTile: AnyKernelFunc): TensorInfo {
+  const x = inputs['x'] as TensorInfo;
+  const reps = attrs['reps'] as number[];
+  if (x.dtype === 'string' || x.dtype === 'complex64' || x.shape.length === 0 || reps.length !== x.shape.length) return stockTile({ inputs, backend, attrs }) as TensorInfo;
+  const rank = x.shape.length;
+  const outShape = x.shape.map((d, i) => d * (reps[i] as number));
+  const out = backend.makeOutput(outShape, x.dtype as 'float32' | 'int32' | 'bool');
+  if (util.sizeFromShape(outShape) === 0) return out;
+  const src = backend.typedArrayFromHeap(x);
+  const dst = backend.typedArrayFromHeap(out);
+  const inStrides = util.computeStrides(x.shape);
+  const outStrides = util.computeStrides(outShape);
+  const stride = (strides: number[], axis: number): number => (axis < rank - 1 ? (strides[axis] as number) : 1);
+  // Fills the output block of axis `axis` at `outOffset` from the input block at `inOffset`.
+  const fill = (axis: number, inOffset: number, outOffset: number): void => {
+    const n = x.shape[axis] as number;
+    const r = reps[axis] as number;
+    const outStep = stride(outStrides, axis);
+    if (axis === rank - 1) {
+      (dst as Float32Array).set((src as Float32Array).subarray(inOffset, inOffset + n), outOffset);
+    } else {
+      const inStep = stride(inStrides, axis);
+      for (let i = 0; i < n; i++) fill(axis + 1, inOffset + i * inStep, outOffset + i * outStep);
+    }
+    const block = n * outStep;
+    for (let done = 1; done < r; ) {
+      const copies = Math.min(done, r - done);
+      dst.copyWithin(outOffset + done * block, outOffset, outOffset + copies * block);
+      done += copies;
+    }
+  };
+  fill(0, 0, 0);
+  return out;
 }
 
 // ------------------------------------------------------------------------------------------------ max pool grad

@@ -1,0 +1,259 @@
+/**
+ * Training-speed bench: the paper models of Yu et al. (2021) trained for the same steps in our code (tfjs WASM with
+ * the @twsa/models training kernels and memory-lean Adam) and in PyTorch CPU (bench/train-speed-torch.py, same
+ * layers), in one run. Not a test.
+ *
+ *   npm run bench:train-speed                       # every case, 3 timed steps after 1 warm-up, torch at 2 threads
+ *   node --import tsx bench/train-speed.ts --steps 5 --only seunet-b8,convlstm --no-torch --optimizer stock
+ *
+ * Prints, per case: our seconds/step and samples/s, PyTorch's, the ratio ours/PyTorch, the WASM heap size after the
+ * case (the heap never shrinks, so this is the peak so far), and a kernel profile of one step (where the time goes).
+ */
+import { spawnSync } from 'node:child_process';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { buildConvLstm, buildDcae, buildPix2Pix, buildSeUnet, createAdam, initBackend } from '../packages/models/src/index.js';
+
+const CASES = ['seunet-b1', 'seunet-b8', 'dcae-b1', 'dcae-b8', 'pix2pix-b1', 'convlstm'] as const;
+type CaseName = (typeof CASES)[number];
+
+interface Args {
+  steps: number;
+  warmup: number;
+  only: CaseName[];
+  torch: boolean;
+  threads: number;
+  optimizer: 'lean' | 'stock';
+  profile: boolean;
+  json: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { steps: 3, warmup: 1, only: [...CASES], torch: true, threads: 2, optimizer: 'lean', profile: true, json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--steps') args.steps = Number(value());
+    else if (a === '--warmup') args.warmup = Number(value());
+    else if (a === '--threads') args.threads = Number(value());
+    else if (a === '--no-torch') args.torch = false;
+    else if (a === '--no-profile') args.profile = false;
+    else if (a === '--json') args.json = true;
+    else if (a === '--optimizer') {
+      const v = value();
+      if (v !== 'lean' && v !== 'stock') throw new Error(`--optimizer must be lean or stock, got ${v}`);
+      args.optimizer = v;
+    } else if (a === '--only') {
+      const list = value().split(',');
+      for (const c of list) if (!(CASES as readonly string[]).includes(c)) throw new Error(`unknown case ${c}; expected ${CASES.join(', ')}`);
+      args.only = list as CaseName[];
+    } else throw new Error(`unknown argument ${a}`);
+  }
+  if (!(Number.isInteger(args.steps) && args.steps >= 1)) throw new Error('--steps must be an integer >= 1');
+  return args;
+}
+
+const vars = (model: tfl.LayersModel): tf.Variable[] => model.trainableWeights.map((w) => w.read() as tf.Variable);
+const mse = (a: tf.Tensor, b: tf.Tensor): tf.Scalar => tf.mean(tf.squaredDifference(a, b)) as tf.Scalar;
+function bce(p: tf.Tensor, label: number): tf.Scalar {
+  const q = tf.clipByValue(p, 1e-7, 1 - 1e-7);
+  return tf.neg(tf.mean(label === 1 ? tf.log(q) : tf.log(tf.sub(1, q)))) as tf.Scalar;
+}
+
+interface Runner {
+  readonly batch: number;
+  readonly params: number;
+  step(): void;
+  dispose(): void;
+}
+
+function makeOptimizer(kind: Args['optimizer'], learningRate: number, beta1 = 0.9): tf.Optimizer {
+  return kind === 'lean' ? createAdam({ learningRate, beta1 }) : tf.train.adam(learningRate, beta1);
+}
+
+function supervised(model: tfl.LayersModel, inputShape: number[], kind: Args['optimizer']): Runner {
+  const batch = inputShape[0]!;
+  const x = tf.randomUniform(inputShape, -1, 1, 'float32', 1);
+  const y = tf.randomUniform([batch, 48, 48, 1], -1, 1, 'float32', 2);
+  const optimizer = makeOptimizer(kind, 1e-3);
+  const list = vars(model);
+  return {
+    batch,
+    params: model.countParams(),
+    step: () => {
+      tf.tidy(() => {
+        optimizer.minimize(() => mse(model.apply(x, { training: true }) as tf.Tensor, y), false, list);
+      });
+    },
+    dispose: () => {
+      optimizer.dispose();
+      model.dispose();
+      tf.dispose([x, y]);
+    },
+  };
+}
+
+function pix2pix(kind: Args['optimizer']): Runner {
+  const { generator: G, discriminator: D } = buildPix2Pix({ preset: 'paper', seed: 1 });
+  const src = tf.randomUniform([1, 48, 48, 1], -1, 1, 'float32', 3);
+  const tgt = tf.randomUniform([1, 48, 48, 1], -1, 1, 'float32', 4);
+  const og = makeOptimizer(kind, 2e-4, 0.5);
+  const od = makeOptimizer(kind, 2e-4, 0.5);
+  const gVars = vars(G);
+  const dVars = vars(D);
+  return {
+    batch: 1,
+    params: G.countParams() + D.countParams(),
+    step: () => {
+      tf.tidy(() => {
+        const fake = G.apply(src, { training: true }) as tf.Tensor;
+        od.minimize(() => tf.add(bce(D.apply([src, tgt], { training: true }) as tf.Tensor, 1), bce(D.apply([src, fake], { training: true }) as tf.Tensor, 0)) as tf.Scalar, false, dVars);
+      });
+      tf.tidy(() => {
+        og.minimize(() => {
+          const fake = G.apply(src, { training: true }) as tf.Tensor;
+          return tf.add(bce(D.apply([src, fake], { training: true }) as tf.Tensor, 1), tf.mul(100, mse(fake, tgt))) as tf.Scalar;
+        }, false, gVars);
+      });
+    },
+    dispose: () => {
+      og.dispose();
+      od.dispose();
+      G.dispose();
+      D.dispose();
+      tf.dispose([src, tgt]);
+    },
+  };
+}
+
+function makeRunner(name: CaseName, kind: Args['optimizer']): Runner {
+  switch (name) {
+    case 'seunet-b1':
+      return supervised(buildSeUnet({ preset: 'paper', seed: 1 }), [1, 48, 48, 1], kind);
+    case 'seunet-b8':
+      return supervised(buildSeUnet({ preset: 'paper', seed: 1 }), [8, 48, 48, 1], kind);
+    case 'dcae-b1':
+      return supervised(buildDcae({ preset: 'paper', seed: 1 }), [1, 48, 48, 1], kind);
+    case 'dcae-b8':
+      return supervised(buildDcae({ preset: 'paper', seed: 1 }), [8, 48, 48, 1], kind);
+    case 'pix2pix-b1':
+      return pix2pix(kind);
+    case 'convlstm':
+      return supervised(buildConvLstm({ preset: 'paper', seed: 1 }), [1, 19, 48, 48, 1], kind);
+  }
+}
+
+interface OurResult {
+  secondsPerStep: number;
+  samplesPerSecond: number;
+  params: number;
+  heapMiB: number;
+  profile: { kernel: string; ms: number; share: number }[];
+  kernelShare: number;
+  error?: string;
+}
+
+function heapBytes(): number {
+  const backend = tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } };
+  return backend.wasm?.HEAPU8?.byteLength ?? 0;
+}
+
+async function runOurs(name: CaseName, args: Args): Promise<OurResult> {
+  const runner = makeRunner(name, args.optimizer);
+  try {
+    for (let i = 0; i < args.warmup; i++) runner.step();
+    const t0 = performance.now();
+    for (let i = 0; i < args.steps; i++) runner.step();
+    const secondsPerStep = (performance.now() - t0) / 1000 / args.steps;
+    let profile: OurResult['profile'] = [];
+    let kernelShare = Number.NaN;
+    if (args.profile) {
+      const t1 = performance.now();
+      const info = await tf.profile(() => {
+        runner.step();
+      });
+      const wall = performance.now() - t1;
+      const byKernel = new Map<string, number>();
+      let total = 0;
+      for (const k of info.kernels) {
+        const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+        byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + ms);
+        total += ms;
+      }
+      profile = [...byKernel.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([kernel, ms]) => ({ kernel, ms, share: ms / wall }));
+      kernelShare = total / wall;
+    }
+    return { secondsPerStep, samplesPerSecond: runner.batch / secondsPerStep, params: runner.params, heapMiB: heapBytes() / 2 ** 20, profile, kernelShare };
+  } finally {
+    runner.dispose();
+  }
+}
+
+interface TorchOutput {
+  torch: string;
+  threads: number;
+  results: Record<string, { seconds_per_step: number; samples_per_second: number; params: number }>;
+}
+
+function runTorch(args: Args): TorchOutput | { error: string } {
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'train-speed-torch.py');
+  const out = spawnSync('/usr/bin/python3', [script, '--steps', String(args.steps), '--warmup', String(args.warmup), '--threads', String(args.threads), '--only', args.only.join(',')], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  if (out.status !== 0) return { error: (out.stderr || String(out.error)).trim().split('\n').slice(-3).join(' | ') };
+  try {
+    return JSON.parse(out.stdout.trim().split('\n').pop() ?? '') as TorchOutput;
+  } catch (cause) {
+    return { error: `could not parse PyTorch output: ${String(cause)}` };
+  }
+}
+
+const fmt = (v: number, digits = 2): string => (Number.isFinite(v) ? v.toFixed(digits) : '—');
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const backend = await initBackend({ backend: 'wasm' });
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  const load0 = loadavg()[0]!;
+  console.log(`train-speed ${new Date().toISOString()} | ${machine} | load avg ${load0.toFixed(1)}`);
+  console.log(`ours: tfjs ${tf.version_core} ${backend.name} (simd ${backend.simd}, threads ${backend.threads}), ${args.optimizer} Adam | steps ${args.steps} after ${args.warmup} warm-up`);
+  const ours: Partial<Record<CaseName, OurResult>> = {};
+  for (const name of args.only) {
+    try {
+      ours[name] = await runOurs(name, args);
+      const r = ours[name]!;
+      console.log(`  ${name.padEnd(11)} ${fmt(r.secondsPerStep, 3)} s/step  heap ${fmt(r.heapMiB, 0)} MiB  kernels ${fmt(100 * r.kernelShare, 0)}% of the step: ` +
+        r.profile.map((p) => `${p.kernel} ${fmt(100 * p.share, 0)}%`).join(', '));
+    } catch (error) {
+      ours[name] = { secondsPerStep: Number.NaN, samplesPerSecond: Number.NaN, params: 0, heapMiB: heapBytes() / 2 ** 20, profile: [], kernelShare: Number.NaN, error: (error as Error).message };
+      console.log(`  ${name.padEnd(11)} FAILED: ${(error as Error).message}`);
+    }
+  }
+  const torch = args.torch ? runTorch(args) : { error: 'skipped (--no-torch)' };
+  const torchLabel = 'error' in torch ? `PyTorch: ${torch.error}` : `PyTorch ${torch.torch} CPU, ${torch.threads} threads`;
+  console.log(`reference: ${torchLabel} | load avg at end ${loadavg()[0]!.toFixed(1)}`);
+  console.log('');
+  console.log('| case | params | ours s/step | ours samples/s | PyTorch s/step | PyTorch samples/s | ratio ours/PyTorch |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const name of args.only) {
+    const o = ours[name]!;
+    const t = 'error' in torch ? undefined : torch.results[name];
+    const ratio = t ? o.samplesPerSecond / t.samples_per_second : Number.NaN;
+    const label = name === 'convlstm' ? 'convlstm (1 seq of 19 frames)' : name;
+    console.log(`| ${label} | ${o.params.toLocaleString('en-US')} | ${o.error ? 'failed' : fmt(o.secondsPerStep, 3)} | ${fmt(o.samplesPerSecond, 2)} | ${t ? fmt(t.seconds_per_step, 3) : '—'} | ${t ? fmt(t.samples_per_second, 2) : '—'} | ${fmt(ratio, 2)} |`);
+  }
+  if (args.json) console.log(JSON.stringify({ machine, backend, args, ours, torch }));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
