@@ -8,11 +8,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { resolveConfig, readConfigFile, PROFILE_NAMES, BACKEND_CHOICES, MODEL_NAMES, type PipelineConfig, type ProfileName } from './config.js';
 import { isReconstructError, InputError, ConfigError } from './errors.js';
-import { runPipeline } from './pipeline.js';
 import { formatProgressBar, formatDuration, type PipelineEvent, type StageName } from './progress.js';
-import { gridInfoCommand, gridUpscaleCommand, gridReprojectCommand } from './grid-commands.js';
-import { estimateTrainingSeconds } from './estimate.js';
-import { exportOf } from './internal/bindings.js';
+import type { RunPipelineOptions, RunResult } from './pipeline.js';
 import { isDirectory, locateRunToResume, readJson } from './run-folder.js';
 import type { Table1 } from './table1.js';
 
@@ -98,6 +95,11 @@ Prints, per model and preset, the trainable and non-trainable parameter counts (
   twsa data baseline --grace <file> --lsm emulate --json [--seed n]
       LSM-vs-GRACE Table-1 metrics on the test split (the emulator's twin experiment)`,
 };
+
+// Heavy modules (tfjs, the readers) load only when a command needs them, so help and usage errors answer fast.
+async function runPipeline(config: PipelineConfig, options: RunPipelineOptions): Promise<RunResult> {
+  return (await import('./pipeline.js')).runPipeline(config, options);
+}
 
 class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -231,7 +233,7 @@ async function commandRun(args: string[], io: CliIo, stage?: StageName): Promise
   if (config.profile === 'paper' && stage === undefined) {
     const toolkit = await (await import('./default-toolkit.js')).defaultToolkit();
     const backend = await toolkit.initBackend(config.backend);
-    const estimate = await estimateTrainingSeconds(config, toolkit);
+    const estimate = await (await import('./estimate.js')).estimateTrainingSeconds(config, toolkit);
     io.stderr(`paper profile on the '${backend}' backend: about ${formatDuration(estimate.totalSeconds)} of training (${estimate.perModel.map((m) => `${m.model} ${formatDuration(m.seconds)}`).join(', ')}; from a timed probe of ${estimate.probeSteps} steps per model).\n`);
     if (!values.yes) { io.stderr('Re-run with --yes to start it (or use --profile quick).\n'); return EXIT_USAGE; }
     const result = await runPipeline(config, { ...base, out: values.out, overwrite: values.overwrite === true, toolkit });
@@ -247,7 +249,7 @@ async function commandModels(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, { json: { type: 'boolean' }, preset: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, 'models');
   if (values.help) { io.stdout(HELP['models']! + '\n'); return 0; }
   await (await import('./real-toolkit.js')).DATA_MODEL_TOOLKIT.initBackend('cpu');
-  const describeModels = await exportOf<(options?: { presets?: string[] }) => unknown>('@twsa/models', 'describeModels');
+  const describeModels = await (await import('./internal/bindings.js')).exportOf<(options?: { presets?: string[] }) => unknown>('@twsa/models', 'describeModels');
   const rows = describeModels(values.preset !== undefined ? { presets: [values.preset] } : {});
   if (values.json) { io.stdout(JSON.stringify(rows, null, 2) + '\n'); return 0; }
   for (const r of rows as { name: string; preset: string; trainable: number; nonTrainable: number }[]) io.stdout(`${r.name.padEnd(10)} ${r.preset.padEnd(6)} trainable ${r.trainable.toLocaleString('en-US').padStart(12)}  non-trainable ${r.nonTrainable.toLocaleString('en-US')}\n`);
@@ -266,6 +268,7 @@ async function commandGrid(args: string[], io: CliIo): Promise<number> {
   if (!['info', 'upscale', 'reproject'].includes(sub)) throw new UsageError(`unknown grid command '${sub}': expected info, upscale or reproject`);
   if (input === undefined) throw new UsageError(`twsa grid ${sub} needs an input file`);
   if (positionals.length > 1) throw new UsageError(`twsa grid ${sub}: unexpected argument '${positionals[1]}'`);
+  const { gridInfoCommand, gridUpscaleCommand, gridReprojectCommand } = await import('./grid-commands.js');
   if (sub === 'info') {
     const info = await gridInfoCommand(input);
     io.stdout(values.json ? JSON.stringify(info, null, 2) + '\n' : formatInfo(info as Record<string, unknown>));

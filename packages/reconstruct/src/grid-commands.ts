@@ -5,7 +5,6 @@
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { Grid, GridSpec, GridStack, UpscaleTarget } from '@twsa/grid';
-import { NAMED_GRIDS } from '@twsa/grid';
 import { InputError } from './errors.js';
 import { exportOf } from './internal/bindings.js';
 
@@ -85,6 +84,7 @@ export interface GridReprojectCommandOptions {
  */
 export async function gridReprojectCommand(input: string, options: GridReprojectCommandOptions): Promise<{ readonly out: string; readonly shape: readonly number[] }> {
   assertInput(input, 'grid reproject <in>');
+  const NAMED_GRIDS = await exportOf<Readonly<Record<string, GridSpec>>>('@twsa/grid', 'NAMED_GRIDS');
   const spec = NAMED_GRIDS[options.to];
   if (!spec) throw new InputError(`grid reproject: --to must be one of ${Object.keys(NAMED_GRIDS).join(', ')}, got '${options.to}'`);
   if (!isTiff(options.out) && !isNetcdf(options.out)) throw new InputError(`grid reproject: --out must end in .tif or .nc, got '${options.out}'`, { file: options.out });

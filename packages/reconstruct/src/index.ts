@@ -1,2 +1,45 @@
-/** @module @twsa/reconstruct */
-export {};
+/**
+ * @module @twsa/reconstruct
+ *
+ * The whole Yu et al. (2021) workflow in one call, and the `twsa` command line: prepare GRACE and LSM TWSA on
+ * the 48×48 Canada grid, train SEUNet, Pix2Pix, DCAE and ConvLSTM, score Table 1 against the LSM baseline,
+ * hindcast 1979–2002, and write the figures and a self-contained HTML report into one run folder.
+ *
+ * ```ts
+ * import { runPipeline, resolveConfig } from "@twsa/reconstruct";
+ * const result = await runPipeline(resolveConfig({ profile: "smoke" }), { out: "runs/smoke" });
+ * console.log(result.table1?.rows.map((r) => `${r.label}: ${r.rmseMm.toFixed(1)} mm`));
+ * ```
+ */
+export type {
+  ModelName, ModelPreset, ProfileName, BackendChoice, DataSourceKind, DataConfig, ModelsConfig, TrainConfig, EvaluateConfig,
+  HindcastConfig, ReportConfig, PipelineConfig, PipelineConfigInput, ResolveConfigOptions,
+} from './config.js';
+export { MODEL_NAMES, MODEL_PRESETS, PROFILE_NAMES, BACKEND_CHOICES, PROFILES, resolveConfig, readConfigFile, dataSourceKind } from './config.js';
+export type { ReconstructErrorName } from './errors.js';
+export {
+  RECONSTRUCT_ERROR_NAMES, ReconstructError, ConfigError, InputError, OutputExistsError, StageOrderError, PipelineAbortedError,
+  DependencyMissingError, isReconstructError,
+} from './errors.js';
+export type { RunPipelineOptions, RunRecord, RunResult } from './pipeline.js';
+export { runPipeline, readRunTable1, TWIN_NOTE } from './pipeline.js';
+export type { StageName, PipelineEvent } from './progress.js';
+export { STAGES, formatDuration, formatProgressBar } from './progress.js';
+export type { SplitName, PreparedData, TrainProgress, TrainRequest, TrainedModel, Table1Scores, Toolkit } from './toolkit.js';
+export { defaultToolkit, METRICS_TOOLKIT } from './default-toolkit.js';
+export type { Table1, Table1Row } from './table1.js';
+export { PAPER_TABLE1, ROW_LABELS, formatTable1Markdown, formatTable1Csv } from './table1.js';
+export type { ColorMapName, MapPanel, RenderMapOptions } from './figures-png.js';
+export { renderMapPng, colorAt } from './figures-png.js';
+export type { ChartSeries, ChartShading, LineChartOptions } from './figures-svg.js';
+export { renderLineChartSvg } from './figures-svg.js';
+export type { ReportFigure, ReportSection, HtmlReportOptions } from './html-report.js';
+export { renderHtmlReport } from './html-report.js';
+export type { RunLocation } from './run-folder.js';
+export { INCOMPLETE_SUFFIX, claimRunDirectory, locateRunToResume, finishRunDirectory } from './run-folder.js';
+export type { TrainingEstimate } from './estimate.js';
+export { estimateTrainingSeconds } from './estimate.js';
+export type { GridUpscaleCommandOptions, GridReprojectCommandOptions } from './grid-commands.js';
+export { gridInfoCommand, gridUpscaleCommand, gridReprojectCommand } from './grid-commands.js';
+export type { DataPairsResult, DataBaselineResult } from './data-commands.js';
+export { dataCommand } from './data-commands.js';

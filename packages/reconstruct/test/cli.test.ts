@@ -1,0 +1,71 @@
+// Spawns the real CLI (as `npx twsa` would, from sources) for help, usage and bad-input paths: fast ones only.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..', '..', '..');
+const cli = join(root, 'packages', 'reconstruct', 'src', 'cli.ts');
+const base = mkdtempSync(join(tmpdir(), 'twsa-cli-'));
+
+function twsa(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--conditions=twsa-source', '--import', 'tsx', cli, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('twsa CLI', () => {
+  it('prints help for the program and for each command', () => {
+    const main = twsa('--help');
+    expect(main.code).toBe(0);
+    expect(main.stdout).toMatch(/Usage: twsa <command>/);
+    for (const [cmd, pattern] of [['run', /--profile smoke\|quick\|paper/], ['prepare', /twsa prepare --out/], ['models', /twsa models --json/], ['grid', /twsa grid reproject/], ['data', /twsa data baseline/]] as const) {
+      const r = twsa(cmd, '--help');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(pattern);
+    }
+  });
+  it('rejects unknown commands, unknown flags and bad config values with exit 2 and one line', () => {
+    const unknown = twsa('frobnicate');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command 'frobnicate'/);
+    const flag = twsa('run', '--epochs', '3');
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/Unknown option '--epochs'/);
+    const cfgFile = join(base, 'bad.yaml');
+    writeFileSync(cfgFile, 'train:\n  epochs: x\n');
+    const cfg = twsa('run', '--config', cfgFile, '--out', join(base, 'r1'));
+    expect(cfg.code).toBe(2);
+    expect(cfg.stderr.trim()).toBe('twsa: config error: train.epochs: expected integer ≥ 1, got "x"');
+    const key = join(base, 'key.json');
+    writeFileSync(key, '{"models": {"name": ["dcae"]}}');
+    expect(twsa('run', '--config', key, '--out', join(base, 'r2')).stderr).toMatch(/models\.name: unknown key/);
+    expect(existsSync(join(base, 'r1'))).toBe(false);
+    expect(existsSync(join(base, 'r1.incomplete'))).toBe(false);
+  });
+  it('refuses an existing output folder and missing input files, writing nothing', () => {
+    const out = join(base, 'exists');
+    mkdirSync(out);
+    const r = twsa('run', '--profile', 'smoke', '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/already exists: choose another --out, or pass --overwrite/);
+    const missing = twsa('run', '--grace', join(base, 'nope.nc'), '--lsm', 'emulate', '--out', join(base, 'r3'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/--grace: '.*nope\.nc' does not exist/);
+    const lsmOnly = twsa('run', '--lsm', 'emulate', '--out', join(base, 'r4'));
+    expect(lsmOnly.code).toBe(2);
+    expect(lsmOnly.stderr).toMatch(/data\.lsm: needs data\.grace/);
+    expect(readdirSync(base).filter((f) => f.startsWith('r'))).toEqual([]);
+  });
+  it('needs a run folder for single stages and an input for grid commands', () => {
+    expect(twsa('train').stderr).toMatch(/needs a run folder/);
+    const none = twsa('evaluate', join(base, 'no-run'));
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/No run to resume/);
+    const info = twsa('grid', 'info', join(base, 'none.tif'));
+    expect(info.code).toBe(1);
+    expect(info.stderr).toMatch(/does not exist/);
+    expect(twsa('grid', 'upscale', join(base, 'none.tif')).stderr).toMatch(/needs --out/);
+    expect(twsa('grid', 'warp', 'x').stderr).toMatch(/unknown grid command 'warp'/);
+    expect(twsa('data', 'baseline', '--grace', 'x.nc').stderr).toMatch(/needs --lsm emulate/);
+  });
+});
