@@ -4,7 +4,7 @@ import { makeSequences, paperSplit, sequenceData, type SplitLabel } from '@twsa/
 describe('makeSequences', () => {
   it('paper setting: 20-frame windows, step 1, 19 in + 1 out, forecast in time order', () => {
     const r = makeSequences(new Uint8Array(30).fill(1));
-    expect(r.counts).toEqual({ candidates: 11, kept: 11, missingTarget: 0, missingInputs: 0, missingEdge: 0, mixedSplit: 0 });
+    expect(r.counts).toEqual({ candidates: 11, kept: 11, missingTarget: 0, missingInputs: 0, missingEdge: 0, mixedSplit: 0, unused: 0 });
     expect(r.windows[0]).toEqual({ inputs: Array.from({ length: 19 }, (_, i) => i), target: 19, label: 'train', filled: [] });
     expect(r.windows[10]!.target).toBe(29);
   });
@@ -27,13 +27,13 @@ describe('makeSequences', () => {
     const valid = [1, 1, 0, 1, 0, 1, 1, 1];
     const one = makeSequences(valid, { length: 5, gaps: 'allow-gaps', maxMissing: 1 });
     expect(one.windows.map((w) => [w.target, w.filled])).toEqual([[7, [4]]]);
-    expect(one.counts).toEqual({ candidates: 4, kept: 1, missingTarget: 1, missingInputs: 2, missingEdge: 0, mixedSplit: 0 });
-    expect(makeSequences(valid, { length: 5, gaps: 'allow-gaps', maxMissing: 2 }).counts).toEqual({ candidates: 4, kept: 1, missingTarget: 1, missingInputs: 0, missingEdge: 2, mixedSplit: 0 });
+    expect(one.counts).toEqual({ candidates: 4, kept: 1, missingTarget: 1, missingInputs: 2, missingEdge: 0, mixedSplit: 0, unused: 0 });
+    expect(makeSequences(valid, { length: 5, gaps: 'allow-gaps', maxMissing: 2 }).counts).toEqual({ candidates: 4, kept: 1, missingTarget: 1, missingInputs: 0, missingEdge: 2, mixedSplit: 0, unused: 0 });
     const two = [1, 0, 1, 0, 1, 1];
     expect(makeSequences(two, { length: 6, gaps: 'allow-gaps', maxMissing: 2 }).windows.map((w) => w.filled)).toEqual([[1, 3]]);
     expect(makeSequences(two, { length: 6, gaps: 'allow-gaps', maxMissing: 1 }).counts.missingInputs).toBe(1);
     // Hindcast on the same series: every window has a missing edge input or target.
-    expect(makeSequences(valid, { length: 5, gaps: 'allow-gaps', maxMissing: 2, mode: 'hindcast' }).counts).toEqual({ candidates: 4, kept: 0, missingTarget: 1, missingInputs: 0, missingEdge: 3, mixedSplit: 0 });
+    expect(makeSequences(valid, { length: 5, gaps: 'allow-gaps', maxMissing: 2, mode: 'hindcast' }).counts).toEqual({ candidates: 4, kept: 0, missingTarget: 1, missingInputs: 0, missingEdge: 3, mixedSplit: 0, unused: 0 });
     const hind = makeSequences([1, 1, 1, 0, 1, 1, 1, 1], { length: 5, gaps: 'allow-gaps', mode: 'hindcast' });
     expect(hind.windows.map((w) => [w.target, w.inputs, w.filled])).toEqual([[0, [4, 3, 2, 1], [3]], [1, [5, 4, 3, 2], [3]]]);
   });
@@ -55,6 +55,11 @@ describe('makeSequences', () => {
     expect(() => makeSequences([1, 1], { maxMissing: 2 })).toThrow("Argument 'maxMissing' passed to 'makeSequences' must be used only with gaps: \"allow-gaps\"");
     expect(() => makeSequences([1, 1], { labels: ['train'] })).toThrow("Argument 'labels' passed to 'makeSequences' must be 2 labels");
   });
+  it('windows made only of unused months are dropped and counted', () => {
+    const r = makeSequences([1, 1, 1, 1, 1], { length: 2, labels: ['unused', 'unused', 'train', 'train', 'test'] });
+    expect(r.windows.map((w) => [w.target, w.label])).toEqual([[3, 'train']]);
+    expect([r.counts.unused, r.counts.mixedSplit]).toEqual([1, 2]);
+  });
   it('a series shorter than a window gives no window, no throw', () => {
     expect(makeSequences([1, 1, 1]).windows).toEqual([]);
   });
@@ -71,7 +76,7 @@ describe('makeSequences', () => {
       const labels: SplitLabel[] = valid.map((_, i) => (i < cut ? 'train' : 'test'));
       const r = makeSequences(valid, { length, step, mode, gaps: 'allow-gaps', maxMissing, labels });
       const c = r.counts;
-      expect(c.kept + c.missingTarget + c.missingInputs + c.missingEdge + c.mixedSplit).toBe(c.candidates);
+      expect(c.kept + c.missingTarget + c.missingInputs + c.missingEdge + c.mixedSplit + c.unused).toBe(c.candidates);
       for (const w of r.windows) {
         const frames = [...w.inputs, w.target].sort((a, b) => a - b);
         expect(frames[frames.length - 1]! - frames[0]!).toBe(length - 1);

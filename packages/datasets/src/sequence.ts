@@ -38,7 +38,7 @@ export interface SequenceOptions {
   /**
    * Split label per month. A window whose frames (inputs and target, including missing ones) do not all carry the
    * same label is dropped, so no window mixes train and test months (no leakage); a kept window carries that label.
-   * Default: every month `"train"`.
+   * Windows made only of `"unused"` months are dropped too. Default: every month `"train"`.
    */
   readonly labels?: readonly SplitLabel[];
 }
@@ -73,6 +73,8 @@ export interface SequenceResult {
     readonly missingEdge: number;
     /** Frames with different split labels. */
     readonly mixedSplit: number;
+    /** Every frame labelled `"unused"`. */
+    readonly unused: number;
   };
 }
 
@@ -101,7 +103,7 @@ function positiveInt(value: unknown, argument: string, fn: string, min: number):
  * makeSequences(valid, { length: 4, mode: "hindcast" }).windows.map((w) => w.inputs); // => [[3, 2, 1], [4, 3, 2]]
  * const g = makeSequences(valid, { length: 4, gaps: "allow-gaps", maxMissing: 1 });
  * g.windows.map((w) => [w.target, w.filled]); // => [[3, []], [4, []], [7, [5]]]
- * g.counts; // => { candidates: 5, kept: 3, missingTarget: 1, missingInputs: 0, missingEdge: 1, mixedSplit: 0 }
+ * g.counts; // => { candidates: 5, kept: 3, missingTarget: 1, missingInputs: 0, missingEdge: 1, mixedSplit: 0, unused: 0 }
  * ```
  */
 export function makeSequences(valid: ArrayLike<number> | readonly boolean[], options?: SequenceOptions): SequenceResult {
@@ -123,7 +125,7 @@ export function makeSequences(valid: ArrayLike<number> | readonly boolean[], opt
   }
   const ok = (k: number): boolean => { const v = valid[k] as number | boolean; return v === true || (typeof v === 'number' && v >= 0.5); };
   const windows: SequenceWindow[] = [];
-  const counts = { candidates: 0, kept: 0, missingTarget: 0, missingInputs: 0, missingEdge: 0, mixedSplit: 0 };
+  const counts = { candidates: 0, kept: 0, missingTarget: 0, missingInputs: 0, missingEdge: 0, mixedSplit: 0, unused: 0 };
   for (let i = 0; i + length <= months; i += step) {
     counts.candidates++;
     const last = i + length - 1;
@@ -131,6 +133,7 @@ export function makeSequences(valid: ArrayLike<number> | readonly boolean[], opt
     let mixed = false;
     if (labels !== undefined) for (let k = i + 1; k <= last; k++) if (labels[k] !== label) { mixed = true; break; }
     if (mixed) { counts.mixedSplit++; continue; }
+    if (label === 'unused') { counts.unused++; continue; }
     // Time-ordered input span and target.
     const target = mode === 'forecast' ? last : i;
     const first = mode === 'forecast' ? i : i + 1;

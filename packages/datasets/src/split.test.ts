@@ -52,6 +52,7 @@ describe('splitByDateRange', () => {
     expect(() => splitByDateRange(['2005-01-01'], { train: ['2006-01', '2006-01'] })).toThrow("Argument 'options.train'");
     expect(() => splitByDateRange(['yesterday'], { train: ['2006-01', '2007-01'] })).toThrow("Argument 'times[0]'");
     expect(() => splitByDateRange(['2005-13-01'], { train: ['2006-01', '2007-01'] })).toThrow("Argument 'times[0]'");
+    expect(() => splitByDateRange(['2005-02-29'], { train: ['2006-01', '2007-01'] })).toThrow("Argument 'times[0]' passed to 'splitByDateRange' must be a valid calendar date");
   });
   it('property: each sample is in the range of its label, and in no range when unused', () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 120 }), fc.integer({ min: 0, max: 119 }), fc.integer({ min: 1, max: 60 }), (n, cut, len) => {

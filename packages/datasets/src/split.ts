@@ -69,6 +69,7 @@ function parseTime(iso: unknown, argument: string, fn: string): number {
   const [, y, mo, d, h, mi, s, zone] = m;
   const month = Number(mo), day = d === undefined ? 1 : Number(d);
   if (month < 1 || month > 12 || day < 1 || day > 31) throw new DatasetsArgumentError(argument, fn, 'a valid calendar date', JSON.stringify(iso));
+  if (new Date(Date.UTC(Number(y), month - 1, day)).getUTCDate() !== day) throw new DatasetsArgumentError(argument, fn, 'a valid calendar date', JSON.stringify(iso));
   let ms = Date.UTC(Number(y), month - 1, day, Number(h ?? 0), Number(mi ?? 0), 0) + Number(s ?? 0) * 1000;
   if (zone !== undefined && zone !== 'Z') {
     const z = /([+-])(\d{2}):?(\d{2})/.exec(zone)!;
