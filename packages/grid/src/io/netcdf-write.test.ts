@@ -66,7 +66,8 @@ describe('writeNetcdf: what ncdump, netCDF4-python and GDAL saw (fixture written
     await writeNetcdf(p, geographicSample(), { variable: 'lwe_thickness', now: SAMPLE_NOW });
     const record = written.files['geo1deg.nc']!;
     expect(sha(p)).toBe(record.sha256);
-    expect(record.netCDF4.variables).toEqual(['lat', 'lon', 'crs', 'lwe_thickness']);
+    expect(record.netCDF4.variables).toEqual(['lat', 'lat_bnds', 'lon', 'lon_bnds', 'crs', 'lwe_thickness']);
+    expect(record.ncdumpHeader).toMatch(/lat:bounds = "lat_bnds"/);
     expect(record.netCDF4.crsAttributes.grid_mapping_name).toBe('latitude_longitude');
     expect(record.netCDF4.crsWktEpsg).toBe('4326');
     expect(record.gdal.geoTransform).toEqual([-170, 1, 0, 85, 0, -1]);

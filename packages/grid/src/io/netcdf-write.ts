@@ -83,7 +83,7 @@ function epochOf(iso: string, index: number, field: string): number {
  *
  * ## Method
  * Dimensions `time`, `nv` (when time bounds exist), `lat`/`lon` for EPSG:4326 or `y`/`x` for EPSG:3978 (rows
- * north first, as in the record). Variables: `time` (double, "days since 1970-01-01", calendar standard,
+ * north first, as in the record), each with a `<name>_bnds` cell-edge variable. Variables: `time` (double, "days since 1970-01-01", calendar standard,
  * `bounds = "time_bnds"`), `time_bnds`, cell-centre coordinates with `units`, `standard_name` and `axis`, `label`
  * (char) when the stack has labels, other per-frame variables when the record carries `frameVariables`, a
  * scalar `crs` grid-mapping variable (lambert_conformal_conic with standard parallels 49/77, central meridian
@@ -125,8 +125,8 @@ export async function writeNetcdf(path: string, stack: GridStack<GridArray> | Gr
   const variable = options.variable ?? 'lwe_thickness';
   const fillValue = Math.fround(options.fillValue ?? -99999);
   if (!Number.isFinite(fillValue)) throw new GridArgumentError('fillValue', fn, 'a finite number', String(options.fillValue));
-  const reserved = new Set(['time', 'time_bnds', 'nv', xName, yName, 'crs', 'label', variable]);
-  if (['time', 'time_bnds', 'nv', 'lat', 'lon', 'x', 'y', 'crs', 'label'].includes(variable)) {
+  const reserved = new Set(['time', 'time_bnds', 'nv', xName, yName, `${xName}_bnds`, `${yName}_bnds`, 'crs', 'label', variable]);
+  if (['time', 'time_bnds', 'nv', 'lat', 'lon', 'x', 'y', 'lat_bnds', 'lon_bnds', 'x_bnds', 'y_bnds', 'crs', 'label'].includes(variable)) {
     throw new GridArgumentError('variable', fn, 'a name other than the coordinate and helper variables', JSON.stringify(variable));
   }
 
@@ -149,15 +149,19 @@ export async function writeNetcdf(path: string, stack: GridStack<GridArray> | Gr
     }
   }
   dimensions.push({ name: yName, size: rows }, { name: xName, size: cols });
+  if (!dimensions.some((d) => d.name === 'nv')) dimensions.push({ name: 'nv', size: 2 });
   const ys = Float64Array.from({ length: rows }, (_, r) => north - (r + 0.5) * dy);
   const xs = Float64Array.from({ length: cols }, (_, c) => west + (c + 0.5) * dx);
-  if (geographic) {
-    variables.push({ name: 'lat', dims: ['lat'], type: 'double', data: ys, attributes: [attr('units', 'degrees_north'), attr('standard_name', 'latitude'), attr('long_name', 'latitude of cell centre'), attr('axis', 'Y')] });
-    variables.push({ name: 'lon', dims: ['lon'], type: 'double', data: xs, attributes: [attr('units', 'degrees_east'), attr('standard_name', 'longitude'), attr('long_name', 'longitude of cell centre'), attr('axis', 'X')] });
-  } else {
-    variables.push({ name: 'y', dims: ['y'], type: 'double', data: ys, attributes: [attr('units', 'm'), attr('standard_name', 'projection_y_coordinate'), attr('long_name', 'y coordinate of cell centre'), attr('axis', 'Y')] });
-    variables.push({ name: 'x', dims: ['x'], type: 'double', data: xs, attributes: [attr('units', 'm'), attr('standard_name', 'projection_x_coordinate'), attr('long_name', 'x coordinate of cell centre'), attr('axis', 'X')] });
-  }
+  // Cell edges (CF bounds): north→south for y, west→east for x.
+  const yBounds = Float64Array.from({ length: rows * 2 }, (_, k) => north - (Math.floor(k / 2) + (k % 2)) * dy);
+  const xBounds = Float64Array.from({ length: cols * 2 }, (_, k) => west + (Math.floor(k / 2) + (k % 2)) * dx);
+  const [yUnits, xUnits] = geographic ? ['degrees_north', 'degrees_east'] : ['m', 'm'];
+  const [yStandard, xStandard] = geographic ? ['latitude', 'longitude'] : ['projection_y_coordinate', 'projection_x_coordinate'];
+  const [yLong, xLong] = geographic ? ['latitude of cell centre', 'longitude of cell centre'] : ['y coordinate of cell centre', 'x coordinate of cell centre'];
+  variables.push({ name: yName, dims: [yName], type: 'double', data: ys, attributes: [attr('units', yUnits), attr('standard_name', yStandard), attr('long_name', yLong), attr('axis', 'Y'), attr('bounds', `${yName}_bnds`)] });
+  variables.push({ name: `${yName}_bnds`, dims: [yName, 'nv'], type: 'double', data: yBounds, attributes: [attr('units', yUnits)] });
+  variables.push({ name: xName, dims: [xName], type: 'double', data: xs, attributes: [attr('units', xUnits), attr('standard_name', xStandard), attr('long_name', xLong), attr('axis', 'X'), attr('bounds', `${xName}_bnds`)] });
+  variables.push({ name: `${xName}_bnds`, dims: [xName, 'nv'], type: 'double', data: xBounds, attributes: [attr('units', xUnits)] });
   variables.push(crsVariable(crs, [west, dx, 0, north, 0, -dy].join(' ')));
   if (s?.labels) {
     const width = Math.max(1, ...s.labels.map((l) => Buffer.byteLength(l, 'utf8')));
