@@ -7,3 +7,15 @@ export type { DihedralTransform, FrameArray, FrameStack, AugmentSamples, Augment
 export { DIHEDRAL_TRANSFORMS, transformFrames, composeDihedral, inverseDihedral, augmentSamples } from './augment.js';
 export type { SequenceMode, GapRule, SequenceOptions, SequenceWindow, SequenceResult, SequenceData } from './sequence.js';
 export { makeSequences, sequenceData } from './sequence.js';
+export type { DatasetsErrorName } from './errors.js';
+export { DATASETS_ERROR_NAMES, DatasetsError, DatasetsArgumentError, DatasetsMismatchError, DatasetsCalendarError, DatasetsOverlapError, DatasetsEmptyError, isDatasetsError } from './errors.js';
+export type { GraceWindow } from './grace-calendar.js';
+export { GRACE_JPL_RL06_WINDOWS } from './grace-calendar.js';
+export type { PairRecord, PairedSamples, SplitRule, PairMonthlyOptions, DescribePairsResult } from './pair.js';
+export { pairMonthly, describePairs } from './pair.js';
+export type { PrepareGraceOptions } from './prepare.js';
+export { prepareGrace } from './prepare.js';
+export type { EmulateLsmOptions, EmulatorWindow, LsmDay, EmulatedLsmDaily } from './emulator.js';
+export { EMULATOR_DEFAULTS, GLACIER_REGIONS, emulateLsmDaily, emulateLsm } from './emulator.js';
+export type { BaselineMetricsOptions, BaselineMetricsResult } from './baseline.js';
+export { baselineMetrics } from './baseline.js';
