@@ -10,7 +10,7 @@ import { encodeFloat32Tiff, geoKeyDirectory } from './tiff-encoder.js';
 
 const FIXTURES = nodePath.resolve(import.meta.dirname, '../../test/fixtures/io');
 const fixture = (name: string): string => nodePath.join(FIXTURES, name);
-const tifExpected = JSON.parse(readFileSync(fixture('tif-expected.json'), 'utf8')) as { int16: (number | null)[]; float64: (number | null)[]; pointGeoTransform: number[] };
+const tifExpected = JSON.parse(readFileSync(fixture('tif-expected.json'), 'utf8')) as { int16: (number | null)[]; float64: (number | null)[]; pointGeoTransform: number[]; deflateTiled: (number | null)[] };
 const written = JSON.parse(readFileSync(fixture('written-by-twsa.json'), 'utf8')) as {
   files: Record<string, { sha256: string; gdal: { size: number[]; geoTransform: number[]; epsg: string; crsName: string; noDataValue: number | string; unit: string; type: string } }>;
 };
@@ -44,6 +44,19 @@ describe('readGeoTiff on files written by GDAL', () => {
     expect(g.shape).toEqual([6, 4]);
     expect(g.bounds).toEqual([-2356000, 4246000 - 6 * 112000, -2356000 + 4 * 112000, 4246000]);
     expect(nulls(g.data)).toEqual(tifExpected.float64.map((v) => (v === null ? null : Math.fround(v))));
+  });
+  it('reads tiled DEFLATE (floating-point predictor) files and checks tiles against the file size', async () => {
+    const g = await readGeoTiff(fixture('deflate-tiled-3978.tif'));
+    expect(g.shape).toEqual([40, 40]);
+    expect(g.bounds).toEqual([-2356000, 4246000 - 40 * 5000, -2356000 + 40 * 5000, 4246000]);
+    expect(nulls(g.data)).toEqual(tifExpected.deflateTiled.map((v) => (v === null ? null : Math.fround(v))));
+  });
+  it('reads the requested band of a multi-band file and rejects a band that does not exist', async () => {
+    expect(Array.from((await readGeoTiff(fixture('two-bands-4326.tif'))).data)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(Array.from((await readGeoTiff(fixture('two-bands-4326.tif'), { band: 1 })).data)).toEqual([0, 10, 20, 30, 40, 50]);
+    const error = await caught(readGeoTiff(fixture('two-bands-4326.tif'), { band: 2 }));
+    expect(isGridError(error, 'GridArgumentError')).toBe(true);
+    expect(error.message).toMatch(/'band' passed to 'readGeoTiff' must be an integer in \[0, 2\)/);
   });
   it('shifts PixelIsPoint tiepoints by half a cell, as GDAL does', async () => {
     const g = await readGeoTiff(fixture('point-4326.tif'));
