@@ -44,6 +44,12 @@ describe('splitByDateRange', () => {
     const labels = splitByDateRange(times, { train: ['2004-03', '2014-10'], test: ['2014-10-01', '2017-01-01'], validation: ['2002-01', '2004-03'] });
     expect(labels).toEqual(['validation', 'validation', 'train', 'train', 'test', 'test', 'unused']);
   });
+  it('accepts several ranges per part (the paper\'s two test blocks) and checks overlaps between them', () => {
+    const times = ['2002-04-16', '2004-02-15', '2004-03-16', '2014-09-16', '2014-10-16', '2016-12-16'];
+    expect(splitByDateRange(times, { train: ['2004-03', '2014-10'], test: [['2002-04', '2004-03'], ['2014-10', '2017-01']] })).toEqual(['test', 'test', 'train', 'train', 'test', 'test']);
+    expect(() => splitByDateRange(times, { train: ['2004-03', '2014-10'], test: [['2002-04', '2004-03'], ['2014-09', '2017-01']] })).toThrow("Argument 'options.test[1]' passed to 'splitByDateRange' must be a range that does not overlap train");
+    expect(() => splitByDateRange(times, { train: [['2004-03', '2005-01'], ['2004-06', '2006-01']] })).toThrow("Argument 'options.train[1]'");
+  });
   it('handles time zones', () => {
     expect(splitByDateRange(['2004-03-01T00:30:00+01:00'], { train: ['2004-03-01', '2005-01-01'] })).toEqual(['unused']);
   });

@@ -54,11 +54,14 @@ export function paperSplit(count: number, options?: PaperSplitOptions): SplitLab
 /** A half-open date range `[from, to)` as ISO dates (`"2002-04-01"`, `"2002-04"`, `"2002-04-16T12:00:00Z"`). */
 export type DateRange = readonly [from: string, to: string];
 
-/** Options of {@link splitByDateRange}: the range of each part; samples outside every range are `"unused"`. */
+/**
+ * Options of {@link splitByDateRange}: the range (or list of ranges) of each part; samples outside every range are
+ * `"unused"`. The paper's test set, for instance, is two blocks: `test: [["2002-04", "2004-03"], ["2014-10", "2017-01"]]`.
+ */
 export interface DateRangeSplitOptions {
-  readonly train: DateRange;
-  readonly validation?: DateRange;
-  readonly test?: DateRange;
+  readonly train: DateRange | readonly DateRange[];
+  readonly validation?: DateRange | readonly DateRange[];
+  readonly test?: DateRange | readonly DateRange[];
 }
 
 /** Milliseconds since the epoch of an ISO date (UTC when no zone is given; `"YYYY-MM"` means the 1st). */
@@ -89,6 +92,8 @@ function parseTime(iso: unknown, argument: string, fn: string): number {
  * ```ts
  * splitByDateRange(["2002-04-16", "2008-01-16", "2015-06-15", "2020-01-16"], { train: ["2004-03", "2014-10"], test: ["2014-10", "2017-01"] });
  * // => ["unused", "train", "test", "unused"]
+ * splitByDateRange(["2002-04-16", "2008-01-16", "2015-06-15"], { train: ["2004-03", "2014-10"], test: [["2002-04", "2004-03"], ["2014-10", "2017-01"]] });
+ * // => ["test", "train", "test"]
  * ```
  */
 export function splitByDateRange(times: readonly string[], options: DateRangeSplitOptions): SplitLabel[] {
@@ -97,16 +102,21 @@ export function splitByDateRange(times: readonly string[], options: DateRangeSpl
   if (!options || !Array.isArray(options.train)) throw new DatasetsArgumentError('options.train', fn, 'a [from, to) pair of ISO dates', String(options?.train));
   const parts: { label: SplitLabel; from: number; to: number }[] = [];
   for (const label of ['train', 'validation', 'test'] as const) {
-    const range = options[label];
-    if (range === undefined) continue;
-    if (!Array.isArray(range) || range.length !== 2) throw new DatasetsArgumentError(`options.${label}`, fn, 'a [from, to) pair of ISO dates', JSON.stringify(range));
-    const from = parseTime(range[0], `options.${label}[0]`, fn);
-    const to = parseTime(range[1], `options.${label}[1]`, fn);
-    if (!(from < to)) throw new DatasetsArgumentError(`options.${label}`, fn, 'a range with from < to', JSON.stringify(range));
-    for (const p of parts) {
-      if (from < p.to && p.from < to) throw new DatasetsArgumentError(`options.${label}`, fn, `a range that does not overlap ${p.label}`, JSON.stringify(range));
-    }
-    parts.push({ label, from, to });
+    const given = options[label];
+    if (given === undefined) continue;
+    const listed = Array.isArray(given) && Array.isArray(given[0]);
+    const ranges = (listed ? given : [given]) as readonly unknown[];
+    ranges.forEach((range, r) => {
+      const name = listed ? `options.${label}[${r}]` : `options.${label}`;
+      if (!Array.isArray(range) || range.length !== 2) throw new DatasetsArgumentError(name, fn, 'a [from, to) pair of ISO dates', JSON.stringify(range));
+      const from = parseTime(range[0], `${name}[0]`, fn);
+      const to = parseTime(range[1], `${name}[1]`, fn);
+      if (!(from < to)) throw new DatasetsArgumentError(name, fn, 'a range with from < to', JSON.stringify(range));
+      for (const p of parts) {
+        if (from < p.to && p.from < to) throw new DatasetsArgumentError(name, fn, `a range that does not overlap ${p.label}`, JSON.stringify(range));
+      }
+      parts.push({ label, from, to });
+    });
   }
   return times.map((t, i) => {
     const ms = parseTime(t, `times[${i}]`, fn);

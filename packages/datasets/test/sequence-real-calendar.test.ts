@@ -17,8 +17,7 @@ if (!present) console.warn('skipped: ../shared/data/real not found');
   for (let y = 2002, m = 4; y < 2017; m === 12 ? (y++, m = 1) : m++) months.push(`${y}-${String(m).padStart(2, '0')}`);
   const valid = months.map((m) => have.has(m));
   // The paper's split by date: test = the months of the first 20 and last 20 records.
-  const labels = splitByDateRange(months.map((m) => `${m}-15`), { test: ['2002-04', '2004-03'], train: ['2004-03', '2014-10'] })
-    .map((l) => (l === 'unused' ? 'test' : l));
+  const labels = splitByDateRange(months.map((m) => `${m}-15`), { train: ['2004-03', '2014-10'], test: [['2002-04', '2004-03'], ['2014-10', '2017-01']] });
 
   it('calendar: 177 months, 156 with a record (158 records), 21 missing', () => {
     expect([months.length, valid.filter(Boolean).length, records.length]).toEqual([177, 156, 158]);
