@@ -42,3 +42,9 @@ export type {
   LonLat, PolygonGeometry, MultiPolygonGeometry, PolygonFeature, PolygonFeatureCollection, PolygonalGeoJson, RasterizeOptions, CanadaMaskOptions,
 } from './mask.js';
 export { rasterizePolygons, canadaMask, canadaOutline, parseBasinOutline, readBasinOutline } from './mask.js';
+export type { TimeWindow, GraceMonth } from './time-windows.js';
+export { graceMonths, missingMonths, thirtyDayWindows } from './time-windows.js';
+export type { DailyFrame, AggregateEvent, AggregateDailyOptions, WindowMean } from './aggregate.js';
+export { streamWindowMeans, aggregateDaily, aggregateStack } from './aggregate.js';
+export type { AnomaliesOptions } from './anomaly.js';
+export { anomalies, PAPER_BASELINE } from './anomaly.js';
