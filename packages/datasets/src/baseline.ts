@@ -1,6 +1,6 @@
 /** The LSM-vs-GRACE baseline: the paper's Table-1 metrics of the raw LSM against GRACE on one split. */
 import { DatasetsArgumentError, DatasetsEmptyError } from './errors.js';
-import { table1Local } from './internal/table1.js';
+import { table1Summary } from '@twsa/metrics';
 import type { PairedSamples } from './pair.js';
 import { SPLIT_LABELS } from './split.js';
 import type { SplitLabel } from './split.js';
@@ -44,7 +44,7 @@ export interface BaselineMetricsResult {
  * For each land pixel k (mask ≥ `maskThreshold`), over the records t of the split with finite values on both sides:
  * `CC_k = Σ(l−l̄)(g−ḡ) / √(Σ(l−l̄)² Σ(g−ḡ)²)`, `RMSE_k = √(Σ(l−g)² / n_k)`; the table entries are the means of CC_k
  * and RMSE_k over land pixels (Yu et al. 2021, Table 1). The domain-mean series (land-fraction-weighted mean over
- * pixels valid on both sides) is scored beside it.
+ * pixels valid on both sides) is scored beside it. Computed by @twsa/metrics `table1Summary`.
  *
  * @param pairs Paired samples from {@link pairMonthly}.
  * @param options See {@link BaselineMetricsOptions}.
@@ -68,19 +68,19 @@ export function baselineMetrics(pairs: PairedSamples, options: BaselineMetricsOp
   if (!(threshold > 0 && threshold <= 1)) throw new DatasetsArgumentError('options.maskThreshold', fn, 'a number in (0, 1]', String(threshold));
   const frames = pairs.splits.flatMap((s, i) => (s === split ? [i] : []));
   if (frames.length === 0) throw new DatasetsEmptyError(`The split '${split}' has no record`, { field: 'options.split' });
-  const size = pairs.grace.shape[1] * pairs.grace.shape[2];
-  const m = table1Local(pairs.lsm.data, pairs.grace.data, size, frames, pairs.mask.data, threshold);
-  if (m.pixels === 0) throw new DatasetsEmptyError(`No land pixel (mask ≥ ${threshold}) has valid LSM and GRACE values in the '${split}' split`, { field: 'pairs.mask' });
+  const timeMask = Uint8Array.from(pairs.splits, (s) => (s === split ? 1 : 0));
+  const m = table1Summary(pairs.lsm, pairs.grace, { mask: pairs.mask.data, weights: pairs.mask.data, timeMask, maskThreshold: threshold });
+  if (m.counts.pixelsWithRmse === 0) throw new DatasetsEmptyError(`No land pixel (mask ≥ ${threshold}) has valid LSM and GRACE values in the '${split}' split`, { field: 'pairs.mask' });
   return {
     split,
     records: frames.length,
-    cc: m.cc,
-    rmse: m.rmse,
-    pixels: m.pixels,
-    pixelsWithoutCc: m.pixelsWithoutCc,
-    domainCc: m.domainCc,
-    domainRmse: m.domainRmse,
-    definition: `Table 1 (Yu et al. 2021): mean over land pixels (mask ≥ ${threshold}) of the per-pixel Pearson CC and RMSE of LSM vs GRACE over the ${frames.length} '${split}' records; domain* = the same metrics of the land-weighted domain-mean series`,
+    cc: m.perPixel.cc,
+    rmse: m.perPixel.rmse,
+    pixels: m.counts.pixelsWithRmse,
+    pixelsWithoutCc: m.counts.landPixels - m.counts.pixelsWithCc,
+    domainCc: m.domainMean.cc.value,
+    domainRmse: m.domainMean.rmse.value,
+    definition: `${m.definition} Land: mask ≥ ${threshold}; domain weights: land fraction; months: the ${frames.length} '${split}' records.`,
     lsmSource: String(pairs.lsm.attributes?.lsm_source ?? pairs.attributes.lsm_source ?? 'unknown'),
   };
 }

@@ -4,10 +4,9 @@
  * through the same path as a real LSM (daily → window means → upscaling → baseline removal). It is not EALCO and
  * not any physical model; every stack it produces says so in `attributes.lsm_source`.
  */
-import { cellCenter, cellSize, createGrid, createStack, isStack, transformer } from '@twsa/grid';
+import { anomalies, cellCenter, cellSize, createGrid, createStack, graceMonths, isStack, streamWindowMeans, thirtyDayWindows, transformer, upscale } from '@twsa/grid';
 import type { Grid, GridSpec, GridStack, TimeBounds } from '@twsa/grid';
 import { DatasetsArgumentError, DatasetsCalendarError, DatasetsEmptyError, DatasetsOverlapError } from './errors.js';
-import { anomaliesInterim } from './internal/interim-grid.js';
 import { createRandom, randomSmoothField, smoothField } from './internal/random.js';
 import type { Random } from './internal/random.js';
 import { dayNumber, decimalYear, isoDate, isYearMonth, monthIndex, monthKey, monthStartDay, yearMonthOf } from './internal/time.js';
@@ -122,10 +121,10 @@ export interface EmulatorWindow {
   readonly kind: 'grace' | '30-day';
 }
 
-/** One emulated day on the fine grid. */
+/** One emulated day on the fine grid (a @twsa/grid `DailyFrame`). */
 export interface LsmDay {
   /** `"YYYY-MM-DD"`. */
-  readonly date: string;
+  readonly time: string;
   /** Fine-grid field in mm (NaN outside the land pixels). */
   readonly grid: Grid;
 }
@@ -207,7 +206,7 @@ export function emulateLsmDaily(grace: GridStack, options: EmulateLsmOptions = {
         for (let day = firstDay; day < lastDay; day++) {
           if (!iterationOptions.reuse) buffer = new Float32Array(size);
           generator.fill(day, buffer);
-          yield { date: isoDate(day), grid: createGrid(buffer, { ...fine, units: 'mm' }) };
+          yield { time: isoDate(day), grid: createGrid(buffer, { ...fine, units: 'mm' }) };
         }
       },
     }),
@@ -241,8 +240,27 @@ export async function emulateLsm(grace: GridStack, options: EmulateLsmOptions = 
   const o = resolveOptions(options, 'emulateLsm');
   const daily = emulateLsmDaily(grace, options);
   const { windows, fine, coarse } = daily;
-  const frames = await aggregateWindowsInterim(daily.days({ reuse: true }), windows, fine, o.fineFactor, daily.period, o.log);
   const [rows, cols] = coarse.shape;
+  const size = rows * cols;
+  const frames = new Float32Array(windows.length * size);
+  const first = dayNumber(daily.period[0]);
+  const total = dayNumber(daily.period[1]) - first;
+  const every = Math.max(1, Math.floor(total / 20));
+  const log = o.log;
+  async function* withProgress(): AsyncGenerator<LsmDay> {
+    let i = 0;
+    for await (const day of daily.days({ reuse: true })) {
+      if (log && i % every === 0) log({ type: 'progress', day: i, days: total });
+      i++;
+      yield day;
+    }
+  }
+  // The same path as a real LSM: @twsa/grid streamWindowMeans (daily → window means) then upscale (area mean).
+  const timeWindows = windows.map((w) => ({ id: w.id, start: w.bounds[0], end: w.bounds[1] }));
+  for await (const mean of streamWindowMeans(withProgress(), timeWindows)) {
+    const coarseMean = upscale(mean.grid, { factor: o.fineFactor });
+    frames.set(coarseMean.data, mean.index * size);
+  }
   const stack = createStack(frames, {
     shape: [windows.length, rows, cols],
     bounds: coarse.bounds,
@@ -252,13 +270,18 @@ export async function emulateLsm(grace: GridStack, options: EmulateLsmOptions = 
     timeBounds: windows.map((w) => w.bounds),
     labels: windows.map((w) => w.id),
   });
-  const { stack: anomalies, frames: baselineFrames } = anomaliesInterim(stack, o.baseline[0], o.baseline[1]);
-  if (baselineFrames === 0) throw new DatasetsArgumentError('options.baseline', 'emulateLsm', `months overlapping the emulated period ${o.start}..${o.end}`, o.baseline.join('..'));
+  const baseline: [string, string] = [`${o.baseline[0]}-01`, isoDate(monthStartDay(monthKey(monthIndex(o.baseline[1]) + 1)))];
+  let result: GridStack;
+  try {
+    result = anomalies(stack, { baseline });
+  } catch (cause) {
+    throw new DatasetsArgumentError('options.baseline', 'emulateLsm', `months overlapping the emulated period ${o.start}..${o.end}`, o.baseline.join('..'), { cause });
+  }
   return {
-    ...anomalies,
+    ...result,
     attributes: {
       ...daily.attributes,
-      processing: `daily ${fine.shape.join('×')} fine field → window means (GRACE windows; 30-day windows elsewhere) → area-mean upscaling ×${o.fineFactor} → anomalies vs ${o.baseline[0]}..${o.baseline[1]} (${baselineFrames} frames)`,
+      processing: `daily ${fine.shape.join('×')} fine field → @twsa/grid streamWindowMeans (GRACE windows; 30-day windows elsewhere) → upscale ×${o.fineFactor} (area mean) → anomalies vs [${baseline[0]}, ${baseline[1]}) (${result.attributes?.baseline_frames ?? '?'} frames)`,
       baseline: `${o.baseline[0]}..${o.baseline[1]}`,
       units: 'mm',
     },
@@ -331,19 +354,28 @@ function buildModel(grace: GridStack, o: Resolved): Model {
   if (recs.length === 0) throw new DatasetsOverlapError(`No GRACE record lies in the emulated period ${o.start}..${o.end}`, { field: 'options.start' });
   recs.sort((a, b) => a.mid - b.mid);
 
-  // Windows: GRACE windows, and 30-day windows for months without a record.
-  const perMonth = new Map<string, number>();
-  for (const r of recs) perMonth.set(r.ym, (perMonth.get(r.ym) ?? 0) + 1);
-  const seen = new Map<string, number>();
-  const windows: (EmulatorWindow & { s: number; e: number })[] = recs.map((r) => {
-    const k = seen.get(r.ym) ?? 0;
-    seen.set(r.ym, k + 1);
-    const id = perMonth.get(r.ym)! > 1 ? `${r.ym}${String.fromCharCode(97 + k)}` : r.ym;
-    return { id, bounds: [isoDate(r.start), isoDate(r.end)] as TimeBounds, time: grace.times[r.index]!, kind: 'grace' as const, s: r.start, e: r.end };
-  });
-  for (let m = monthIndex(o.start); m <= monthIndex(o.end); m++) {
+  // Windows: the GRACE windows (ids from @twsa/grid graceMonths: "2012-01a"/"2012-01b" for doubled months); before
+  // the first and after the last record consecutive 30-day windows (@twsa/grid thirtyDayWindows, ids = start dates);
+  // for months inside the GRACE era without a record a 30-day window centred on mid-month (id "YYYY-MM").
+  const ids = graceMonths(grace);
+  const recMonths = new Set(recs.map((r) => r.ym));
+  const windows: (EmulatorWindow & { s: number; e: number })[] = recs.map((r) => ({
+    id: ids[r.index]!.id, bounds: [isoDate(r.start), isoDate(r.end)] as TimeBounds, time: grace.times[r.index]!, kind: 'grace' as const, s: r.start, e: r.end,
+  }));
+  const thirty = (from: number, to: number): void => {
+    if (to - from < 30) return;
+    for (const w of thirtyDayWindows(isoDate(from), isoDate(to))) {
+      const s0 = dayNumber(w.start);
+      windows.push({ id: w.id, bounds: [w.start, w.end], time: isoDate(s0 + 15), kind: '30-day', s: s0, e: s0 + 30 });
+    }
+  };
+  const firstRec = recs[0]!;
+  const lastRec = recs[recs.length - 1]!;
+  thirty(monthStartDay(o.start), firstRec.start);
+  thirty(lastRec.end, monthStartDay(monthKey(monthIndex(o.end) + 1)));
+  for (let m = monthIndex(firstRec.ym) + 1; m < monthIndex(lastRec.ym); m++) {
     const ym = monthKey(m);
-    if (perMonth.has(ym)) continue;
+    if (recMonths.has(ym)) continue;
     const first = monthStartDay(ym);
     const next = monthStartDay(monthKey(m + 1));
     const mid = first + Math.floor((next - first) / 2);
@@ -616,56 +648,6 @@ function fineInterpolation(coarse: GridSpec, f: number, valid: Uint8Array): { to
       }
     },
   };
-}
-
-/**
- * Streams daily fine grids into window means and upscales each window mean to the coarse grid by block mean.
- * Interim stand-in for @twsa/grid's streaming aggregator and `upscale`.
- */
-async function aggregateWindowsInterim(days: AsyncIterable<LsmDay>, windows: readonly EmulatorWindow[], fine: GridSpec, f: number, period: TimeBounds, log: EmulateLsmOptions['log']): Promise<Float32Array> {
-  const [fr, fc] = fine.shape;
-  const rows = fr / f;
-  const cols = fc / f;
-  const nf = fr * fc;
-  const out = new Float32Array(windows.length * rows * cols);
-  const spans = windows.map((w) => [dayNumber(w.bounds[0]), dayNumber(w.bounds[1])] as const);
-  const active = new Map<number, { sum: Float64Array; count: number }>();
-  let next = 0;
-  const first = dayNumber(period[0]);
-  const total = dayNumber(period[1]) - first;
-  const every = Math.max(1, Math.floor(total / 20));
-  for await (const { date, grid } of days) {
-    const day = dayNumber(date);
-    while (next < windows.length && spans[next]![0] <= day) { active.set(next, { sum: new Float64Array(nf), count: 0 }); next++; }
-    for (const [w, acc] of active) {
-      if (day >= spans[w]![1]) continue;
-      const s = acc.sum;
-      const d = grid.data;
-      for (let i = 0; i < nf; i++) s[i] += d[i]!;
-      acc.count++;
-    }
-    for (const [w, acc] of [...active]) {
-      if (day + 1 >= spans[w]![1]) { finishWindow(acc, w); active.delete(w); }
-    }
-    if (log && (day - first) % every === 0) log({ type: 'progress', day: day - first, days: total });
-  }
-  for (const [w, acc] of active) finishWindow(acc, w);
-  return out;
-
-  function finishWindow(acc: { sum: Float64Array; count: number }, w: number): void {
-    const base = w * rows * cols;
-    for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < cols; c++) {
-        let s = 0;
-        let n = 0;
-        for (let i = 0; i < f; i++) for (let j = 0; j < f; j++) {
-          const v = acc.sum[(r * f + i) * fc + c * f + j]!;
-          if (Number.isFinite(v)) { s += v; n++; }
-        }
-        out[base + r * cols + c] = n > 0 && acc.count > 0 ? s / n / acc.count : Number.NaN;
-      }
-    }
-  }
 }
 
 /** Rescales `z` to mean 0 and standard deviation 1 over the pixels where `valid` is 1 (in place). */

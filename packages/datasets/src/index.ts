@@ -13,7 +13,7 @@ export type { GraceWindow } from './grace-calendar.js';
 export { GRACE_JPL_RL06_WINDOWS } from './grace-calendar.js';
 export type { PairRecord, PairedSamples, SplitRule, PairMonthlyOptions, DescribePairsResult } from './pair.js';
 export { pairMonthly, describePairs } from './pair.js';
-export type { PrepareGraceOptions } from './prepare.js';
+export type { PrepareGraceOptions, PreparedGrace } from './prepare.js';
 export { prepareGrace } from './prepare.js';
 export type { EmulateLsmOptions, EmulatorWindow, LsmDay, EmulatedLsmDaily } from './emulator.js';
 export { EMULATOR_DEFAULTS, GLACIER_REGIONS, emulateLsmDaily, emulateLsm } from './emulator.js';

@@ -2,7 +2,7 @@
  * Pairing of monthly GRACE TWSA with monthly LSM TWSA by GRACE solution window, with an explicit missing-month
  * mask, both solutions of a duplicated month kept apart, a land mask and a split label per sample.
  */
-import { createGrid, createStack, sameGrid, isStack, isGrid } from '@twsa/grid';
+import { createGrid, createStack, graceMonths, sameGrid, isStack, isGrid } from '@twsa/grid';
 import type { Grid, GridStack, TimeBounds } from '@twsa/grid';
 import { DatasetsArgumentError, DatasetsCalendarError, DatasetsEmptyError, DatasetsMismatchError, DatasetsOverlapError } from './errors.js';
 import { dayNumber, isoDate, isYearMonth, monthRange, yearMonthOf } from './internal/time.js';
@@ -73,8 +73,8 @@ export interface PairMonthlyOptions {
  * Pairs GRACE records with LSM frames, one sample per GRACE record.
  *
  * ## Method
- * Each GRACE frame is one solution window `[start, end)` (`timeBounds`); its calendar month is the month of its
- * nominal time. Records whose month is in `[start, end]` are kept in time order; a month with two solutions gives
+ * Each GRACE frame is one solution window `[start, end)` (`timeBounds`); its calendar month and id come from
+ * @twsa/grid `graceMonths` (the month of the window mid-point). Records whose month is in `[start, end]` are kept in time order; a month with two solutions gives
  * ids `"YYYY-MMa"`, `"YYYY-MMb"`. For each record the LSM frame on the same window (or calendar month, see
  * `match`) is taken as is: the LSM side must already be aggregated onto GRACE windows by @twsa/grid. Months of the
  * span without a GRACE record are listed in `missingMonths` and flagged 0 in `monthMask`; nothing is filled in.
@@ -121,7 +121,9 @@ export function pairMonthly(grace: GridStack, lsm: GridStack, options: PairMonth
   const graceDays = readCalendar(grace, 'grace', true);
   const [, rows, cols] = grace.shape;
   const size = rows * cols;
-  const all = graceDays.map((g, index) => ({ index, ...g, yearMonth: yearMonthOf(grace.times[index]!) }));
+  // Calendar month and id of each record from @twsa/grid graceMonths (month of the window mid-point; a/b suffixes).
+  const graceIds = graceMonths(grace);
+  const all = graceDays.map((g, index) => ({ index, ...g, yearMonth: graceIds[index]!.yearMonth, id: graceIds[index]!.id }));
   const first = all[0]!.yearMonth;
   const last = all[all.length - 1]!.yearMonth;
   const from = options.start ?? first;
@@ -155,16 +157,7 @@ export function pairMonthly(grace: GridStack, lsm: GridStack, options: PairMonth
     throw new DatasetsCalendarError(`${missingLsm.length} GRACE record(s) have no LSM frame (match: "${match}"), e.g. ${missingLsm.slice(0, 4).join(', ')}; aggregate the LSM onto the GRACE windows (or use match: "month" for calendar-month LSM means)`, { field: 'lsm.timeBounds' });
   }
 
-  // Ids: a/b suffixes for months carrying two (or more) solutions.
-  const perMonth = new Map<string, number>();
-  for (const r of kept) perMonth.set(r.yearMonth, (perMonth.get(r.yearMonth) ?? 0) + 1);
-  const seen = new Map<string, number>();
-  const records: PairRecord[] = kept.map((r) => {
-    const k = seen.get(r.yearMonth) ?? 0;
-    seen.set(r.yearMonth, k + 1);
-    const id = perMonth.get(r.yearMonth)! > 1 ? `${r.yearMonth}${String.fromCharCode(97 + k)}` : r.yearMonth;
-    return { id, yearMonth: r.yearMonth, start: isoDate(r.start), end: isoDate(r.end), mid: grace.times[r.index]! };
-  });
+  const records: PairRecord[] = kept.map((r) => ({ id: r.id, yearMonth: r.yearMonth, start: isoDate(r.start), end: isoDate(r.end), mid: grace.times[r.index]! }));
 
   // Copy frames, refusing all-NaN ones.
   const n = kept.length;
