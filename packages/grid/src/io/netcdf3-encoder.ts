@@ -90,8 +90,27 @@ function writeAttributes(w: Writer, list: readonly Nc3Attribute[]): void {
   }
 }
 
-/** Encodes `file` as NetCDF-3 64-bit offset bytes. */
-export function encodeNetcdf3(file: Nc3File): Uint8Array {
+/** A file's structure without its values: what {@link encodeNetcdf3Header} needs. */
+export interface Nc3Layout {
+  readonly dimensions: Nc3File['dimensions'];
+  readonly attributes: Nc3File['attributes'];
+  readonly variables: readonly Omit<Nc3Variable, 'data'>[];
+}
+
+/** The encoded header, each variable's data offset (`begin`), shape and padded byte size, and the file size. */
+export interface Nc3Header {
+  readonly header: Uint8Array;
+  readonly begins: readonly number[];
+  readonly shapes: readonly (readonly number[])[];
+  readonly vsizes: readonly number[];
+  readonly total: number;
+}
+
+/**
+ * Encodes the header of a NetCDF-3 64-bit offset file; variables' data follow one after the other at `begins`
+ * (big-endian, each padded to 4 bytes). Lets a caller stream the values to disk instead of building the file in memory.
+ */
+export function encodeNetcdf3Header(file: Nc3Layout): Nc3Header {
   const dimIndex = new Map(file.dimensions.map((d, i) => [d.name, i]));
   const shapes = file.variables.map((v) => v.dims.map((d) => {
     const i = dimIndex.get(d);
@@ -127,14 +146,19 @@ export function encodeNetcdf3(file: Nc3File): Uint8Array {
       w.u64(0);
     });
   }
-  // Data section: allocate the whole file once and fill it with tight typed loops.
-  const header = w.length;
   const begins: number[] = [];
-  let total = header;
+  let total = w.length;
   for (const size of vsizes) { begins.push(total); total += size; }
   for (let i = 0; i < beginAt.length; i++) w.setU64(beginAt[i]!, begins[i]!);
+  return { header: w.result(), begins, shapes, vsizes, total };
+}
+
+/** Encodes `file` as NetCDF-3 64-bit offset bytes. */
+export function encodeNetcdf3(file: Nc3File): Uint8Array {
+  // Allocate the whole file once and fill the data section with tight typed loops.
+  const { header, begins, shapes, total } = encodeNetcdf3Header(file);
   const out = new Uint8Array(total);
-  out.set(w.result());
+  out.set(header);
   const view = new DataView(out.buffer);
   file.variables.forEach((v, i) => {
     const shape = shapes[i]!;
