@@ -69,7 +69,13 @@ interface ParsedWindow { readonly index: number; readonly start: number; readonl
  * @throws {@link GridMismatchError} when a frame is on another grid than the first.
  * @example
  * ```ts
- * for await (const m of streamWindowMeans(days, thirtyDayWindows("1979-01-01", "2002-04-01"))) save(m.window.id, m.grid);
+ * async function* days() {
+ *   for (let d = 1; d <= 31; d++) yield { time: `1979-01-${String(d).padStart(2, "0")}`,
+ *     grid: createGrid(new Float32Array([d]), { shape: [1, 1], bounds: [0, 0, 1, 1], crs: "EPSG:4326" }) };
+ * }
+ * const means = [];
+ * for await (const m of streamWindowMeans(days(), thirtyDayWindows("1979-01-01", "1979-02-01"))) means.push([m.window.id, m.days, m.grid.data[0]]);
+ * means; // => [["1979-01-01", 30, 15.5]]
  * ```
  */
 export async function* streamWindowMeans(source: AsyncIterable<DailyFrame> | Iterable<DailyFrame>, windows: readonly TimeWindow[], options: AggregateDailyOptions = {}): AsyncGenerator<WindowMean> {
@@ -160,7 +166,13 @@ function accumulate(data: GridArray, nodata: number, acc: Accumulator): void {
  * @throws {@link GridArgumentError} when `windows` is empty or the source holds no frame; see {@link streamWindowMeans}.
  * @example
  * ```ts
- * const monthly = await aggregateDaily(dailyFrames(), graceMonths(graceStack), { minDays: 10 });
+ * async function* days() {
+ *   for (let d = 1; d <= 40; d++) yield { time: new Date(Date.UTC(2002, 3, d)).toISOString(),
+ *     grid: createGrid(new Float32Array([d]), { shape: [1, 1], bounds: [0, 0, 1, 1], crs: "EPSG:4326" }) };
+ * }
+ * const months = graceMonths({ timeBounds: [["2002-04-04", "2002-05-01"], ["2002-05-02", "2002-05-19"]] });
+ * (await aggregateDaily(days(), months, { minDays: 10 })).data;
+ * // => Float32Array [17, NaN] (days 4-30 of April; only 9 days of the second window reached)
  * ```
  */
 export async function aggregateDaily(source: AsyncIterable<DailyFrame> | Iterable<DailyFrame>, windows: readonly TimeWindow[], options: AggregateDailyOptions = {}): Promise<GridStack<Float32Array>> {

@@ -194,7 +194,12 @@ export function canadaMask(spec: GridSpec, options: CanadaMaskOptions = {}): Gri
 
 /**
  * Natural Earth's outline of Canada (id "124") from `world-atlas` as a GeoJSON MultiPolygon feature.
+ * @param resolution - `"50m"` (default) or `"110m"`.
  * @throws {@link GridIoError} when the package file cannot be read.
+ * @example
+ * ```ts
+ * canadaOutline("110m").geometry.type; // => "MultiPolygon"
+ * ```
  */
 export function canadaOutline(resolution: '50m' | '110m' = '50m'): PolygonFeature {
   const name = `world-atlas/countries-${resolution}.json`;

@@ -91,7 +91,7 @@ const A = 6_378_137;
  * @throws {@link GridCrsError} when a CRS is unknown.
  * @example
  * ```ts
- * const src = { shape: [60, 120], bounds: [-170, 25, -50, 85], crs: "EPSG:4326" } as const;
+ * const src = { shape: [12, 24], bounds: [-170, 25, -50, 85], crs: "EPSG:4326" } as const; // 5° cells
  * const w = remapWeights(src, CANADA_LCC_110KM);
  * w.offsets.length; // => 2305 (48 × 48 targets + 1)
  * ```
@@ -135,7 +135,7 @@ export function remapWeights(source: GridSpec, target: GridSpec, options: RemapW
  * ```ts
  * const g = createGrid(new Float32Array([1, NaN, 3, 4]), { shape: [2, 2], bounds: [0, 0, 2, 2], crs: "EPSG:4326" });
  * applyRemap(remapWeights(g, { shape: [1, 1], bounds: [0, 0, 2, 2], crs: "EPSG:4326" }), g).data;
- * // => Float32Array [2.6666667] (area-weighted; the two rows have slightly different areas)
+ * // => Float32Array [2.6668315] (area-weighted: the southern row is slightly larger, so 3 and 4 weigh more)
  * ```
  */
 export function applyRemap<T extends GridArray>(weights: RemapWeights, data: Grid<T>, options?: ApplyRemapOptions): Grid<FloatOf<T>>;
@@ -204,8 +204,10 @@ export function applyRemap<T extends GridArray>(weights: RemapWeights, data: Gri
  * @throws See {@link remapWeights} and {@link applyRemap}.
  * @example
  * ```ts
- * const lcc = reproject(graceMonth, CANADA_LCC_110KM, { method: "conservative", minCoverage: 0.5 });
+ * const month = createGrid(new Float32Array(12 * 24).fill(0.05), { shape: [12, 24], bounds: [-170, 25, -50, 85], crs: "EPSG:4326" });
+ * const lcc = reproject(month, CANADA_LCC_110KM, { method: "conservative", minCoverage: 0.5 });
  * lcc.shape; // => [48, 48]
+ * lcc.data[24 * 48 + 24]; // => 0.05
  * ```
  */
 export function reproject<T extends GridArray>(data: Grid<T>, target: GridSpec, options?: ReprojectOptions): Grid<FloatOf<T>>;

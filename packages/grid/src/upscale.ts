@@ -49,7 +49,7 @@ export interface UpscaleOptions {
  * const g = createGrid(new Float32Array([1, 2, NaN, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]),
  *   { shape: [4, 4], bounds: [0, 0, 4, 4], crs: "EPSG:4326" });
  * upscale(g, { factor: 2 }).data;
- * // => Float32Array [2.3333333, 5.5, 11.5, 13.5]
+ * // => Float32Array [3.5, 6.3333335, 11.5, 13.5]
  * ```
  */
 export function upscale<T extends GridArray>(grid: Grid<T>, target: UpscaleTarget, options: UpscaleOptions = {}): Grid<FloatOf<T>> {
@@ -91,7 +91,8 @@ export function upscale<T extends GridArray>(grid: Grid<T>, target: UpscaleTarge
   // Column footprints in source pixel units (x grows east), row footprints (y grows south from the north edge).
   const xs = footprints(ocols, (i) => (tw + i * tdx - w) / dx, cols);
   const ys = footprints(orows, (i) => (nn - (tn - i * tdy)) / dy, rows);
-  kernel(grid.data, cols, grid.nodata, xs, ys, ocols, out);
+  if (target && 'factor' in target && Number.isNaN(grid.nodata)) blockMeanNaN(grid.data, cols, target.factor, orows, ocols, out);
+  else kernel(grid.data, cols, grid.nodata, xs, ys, ocols, out);
   return { data: out, shape: [orows, ocols], bounds: [...spec.bounds] as unknown as Grid['bounds'], crs: spec.crs, nodata: Number.NaN, ...(grid.units !== undefined ? { units: grid.units } : {}) };
 }
 
@@ -127,6 +128,32 @@ function footprints(n: number, edge: (i: number) => number, size: number): Footp
     count[i] = m;
   }
   return { start, count, offset, weight: Float64Array.from(weights) };
+}
+
+/** Fast path of {@link upscale} for `{ factor }` with NaN nodata: plain block means, no weights. */
+function blockMeanNaN(data: GridArray, cols: number, k: number, orows: number, ocols: number, out: Float32Array | Float64Array): void {
+  const sum = new Float64Array(ocols);
+  const count = new Int32Array(ocols);
+  for (let R = 0; R < orows; R++) {
+    sum.fill(0);
+    count.fill(0);
+    for (let j = 0; j < k; j++) {
+      let p = (R * k + j) * cols;
+      for (let C = 0; C < ocols; C++) {
+        let s = 0;
+        let n = 0;
+        const end = p + k;
+        for (; p < end; p++) {
+          const v = data[p];
+          if (v === v) { s += v; n++; }
+        }
+        sum[C] += s;
+        count[C] += n;
+      }
+    }
+    const ob = R * ocols;
+    for (let C = 0; C < ocols; C++) out[ob + C] = count[C] > 0 ? sum[C] / count[C] : Number.NaN;
+  }
 }
 
 function kernel(data: GridArray, cols: number, nodata: number, xs: Footprints, ys: Footprints, ocols: number, out: Float32Array | Float64Array): void {

@@ -56,7 +56,7 @@ export interface CellAreasOptions {
  * @example
  * ```ts
  * const a = cellAreas({ shape: [1, 1], bounds: [0, 0, 1, 1], crs: "EPSG:4326" });
- * a.data[0]; // => 12308778361.47 (m², one 1° cell at the equator)
+ * a.data[0]; // => 12308463893.975 (m², one 1° cell at the equator)
  * ```
  */
 export function cellAreas(spec: GridSpec, options: CellAreasOptions = {}): Grid<Float64Array> {
