@@ -125,7 +125,7 @@ export class ConvLstm2dLayer extends tfl.layers.Layer {
       for (let t = 0; t < steps; t++) {
         // slice + reshape rather than unstack: tfjs' Unpack gradient fails when a step gets no gradient.
         const frame = tf.reshape(tf.slice(x, [0, t, 0, 0, 0], [batch, 1, rows, cols, cin]), [batch, rows, cols, cin]) as tf.Tensor4D;
-        const z = tf.add(tf.conv2d(tf.concat([frame, h as tf.Tensor4D], 3), kernel, 1, 'same'), bias);
+        const z = tf.fused.conv2d({ x: tf.concat([frame, h as tf.Tensor4D], 3), filter: kernel, strides: 1, pad: 'same', bias });
         const [zi, zf, zc, zo] = tf.split(z, 4, 3);
         const i = hardSigmoid(zi!);
         const f = hardSigmoid(zf!);
