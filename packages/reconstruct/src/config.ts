@@ -11,7 +11,7 @@ import { ConfigError, InputError } from './errors.js';
 export const MODEL_NAMES = ['seunet', 'pix2pix', 'dcae', 'convlstm'] as const;
 /** One of {@link MODEL_NAMES}. */
 export type ModelName = (typeof MODEL_NAMES)[number];
-/** Model size presets understood by @twsa/models. */
+/** Model size presets understood by `@twsa/models`. */
 export const MODEL_PRESETS = ['paper', 'cpu', 'tiny'] as const;
 /** One of {@link MODEL_PRESETS}. */
 export type ModelPreset = (typeof MODEL_PRESETS)[number];
@@ -19,7 +19,7 @@ export type ModelPreset = (typeof MODEL_PRESETS)[number];
 export const PROFILE_NAMES = ['smoke', 'quick', 'paper'] as const;
 /** One of {@link PROFILE_NAMES}. */
 export type ProfileName = (typeof PROFILE_NAMES)[number];
-/** tfjs backends a run may ask for; `auto` lets @twsa/models pick the fastest one installed. */
+/** tfjs backends a run may ask for; `auto` lets `@twsa/models` pick the fastest one installed. */
 export const BACKEND_CHOICES = ['auto', 'cpu', 'wasm', 'tensorflow', 'tensorflow-gpu'] as const;
 /** One of {@link BACKEND_CHOICES}. */
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];

@@ -1,5 +1,5 @@
 /**
- * The default {@link Toolkit}: the real @twsa packages bound to the pipeline's contract.
+ * The default {@link Toolkit}: the real `@twsa` packages bound to the pipeline's contract.
  */
 import type { Grid, GridStack } from '@twsa/grid';
 import { table1Summary, perPixelMetrics, areaWeightedMean, trendMap, TABLE1_DEFINITION, decimalYear } from '@twsa/metrics';
@@ -14,7 +14,7 @@ const timeMaskOf = (length: number, frames: readonly number[]): Uint8Array => {
 /** Cell weights for nationwide means: the land fraction of each cell (the 112 km LCC cells are near equal-area). */
 const weightsOf = (mask: Grid): Float32Array => Float32Array.from(mask.data, (v) => (Number.isFinite(v) && v > 0 ? v : 0));
 
-/** The scoring half of the default toolkit, bound to @twsa/metrics. */
+/** The scoring half of the default toolkit, bound to `@twsa/metrics`. */
 export const METRICS_TOOLKIT: Pick<Toolkit, 'table1' | 'table1Definition' | 'perPixel' | 'domainMean' | 'trend'> = Object.freeze({
   table1Definition: `Yu et al. Table 1 per @twsa/metrics: ${TABLE1_DEFINITION}`,
   table1(predicted: Float32Array, observed: GridStack, mask: Grid, frames: readonly number[]) {
@@ -34,7 +34,7 @@ export const METRICS_TOOLKIT: Pick<Toolkit, 'table1' | 'table1Definition' | 'per
 });
 
 /**
- * Binds the @twsa packages into a {@link Toolkit}.
+ * Binds the `@twsa` packages into a {@link Toolkit}.
  * @throws {@link DependencyMissingError} (from the returned functions) when an installed sibling package lacks a function.
  */
 export async function defaultToolkit(): Promise<Toolkit> {

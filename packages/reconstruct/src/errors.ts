@@ -1,5 +1,5 @@
 /**
- * Typed errors of @twsa/reconstruct. Each carries a literal `name`, the fields that explain it and `cause`.
+ * Typed errors of `@twsa/reconstruct`. Each carries a literal `name`, the fields that explain it and `cause`.
  * Test them with {@link isReconstructError} (by name, so duplicate installs still match) rather than `instanceof`.
  */
 
@@ -16,7 +16,7 @@ export const RECONSTRUCT_ERROR_NAMES = [
 /** One of {@link RECONSTRUCT_ERROR_NAMES}. */
 export type ReconstructErrorName = (typeof RECONSTRUCT_ERROR_NAMES)[number];
 
-/** Base class of every @twsa/reconstruct error. */
+/** Base class of every `@twsa/reconstruct` error. */
 export class ReconstructError extends Error {
   override readonly name: ReconstructErrorName = 'ReconstructError';
   constructor(message: string, options?: { cause?: unknown }) {
@@ -82,7 +82,7 @@ export class PipelineAbortedError extends ReconstructError {
   }
 }
 
-/** A sibling @twsa package does not provide a function this stage needs (an incompatible version is installed). */
+/** A sibling `@twsa` package does not provide a function this stage needs (an incompatible version is installed). */
 export class DependencyMissingError extends ReconstructError {
   override readonly name = 'DependencyMissingError' as const;
   readonly packageName: string;
@@ -95,7 +95,7 @@ export class DependencyMissingError extends ReconstructError {
 }
 
 /**
- * True when `err` is a @twsa/reconstruct error, optionally of one given name.
+ * True when `err` is a `@twsa/reconstruct` error, optionally of one given name.
  * @example
  * ```ts
  * isReconstructError(new ConfigError("train.epochs", "expected integer ≥ 1, got 0"), "ConfigError"); // => true

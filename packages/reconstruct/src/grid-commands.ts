@@ -1,6 +1,6 @@
 /**
  * The `twsa grid …` commands as functions: summarise a raster, upscale a GeoTIFF, reproject a raster onto a named
- * grid. They read and write through @twsa/grid; the CLI only parses flags and prints.
+ * grid. They read and write through `@twsa/grid`; the CLI only parses flags and prints.
  */
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
@@ -22,7 +22,7 @@ function assertInput(path: string, argument: string): void {
   if (!existsSync(path)) throw new InputError(`${argument}: file '${path}' does not exist`, { file: path });
 }
 
-/** Summary of a raster file (format, shape, bounds, CRS, units, times, statistics) from @twsa/grid's `gridInfo`. */
+/** Summary of a raster file (format, shape, bounds, CRS, units, times, statistics) from `@twsa/grid`'s `gridInfo`. */
 export async function gridInfoCommand(path: string): Promise<unknown> {
   assertInput(path, 'grid info <file>');
   const gridInfo = await exportOf<(p: string) => Promise<unknown>>('@twsa/grid', 'gridInfo');
@@ -78,7 +78,7 @@ export interface GridReprojectCommandOptions {
 }
 
 /**
- * Reprojects a GeoTIFF or NetCDF raster onto a named grid (conservative remapping, @twsa/grid `reproject`).
+ * Reprojects a GeoTIFF or NetCDF raster onto a named grid (conservative remapping, `@twsa/grid` `reproject`).
  * A NetCDF stack goes to a NetCDF `--out`; to a GeoTIFF only one frame (`--frame`, default the only one).
  * @throws {@link InputError} for a missing input, an unknown grid name, or a stack written to one GeoTIFF without `frame`.
  */

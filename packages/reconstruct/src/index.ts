@@ -1,5 +1,5 @@
 /**
- * @module @twsa/reconstruct
+ * @module `@twsa/reconstruct`
  *
  * The whole Yu et al. (2021) workflow in one call, and the `twsa` command line: prepare GRACE and LSM TWSA on
  * the 48×48 Canada grid, train SEUNet, Pix2Pix, DCAE and ConvLSTM, score Table 1 against the LSM baseline,
@@ -30,6 +30,7 @@ export { defaultToolkit, METRICS_TOOLKIT } from './default-toolkit.js';
 export type { Table1, Table1Row } from './table1.js';
 export { PAPER_TABLE1, ROW_LABELS, formatTable1Markdown, formatTable1Csv } from './table1.js';
 export type { ColorMapName, MapPanel, RenderMapOptions } from './figures-png.js';
+export type { Rgb } from './internal/font.js';
 export { renderMapPng, colorAt } from './figures-png.js';
 export type { ChartSeries, ChartShading, LineChartOptions } from './figures-svg.js';
 export { renderLineChartSvg } from './figures-svg.js';

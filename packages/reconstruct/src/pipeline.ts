@@ -25,7 +25,7 @@ export interface RunPipelineOptions {
   readonly resume?: string;
   /** Run these stages only, in pipeline order. Default: all five. With `out`, a new run folder is made; with `resume`, the existing one is used. */
   readonly stages?: readonly StageName[];
-  /** The functions that do the work. Default: the @twsa packages (see {@link defaultToolkit}). */
+  /** The functions that do the work. Default: the `@twsa` packages (see {@link defaultToolkit}). */
   readonly toolkit?: Toolkit;
   /** Receives progress events; the pipeline itself prints nothing. */
   readonly log?: (event: PipelineEvent) => void;

@@ -1,7 +1,7 @@
 /**
- * The data and model half of the default toolkit: @twsa/datasets for the data (GRACE preparation, the LSM
- * emulator, pairing, scaling, augmentation, sequences) and @twsa/models for the networks (builders, training,
- * prediction, saving), @twsa/grid for the output files. Functions are looked up by name so a mismatched
+ * The data and model half of the default toolkit: `@twsa/datasets` for the data (GRACE preparation, the LSM
+ * emulator, pairing, scaling, augmentation, sequences) and `@twsa/models` for the networks (builders, training,
+ * prediction, saving), `@twsa/grid` for the output files. Functions are looked up by name so a mismatched
  * install fails with a DependencyMissingError naming the package and the export.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -32,7 +32,7 @@ const models = <T>(name: string): Promise<T> => exportOf<T>('@twsa/models', name
 const datasets = <T>(name: string): Promise<T> => exportOf<T>('@twsa/datasets', name);
 const grid = <T>(name: string): Promise<T> => exportOf<T>('@twsa/grid', name);
 
-/** Reads the GRACE files of a run onto the 48×48 grid (mm, anomalies) with @twsa/datasets' prepareGrace. */
+/** Reads the GRACE files of a run onto the 48×48 grid (mm, anomalies) with `@twsa/datasets`' prepareGrace. */
 async function readGrace(files: readonly string[], config: PipelineConfig): Promise<GridStack> {
   const prepareGrace = await datasets<(input: string | GridStack, options?: object) => GridStack>('prepareGrace');
   for (const f of files) if (!existsSync(f)) throw new InputError(`--grace: file '${f}' does not exist`, { file: f });

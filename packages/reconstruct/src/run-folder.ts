@@ -89,7 +89,7 @@ export function gitCommit(cwd: string = process.cwd()): string | null {
   } catch { return null; }
 }
 
-/** Versions of the @twsa packages and tfjs, read from their package.json files next to this module. */
+/** Versions of the `@twsa` packages and tfjs, read from their package.json files next to this module. */
 export function packageVersions(): Record<string, string> {
   const here = dirname(fileURLToPath(import.meta.url));
   const versions: Record<string, string> = { node: process.version };

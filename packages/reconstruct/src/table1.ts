@@ -47,7 +47,7 @@ export interface Table1Row {
 /** Table 1 of one run. */
 export interface Table1 {
   readonly rows: readonly Table1Row[];
-  /** How "nationwide" RMSE and CC are computed (from @twsa/metrics). */
+  /** How "nationwide" RMSE and CC are computed (from `@twsa/metrics`). */
   readonly definition: string;
   /** Where the data came from; for the emulator it says "twin experiment". */
   readonly dataSource: string;

@@ -1,5 +1,5 @@
 /**
- * The contract between the pipeline and the packages that do the work (@twsa/grid, datasets, metrics, models).
+ * The contract between the pipeline and the packages that do the work (`@twsa/grid`, datasets, metrics, models).
  * The pipeline only orchestrates: it calls these functions, stores their results in the run folder and draws
  * the figures. {@link runPipeline} binds the real packages by default; tests and users may pass another
  * toolkit (a plug-in passed as a value, never a global registry).
@@ -80,7 +80,7 @@ export interface Table1Scores {
   readonly frames: number;
 }
 
-/** The functions the pipeline needs from the other @twsa packages. */
+/** The functions the pipeline needs from the other `@twsa` packages. */
 export interface Toolkit {
   /** Selects the tfjs backend and returns the name of the one that runs. */
   initBackend(choice: BackendChoice): Promise<string>;

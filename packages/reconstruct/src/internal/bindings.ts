@@ -1,5 +1,5 @@
 /**
- * Looks up a function exported by a sibling @twsa package at run time, with a clear error when the installed
+ * Looks up a function exported by a sibling `@twsa` package at run time, with a clear error when the installed
  * version lacks it (so a mismatched install fails with a message naming the package and the export).
  */
 import { DependencyMissingError } from '../errors.js';
@@ -11,7 +11,7 @@ const LOADERS = {
   '@twsa/models': () => import('@twsa/models'),
 } as const;
 
-/** A @twsa package this package calls into. */
+/** A `@twsa` package this package calls into. */
 export type SiblingPackage = keyof typeof LOADERS;
 
 /** True when `pkg` exports a function named `name`. */
