@@ -18,7 +18,7 @@ export interface RemapWeightsOptions {
   readonly method?: RemapMethod;
   /**
    * Conservative only: each source cell is split into `subsamples × subsamples` sub-cells whose corners are
-   * transformed exactly. Default: `clamp(ceil(4 · source cell size / target cell size), 1, 16)` (sizes in metres,
+   * transformed exactly. Default: `clamp(ceil(4 · source cell size / target cell size), 1, 8)` (sizes in metres,
    * 1° = 111.32 km): 4 for 1° GRACE → 112 km LCC, 1 for 5 km → 112 km.
    */
   readonly subsamples?: number;
@@ -107,7 +107,7 @@ export function remapWeights(source: GridSpec, target: GridSpec, options: RemapW
   const tgt: GridSpec = { shape: [target.shape[0], target.shape[1]], bounds: [...target.bounds] as unknown as GridSpec['bounds'], crs: target.crs };
   if (method === 'conservative') {
     let n = options.subsamples;
-    if (n === undefined) n = Math.min(16, Math.max(1, Math.ceil((4 * cellSizeMetres(src)) / cellSizeMetres(tgt))));
+    if (n === undefined) n = Math.min(8, Math.max(1, Math.ceil((4 * cellSizeMetres(src)) / cellSizeMetres(tgt))));
     if (!Number.isInteger(n) || n < 1 || n > 256) throw new GridArgumentError('options.subsamples', 'remapWeights', 'an integer in 1..256', String(n));
     return conservative(src, tgt, n);
   }
