@@ -19,3 +19,5 @@ export type { EmulateLsmOptions, EmulatorWindow, LsmDay, EmulatedLsmDaily } from
 export { EMULATOR_DEFAULTS, GLACIER_REGIONS, emulateLsmDaily, emulateLsm } from './emulator.js';
 export type { BaselineMetricsOptions, BaselineMetricsResult } from './baseline.js';
 export { baselineMetrics } from './baseline.js';
+export type { SyntheticScenarioOptions, SyntheticScenario } from './synthetic.js';
+export { syntheticScenario } from './synthetic.js';
