@@ -81,6 +81,9 @@ export function buildDcae(config: DcaeConfig = {}): tfl.LayersModel {
   if (rows !== side || cols !== side) {
     throw new ModelsArgumentError('config.decoderStrides', fn, `strides whose product equals the grid side (${rows}×${cols} needs a square grid)`, `[${decStrides.join(', ')}] (product ${side})`);
   }
+  if (config.latentBatchNorm !== undefined && typeof config.latentBatchNorm !== 'boolean') {
+    throw new ModelsArgumentError('config.latentBatchNorm', fn, 'a boolean', JSON.stringify(config.latentBatchNorm));
+  }
   const init = new KernelInitializers(checkSeed(config.seed, fn), checkInitializer(config.initializer, fn));
 
   const input = tfl.input({ shape: [rows, cols, 1], name: 'lsm' });
