@@ -48,3 +48,5 @@ export type { DailyFrame, AggregateEvent, AggregateDailyOptions, WindowMean } fr
 export { streamWindowMeans, aggregateDaily, aggregateStack } from './aggregate.js';
 export type { AnomaliesOptions } from './anomaly.js';
 export { anomalies, PAPER_BASELINE } from './anomaly.js';
+export type { DatedFile } from './stream.js';
+export { netcdfFrames, geotiffFrames } from './stream.js';

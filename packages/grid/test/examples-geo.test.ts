@@ -1,5 +1,5 @@
 // Runs the ```ts blocks of the TSDoc in the geometry and time part of @twsa/grid (upscale, reproject, weights,
-// mask, time-windows, aggregate, anomaly) as async code with every package export in scope, and checks each
+// mask, time-windows, aggregate, anomaly, stream) as async code with every package export in scope, and checks each
 // stated result: `expr; // => expected` asserts that `await expr` equals `expected`, where typed arrays compare as
 // arrays, numbers to 1e-7 relative (NaN equals NaN), and a trailing "(…)" remark after the expected value is ignored.
 import { readFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import ts from 'typescript';
 import * as api from '../src/index.js';
 
 const SRC = join(import.meta.dirname, '..', 'src');
-const FILES = ['upscale.ts', 'reproject.ts', 'weights.ts', 'mask.ts', 'time-windows.ts', 'aggregate.ts', 'anomaly.ts'];
+const FILES = ['upscale.ts', 'reproject.ts', 'weights.ts', 'mask.ts', 'time-windows.ts', 'aggregate.ts', 'anomaly.ts', 'stream.ts'];
 
 function blocks(file: string): string[] {
   const text = readFileSync(join(SRC, file), 'utf8');
@@ -48,7 +48,8 @@ const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor a
 describe('TSDoc examples of the geometry and time modules', () => {
   it('finds an example for every exported function of these modules', () => {
     const functions = ['upscale', 'remapWeights', 'applyRemap', 'reproject', 'cellAreas', 'rasterizePolygons', 'canadaMask', 'canadaOutline',
-      'parseBasinOutline', 'graceMonths', 'missingMonths', 'thirtyDayWindows', 'streamWindowMeans', 'aggregateDaily', 'aggregateStack', 'anomalies'];
+      'parseBasinOutline', 'graceMonths', 'missingMonths', 'thirtyDayWindows', 'streamWindowMeans', 'aggregateDaily', 'aggregateStack', 'anomalies',
+      'netcdfFrames', 'geotiffFrames'];
     const missing = functions.filter((f) => !cases.some((c) => new RegExp(`\\b${f}\\(`).test(c.block)));
     expect(missing).toEqual([]);
   });

@@ -10,6 +10,7 @@ const GEO_EXPORTS: Record<string, 'function' | 'object'> = {
   graceMonths: 'function', missingMonths: 'function', thirtyDayWindows: 'function',
   streamWindowMeans: 'function', aggregateDaily: 'function', aggregateStack: 'function',
   anomalies: 'function', PAPER_BASELINE: 'object',
+  netcdfFrames: 'function', geotiffFrames: 'function',
 };
 
 describe('@twsa/grid geometry and time exports', () => {
