@@ -6,7 +6,7 @@
  */
 import { anomalies, cellCenter, cellSize, createGrid, createStack, graceMonths, isStack, streamWindowMeans, thirtyDayWindows, transformer, upscale } from '@twsa/grid';
 import type { Grid, GridSpec, GridStack, TimeBounds } from '@twsa/grid';
-import { DatasetsArgumentError, DatasetsCalendarError, DatasetsEmptyError, DatasetsOverlapError } from './errors.js';
+import { DatasetsArgumentError, DatasetsCalendarError, DatasetsEmptyError } from './errors.js';
 import { createRandom, randomSmoothField, smoothField } from './internal/random.js';
 import type { Random } from './internal/random.js';
 import { dayNumber, decimalYear, isoDate, isYearMonth, monthIndex, monthKey, monthStartDay, yearMonthOf } from './internal/time.js';
@@ -157,7 +157,7 @@ const DAYS_PER_YEAR = 365.2425;
  * Makes the emulator's LSM-like DAILY field on a fine grid, lazily (TWIN EXPERIMENT — not EALCO).
  *
  * ## Method
- * Per coarse pixel p, GRACE (records with a finite value, months ≤ `end`) is fitted by least squares:
+ * Per coarse pixel p, GRACE (every record with a finite value, whatever `start..end`) is fitted by least squares:
  * `G(t) = a + b (t − t̄) + Σ_{k=1,2} [c_k cos(2πkt) + s_k sin(2πkt)] + r(t)` (t in decimal years).
  * The daily LSM value on day d (t = its decimal year) is
  * `L(p, d) = a + trendRetained · b (t − t̄) + A(p) · S_p(t − Δ(p)) + interannualScale · R(p, d) + B(p) + E(p, d)`:
@@ -179,8 +179,7 @@ const DAYS_PER_YEAR = 365.2425;
  * @returns An {@link EmulatedLsmDaily} whose `days()` yields one fine {@link Grid} per day.
  * @throws {@link DatasetsArgumentError} when `grace` is not a stack or an option is out of range.
  * @throws {@link DatasetsCalendarError} when GRACE has no `timeBounds` or its times are malformed.
- * @throws {@link DatasetsOverlapError} when no GRACE record lies in `start..end`.
- * @throws {@link DatasetsEmptyError} when no pixel has `minRecords` finite GRACE values.
+ * @throws {@link DatasetsEmptyError} when GRACE has no record or no pixel has `minRecords` finite values.
  * @example
  * ```ts
  * const daily = emulateLsmDaily(grace, { fineFactor: 22, seed: 1 });
@@ -349,17 +348,20 @@ function buildModel(grace: GridStack, o: Resolved): Model {
       throw new DatasetsCalendarError(`grace.times/timeBounds[${t}] (${grace.times[t]}, ${JSON.stringify(grace.timeBounds[t])}) is not a valid window`, { field: 'grace.timeBounds' });
     }
     const ym = yearMonthOf(grace.times[t]!);
-    if (ym >= o.start && ym <= o.end) recs.push({ index: t, ym, mid, start, end });
+    recs.push({ index: t, ym, mid, start, end });
   }
-  if (recs.length === 0) throw new DatasetsOverlapError(`No GRACE record lies in the emulated period ${o.start}..${o.end}`, { field: 'options.start' });
+  if (recs.length === 0) throw new DatasetsEmptyError('The GRACE stack has no record', { field: 'grace' });
   recs.sort((a, b) => a.mid - b.mid);
+  // Every record is used to fit the model; the output windows cover start..end only.
+  const periodStart = monthStartDay(o.start);
+  const periodEnd = monthStartDay(monthKey(monthIndex(o.end) + 1));
 
   // Windows: the GRACE windows (ids from @twsa/grid graceMonths: "2012-01a"/"2012-01b" for doubled months); before
   // the first and after the last record consecutive 30-day windows (@twsa/grid thirtyDayWindows, ids = start dates);
   // for months inside the GRACE era without a record a 30-day window centred on mid-month (id "YYYY-MM").
   const ids = graceMonths(grace);
   const recMonths = new Set(recs.map((r) => r.ym));
-  const windows: (EmulatorWindow & { s: number; e: number })[] = recs.map((r) => ({
+  const windows: (EmulatorWindow & { s: number; e: number })[] = recs.filter((r) => r.ym >= o.start && r.ym <= o.end).map((r) => ({
     id: ids[r.index]!.id, bounds: [isoDate(r.start), isoDate(r.end)] as TimeBounds, time: grace.times[r.index]!, kind: 'grace' as const, s: r.start, e: r.end,
   }));
   const thirty = (from: number, to: number): void => {
@@ -371,9 +373,9 @@ function buildModel(grace: GridStack, o: Resolved): Model {
   };
   const firstRec = recs[0]!;
   const lastRec = recs[recs.length - 1]!;
-  thirty(monthStartDay(o.start), firstRec.start);
-  thirty(lastRec.end, monthStartDay(monthKey(monthIndex(o.end) + 1)));
-  for (let m = monthIndex(firstRec.ym) + 1; m < monthIndex(lastRec.ym); m++) {
+  thirty(periodStart, Math.min(firstRec.start, periodEnd));
+  thirty(Math.max(lastRec.end, periodStart), periodEnd);
+  for (let m = Math.max(monthIndex(firstRec.ym) + 1, monthIndex(o.start)); m < Math.min(monthIndex(lastRec.ym), monthIndex(o.end) + 1); m++) {
     const ym = monthKey(m);
     if (recMonths.has(ym)) continue;
     const first = monthStartDay(ym);
@@ -381,6 +383,7 @@ function buildModel(grace: GridStack, o: Resolved): Model {
     const mid = first + Math.floor((next - first) / 2);
     windows.push({ id: ym, bounds: [isoDate(mid - 15), isoDate(mid + 15)], time: isoDate(mid), kind: '30-day', s: mid - 15, e: mid + 15 });
   }
+  if (windows.length === 0) throw new DatasetsArgumentError('options.end', 'emulateLsmDaily', `a period ${o.start}..${o.end} holding at least one 30-day or GRACE window`, o.end);
   windows.sort((a, b) => a.s - b.s || a.e - b.e);
   const firstDay = windows[0]!.s;
   const lastDay = Math.max(...windows.map((w) => w.e));
@@ -428,7 +431,7 @@ function buildModel(grace: GridStack, o: Resolved): Model {
     // Fill residual gaps of this pixel by linear interpolation over records (edges: nearest).
     fillGaps(residuals, k);
   }
-  if (!valid.some((v) => v === 1)) throw new DatasetsEmptyError(`No pixel of the GRACE stack has ${o.minRecords} finite records in ${o.start}..${o.end}`, { field: 'grace.data' });
+  if (!valid.some((v) => v === 1)) throw new DatasetsEmptyError(`No pixel of the GRACE stack has ${o.minRecords} finite records (options.minRecords)`, { field: 'grace.data' });
 
   // Random parameter fields, in a fixed order from the seed.
   const random = createRandom(o.seed);
