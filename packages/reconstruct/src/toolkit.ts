@@ -8,7 +8,7 @@ import type { Grid, GridStack } from '@twsa/grid';
 import type { BackendChoice, ModelName, PipelineConfig } from './config.js';
 
 /** Split label of a paired record. */
-export type SplitName = 'train' | 'validation' | 'test';
+export type SplitName = 'train' | 'validation' | 'test' | 'unused';
 
 /** Paired GRACE/LSM records on the target grid, in mm, plus the LSM months to hindcast. */
 export interface PreparedData {
