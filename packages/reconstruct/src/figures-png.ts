@@ -98,7 +98,8 @@ export function formatTick(v: number): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
   if (a >= 1000 || a < 0.01) return v.toExponential(0);
-  if (a >= 10) return v.toFixed(0);
+  if (a >= 100) return v.toFixed(0);
+  if (a >= 10) return Number(v.toFixed(1)).toString();
   if (a >= 1) return Number(v.toFixed(1)).toString();
   return Number(v.toFixed(2)).toString();
 }

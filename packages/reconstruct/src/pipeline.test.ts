@@ -36,7 +36,7 @@ describe('runPipeline with a stand-in toolkit', () => {
     expect(readdirSync(join(out, 'hindcast', 'geotiff'))).toHaveLength(279);
     const csv = readFileSync(join(out, 'hindcast', 'nationwide_series.csv'), 'utf8').trim().split('\n');
     expect(csv).toHaveLength(2 + 279);
-    expect(csv[2]).toMatch(/^1979-01,-?\d/);
+    expect(csv[2]).toMatch(/^1979-01,1979-01,,,-?\d/);
     // Figures and the self-contained report.
     const figs = readdirSync(join(out, 'report', 'figures')).sort();
     expect(figs).toEqual(expect.arrayContaining(['fig02_trend.png', 'fig11_cc.png', 'fig11_rmse.png', 'fig12_nationwide_series.svg', 'fig13_2003-01.png', 'fig14_2003-07.png', 'fig15_2014-10.png', 'fig16_2015-04.png', 'fig17_hindcast_series.svg', 'fig18_first_hindcast_month.png']));

@@ -255,6 +255,10 @@ async function hindcastStage(work: string, config: PipelineConfig, toolkit: Tool
   let predicted: Float32Array;
   try { predicted = await model.predict(input, { data }); } finally { model.dispose(); }
   const months = input.times.map((t) => t.slice(0, 7));
+  // Frame ids: the month, with a/b/… when two LSM windows fall in one calendar month (as GRACE ids do).
+  const ids = months.map((m, i) => (months.filter((x) => x === m).length > 1 ? `${m}${String.fromCharCode(97 + months.slice(0, i).filter((x) => x === m).length)}` : m));
+  const wanted = monthList(config.hindcast.start, config.hindcast.end);
+  const missingMonths = wanted.filter((m) => !months.includes(m));
   const attributes: Record<string, string | number> = {
     title: `GRACE-like TWSA hindcast ${months[0]}..${months[months.length - 1]} by ${name}`,
     source: data.description, model: name, model_preset: config.models.preset, twin_experiment: data.twinExperiment ? 'yes' : 'no',
@@ -268,16 +272,26 @@ async function hindcastStage(work: string, config: PipelineConfig, toolkit: Tool
   writeArray(dir, 'hindcast', stack);
   await toolkit.writeNetcdf(stack, join(dir, `twsa_hindcast_${name}_${months[0]}_${months[months.length - 1]}.nc`), attributes);
   if (config.hindcast.geotiffs) {
-    for (const [k, m] of months.entries()) {
+    for (const [k, m] of ids.entries()) {
       const grid: Grid = { data: predicted.slice(k * size, (k + 1) * size), shape: [lsm.shape[1], lsm.shape[2]], bounds: lsm.bounds, crs: lsm.crs, nodata: Number.NaN, units: 'mm' };
-      await toolkit.writeGeoTiff(grid, join(dir, 'geotiff', `twsa_${name}_${m}.tif`), { ...attributes, month: m });
+      await toolkit.writeGeoTiff(grid, join(dir, 'geotiff', `twsa_${name}_${m}.tif`), { ...attributes, month: months[k]!, window: input.timeBounds ? input.timeBounds[k]!.join('/') : months[k]! });
     }
   }
   const mean = toolkit.domainMean(predicted, input, data.mask);
   const lsmMean = toolkit.domainMean(sub, input, data.mask);
-  const lines = [`# nationwide (area-weighted Canada mean) TWSA hindcast in mm by ${name}; source: ${data.description}; git ${record.gitCommit ?? 'unknown'}; seed ${config.seed}${data.twinExperiment ? ' [TWIN EXPERIMENT]' : ''}`, 'year_month,hindcast_mm,lsm_mm'];
-  months.forEach((m, i) => lines.push(`${m},${fmt(mean[i]!)},${fmt(lsmMean[i]!)}`));
+  const lines = [`# nationwide (area-weighted Canada mean) TWSA hindcast in mm by ${name}; source: ${data.description}; git ${record.gitCommit ?? 'unknown'}; seed ${config.seed}${data.twinExperiment ? ' [TWIN EXPERIMENT]' : ''}`];
+  if (missingMonths.length) lines.push(`# months with no LSM frame (not filled): ${missingMonths.join(' ')}`);
+  lines.push('frame,year_month,window_start,window_end,hindcast_mm,lsm_mm');
+  ids.forEach((id, i) => lines.push(`${id},${months[i]},${input.timeBounds ? input.timeBounds[i]!.join(',') : ','},${fmt(mean[i]!)},${fmt(lsmMean[i]!)}`));
   writeFileAtomic(join(dir, 'nationwide_series.csv'), lines.join('\n') + '\n');
+}
+
+function monthList(start: string, end: string): string[] {
+  const out: string[] = [];
+  let [y, m] = start.split('-').map(Number) as [number, number];
+  const [ey, em] = end.split('-').map(Number) as [number, number];
+  while (y < ey || (y === ey && m <= em)) { out.push(`${y}-${String(m).padStart(2, '0')}`); m++; if (m > 12) { m = 1; y++; } }
+  return out;
 }
 
 /** Reads the Table 1 of a finished run folder. */

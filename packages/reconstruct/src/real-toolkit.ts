@@ -61,7 +61,8 @@ function subset(stack: { data: ArrayLike<number>; shape: readonly number[] }, fr
 }
 
 function landMask(mask: Grid): ArrayRecord {
-  return { data: Float32Array.from(mask.data, (v) => (v >= 0.5 ? 1 : 0)), shape: mask.shape };
+  // Every cell with some land is predicted (GRACE has values there); Table 1 scores apply their own ≥ 0.5 threshold.
+  return { data: Float32Array.from(mask.data, (v) => (v > 0 ? 1 : 0)), shape: mask.shape };
 }
 
 /** One value per calendar month (first record of a month), NaN for missing months, with a split label per month. */
