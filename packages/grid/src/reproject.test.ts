@@ -102,6 +102,21 @@ describe('reproject: conservative', () => {
     expect(checked).toBeGreaterThan(500);
   });
 
+  it('LCC → geographic (the reverse direction): a constant stays constant and coverage follows the LCC footprint', () => {
+    const lccField = createGrid(new Float32Array(48 * 48).fill(5), CANADA_LCC_110KM);
+    const w = remapWeights(CANADA_LCC_110KM, NA_1DEG, { subsamples: 2 });
+    const full = applyRemap(w, lccField, { minCoverage: 0.999 });
+    const any = applyRemap(w, lccField);
+    const valuesFull = Array.from(full.data).filter((v) => !Number.isNaN(v));
+    const valuesAny = Array.from(any.data).filter((v) => !Number.isNaN(v));
+    expect(valuesFull.length).toBeGreaterThan(2000);
+    expect(valuesAny.length).toBeGreaterThan(valuesFull.length); // partly covered cells at the LCC grid's edge
+    for (const v of valuesAny) expect(v).toBeCloseTo(5, 5);
+    // Winnipeg's 1° cell (97.5°W, 49.5°N) is well inside the LCC grid; Hawaii-longitude cells (-169.5°) are not
+    expect(full.data[Math.floor(85 - 49.5) * 120 + Math.floor(-97.5 + 170)]).toBeCloseTo(5, 5);
+    expect(Number.isNaN(any.data[Math.floor(85 - 30.5) * 120 + 0]!)).toBe(true);
+  });
+
   it('reads 0..360 longitude sources the same as −180..180 ones', () => {
     const f = (lon: number, lat: number) => Math.sin((lon * Math.PI) / 45) * Math.cos((lat * Math.PI) / 90);
     const mk = (west: number) => {
