@@ -74,7 +74,10 @@ const A = 6_378_137;
  *   to the clipped areas, and summed into `weight(t, s)`, the overlap area of source cell s and target cell t.
  *   The only approximation is replacing the curved sub-cell edges by straight ones in the target CRS, so the error
  *   falls as 1/N². Measured for 1° GRACE → 112 km LCC (interior target cells, total weight vs true area): max
- *   relative error 1.9e-3 with N = 1, 4e-4 with 2, 1.7e-4 with 4 (default; median 3e-6), 7e-5 with 8.
+ *   relative error 1.9e-3 with N = 1, 4e-4 with 2, 1.7e-4 with 4 (default; median 3e-6), 7e-5 with 8. Against
+ *   exact polygon overlaps (OGR/GEOS in an equal-area projection; `test/fixtures/reproject`) the remapped values
+ *   (20 ± 10, with NaN holes) differ by at most 0.16 / 0.035 / 0.007 / 0.0017 for N = 1 / 2 / 4 / 8 and the valid
+ *   coverage fractions by at most 3e-5 with N = 4.
  * - **bilinear**: the centre of each target cell is transformed back to the source CRS and gets the four
  *   surrounding source centres with the usual bilinear weights; within half a cell of the source edge the edge
  *   row/column is repeated; beyond it (or outside the source grid) the target gets no weight.
