@@ -121,10 +121,12 @@ export class ConvLstm2dLayer extends tfl.layers.Layer {
       const bias = this.bias!.read();
       const steps = x.shape[1];
       const cin = x.shape[4];
+      // Frames are sliced from a rank-3 view: rank-5 slices fall back to a per-element loop on WASM, and
+      // tfjs' Unpack gradient fails when a step gets no gradient.
+      const flat = tf.reshape(x, [batch, steps, rows * cols * cin]);
       const outputs: tf.Tensor[] = [];
       for (let t = 0; t < steps; t++) {
-        // slice + reshape rather than unstack: tfjs' Unpack gradient fails when a step gets no gradient.
-        const frame = tf.reshape(tf.slice(x, [0, t, 0, 0, 0], [batch, 1, rows, cols, cin]), [batch, rows, cols, cin]) as tf.Tensor4D;
+        const frame = tf.reshape(tf.slice(flat, [0, t, 0], [batch, 1, rows * cols * cin]), [batch, rows, cols, cin]) as tf.Tensor4D;
         const z = tf.fused.conv2d({ x: tf.concat([frame, h as tf.Tensor4D], 3), filter: kernel, strides: 1, pad: 'same', bias });
         const [zi, zf, zc, zo] = tf.split(z, 4, 3);
         const i = hardSigmoid(zi!);
@@ -204,9 +206,10 @@ export class LastStepLayer extends tfl.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = asList(inputs)[0]!;
-      const begin = x.shape.map((_, i) => (i === 1 ? x.shape[1]! - 1 : 0));
-      const size = x.shape.map((d, i) => (i === 1 ? 1 : d));
-      return tf.slice(x, begin, size);
+      const [batch, steps] = [x.shape[0]!, x.shape[1]!];
+      const rest = x.size / (batch * steps);
+      const last = tf.slice(tf.reshape(x, [batch, steps, rest]), [0, steps - 1, 0], [batch, 1, rest]);
+      return tf.reshape(last, [batch, 1, ...x.shape.slice(2)]);
     });
   }
 }
