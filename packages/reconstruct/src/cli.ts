@@ -312,7 +312,7 @@ async function commandData(args: string[], io: CliIo): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`twsa data ${sub}: unexpected argument '${positionals[0]}'`);
   if (!values.grace) throw new UsageError(`twsa data ${sub} needs --grace <file>`);
   if (sub === 'baseline' && !(values.lsm?.length === 1 && values.lsm[0] === 'emulate')) throw new UsageError('twsa data baseline needs --lsm emulate');
-  const config = configFrom({ grace: values.grace, lsm: values.lsm ?? ['emulate'], ...(values.seed !== undefined ? { seed: values.seed } : {}) });
+  const config = resolveConfig({ ...configFrom({ grace: values.grace, lsm: values.lsm ?? ['emulate'], ...(values.seed !== undefined ? { seed: values.seed } : {}) }), hindcast: { enabled: false } });
   const { dataCommand } = await import('./data-commands.js');
   const result = await dataCommand(sub, config);
   io.stdout(values.json ? JSON.stringify(result, null, 2) + '\n' : formatInfo(result as unknown as Record<string, unknown>));

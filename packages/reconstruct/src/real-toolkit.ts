@@ -44,7 +44,7 @@ async function prepare(config: PipelineConfig, options: { readonly log?: (messag
   if (config.data.lsm === 'emulate') {
     const fineFactor = config.profile === 'paper' ? 22 : 2;
     options.log?.(`emulating the LSM from GRACE (seed ${config.seed}, fine factor ${fineFactor}): a twin experiment`);
-    const lsm = await emulateLsm(grace, { seed: config.seed, fineFactor, start: config.hindcast.start < config.data.start ? config.hindcast.start : config.data.start, end: config.data.end });
+    const lsm = await emulateLsm(grace, { seed: config.seed, fineFactor, start: config.hindcast.enabled && config.hindcast.start < config.data.start ? config.hindcast.start : config.data.start, end: config.data.end });
     const pairs = pairMonthly(grace, lsm, { ...pairOptions, mask: prepared.mask });
     const source = config.data.grace.length === 1 ? config.data.grace[0]! : `${config.data.grace.length} granules`;
     return fromPairs(pairs, `real GRACE JPL RL06 v03 land (${source}) + an LSM emulated from it (seed ${config.seed}) — a twin experiment, not EALCO`, true, lsm);
@@ -60,9 +60,18 @@ function subset(stack: { data: ArrayLike<number>; shape: readonly number[] }, fr
   return { data: out, shape: [frames.length, stack.shape[1]!, stack.shape[2]!] };
 }
 
-function landMask(mask: Grid): ArrayRecord {
-  // Every cell with some land is predicted (GRACE has values there); Table 1 scores apply their own ≥ 0.5 threshold.
-  return { data: Float32Array.from(mask.data, (v) => (v > 0 ? 1 : 0)), shape: mask.shape };
+/**
+ * Cells the networks see: some land (fraction > 0) and a finite value in every frame of every given stack
+ * (GRACE and LSM of the pairs, plus the stack being predicted). Table 1 applies its own ≥ 0.5 land threshold.
+ */
+function validMask(mask: Grid, ...stacks: readonly { readonly data: ArrayLike<number>; readonly shape: readonly number[] }[]): ArrayRecord {
+  const size = mask.data.length;
+  const out = Float32Array.from(mask.data, (v) => (v > 0 ? 1 : 0));
+  for (const s of stacks) {
+    const frames = s.data.length / size;
+    for (let t = 0; t < frames; t++) for (let i = 0; i < size; i++) if (out[i] && !Number.isFinite(s.data[t * size + i]!)) out[i] = 0;
+  }
+  return { data: out, shape: mask.shape };
 }
 
 /** One value per calendar month (first record of a month), NaN for missing months, with a split label per month. */
@@ -101,7 +110,7 @@ const asRecord = (data: Float32Array | Float64Array, shape: readonly number[]): 
 
 async function train(req: TrainRequest): Promise<TrainedModel> {
   const { config, data } = req;
-  const mask = landMask(data.mask);
+  const mask = validMask(data.mask, data.grace, data.lsm);
   const labels = data.splits as readonly SplitLabel[];
   const graceScaler = fitMinMax(data.grace, { labels, fitOn: 'train', mask: mask.data, units: 'mm' });
   const lsmScaler = fitMinMax(data.lsm, { labels, fitOn: 'train', mask: mask.data, units: 'mm' });
@@ -154,7 +163,7 @@ function wrap(name: ModelName, model: LayersModel, config: PipelineConfig, param
   return {
     params, preset: config.models.preset, epochs,
     async predict(lsm: GridStack, context: { readonly data: PreparedData }): Promise<Float32Array> {
-      const mask = landMask(context.data.mask);
+      const mask = validMask(context.data.mask, context.data.grace, context.data.lsm, lsm);
       const size = lsm.shape[1] * lsm.shape[2];
       if (name !== 'convlstm') {
         const y = await modelsPredict(model, asRecord(applyScaler(lsmScaler, lsm), lsm.shape), { mask });
