@@ -9,6 +9,8 @@ import { fakeToolkit } from '../test/fake-toolkit.js';
 
 const base = mkdtempSync(join(tmpdir(), 'twsa-pipeline-'));
 const config = resolveConfig({ profile: 'smoke', models: { names: ['seunet', 'dcae'] } });
+// The other tests use a short hindcast to stay fast.
+const short = resolveConfig({ profile: 'smoke', models: { names: ['seunet', 'dcae'] }, hindcast: { start: '2001-10' } });
 
 describe('runPipeline with a stand-in toolkit', () => {
   it('runs all five stages into one run folder', async () => {
@@ -48,7 +50,7 @@ describe('runPipeline with a stand-in toolkit', () => {
 
   it('says "twin experiment" everywhere for an emulated LSM', async () => {
     const out = join(base, 'twin');
-    await runPipeline(config, { out, toolkit: fakeToolkit({ twin: true }) });
+    await runPipeline(short, { out, toolkit: fakeToolkit({ twin: true }) });
     expect(readFileSync(join(out, 'evaluation', 'table1.md'), 'utf8')).toMatch(/Twin experiment/);
     expect(readFileSync(join(out, 'evaluation', 'nationwide_series.csv'), 'utf8')).toMatch(/TWIN EXPERIMENT/);
     expect(readFileSync(join(out, 'hindcast', 'nationwide_series.csv'), 'utf8')).toMatch(/TWIN EXPERIMENT/);
@@ -68,7 +70,7 @@ describe('runPipeline with a stand-in toolkit', () => {
     const controller = new AbortController();
     const first = fakeToolkit({ beforeTrain: (m) => { if (m === 'dcae') controller.abort(); } });
     let err: unknown;
-    try { await runPipeline(config, { out, toolkit: first, signal: controller.signal }); } catch (e) { err = e; }
+    try { await runPipeline(short, { out, toolkit: first, signal: controller.signal }); } catch (e) { err = e; }
     expect(isReconstructError(err, 'PipelineAbortedError')).toBe(true);
     expect(existsSync(out)).toBe(false);
     const record = JSON.parse(readFileSync(join(`${out}.incomplete`, 'run.json'), 'utf8')) as RunRecord;
@@ -76,7 +78,7 @@ describe('runPipeline with a stand-in toolkit', () => {
     expect(record.completedStages).toEqual(['prepare']);
     expect(record.completedModels).toEqual(['seunet']);
     const second = fakeToolkit();
-    const result = await runPipeline(config, { resume: out, toolkit: second });
+    const result = await runPipeline(short, { resume: out, toolkit: second });
     expect(second.trained).toEqual(['dcae']);
     expect(result.record.status).toBe('complete');
     expect(existsSync(join(out, 'report', 'report.html'))).toBe(true);

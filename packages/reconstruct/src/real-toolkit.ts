@@ -104,6 +104,13 @@ async function buildModel(name: ModelName, config: PipelineConfig): Promise<{ mo
   }
 }
 
+function zeroOutside(record: ArrayRecord, mask: ArrayRecord): ArrayRecord {
+  const size = mask.data.length;
+  const out = Float32Array.from(record.data);
+  for (let i = 0; i < out.length; i++) if (!mask.data[i % size] || !Number.isFinite(out[i]!)) out[i] = 0;
+  return { data: out, shape: record.shape };
+}
+
 const paramsOf = (m: LayersModel, d?: LayersModel): number => m.countParams() + (d ? d.countParams() : 0);
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 const asRecord = (data: Float32Array | Float64Array, shape: readonly number[]): ArrayRecord => ({ data: data instanceof Float32Array ? data : Float32Array.from(data), shape });
@@ -135,8 +142,10 @@ async function train(req: TrainRequest): Promise<TrainedModel> {
       const seq = sequenceData(series as { data: Float32Array; shape: readonly [number, number, number] }, windows.slice(0, cap(windows.length)));
       result = await trainConvLstm(model, { inputs: { data: seq.input, shape: seq.inputShape }, targets: { data: seq.target, shape: seq.targetShape }, mask }, trainOptions);
     } else {
-      let inputs = subset({ data: applyScaler(lsmScaler, data.lsm), shape: data.lsm.shape }, trainFrames);
-      let targets = subset({ data: applyScaler(graceScaler, data.grace), shape: data.grace.shape }, trainFrames);
+      // Cells outside the model mask are set to 0 (mid-range after scaling) so that the 8 dihedral copies carry no
+      // NaN; the loss is taken on the (unrotated) model mask.
+      let inputs = zeroOutside(subset({ data: applyScaler(lsmScaler, data.lsm), shape: data.lsm.shape }, trainFrames), mask);
+      let targets = zeroOutside(subset({ data: applyScaler(graceScaler, data.grace), shape: data.grace.shape }, trainFrames), mask);
       if (config.data.augment) {
         const aug = augmentSamples({ input: inputs as { data: Float32Array; shape: readonly [number, number, number] }, target: targets as { data: Float32Array; shape: readonly [number, number, number] }, labels: trainFrames.map((): SplitLabel => 'train') }, { mode: 'all8', seed: config.seed });
         inputs = { data: aug.input.data, shape: aug.input.shape };
