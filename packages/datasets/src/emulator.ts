@@ -149,6 +149,8 @@ export interface EmulatedLsmDaily {
 }
 
 const OMEGA = 2 * Math.PI;
+// Bound once: inside Jest's vm context every global lookup in a hot loop is slow.
+const NAN = Number.NaN;
 /** Keyframe spacing of the daily error field (see dailyGenerator). */
 const NOISE_STEP_DAYS = 5;
 const DAYS_PER_YEAR = 365.2425;
@@ -574,7 +576,7 @@ function dailyGenerator(model: Model, o: Resolved): { fill: (day: number, out: F
       const c2 = c1 * c1 - s1 * s1;
       const s2 = 2 * s1 * c1;
       for (let k = 0; k < size; k++) {
-        if (!valid[k]) { field[k] = Number.NaN; continue; }
+        if (!valid[k]) { field[k] = NAN; continue; }
         const cycle = rotated[4 * k]! * c1 + rotated[4 * k + 1]! * s1 + rotated[4 * k + 2]! * c2 + rotated[4 * k + 3]! * s2;
         const interannual = (1 - w) * n0[k]! + w * n1[k]!;
         field[k] = mean[k]! + trend[k]! * (t - tMean) + cycle + interannual + bias[k]! + noiseStd * ((1 - u) * noiseA[k]! + u * noiseB[k]!);
@@ -644,7 +646,7 @@ function fineInterpolation(coarse: GridSpec, f: number, valid: Uint8Array): { to
       }
       for (let i = 0; i < nf; i++) {
         const p = parent[i]!;
-        if (p < 0) { out[i] = Number.NaN; continue; }
+        if (p < 0) { out[i] = NAN; continue; }
         let v = correction[p]!;
         for (let j = 0; j < 4; j++) { const q = idx[i * 4 + j]!; if (q >= 0) v += wts[i * 4 + j]! * field[q]!; }
         out[i] = v;
