@@ -4,7 +4,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import * as nodePath from 'node:path';
-import h5wasm from 'h5wasm/node';
+import type h5wasmModule from 'h5wasm/node';
 import { GridError, GridFormatError, GridVariableError } from '../errors.js';
 import type { AttributeValue, BackendVariable, NetcdfBackend } from './netcdf-backend.js';
 
@@ -93,12 +93,15 @@ function typeName(dtype: unknown, metadata: { type: number; size: number; signed
   return String(dtype);
 }
 
-type H5File = InstanceType<typeof h5wasm.File>;
-type H5Dataset = InstanceType<typeof h5wasm.Dataset>;
+type H5File = InstanceType<typeof h5wasmModule.File>;
+type H5Dataset = InstanceType<typeof h5wasmModule.Dataset>;
 
 /** Opens a NetCDF-4 (HDF5) file. @throws {@link GridFormatError} when the file is truncated or not HDF5. */
 export async function openHdf5(path: string): Promise<NetcdfBackend> {
   checkSuperblock(path);
+  // Loaded on first use: the HDF5 WebAssembly module costs ~600 MiB of RSS, which users of GeoTIFF or
+  // NetCDF-3 files alone should not pay at import time.
+  const h5wasm = (await import('h5wasm/node')).default;
   await h5wasm.ready;
   let file: H5File;
   try {
