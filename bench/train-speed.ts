@@ -6,8 +6,9 @@
  *   npm run bench:train-speed                       # every case, 3 timed steps after 1 warm-up, torch at 2 threads
  *   node --import tsx bench/train-speed.ts --steps 5 --only seunet-b8,convlstm --no-torch --optimizer stock
  *
- * Prints, per case: our seconds/step and samples/s, PyTorch's, the ratio ours/PyTorch, the WASM heap size after the
- * case (the heap never shrinks, so this is the peak so far), and a kernel profile of one step (where the time goes).
+ * Each of our cases runs in its own Node process (the WASM heap never shrinks, so one case's peak would otherwise
+ * carry over to the next). Prints, per case: our seconds/step and samples/s, PyTorch's, the ratio ours/PyTorch, the
+ * WASM heap size at the end of the case (= its peak), and a kernel profile of one step (where the time goes).
  */
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -29,10 +30,12 @@ interface Args {
   optimizer: 'lean' | 'stock';
   profile: boolean;
   json: boolean;
+  /** Internal: run the cases in this process and print one JSON line (the parent runs each case in its own child). */
+  child: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { steps: 3, warmup: 1, only: [...CASES], torch: true, threads: 2, optimizer: 'lean', profile: true, json: false };
+  const args: Args = { steps: 3, warmup: 1, only: [...CASES], torch: true, threads: 2, optimizer: 'lean', profile: true, json: false, child: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -46,6 +49,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--no-torch') args.torch = false;
     else if (a === '--no-profile') args.profile = false;
     else if (a === '--json') args.json = true;
+    else if (a === '--child') args.child = true;
     else if (a === '--optimizer') {
       const v = value();
       if (v !== 'lean' && v !== 'stock') throw new Error(`--optimizer must be lean or stock, got ${v}`);
@@ -218,8 +222,26 @@ function runTorch(args: Args): TorchOutput | { error: string } {
 
 const fmt = (v: number, digits = 2): string => (Number.isFinite(v) ? v.toFixed(digits) : '—');
 
+function runChild(name: CaseName, args: Args): OurResult {
+  const self = fileURLToPath(import.meta.url);
+  const childArgs = ['--import', 'tsx', self, '--child', '--only', name, '--steps', String(args.steps), '--warmup', String(args.warmup), '--optimizer', args.optimizer];
+  if (!args.profile) childArgs.push('--no-profile');
+  const out = spawnSync(process.execPath, childArgs, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const line = out.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  if (out.status === 0 && line !== undefined) return (JSON.parse(line) as Record<string, OurResult>)[name]!;
+  const why = (out.stderr || out.stdout || String(out.error)).trim().split('\n').filter((l) => l.trim() !== '').slice(-2).join(' | ');
+  return { secondsPerStep: Number.NaN, samplesPerSecond: Number.NaN, params: 0, heapMiB: Number.NaN, profile: [], kernelShare: Number.NaN, error: `exit ${out.status ?? out.signal}: ${why.slice(0, 300)}` };
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.child) {
+    await initBackend({ backend: 'wasm' });
+    const results: Partial<Record<CaseName, OurResult>> = {};
+    for (const name of args.only) results[name] = await runOurs(name, args);
+    console.log(JSON.stringify(results));
+    return;
+  }
   const backend = await initBackend({ backend: 'wasm' });
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const load0 = loadavg()[0]!;
@@ -227,14 +249,12 @@ async function main(): Promise<void> {
   console.log(`ours: tfjs ${tf.version_core} ${backend.name} (simd ${backend.simd}, threads ${backend.threads}), ${args.optimizer} Adam | steps ${args.steps} after ${args.warmup} warm-up`);
   const ours: Partial<Record<CaseName, OurResult>> = {};
   for (const name of args.only) {
-    try {
-      ours[name] = await runOurs(name, args);
-      const r = ours[name]!;
-      console.log(`  ${name.padEnd(11)} ${fmt(r.secondsPerStep, 3)} s/step  heap ${fmt(r.heapMiB, 0)} MiB  kernels ${fmt(100 * r.kernelShare, 0)}% of the step: ` +
+    const r = runChild(name, args);
+    ours[name] = r;
+    if (r.error !== undefined) console.log(`  ${name.padEnd(11)} FAILED: ${r.error}`);
+    else {
+      console.log(`  ${name.padEnd(11)} ${fmt(r.secondsPerStep, 3)} s/step  heap peak ${fmt(r.heapMiB, 0)} MiB  kernels ${fmt(100 * r.kernelShare, 0)}% of the step: ` +
         r.profile.map((p) => `${p.kernel} ${fmt(100 * p.share, 0)}%`).join(', '));
-    } catch (error) {
-      ours[name] = { secondsPerStep: Number.NaN, samplesPerSecond: Number.NaN, params: 0, heapMiB: heapBytes() / 2 ** 20, profile: [], kernelShare: Number.NaN, error: (error as Error).message };
-      console.log(`  ${name.padEnd(11)} FAILED: ${(error as Error).message}`);
     }
   }
   const torch = args.torch ? runTorch(args) : { error: 'skipped (--no-torch)' };
