@@ -29,13 +29,13 @@ export interface EmulateLsmOptions {
   readonly start?: string;
   /** Last month `"YYYY-MM"` of the emulated record, inclusive. Default `"2016-12"`. */
   readonly end?: string;
-  /** Median factor on the GRACE seasonal cycle (LSMs carry more seasonal storage than filtered, unscaled GRACE). Default `2.0`. */
+  /** Median factor on the GRACE seasonal cycle (LSMs carry more storage variability than filtered, unscaled GRACE). Default `2.2`. */
   readonly amplitudeScale?: number;
-  /** Log-standard deviation of the smooth regional amplitude factor field (damping < 1 < inflation around the median). Default `0.35`. */
+  /** Log-standard deviation of the smooth regional amplitude factor field (damping < 1 < inflation around the median). Default `0.2`. */
   readonly amplitudeSpread?: number;
   /** Mean phase shift of the seasonal cycle in days (positive = LSM later than GRACE). Default `0`. */
   readonly phaseShiftDays?: number;
-  /** Standard deviation of the smooth regional phase-shift field in days. Default `20`. */
+  /** Standard deviation of the smooth regional phase-shift field in days. Default `5`. */
   readonly phaseSpreadDays?: number;
   /** Correlation length (Gaussian σ) of the amplitude, phase and bias fields in km. Default `600`. */
   readonly parameterLengthKm?: number;
@@ -44,7 +44,8 @@ export interface EmulateLsmOptions {
   /**
    * Fraction of GRACE's per-pixel linear trend kept outside `glacierRegions` (hydrological trends an LSM driven by
    * observed forcing partly reproduces). Inside `glacierRegions` the trend is always removed entirely: LSMs have no
-   * glacier dynamics, so icefield loss is absent. Default `0.5`.
+   * glacier dynamics, so icefield loss is absent. Default `1` (see the README: with `0` everywhere the test-split CC is
+   * about 0.62, far below the paper's 0.89, because the test months sit at both ends of the record).
    */
   readonly trendRetained?: number;
   /**
@@ -54,7 +55,7 @@ export interface EmulateLsmOptions {
   readonly glacierRegions?: readonly (readonly [number, number, number, number])[];
   /** Standard deviation of the smooth static bias field in mm (present in the daily field; removed by the baseline). Default `30`. */
   readonly biasStd?: number;
-  /** Standard deviation of the spatially correlated daily error field in mm. Default `45`. */
+  /** Standard deviation of the spatially correlated daily error field in mm. Default `12`. */
   readonly noiseStd?: number;
   /** Correlation length (Gaussian σ) of the daily error field in km. Default `300`. */
   readonly noiseLengthKm?: number;
@@ -111,13 +112,13 @@ type Resolved = Omit<typeof EMULATOR_DEFAULTS, 'baseline'> & { readonly baseline
 
 /** One output window of the emulator: a GRACE solution window or, where GRACE has no record, a 30-day window. */
 export interface EmulatorWindow {
-  /** Record id (`"2012-01a"` style for GRACE windows, `"YYYY-MM"` otherwise). */
+  /** Id: the GRACE record id (`"2012-01"`, `"2012-01a"`), the start date `"YYYY-MM-DD"` of a consecutive 30-day window, or `"YYYY-MM"` for a month GRACE misses. */
   readonly id: string;
   /** First day (inclusive) and day after the last day (exclusive), `"YYYY-MM-DD"`. */
   readonly bounds: TimeBounds;
   /** Nominal time: the GRACE record time, or the window mid-point. */
   readonly time: string;
-  /** `"grace"` for a GRACE solution window, `"30-day"` for a month GRACE does not cover. */
+  /** `"grace"` for a GRACE solution window, `"30-day"` for a 30-day window (before or after the GRACE record, or a month it misses). */
   readonly kind: 'grace' | '30-day';
 }
 
@@ -162,17 +163,20 @@ const DAYS_PER_YEAR = 365.2425;
  * Per coarse pixel p, GRACE (every record with a finite value, whatever `start..end`) is fitted by least squares:
  * `G(t) = a + b (t − t̄) + Σ_{k=1,2} [c_k cos(2πkt) + s_k sin(2πkt)] + r(t)` (t in decimal years).
  * The daily LSM value on day d (t = its decimal year) is
- * `L(p, d) = a + trendRetained · b (t − t̄) + A(p) · S_p(t − Δ(p)) + interannualScale · R(p, d) + B(p) + E(p, d)`:
- * - `S_p` is the fitted annual + semi-annual cycle, `A = amplitudeScale · exp(amplitudeSpread · z₁)` and
- *   `Δ = (phaseShiftDays + phaseSpreadDays · z₂) / 365.2425` years, with z₁, z₂ smooth unit Gaussian fields
- *   (σ = `parameterLengthKm`): regionally damped/inflated and phase-shifted seasonality;
- * - by default (`trendRetained = 0`) the linear trend is gone: the LSM lacks GRACE's glacier/icefield loss;
+ * `L(p, d) = a + A(p) · [ρ(p) b (t − t̄) + S_p(t − Δ(p)) + interannualScale · R(p, d)] + B(p) + E(p, d)`:
+ * - `A = amplitudeScale · exp(amplitudeSpread · z₁)` is a regional gain on the storage variability (damping < 1 <
+ *   inflation around the median; unscaled, 300 km-filtered GRACE carries less variability than an LSM) and
+ *   `Δ = (phaseShiftDays + phaseSpreadDays · z₂) / 365.2425` years shifts the fitted annual + semi-annual cycle S_p;
+ *   z₁, z₂ are smooth unit Gaussian fields (σ = `parameterLengthKm`) standardised over the emulated pixels;
+ * - `ρ(p) = 0` inside `glacierRegions` (the LSM lacks GRACE's icefield loss: no glacier dynamics) and
+ *   `trendRetained` elsewhere;
  * - `R` interpolates GRACE's residuals r linearly in time between record mid-points in the GRACE era; before the
  *   first record (and after the last) it continues as a monthly AR(1) chain anchored on the first (last) residual:
  *   `x_{m∓1} = φ x_m + √(1 − φ²) σ_r(p) ζ_m`, φ = `interannualLag1`, ζ_m smooth unit fields (σ = `interannualLengthKm`),
  *   σ_r the pixel's residual standard deviation: climatology plus seeded interannual anomalies;
- * - `B = biasStd · z₃` is a static smooth bias; `E` is a smooth field (σ = `noiseLengthKm`) of standard deviation
- *   `noiseStd` with daily AR(1) memory `ρ = exp(−1 / noiseTimescaleDays)`: spatially correlated errors.
+ * - `B = biasStd · z₃` is a static smooth bias (removed later by the baseline); `E` is a smooth field
+ *   (σ = `noiseLengthKm`) of standard deviation `noiseStd` with AR(1) memory `exp(−Δt / noiseTimescaleDays)`, stepped
+ *   every 5 days and interpolated linearly between steps: spatially correlated errors.
  * The coarse daily field is carried to the fine grid by NaN-aware bilinear interpolation plus a per-cell correction
  * that makes every block of `fineFactor²` fine cells average exactly to its coarse value.
  *
@@ -219,10 +223,12 @@ export function emulateLsmDaily(grace: GridStack, options: EmulateLsmOptions = {
  * (TWIN EXPERIMENT — not EALCO).
  *
  * ## Method
- * The daily fine field of {@link emulateLsmDaily} is streamed day by day into window means (each GRACE solution
- * window in the GRACE era; 30-day windows centred on mid-month for months GRACE does not cover, 1979 onwards),
- * each window mean is upscaled to the coarse grid by area mean over `fineFactor × fineFactor` blocks, and the
- * per-pixel mean over the `baseline` months is removed. Frame labels are the window ids, so
+ * The daily fine field of {@link emulateLsmDaily} is streamed day by day through @twsa/grid `streamWindowMeans` into
+ * window means (consecutive 30-day windows from `start` to the first GRACE record, @twsa/grid `thirtyDayWindows`;
+ * each GRACE solution window; a 30-day window centred on mid-month for months GRACE does not cover; 30-day windows
+ * again after the last record), each window mean is upscaled to the coarse grid by @twsa/grid `upscale`
+ * (area mean over `fineFactor × fineFactor` blocks), and @twsa/grid `anomalies` removes the per-pixel mean over the
+ * `baseline` months. Frame labels are the window ids, so
  * `pairMonthly(grace, lsm)` matches GRACE records to their own windows.
  *
  * @param grace Monthly GRACE TWSA (mm) with `timeBounds`, e.g. from {@link prepareGrace}.

@@ -6,7 +6,7 @@ import { caught } from '../test/helpers.js';
 
 describe('syntheticScenario', () => {
   // A shorter emulator period keeps the default lane fast; the full 1979 default is exercised once below.
-  const quick = { emulator: { start: '2001-01' } } as const;
+  const quick = { end: '2006-12', emulator: { start: '2001-01' } } as const;
 
   it('is deterministic for a seed and differs between seeds', async () => {
     const a = await syntheticScenario({ seed: 5, ...quick });
