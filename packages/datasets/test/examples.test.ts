@@ -9,7 +9,7 @@ import * as api from '@twsa/datasets';
 const SRC = join(import.meta.dirname, '..', 'src');
 
 /** Modules whose examples follow the `// =>` convention; add a module here once its examples do. */
-const FILES = ['split.ts', 'scale.ts', 'augment.ts', 'sequence.ts'];
+const FILES = ['split.ts', 'scale.ts', 'augment.ts', 'sequence.ts', 'errors.ts', 'grace-calendar.ts'];
 
 function blocks(file: string): string[] {
   const text = readFileSync(file, 'utf8');
