@@ -8,7 +8,7 @@ import type { PipelineEvent } from './progress.js';
 import { fakeToolkit } from '../test/fake-toolkit.js';
 
 const base = mkdtempSync(join(tmpdir(), 'twsa-pipeline-'));
-const config = resolveConfig({ profile: 'smoke', models: { names: ['seunet', 'dcae'] } });
+const config = resolveConfig({ profile: 'smoke', models: { names: ['seunet', 'dcae'] }, hindcast: { start: '2000-01' } });
 // The other tests use a short hindcast to stay fast.
 const short = resolveConfig({ profile: 'smoke', models: { names: ['seunet', 'dcae'] }, hindcast: { start: '2001-10' } });
 
@@ -34,11 +34,11 @@ describe('runPipeline with a stand-in toolkit', () => {
     expect(t.rows[1]!.rmseMm).toBeLessThan(t.rows[0]!.rmseMm);
     expect(t.rows[0]!.testMonths).toBe(40);
     for (const f of ['table1.md', 'table1.csv', 'table1.json', 'nationwide_series.csv']) expect(existsSync(join(out, 'evaluation', f))).toBe(true);
-    // Hindcast: one GeoTIFF per month 1979-01..2002-03 = 279 months.
-    expect(readdirSync(join(out, 'hindcast', 'geotiff'))).toHaveLength(279);
+    // Hindcast: one GeoTIFF per month 2000-01..2002-03 = 27 months.
+    expect(readdirSync(join(out, 'hindcast', 'geotiff'))).toHaveLength(27);
     const csv = readFileSync(join(out, 'hindcast', 'nationwide_series.csv'), 'utf8').trim().split('\n');
-    expect(csv).toHaveLength(2 + 279);
-    expect(csv[2]).toMatch(/^1979-01,1979-01,,,-?\d/);
+    expect(csv).toHaveLength(2 + 27);
+    expect(csv[2]).toMatch(/^2000-01,2000-01,,,-?\d/);
     // Figures and the self-contained report.
     const figs = readdirSync(join(out, 'report', 'figures')).sort();
     expect(figs).toEqual(expect.arrayContaining(['fig02_trend.png', 'fig11_cc.png', 'fig11_rmse.png', 'fig12_nationwide_series.svg', 'fig13_2003-01.png', 'fig14_2003-07.png', 'fig15_2014-10.png', 'fig16_2015-04.png', 'fig17_hindcast_series.svg', 'fig18_first_hindcast_month.png']));

@@ -156,9 +156,9 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
             ...(options.signal ? { signal: options.signal } : {}),
             onEpoch: (p) => log({ type: 'epoch', model: name, ...p }),
           });
+          if (options.signal?.aborted) { trained.dispose(); throw new PipelineAbortedError(work); }
           writeJsonAtomic(join(modelDir, 'info.json'), { model: name, params: trained.params, preset: trained.preset, epochs: trained.epochs, backend: record.backend });
           trained.dispose();
-          if (options.signal?.aborted) throw new PipelineAbortedError(work);
           save({ completedModels: [...record.completedModels.filter((m) => m !== name), name] });
         }
       } else if (stage === 'evaluate') {
