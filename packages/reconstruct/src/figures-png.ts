@@ -97,7 +97,7 @@ function niceCeil(x: number): number {
 export function formatTick(v: number): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a >= 1000 || a < 0.01) return v.toExponential(0);
+  if (a < 0.01) return v.toExponential(0);
   if (a >= 100) return v.toFixed(0);
   if (a >= 10) return Number(v.toFixed(1)).toString();
   if (a >= 1) return Number(v.toFixed(1)).toString();
