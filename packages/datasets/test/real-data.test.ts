@@ -63,4 +63,5 @@ maybe('real GRACE JPL RL06 v03', () => {
     expect(m.rmse).toBeLessThan(105 * 1.15);
     expect(m.lsmSource).toContain('twin experiment');
   });
+
 });
