@@ -44,8 +44,8 @@ export interface EmulateLsmOptions {
   /**
    * Fraction of GRACE's per-pixel linear trend kept outside `glacierRegions` (hydrological trends an LSM driven by
    * observed forcing partly reproduces). Inside `glacierRegions` the trend is always removed entirely: LSMs have no
-   * glacier dynamics, so icefield loss is absent. Default `1` (see the README: with `0` everywhere the test-split CC is
-   * about 0.62, far below the paper's 0.89, because the test months sit at both ends of the record).
+   * glacier dynamics, so icefield loss is absent. Default `1` (see the README: with no trend anywhere the test-split CC is
+   * about 0.67, far below the paper's 0.89, because the test months sit at both ends of the record).
    */
   readonly trendRetained?: number;
   /**
