@@ -234,7 +234,8 @@ async function commandRun(args: string[], io: CliIo, stage?: StageName): Promise
     const toolkit = await (await import('./default-toolkit.js')).defaultToolkit();
     const backend = await toolkit.initBackend(config.backend);
     const estimate = await (await import('./estimate.js')).estimateTrainingSeconds(config, toolkit);
-    io.stderr(`paper profile on the '${backend}' backend: about ${formatDuration(estimate.totalSeconds)} of training (${estimate.perModel.map((m) => `${m.model} ${formatDuration(m.seconds)}`).join(', ')}; from a timed probe of ${estimate.probeSteps} steps per model).\n`);
+    io.stderr(`paper profile on the '${backend}' backend: about ${formatDuration(estimate.totalSeconds)} of training (${estimate.perModel.map((m) => `${m.model} ${m.error ? 'probe failed' : formatDuration(m.seconds)}`).join(', ')}; from a timed probe of ${estimate.probeSteps} steps per model).\n`);
+    for (const m of estimate.perModel) if (m.error) io.stderr(`  ${m.model}: the probe failed on '${backend}' (${m.error}); this model will likely fail there too — use tfjs-node (--backend tensorflow).\n`);
     if (!values.yes) { io.stderr('Re-run with --yes to start it (or use --profile quick).\n'); return EXIT_USAGE; }
     const result = await runPipeline(config, { ...base, out: values.out, overwrite: values.overwrite === true, toolkit });
     summary(io, result.runDir, result.table1, result.reportPath);

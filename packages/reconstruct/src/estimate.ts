@@ -12,7 +12,7 @@ export const AUGMENTATION_FACTOR = 8;
 /** Result of {@link estimateTrainingSeconds}. */
 export interface TrainingEstimate {
   readonly totalSeconds: number;
-  readonly perModel: readonly { readonly model: ModelName; readonly secondsPerStep: number; readonly stepsPerEpoch: number; readonly seconds: number }[];
+  readonly perModel: readonly { readonly model: ModelName; readonly secondsPerStep: number; readonly stepsPerEpoch: number; readonly seconds: number; readonly error?: string }[];
   /** Steps timed per model. */
   readonly probeSteps: number;
 }
@@ -26,12 +26,15 @@ export interface TrainingEstimate {
  * `train.maxStepsPerEpoch` when set), total = Σ seconds/step × steps/epoch × epochs.
  */
 export async function estimateTrainingSeconds(config: PipelineConfig, toolkit: Toolkit, trainRecords = PAPER_TRAIN_RECORDS): Promise<TrainingEstimate> {
-  const perModel: { model: ModelName; secondsPerStep: number; stepsPerEpoch: number; seconds: number }[] = [];
+  const perModel: { model: ModelName; secondsPerStep: number; stepsPerEpoch: number; seconds: number; error?: string }[] = [];
   for (const model of config.models.names) {
-    const secondsPerStep = await toolkit.timeTrainingStep(model, config);
+    let secondsPerStep = Number.NaN;
+    let error: string | undefined;
+    // A probe that fails (e.g. WASM running out of memory on a paper-size model) is reported, not fatal.
+    try { secondsPerStep = await toolkit.timeTrainingStep(model, config); } catch (cause) { error = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause); }
     let stepsPerEpoch = Math.ceil((trainRecords * (config.data.augment ? AUGMENTATION_FACTOR : 1)) / config.train.batchSize);
     if (config.train.maxStepsPerEpoch > 0) stepsPerEpoch = Math.min(stepsPerEpoch, config.train.maxStepsPerEpoch);
-    perModel.push({ model, secondsPerStep, stepsPerEpoch, seconds: secondsPerStep * stepsPerEpoch * config.train.epochs });
+    perModel.push({ model, secondsPerStep, stepsPerEpoch, seconds: secondsPerStep * stepsPerEpoch * config.train.epochs, ...(error !== undefined ? { error } : {}) });
   }
-  return { totalSeconds: perModel.reduce((a, m) => a + m.seconds, 0), perModel, probeSteps: 3 };
+  return { totalSeconds: perModel.reduce((a, m) => a + (Number.isFinite(m.seconds) ? m.seconds : 0), 0), perModel, probeSteps: 3 };
 }
