@@ -75,6 +75,22 @@ describe('emulateLsm (twin experiment)', () => {
     for (const i of [30, 31, 32, 40]) expect(doubled.data[i * 20 + 5]).toBeCloseTo(2 * single.data[i * 20 + 5]!, 1);
   });
 
+  it('holds the retained trend at its GRACE-era end value before the first record (no extrapolation into a hindcast)', async () => {
+    const quiet = { noiseStd: 0, amplitudeSpread: 0, phaseSpreadDays: 0, biasStd: 0, glacierRegions: [], interannualScale: 0, amplitudeScale: 1, trendRetained: 1, fineFactor: 1 };
+    const lsm = await emulateLsm(g, { start: '1979-01', end: '2006-12', ...quiet });
+    const n = lsm.shape[0];
+    const annual = (k: number, year: number): number => {
+      const v: number[] = [];
+      for (let i = 0; i < n; i++) if (lsm.times[i]!.startsWith(String(year))) v.push(lsm.data[i * 20 + k]!);
+      return v.reduce((s, x) => s + x, 0) / v.length;
+    };
+    // Pixel 0 has a GRACE trend of −8 per year: extrapolated back to 1979 it would add ≈ +200; held, the pre-GRACE
+    // annual means stay flat and within the GRACE era's range.
+    expect(Math.abs(annual(0, 1980) - annual(0, 2000))).toBeLessThan(1);
+    // The first GRACE year differs from the held level by at most about one year of trend (8), not by 22 years' worth.
+    expect(Math.abs(annual(0, 1980) - annual(0, 2002))).toBeLessThan(8);
+  });
+
   it('NaN pixels of GRACE stay NaN; too-short records give no pixel', async () => {
     const holes = graceLike((i, k) => (k === 2 ? Number.NaN : Math.sin(i)), { from: '2002-04', to: '2006-12' });
     const lsm = await emulateLsm(holes, { ...FAST, fineFactor: 2 });

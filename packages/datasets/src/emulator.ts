@@ -163,7 +163,9 @@ const DAYS_PER_YEAR = 365.2425;
  * Per coarse pixel p, GRACE (every record with a finite value, whatever `start..end`) is fitted by least squares:
  * `G(t) = a + b (t − t̄) + Σ_{k=1,2} [c_k cos(2πkt) + s_k sin(2πkt)] + r(t)` (t in decimal years).
  * The daily LSM value on day d (t = its decimal year) is
- * `L(p, d) = a + A(p) · [ρ(p) b (t − t̄) + S_p(t − Δ(p)) + interannualScale · R(p, d)] + B(p) + E(p, d)`:
+ * `L(p, d) = a + A(p) · [ρ(p) b (clamp(t, t₁, t₂) − t̄) + S_p(t − Δ(p)) + interannualScale · R(p, d)] + B(p) + E(p, d)`,
+ * with t₁, t₂ the first and last GRACE record mid-points: the retained trend is held at its end values outside the
+ * GRACE era instead of being extrapolated (a 1979 hindcast would otherwise inherit 25 years of extrapolated trend):
  * - `A = amplitudeScale · exp(amplitudeSpread · z₁)` is a regional gain on the storage variability (damping < 1 <
  *   inflation around the median; unscaled, 300 km-filtered GRACE carries less variability than an LSM) and
  *   `Δ = (phaseShiftDays + phaseSpreadDays · z₂) / 365.2425` years shifts the fitted annual + semi-annual cycle S_p;
@@ -328,6 +330,9 @@ interface Model {
   readonly mean: Float64Array;
   readonly trend: Float64Array;
   readonly tMean: number;
+  /** First and last GRACE record mid-points (decimal years): the trend term is clamped to them. */
+  readonly tFirst: number;
+  readonly tLast: number;
   readonly seasonal: Float64Array; // [size * 4]
   readonly phase: Float64Array; // years
   readonly bias: Float64Array;
@@ -399,6 +404,8 @@ function buildModel(grace: GridStack, o: Resolved): Model {
   // Per-pixel least-squares fit of mean, trend and two harmonics.
   const tRec = recs.map((r) => decimalYear(r.mid));
   const tMean = tRec.reduce((s, v) => s + v, 0) / tRec.length;
+  const tFirst = Math.min(...tRec);
+  const tLast = Math.max(...tRec);
   const valid = new Uint8Array(size);
   const mean = new Float64Array(size);
   const trend = new Float64Array(size);
@@ -512,12 +519,12 @@ function buildModel(grace: GridStack, o: Resolved): Model {
     grace_records_used: recs.length,
     glacier_pixels_without_trend: glacierPixels,
   };
-  return { coarse, fine, windows: windows.map(({ id, bounds, time, kind }) => ({ id, bounds, time, kind })), firstDay, lastDay, attributes, valid, mean, trend, tMean, seasonal, phase, bias, nodeDays, nodes };
+  return { coarse, fine, windows: windows.map(({ id, bounds, time, kind }) => ({ id, bounds, time, kind })), firstDay, lastDay, attributes, valid, mean, trend, tMean, tFirst, tLast, seasonal, phase, bias, nodeDays, nodes };
 }
 
 /** The stateful day-by-day generator (noise memory) over one pass. */
 function dailyGenerator(model: Model, o: Resolved): { fill: (day: number, out: Float32Array) => void } {
-  const { coarse, valid, mean, trend, tMean, seasonal, phase, bias, nodeDays, nodes } = model;
+  const { coarse, valid, mean, trend, tMean, tFirst, tLast, seasonal, phase, bias, nodeDays, nodes } = model;
   const [rows, cols] = coarse.shape;
   const size = rows * cols;
   const f = o.fineFactor;
@@ -571,6 +578,7 @@ function dailyGenerator(model: Model, o: Resolved): { fill: (day: number, out: F
       while (day >= keyB) stepKey();
       const u = 1 - (keyB - day) / NOISE_STEP_DAYS; // weight of keyframe B
       const t = decimalYear(day + 0.5);
+      const tTrend = Math.min(tLast, Math.max(tFirst, t)) - tMean;
       while (node < nodeDays.length - 2 && nodeDays[node + 1]! <= day) node++;
       const d0 = nodeDays[node]!;
       const d1 = nodeDays[Math.min(node + 1, nodeDays.length - 1)]!;
@@ -585,7 +593,7 @@ function dailyGenerator(model: Model, o: Resolved): { fill: (day: number, out: F
         if (!valid[k]) { field[k] = NAN; continue; }
         const cycle = rotated[4 * k]! * c1 + rotated[4 * k + 1]! * s1 + rotated[4 * k + 2]! * c2 + rotated[4 * k + 3]! * s2;
         const interannual = (1 - w) * n0[k]! + w * n1[k]!;
-        field[k] = mean[k]! + trend[k]! * (t - tMean) + cycle + interannual + bias[k]! + noiseStd * ((1 - u) * noiseA[k]! + u * noiseB[k]!);
+        field[k] = mean[k]! + trend[k]! * tTrend + cycle + interannual + bias[k]! + noiseStd * ((1 - u) * noiseA[k]! + u * noiseB[k]!);
       }
       interp.toFine(field, correction, out);
     },
