@@ -34,7 +34,7 @@ export async function estimateTrainingSeconds(config: PipelineConfig, toolkit: T
     try { secondsPerStep = await toolkit.timeTrainingStep(model, config); } catch (cause) { error = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause); }
     let stepsPerEpoch = Math.ceil((trainRecords * (config.data.augment ? AUGMENTATION_FACTOR : 1)) / config.train.batchSize);
     if (config.train.maxStepsPerEpoch > 0) stepsPerEpoch = Math.min(stepsPerEpoch, config.train.maxStepsPerEpoch);
-    perModel.push({ model, secondsPerStep, stepsPerEpoch, seconds: secondsPerStep * stepsPerEpoch * config.train.epochs, ...(error !== undefined ? { error } : {}) });
+    perModel.push({ model, secondsPerStep, stepsPerEpoch, seconds: secondsPerStep * stepsPerEpoch * (model === 'convlstm' && config.train.convlstmEpochs > 0 ? config.train.convlstmEpochs : config.train.epochs), ...(error !== undefined ? { error } : {}) });
   }
   return { totalSeconds: perModel.reduce((a, m) => a + (Number.isFinite(m.seconds) ? m.seconds : 0), 0), perModel, probeSteps: 3 };
 }

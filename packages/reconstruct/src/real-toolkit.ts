@@ -125,7 +125,8 @@ async function train(req: TrainRequest): Promise<TrainedModel> {
   const trainFrames = labels.flatMap((s, i) => (s === 'train' ? [i] : []));
   const { model, discriminator } = await buildModel(req.model, config);
   const trainOptions = {
-    learningRate: config.train.learningRate, batchSize: config.train.batchSize, epochs: config.train.epochs,
+    learningRate: config.train.learningRate, batchSize: config.train.batchSize,
+    epochs: req.model === 'convlstm' && config.train.convlstmEpochs > 0 ? config.train.convlstmEpochs : config.train.epochs,
     patience: config.train.patience > 0 ? config.train.patience : null, seed: config.seed, checkpointDir: req.checkpointDir,
     ...(req.signal ? { signal: req.signal } : {}),
     onEpoch: (e: EpochEvent) => req.onEpoch?.({ epoch: e.epoch, epochs: e.epochs, loss: e.loss, ...(e.valLoss !== undefined ? { validationLoss: e.valLoss } : {}), seconds: e.seconds }),
