@@ -1,3 +1,4 @@
 export default {
+  testTimeout: 600000,
   projects: ['grid', 'metrics', 'datasets', 'models', 'reconstruct'].map((p) => `<rootDir>/packages/${p}/jest.slow.config.js`),
 };
