@@ -15,6 +15,8 @@ export type { PairRecord, PairedSamples, SplitRule, PairMonthlyOptions, Describe
 export { pairMonthly, describePairs } from './pair.js';
 export type { PrepareGraceOptions, PreparedGrace } from './prepare.js';
 export { prepareGrace } from './prepare.js';
+export type { PrepareLsmOptions, PreparedLsm } from './prepare-lsm.js';
+export { prepareLsm } from './prepare-lsm.js';
 export type { EmulateLsmOptions, EmulatorWindow, LsmDay, EmulatedLsmDaily } from './emulator.js';
 export { EMULATOR_DEFAULTS, GLACIER_REGIONS, emulateLsmDaily, emulateLsm } from './emulator.js';
 export type { BaselineMetricsOptions, BaselineMetricsResult } from './baseline.js';

@@ -6,7 +6,7 @@ describe('@twsa/datasets public API', () => {
       'DATASETS_ERROR_NAMES', 'DIHEDRAL_TRANSFORMS', 'DatasetsArgumentError', 'DatasetsCalendarError', 'DatasetsEmptyError', 'DatasetsError',
       'DatasetsMismatchError', 'DatasetsOverlapError', 'EMULATOR_DEFAULTS', 'GLACIER_REGIONS', 'GRACE_JPL_RL06_WINDOWS', 'SPLIT_LABELS',
       'applyScaler', 'augmentSamples', 'baselineMetrics', 'blockedKFold', 'composeDihedral', 'describePairs', 'emulateLsm', 'emulateLsmDaily',
-      'fitMinMax', 'inverseDihedral', 'invertScaler', 'isDatasetsError', 'makeSequences', 'pairMonthly', 'paperSplit', 'prepareGrace',
+      'fitMinMax', 'inverseDihedral', 'invertScaler', 'isDatasetsError', 'makeSequences', 'pairMonthly', 'paperSplit', 'prepareGrace', 'prepareLsm',
       'scalerFromJson', 'scalerToJson', 'sequenceData', 'splitByDateRange', 'splitCounts', 'splitIndices', 'syntheticScenario',
       'transformFrames', 'validationFromTrain',
     ]);

@@ -1,0 +1,149 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createGrid, createStack, thirtyDayWindows, writeGeoTiff, writeNetcdf, type GridSpec, type TimeWindow } from '@twsa/grid';
+import { prepareLsm } from './prepare-lsm.js';
+import { isDatasetsError } from './errors.js';
+
+// Source: 2 × 3 one-degree cells; target: the same extent as 2 cells of 1.5° (left = col 0 + half of col 1,
+// right = half of col 1 + col 2). Values are `signal × (col + 1)`, constant over rows, so the conservative means
+// are signal × (1·1 + 2·0.5) / 1.5 = 4/3 · signal (left) and signal × (2·0.5 + 3·1) / 1.5 = 8/3 · signal (right).
+const SOURCE: GridSpec = { shape: [2, 3], bounds: [-100, 50, -97, 52], crs: 'EPSG:4326' };
+const TARGET: GridSpec = { shape: [1, 2], bounds: [-100, 50, -97, 52], crs: 'EPSG:4326' };
+const field = (signal: number): Float32Array => Float32Array.from({ length: 6 }, (_, i) => signal * ((i % 3) + 1));
+
+const REPO = resolve(import.meta.dirname, '../../..');
+const GLDAS = join(REPO, '../shared/data/real/gldas_vic_partial_sample');
+const haveReal = existsSync(GLDAS);
+if (!haveReal) console.warn('skipped: ../shared/data/real not found');
+
+async function caught(p: Promise<unknown>): Promise<Error> {
+  try { await p; } catch (e) { return e as Error; }
+  throw new Error('expected a rejection');
+}
+
+describe('prepareLsm', () => {
+  let dir: string;
+  beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'twsa-prepare-lsm-')); });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('daily GeoTIFFs (in m): window means, mm, conservative regrid and anomalies match the hand computation', async () => {
+    const daily = join(dir, 'daily');
+    mkdirSync(daily);
+    // Day d (0-based, 2003-01-01 + d) holds signal d, in metres.
+    for (let d = 0; d < 10; d++) {
+      const data = Float32Array.from(field(d), (v) => v / 1000);
+      await writeGeoTiff(join(daily, `lsm_200301${String(d + 1).padStart(2, '0')}.tif`), createGrid(data, { ...SOURCE, units: 'm' }));
+    }
+    const windows: TimeWindow[] = [{ id: 'b', start: '2003-01-04', end: '2003-01-11' }, { id: 'a', start: '2003-01-01', end: '2003-01-04' }, { id: 'none', start: '2003-02-01', end: '2003-03-01' }];
+    const r = await prepareLsm(daily, { windows, target: TARGET, baseline: ['2003-01', '2003-01'] });
+    expect(r.step).toBe('daily');
+    expect(r.files).toHaveLength(10);
+    expect(r.emptyWindows).toEqual(['none']);
+    expect(r.lsm.shape).toEqual([2, 1, 2]);
+    expect(r.lsm.labels).toEqual(['a', 'b']);
+    expect(r.lsm.timeBounds).toEqual([['2003-01-01', '2003-01-04'], ['2003-01-04', '2003-01-11']]);
+    expect(r.lsm.units).toBe('mm');
+    // Window means of the signal: a = mean(0, 1, 2) = 1, b = mean(3..9) = 6; baseline mean 3.5 → −2.5, +2.5.
+    const expected = [-2.5 * 4 / 3, -2.5 * 8 / 3, 2.5 * 4 / 3, 2.5 * 8 / 3];
+    Array.from(r.lsm.data).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 3));
+    expect(r.lsm.attributes?.source).toBe('user LSM');
+    expect(String(r.lsm.attributes?.lsm_source)).toContain('lsm_20030101.tif');
+    expect(r.lsm.attributes?.lsm_step).toBe('daily');
+  });
+
+  it('monthly GeoTIFFs (YYYYMM and YYYY-MM names): each window takes the month of its mid-point', async () => {
+    const monthly = join(dir, 'monthly');
+    mkdirSync(monthly);
+    const names = ['swe_200301.tif', 'swe_2003-02.tif', 'swe_200303.tif'];
+    for (const [m, name] of names.entries()) await writeGeoTiff(join(monthly, name), createGrid(field(m + 1), { ...SOURCE, units: 'mm' }));
+    // 30-day windows from 2003-01-01: mid-points 01-16, 02-15, 03-17, 04-16 (no file for April).
+    const windows = thirtyDayWindows('2003-01-01', '2003-05-01');
+    const r = await prepareLsm(names.map((n) => join(monthly, n)), { windows, target: TARGET, baseline: ['2003-01', '2003-03'] });
+    expect(r.step).toBe('monthly');
+    expect(r.lsm.shape).toEqual([3, 1, 2]);
+    expect(r.emptyWindows).toEqual([windows[3]!.id]);
+    // Signal 1, 2, 3 minus the baseline mean 2.
+    const expected = [-4 / 3, -8 / 3, 0, 0, 4 / 3, 8 / 3];
+    Array.from(r.lsm.data).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 3));
+  });
+
+  it('baseline not covered: a DatasetsEmptyError naming the option, or the LSM\'s own period with a note', async () => {
+    const monthly = join(dir, 'monthly');
+    const windows = thirtyDayWindows('2003-01-01', '2003-04-01');
+    // 2003 lies in the paper baseline 2002-04..2016-12: accepted, with a note on the partial coverage.
+    const r0 = await prepareLsm(monthly, { windows, target: TARGET });
+    expect(String(r0.lsm.attributes?.baseline_note)).toMatch(/covers only 3 frame/);
+    const err = await caught(prepareLsm(monthly, { windows, target: TARGET, baseline: ['1990-01', '1999-12'] }));
+    expect(isDatasetsError(err, 'DatasetsEmptyError')).toBe(true);
+    expect(err.message).toMatch(/does not cover the anomaly baseline 1990-01\.\.1999-12/);
+    expect(err.message).toMatch(/baselineFallback/);
+    const r = await prepareLsm(monthly, { windows, target: TARGET, baseline: ['1990-01', '1999-12'], baselineFallback: 'period' });
+    expect(Array.from(r.lsm.data.subarray(0, 2)).map((v) => Math.round(v * 1000) / 1000)).toEqual([-1.333, -2.667]);
+    expect(String(r.lsm.attributes?.baseline_note)).toMatch(/does not cover the baseline/);
+  });
+
+  it('typed errors naming the file: no files, no date in the name, unreadable file, no storage variable', async () => {
+    const windows = thirtyDayWindows('2003-01-01', '2003-04-01');
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    const e1 = await caught(prepareLsm(empty, { windows }));
+    expect(isDatasetsError(e1, 'DatasetsEmptyError')).toBe(true);
+    expect(e1.message).toContain(empty);
+    const e0 = await caught(prepareLsm(join(dir, 'missing.tif'), { windows }));
+    expect(isDatasetsError(e0, 'DatasetsArgumentError')).toBe(true);
+    expect(e0.message).toContain('missing.tif');
+
+    const undated = join(dir, 'undated.tif');
+    await writeGeoTiff(undated, createGrid(field(1), { ...SOURCE, units: 'mm' }));
+    const e2 = await caught(prepareLsm(undated, { windows }));
+    expect(isDatasetsError(e2, 'DatasetsArgumentError')).toBe(true);
+    expect(e2.message).toContain('undated.tif');
+
+    const broken = join(dir, 'broken_20030105.tif');
+    writeFileSync(broken, 'not a tiff');
+    const e3 = await caught(prepareLsm(broken, { windows }));
+    expect(isDatasetsError(e3, 'DatasetsArgumentError')).toBe(true);
+    expect(e3.message).toContain('broken_20030105.tif');
+
+    const temp = join(dir, 'temperature.nc');
+    await writeNetcdf(temp, createStack(new Float32Array(12).fill(270), { ...SOURCE, shape: [2, 2, 3], units: 'K', times: ['2003-01-16', '2003-02-15'] }));
+    const e4 = await caught(prepareLsm(temp, { windows }));
+    expect(isDatasetsError(e4, 'DatasetsArgumentError')).toBe(true);
+    expect(e4.message).toContain('temperature.nc');
+    expect(e4.message).toMatch(/water-storage/);
+  });
+
+  (haveReal ? it : it.skip)('GLDAS VIC monthly NetCDF-4: 9 months, SWE + Canint summed in mm on the 48×48 grid', async () => {
+    const windows: TimeWindow[] = [];
+    for (let m = 0; m < 18; m++) {
+      const a = new Date(Date.UTC(2002, m, 1)).toISOString().slice(0, 10);
+      const b = new Date(Date.UTC(2002, m + 1, 1)).toISOString().slice(0, 10);
+      windows.push({ id: a.slice(0, 7), start: a, end: b });
+    }
+    const r = await prepareLsm(GLDAS, { windows });
+    expect(r.step).toBe('monthly');
+    expect([...r.variables].sort()).toEqual(['Canint', 'SWE']);
+    expect(r.lsm.shape).toEqual([9, 48, 48]);
+    expect(r.lsm.labels).toEqual(['2002-04', '2002-05', '2002-06', '2002-07', '2002-08', '2002-09', '2002-10', '2002-11', '2002-12']);
+    expect(r.lsm.units).toBe('mm');
+    expect(String(r.lsm.attributes?.lsm_variables)).toMatch(/Canint \+ SWE \(summed\)/);
+    // The sum is linear through regrid and anomalies: sum − SWE alone is the canopy water (Canint) anomaly, a few mm
+    // at most, and not zero everywhere. (Each run opens the file with h5wasm, ~3 s, so Canint alone is not re-read.)
+    const swe = await prepareLsm(GLDAS, { windows, variables: ['SWE'] });
+    let finite = 0;
+    let maxDiff = 0;
+    for (let i = 0; i < r.lsm.data.length; i++) {
+      const v = r.lsm.data[i]!;
+      if (!Number.isFinite(v)) continue;
+      finite++;
+      maxDiff = Math.max(maxDiff, Math.abs(v - swe.lsm.data[i]!));
+    }
+    expect(finite).toBeGreaterThan(9 * 1000);
+    expect(maxDiff).toBeGreaterThan(0.01);
+    expect(maxDiff).toBeLessThan(5);
+    // Snow: the December frame is above the 9-month mean somewhere (anomalies of up to hundreds of mm).
+    const dec = r.lsm.data.subarray(8 * 2304, 9 * 2304);
+    expect(Math.max(...Array.from(dec).filter(Number.isFinite))).toBeGreaterThan(20);
+  });
+});
