@@ -4,9 +4,9 @@
  */
 import { existsSync } from 'node:fs';
 import { prepareGrace, emulateLsm, pairMonthly, baselineMetrics } from '@twsa/datasets';
-import { REAL_GRACE } from './helpers.js';
+import { REAL_GRACE, fromRepoRoot } from './helpers.js';
 
-const FILE = `../../${REAL_GRACE}`;
+const FILE = fromRepoRoot(REAL_GRACE);
 const present = existsSync(FILE);
 if (!present) console.warn('skipped: ../shared/data/real not found');
 const maybe = present ? describe : describe.skip;

@@ -1,4 +1,5 @@
 /** Test helpers of @twsa/datasets: small GRACE-like and LSM-like stacks on the real GRACE calendar. */
+import { resolve } from 'node:path';
 import { createStack } from '@twsa/grid';
 import type { GridSpec, GridStack, TimeBounds } from '@twsa/grid';
 import { GRACE_JPL_RL06_WINDOWS } from '../src/grace-calendar.js';
@@ -40,3 +41,7 @@ export async function caught(fn: () => unknown): Promise<unknown> {
 
 /** True when `../shared/data/real` (beside the repository) exists. */
 export const REAL_GRACE = '../shared/data/real/grace_jpl_rl06v03_land/jpl_rl06v03_lnd_northamerica_1deg_200204-201912.nc';
+/** The repository root, from this file's location (tests run with the root or the package folder as working directory). */
+export const REPO_ROOT = resolve(import.meta.dirname, '..', '..', '..');
+/** A path given relative to the repository root (such as {@link REAL_GRACE}) made absolute. */
+export const fromRepoRoot = (path: string): string => resolve(REPO_ROOT, path);

@@ -6,10 +6,9 @@ import { existsSync } from 'node:fs';
 import { prepareGrace, pairMonthly, describePairs, emulateLsm, baselineMetrics } from '@twsa/datasets';
 import type { PreparedGrace } from '@twsa/datasets';
 import type { GridStack } from '@twsa/grid';
-import { REAL_GRACE } from './helpers.js';
+import { REAL_GRACE, fromRepoRoot } from './helpers.js';
 
-// Tests run with the package folder as working directory; the data sit beside the repository root.
-const FILE = `../../${REAL_GRACE}`;
+const FILE = fromRepoRoot(REAL_GRACE);
 const present = existsSync(FILE);
 if (!present) console.warn('skipped: ../shared/data/real not found');
 const maybe = present ? describe : describe.skip;

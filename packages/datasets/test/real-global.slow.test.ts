@@ -1,10 +1,10 @@
 /** Slow lane: prepareGrace on the original global netCDF-4 (HDF5) granules agrees with the North-America subset. */
 import { existsSync } from 'node:fs';
 import { prepareGrace } from '@twsa/datasets';
-import { REAL_GRACE } from './helpers.js';
+import { REAL_GRACE, fromRepoRoot } from './helpers.js';
 
-const FILE = `../../${REAL_GRACE}`;
-const DIR = '../../../shared/data/real/grace_jpl_rl06v03_land/original_global_samples/';
+const FILE = fromRepoRoot(REAL_GRACE);
+const DIR = fromRepoRoot('../shared/data/real/grace_jpl_rl06v03_land/original_global_samples/');
 const present = existsSync(FILE) && existsSync(DIR);
 if (!present) console.warn('skipped: ../shared/data/real not found');
 const maybe = present ? describe : describe.skip;
