@@ -6,7 +6,7 @@
 //   node scripts/test.mjs --slow     the *.slow.test.ts lane instead of the default one
 //   node scripts/test.mjs --unit     Jest only (no type check, no end-to-end checks)
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,11 @@ function check(name, cmd, cmdArgs, options = {}) {
 }
 
 if (!args.has('--unit') && !args.has('--slow')) check('typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
+
+const realData = join(root, '..', 'shared', 'data', 'real');
+process.stdout.write(existsSync(realData)
+  ? `\n== real data: ${realData} found; the real-data tests run\n`
+  : `\n== real data: ${realData} not found; the real-data tests are reported as skipped, not passed\n`);
 
 const tmp = mkdtempSync(join(tmpdir(), 'twsa-jest-'));
 const jsonFile = join(tmp, 'results.json');
