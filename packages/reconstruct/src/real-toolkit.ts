@@ -6,14 +6,14 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Grid, GridStack } from '@twsa/grid';
+import { graceMonths, thirtyDayWindows, type Grid, type GridStack, type TimeWindow } from '@twsa/grid';
 import type { ModelName, PipelineConfig, BackendChoice } from './config.js';
 import { InputError } from './errors.js';
 import { exportOf } from './internal/bindings.js';
 import { writeJsonAtomic } from './run-folder.js';
 import type { PreparedData, SplitName, Toolkit, TrainedModel, TrainRequest } from './toolkit.js';
 
-import { prepareGrace, emulateLsm, pairMonthly, paperSplit, syntheticScenario, fitMinMax, applyScaler, invertScaler, scalerToJson, scalerFromJson, augmentSamples, makeSequences, sequenceData, type PairedSamples, type Scaler, type SplitLabel } from '@twsa/datasets';
+import { prepareGrace, prepareLsm, isDatasetsError, emulateLsm, pairMonthly, paperSplit, syntheticScenario, fitMinMax, applyScaler, invertScaler, scalerToJson, scalerFromJson, augmentSamples, makeSequences, sequenceData, type PairedSamples, type Scaler, type SplitLabel } from '@twsa/datasets';
 import { initBackend as modelsInitBackend, buildSeUnet, buildPix2Pix, buildDcae, buildConvLstm, trainSupervised, trainPix2Pix, trainConvLstm, predict as modelsPredict, saveModel, loadModel, describeModels, type ArrayRecord, type EpochEvent, type TrainResult } from '@twsa/models';
 
 type LayersModel = ReturnType<typeof buildDcae>;
@@ -49,7 +49,66 @@ async function prepare(config: PipelineConfig, options: { readonly log?: (messag
     const source = config.data.grace.length === 1 ? config.data.grace[0]! : `${config.data.grace.length} granules`;
     return fromPairs(pairs, `real GRACE JPL RL06 v03 land (${source}) + an LSM emulated from it (seed ${config.seed}) — a twin experiment, not EALCO`, true, lsm);
   }
-  throw new InputError(`--lsm <files>: reading a user LSM (GeoTIFF series or GLDAS NetCDF-4) onto GRACE windows is not wired into the pipeline yet; use --lsm emulate, or prepare the LSM with @twsa/grid and call runPipeline with your own Toolkit`);
+  return prepareUserLsm(config, options, prepared, config.data.lsm);
+}
+
+/**
+ * Real GRACE + a user's LSM (GeoTIFF series or GLDAS NetCDF): the LSM is aggregated onto the GRACE solution windows
+ * (and, for a hindcast starting before data.start, onto consecutive 30-day windows before the first GRACE record),
+ * regridded and turned into anomalies by @twsa/datasets prepareLsm, then paired record by record over the GRACE
+ * months the LSM covers.
+ */
+async function prepareUserLsm(config: PipelineConfig, options: { readonly log?: (message: string) => void }, prepared: { grace: GridStack; mask: Grid }, files: readonly string[]): Promise<PreparedData> {
+  for (const f of files) if (!existsSync(f)) throw new InputError(`--lsm: '${f}' does not exist`, { file: f });
+  const grace = prepared.grace;
+  const graceWindows = graceMonths(grace);
+  const windows: TimeWindow[] = graceWindows.map((w) => ({ id: w.id, start: w.start, end: w.end }));
+  const hindcastFirst = config.hindcast.enabled && config.hindcast.start < config.data.start;
+  const firstStart = graceWindows.reduce((a, w) => (w.start < a ? w.start : a), graceWindows[0]!.start).slice(0, 10);
+  if (hindcastFirst && `${config.hindcast.start}-01` < firstStart) windows.push(...thirtyDayWindows(`${config.hindcast.start}-01`, firstStart));
+  options.log?.(`reading the LSM: ${files.length} path(s) onto ${windows.length} windows`);
+  let preparedLsm: Awaited<ReturnType<typeof prepareLsm>>;
+  try {
+    preparedLsm = await prepareLsm(files.length === 1 ? files[0]! : files, { windows, baselineFallback: 'period', ...(options.log ? { log: options.log } : {}) });
+  } catch (error) {
+    if (isDatasetsError(error, 'DatasetsEmptyError') && error.field === 'options.windows') {
+      throw new InputError(`--lsm: the LSM has no overlap with the GRACE records in ${config.data.start}..${config.data.end}${hindcastFirst ? ` nor with the hindcast period from ${config.hindcast.start}` : ''}: ${error.message}`, { file: files[0]! });
+    }
+    throw error;
+  }
+  const { lsm, files: read, variables } = preparedLsm;
+  const covered = new Set(lsm.labels ?? []);
+  const months = graceWindows.filter((w) => covered.has(w.id) && w.yearMonth >= config.data.start && w.yearMonth <= config.data.end).map((w) => w.yearMonth).sort();
+  const lsmPeriod = `${lsm.times[0]?.slice(0, 7)}..${lsm.times[lsm.times.length - 1]?.slice(0, 7)}`;
+  if (months.length === 0) {
+    throw new InputError(`--lsm: the LSM (${lsmPeriod}, ${read.length} file(s)) has no overlap with the GRACE records in ${config.data.start}..${config.data.end}; give LSM files covering part of the GRACE period`, { file: read[0]! });
+  }
+  const start = months[0]!;
+  const end = months[months.length - 1]!;
+  const count = graceWindows.filter((w) => w.yearMonth >= start && w.yearMonth <= end).length;
+  let n = config.data.testRecords;
+  let splitNote: string | undefined;
+  if (count <= 2 * n) {
+    const m = Math.max(1, Math.floor(count / 4));
+    if (count <= 2 * m) throw new InputError(`--lsm: the LSM overlaps only ${count} GRACE record(s) (${start}..${end}); at least 3 are needed for a train/test split`, { file: read[0]! });
+    splitNote = `the LSM overlaps ${count} GRACE records (${start}..${end}), not more than 2 × data.testRecords (${n}): ${m} + ${m} test records used instead`;
+    options.log?.(`warning: ${splitNote}`);
+    n = m;
+  }
+  if (start !== config.data.start || end !== config.data.end) options.log?.(`pairing over the GRACE months the LSM covers: ${start}..${end}`);
+  let pairs: PairedSamples;
+  try {
+    pairs = pairMonthly(grace, lsm, { start, end, mask: prepared.mask, split: (records: readonly unknown[]): SplitLabel[] => paperSplit(records.length, { testHead: n, testTail: n }) });
+  } catch (error) {
+    if (isDatasetsError(error, 'DatasetsOverlapError')) throw new InputError(`--lsm: the LSM (${lsmPeriod}) has no overlap with the GRACE records in ${start}..${end}: ${error.message}`, { file: read[0]! });
+    throw error;
+  }
+  const source = config.data.grace.length === 1 ? config.data.grace[0]! : `${config.data.grace.length} granules`;
+  const lsmText = read.length <= 3 ? read.join(', ') : `${read.length} files in ${dirname(read[0]!)}`;
+  const out = fromPairs(pairs, `real GRACE JPL RL06 v03 land (${source}) + user LSM (files ${lsmText}${variables.length > 0 ? `; ${variables.join(' + ')} summed` : ''})`, false, lsm);
+  return splitNote || lsm.attributes?.baseline_note
+    ? { ...out, attributes: { ...out.attributes, ...(splitNote ? { split_note: splitNote } : {}), ...(lsm.attributes?.baseline_note ? { lsm_baseline_note: String(lsm.attributes.baseline_note) } : {}) } }
+    : out;
 }
 
 /** Frames of the given split, as a `[n, rows, cols]` record. */
