@@ -83,6 +83,20 @@ describe('prepareLsm', () => {
     expect(String(r.lsm.attributes?.baseline_note)).toMatch(/does not cover the baseline/);
   });
 
+  it('daily NetCDF (kg m-2, default variable choice): streamed window means regridded like the GeoTIFFs', async () => {
+    const file = join(dir, 'daily.nc');
+    const data = new Float32Array(10 * 6);
+    for (let d = 0; d < 10; d++) data.set(field(d), d * 6);
+    const times = Array.from({ length: 10 }, (_, d) => `2003-01-${String(d + 1).padStart(2, '0')}`);
+    await writeNetcdf(file, createStack(data, { ...SOURCE, shape: [10, 2, 3], units: 'kg m-2', times }), { variable: 'SoilMoist' });
+    const windows: TimeWindow[] = [{ id: 'a', start: '2003-01-01', end: '2003-01-04' }, { id: 'b', start: '2003-01-04', end: '2003-01-11' }];
+    const r = await prepareLsm(file, { windows, target: TARGET, baseline: ['2003-01', '2003-01'] });
+    expect(r.step).toBe('daily');
+    expect(r.variables).toEqual(['SoilMoist']);
+    const expected = [-2.5 * 4 / 3, -2.5 * 8 / 3, 2.5 * 4 / 3, 2.5 * 8 / 3];
+    Array.from(r.lsm.data).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 3));
+  });
+
   it('typed errors naming the file: no files, no date in the name, unreadable file, no storage variable', async () => {
     const windows = thirtyDayWindows('2003-01-01', '2003-04-01');
     const empty = join(dir, 'empty');
