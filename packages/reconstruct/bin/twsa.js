@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 const dist = new URL('../dist/cli.js', import.meta.url);
 const src = new URL('../src/cli.ts', import.meta.url);
 if (existsSync(fileURLToPath(dist))) {
-  await import(dist.href);
+  const { runCli } = await import(dist.href);
+  await runCli(process.argv.slice(2));
 } else if (existsSync(fileURLToPath(src))) {
   const r = spawnSync(process.execPath, ['--conditions=twsa-source', '--import', 'tsx', fileURLToPath(src), ...process.argv.slice(2)], { stdio: 'inherit' });
   process.exit(r.status ?? (r.signal === 'SIGINT' ? 130 : 1));

@@ -352,8 +352,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
-const isEntry = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
-if (isEntry) {
+/**
+ * Runs the CLI as a process: SIGINT stops after the current step (a second one quits at once), output goes to the
+ * process streams, and the process exits with the command's code. Used by the `twsa` bin, both from the compiled
+ * `dist/cli.js` and from the sources.
+ */
+export async function runCli(argv: readonly string[]): Promise<void> {
   const controller = new AbortController();
   let interrupts = 0;
   process.on('SIGINT', () => {
@@ -362,12 +366,15 @@ if (isEntry) {
     process.stderr.write('\ntwsa: stopping after the current step (checkpoint first); Ctrl-C again to quit at once\n');
     controller.abort();
   });
-  const code = await main(process.argv.slice(2), {
+  const code = await main([...argv], {
     stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), isTTY: process.stderr.isTTY === true, signal: controller.signal,
   });
   process.exitCode = code;
   // Leave time for pending writes, then exit (tfjs keeps handles open).
   setImmediate(() => process.exit(code));
 }
+
+const isEntry = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+if (isEntry) await runCli(process.argv.slice(2));
 void BACKEND_CHOICES;
 export type { ProfileName };
