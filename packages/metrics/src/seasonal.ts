@@ -2,7 +2,7 @@
  * Seasonal amplitude and phase from a least-squares annual harmonic with a linear trend.
  */
 import { MetricsArgumentError } from './errors.js';
-import { assertNumeric, assertStack, checkThreshold, toInclusion } from './internal/arrays.js';
+import { assertNumeric, assertStack, checkThreshold, gatherValid, toInclusion } from './internal/arrays.js';
 import { resolveTimes, type TimeAxis } from './time.js';
 import type { MaskArray, NumericArray, StackLike, UndefinedReason } from './types.js';
 
@@ -130,17 +130,8 @@ export function annualHarmonic(series: NumericArray, options: AnnualHarmonicOpti
   if (options === undefined || options === null || options.times === undefined) throw new MetricsArgumentError('options.times', fn, 'decimal years or ISO dates, one per value', 'undefined');
   const { times } = resolveTimes(options.times, series.length, fn);
   const mask = toInclusion(options.mask, [series.length], 'mask', fn, checkThreshold(options.maskThreshold, fn));
-  const t = new Float64Array(series.length);
-  const y = new Float64Array(series.length);
-  let n = 0;
-  for (let i = 0; i < series.length; i++) {
-    const v = series[i]!;
-    if (!Number.isFinite(v) || (mask !== null && mask[i] === 0)) continue;
-    t[n] = times[i]!;
-    y[n] = v;
-    n++;
-  }
-  return harmonicResult(t, y, n);
+  const { t, x, n } = gatherValid(series, times, mask);
+  return harmonicResult(t, x, n);
 }
 
 /** Options of {@link annualHarmonicMap}. */

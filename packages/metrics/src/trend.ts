@@ -2,7 +2,7 @@
  * Monotonic trends: Sen's slope (Theil–Sen) with the Mann–Kendall test, for one series or per pixel (paper Fig. 2).
  */
 import { MetricsArgumentError } from './errors.js';
-import { assertNumeric, assertStack, checkThreshold, toInclusion } from './internal/arrays.js';
+import { assertNumeric, assertStack, checkThreshold, gatherValid, toInclusion } from './internal/arrays.js';
 import { medianInPlace, twoSidedNormalP } from './internal/special.js';
 import { resolveTimes, type TimeAxis } from './time.js';
 import type { MaskArray, NumericArray, StackLike, UndefinedReason } from './types.js';
@@ -69,17 +69,7 @@ function gatherSeries(series: NumericArray, options: TrendOptions | undefined, f
   const alpha = checkAlpha(options?.alpha, fn);
   const { times } = resolveTimes(options?.times, series.length, fn);
   const mask = toInclusion(options?.mask, [series.length], 'mask', fn, checkThreshold(options?.maskThreshold, fn));
-  const t = new Float64Array(series.length);
-  const x = new Float64Array(series.length);
-  let n = 0;
-  for (let i = 0; i < series.length; i++) {
-    const v = series[i]!;
-    if (!Number.isFinite(v) || (mask !== null && mask[i] === 0)) continue;
-    t[n] = times[i]!;
-    x[n] = v;
-    n++;
-  }
-  return { g: { t, x, n }, alpha };
+  return { g: gatherValid(series, times, mask), alpha };
 }
 
 function checkAlpha(alpha: number | undefined, fn: string): number {

@@ -59,3 +59,21 @@ export function describe(value: unknown): string {
   if (typeof value === 'object') return 'an object';
   return `${typeof value} ${String(value)}`;
 }
+
+/**
+ * Copies the finite values of `series` that the inclusion mask keeps, with their times, into compact arrays:
+ * the first `n` entries of `t` and `x` are used.
+ */
+export function gatherValid(series: NumericArray, times: ArrayLike<number>, mask: Uint8Array | null): { t: Float64Array; x: Float64Array; n: number } {
+  const t = new Float64Array(series.length);
+  const x = new Float64Array(series.length);
+  let n = 0;
+  for (let i = 0; i < series.length; i++) {
+    const v = series[i]!;
+    if (!Number.isFinite(v) || (mask !== null && mask[i] === 0)) continue;
+    t[n] = times[i]!;
+    x[n] = v;
+    n++;
+  }
+  return { t, x, n };
+}
