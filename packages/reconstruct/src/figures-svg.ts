@@ -62,7 +62,9 @@ const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, 
  * ## Method
  * x is the month index, y the value; the axes span every finite value and every series' months. A series
  * is split into separate polylines wherever a value is NaN or consecutive points are more than one month
- * apart, so gaps (GRACE's missing months, the GRACE/GRACE-FO gap) stay visible.
+ * apart, so gaps (GRACE's missing months, the GRACE/GRACE-FO gap) stay visible. The legend has one entry per
+ * kind: series with the same label, colour and dash share one, and so do shaded periods with the same label and
+ * colour (several blocks of one split are one entry).
  *
  * @returns an SVG document.
  * @throws {@link ReconstructError} when a series' months and values differ in length, or there is no finite value.
@@ -142,15 +144,20 @@ export function renderLineChartSvg(series: readonly ChartSeries[], options: Line
     }
     if (s.markers) for (const run of runs) for (const p of run) { const [x, y] = p.split(','); out.push(`<circle cx="${x}" cy="${y}" r="1.6" fill="${s.color}"/>`); }
   }
-  // legend
+  // legend: one entry per kind of line (label, colour, dash) and per kind of shading (label, colour), however many
+  // series or shaded blocks share it (e.g. the head and tail test blocks of Fig. 12 are one "test" entry).
   let lx = m.left;
   const ly = height - m.bottom + 40;
+  const seen = new Set<string>();
+  const firstOfKind = (key: string): boolean => (seen.has(key) ? false : (seen.add(key), true));
   for (const s of series) {
+    if (!firstOfKind(JSON.stringify(['line', s.label, s.color, s.dashed === true]))) continue;
     out.push(`<line x1="${lx}" x2="${lx + 22}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`);
     out.push(`<text x="${lx + 27}" y="${ly}" dominant-baseline="middle">${escapeXml(s.label)}</text>`);
     lx += 40 + s.label.length * 7;
   }
   for (const sh of options.shading ?? []) {
+    if (!firstOfKind(JSON.stringify(['shading', sh.label, sh.color]))) continue;
     out.push(`<rect x="${lx}" y="${ly - 6}" width="22" height="12" fill="${sh.color}" fill-opacity="0.35"/>`);
     out.push(`<text x="${lx + 27}" y="${ly}" dominant-baseline="middle">${escapeXml(sh.label)}</text>`);
     lx += 40 + sh.label.length * 7;

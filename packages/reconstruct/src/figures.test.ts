@@ -50,6 +50,20 @@ describe('renderLineChartSvg', () => {
     expect((svg.match(/<circle/g) ?? []).length).toBe(1);
     expect(svg).toContain('test');
   });
+  it('legend: one entry per shading kind and per series kind, however many blocks share it (Fig. 12 test head + tail)', () => {
+    const months = Array.from({ length: 24 }, (_, k) => monthString(monthIndex('2002-04') + k));
+    const svg = renderLineChartSvg([
+      { label: 'GRACE', months, values: months.map((_, k) => Math.sin(k)), color: 'black' },
+      { label: 'DCAE', months, values: months.map((_, k) => Math.cos(k)), color: 'blue' },
+    ], {
+      title: 'Fig. 12', yLabel: 'mm',
+      shading: [{ start: '2002-04', end: '2002-09', label: 'test', color: '#f4a582' }, { start: '2003-10', end: '2004-03', label: 'test', color: '#f4a582' }],
+    });
+    const legendTexts = (svg.match(/<text [^>]*dominant-baseline="middle">[^<]*<\/text>/g) ?? []).map((t) => t.replace(/<[^>]+>/g, '')).filter((t) => !/^-?[\d.]+$/.test(t));
+    expect(legendTexts).toEqual(['GRACE', 'DCAE', 'test']);
+    // Both blocks are still shaded (each with its tooltip); only the legend is deduplicated.
+    expect((svg.match(/<title>test<\/title>/g) ?? []).length).toBe(2);
+  });
   it('month helpers round-trip', () => {
     expect(monthString(monthIndex('1979-01'))).toBe('1979-01');
     expect(monthIndex('2002-04-16T00:00:00Z') - monthIndex('2002-03')).toBe(1);
