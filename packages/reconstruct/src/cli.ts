@@ -7,7 +7,7 @@ import { readdirSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { resolveConfig, readConfigFile, PROFILE_NAMES, BACKEND_CHOICES, MODEL_NAMES, type PipelineConfig, type ProfileName } from './config.js';
-import { isReconstructError, InputError, ConfigError } from './errors.js';
+import { isReconstructError, InputError, ConfigError, type OutputExistsError } from './errors.js';
 import { formatProgressBar, formatDuration, type PipelineEvent, type StageName } from './progress.js';
 import type { RunPipelineOptions, RunResult } from './pipeline.js';
 import { isDirectory, locateRunToResume, readJson } from './run-folder.js';
@@ -103,6 +103,14 @@ async function runPipeline(config: PipelineConfig, options: RunPipelineOptions):
 
 class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/** The CLI's refusal of an existing output: names the `--overwrite` flag, not the library option. */
+class OutputExistsCliError extends Error {
+  override readonly name = 'OutputExistsCliError';
+  constructor(path: string, kind: 'directory' | 'file') {
+    super(`output ${kind} '${path}' already exists: choose another --out, or pass --overwrite to replace it`);
+  }
 }
 
 function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, command: string) {
@@ -276,6 +284,8 @@ async function commandGrid(args: string[], io: CliIo): Promise<number> {
     return 0;
   }
   if (values.out === undefined) throw new UsageError(`twsa grid ${sub} needs --out <file>`);
+  // @twsa/grid's writers refuse an existing file naming their option ({ overwrite: true }); say the flag instead.
+  if (values.overwrite !== true && existsSync(values.out)) throw new OutputExistsCliError(values.out, 'file');
   const integer = (v: string | undefined, flag: string): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
@@ -344,6 +354,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (error instanceof UsageError) { io.stderr(`twsa: ${error.message}\n`); return EXIT_USAGE; }
     if (isReconstructError(error, 'ConfigError')) { io.stderr(`twsa: config error: ${error.message}\n`); return EXIT_USAGE; }
     if (isReconstructError(error, 'PipelineAbortedError')) { io.stderr(`\ntwsa: ${error.message}\n`); return EXIT_ABORTED; }
+    if (error instanceof OutputExistsCliError) { io.stderr(`twsa: ${error.message}\n`); return 1; }
+    if (isReconstructError(error, 'OutputExistsError')) { io.stderr(`twsa: ${new OutputExistsCliError((error as OutputExistsError).path, 'directory').message}\n`); return 1; }
     const e = error as Error;
     const name = e?.name && e.name !== 'Error' ? `${e.name}: ` : '';
     io.stderr(`twsa: ${name}${e?.message ?? String(error)}\n`);

@@ -49,12 +49,15 @@ export class InputError extends ReconstructError {
   }
 }
 
-/** The output directory already exists and `overwrite` was not set. */
+/**
+ * The output directory already exists and `overwrite` was not set. The message names the library option
+ * (`{ overwrite: true }`); the `twsa` CLI prints its own line naming `--overwrite` instead.
+ */
 export class OutputExistsError extends ReconstructError {
   override readonly name = 'OutputExistsError' as const;
   readonly path: string;
   constructor(path: string, options?: { cause?: unknown }) {
-    super(`Output directory '${path}' already exists: choose another --out, or pass --overwrite to replace it`, options);
+    super(`Output directory '${path}' already exists: choose another output directory, or pass { overwrite: true } to replace it`, options);
     this.path = path;
   }
 }

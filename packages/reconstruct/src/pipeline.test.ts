@@ -61,7 +61,8 @@ describe('runPipeline with a stand-in toolkit', () => {
 
   it('refuses an existing output folder unless overwrite', async () => {
     const out = join(base, 'full');
-    await expect(runPipeline(config, { out, toolkit: fakeToolkit() })).rejects.toMatchObject({ name: 'OutputExistsError' });
+    // The library names its own option; the CLI names --overwrite (test/cli.test.ts).
+    await expect(runPipeline(config, { out, toolkit: fakeToolkit() })).rejects.toMatchObject({ name: 'OutputExistsError', message: expect.stringMatching(/already exists: .*pass \{ overwrite: true \} to replace it$/) });
     await expect(runPipeline(config, { out, overwrite: true, toolkit: fakeToolkit(), stages: ['prepare'] })).resolves.toBeDefined();
   });
 

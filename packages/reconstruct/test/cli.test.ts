@@ -47,7 +47,8 @@ describe('twsa CLI', () => {
     mkdirSync(out);
     const r = twsa('run', '--profile', 'smoke', '--out', out);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/already exists: choose another --out, or pass --overwrite/);
+    expect(r.stderr.trim()).toBe(`twsa: output directory '${out}' already exists: choose another --out, or pass --overwrite to replace it`);
+    expect(r.stderr).not.toMatch(/overwrite: true/);
     const missing = twsa('run', '--grace', join(base, 'nope.nc'), '--lsm', 'emulate', '--out', join(base, 'r3'));
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/--grace: '.*nope\.nc' does not exist/);
@@ -55,6 +56,22 @@ describe('twsa CLI', () => {
     expect(lsmOnly.code).toBe(2);
     expect(lsmOnly.stderr).toMatch(/data\.lsm: needs data\.grace/);
     expect(readdirSync(base).filter((f) => f.startsWith('r'))).toEqual([]);
+  });
+  it('grid upscale/reproject refuse an existing --out file naming --overwrite (not the library option), and replace it with --overwrite', async () => {
+    const { createGrid, writeGeoTiff } = await import('@twsa/grid');
+    const input = join(base, 'in.tif');
+    const existing = join(base, 'existing.tif');
+    const spec = { shape: [4, 4] as const, bounds: [-100, 50, -96, 54] as const, crs: 'EPSG:4326' };
+    await writeGeoTiff(input, createGrid(new Float32Array(16).fill(1), spec));
+    await writeGeoTiff(existing, createGrid(new Float32Array(16).fill(7), spec));
+    for (const args of [['upscale', input, '--factor', '2'], ['reproject', input, '--to', 'canada-lcc-110km']]) {
+      const r = twsa('grid', ...args, '--out', existing);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim()).toBe(`twsa: output file '${existing}' already exists: choose another --out, or pass --overwrite to replace it`);
+    }
+    const ok = twsa('grid', 'upscale', input, '--factor', '2', '--out', existing, '--overwrite');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/wrote .*existing\.tif \(2×2\)/);
   });
   it('needs a run folder for single stages and an input for grid commands', () => {
     expect(twsa('train').stderr).toMatch(/needs a run folder/);
