@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createGrid, createStack, thirtyDayWindows, writeGeoTiff, writeNetcdf, type GridSpec, type TimeWindow } from '@twsa/grid';
+import { CANADA_LCC_110KM, canadaMask, createGrid, createStack, thirtyDayWindows, writeGeoTiff, writeNetcdf, type GridSpec, type TimeWindow } from '@twsa/grid';
 import { prepareLsm } from './prepare-lsm.js';
 import { isDatasetsError } from './errors.js';
 
@@ -97,6 +97,43 @@ describe('prepareLsm', () => {
     Array.from(r.lsm.data).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 3));
   });
 
+  it('clips to Canada at the source resolution by default: a border cell averages only its Canadian source cells', async () => {
+    // 0.5° source over 100–96°W, 47–51°N: the border runs along 49°N there. Canadian cells (centres 49.25..50.75°N)
+    // hold the month's signal m = 1, 2, 3; US cells (centres 47.25..48.75°N) hold 10⁶ · m.
+    const clipDir = join(dir, 'clip');
+    mkdirSync(clipDir);
+    const source: GridSpec = { shape: [8, 8], bounds: [-100, 47, -96, 51], crs: 'EPSG:4326' };
+    for (const m of [1, 2, 3]) {
+      const data = Float32Array.from({ length: 64 }, (_, i) => (51 - 0.5 * (Math.floor(i / 8) + 0.5) > 49 ? m : 1e6 * m));
+      await writeGeoTiff(join(clipDir, `lsm_20030${m}.tif`), createGrid(data, { ...source, units: 'mm' }));
+    }
+    const windows = thirtyDayWindows('2003-01-01', '2003-04-01');
+    // Target: two 2° cells straddling the border (48–50°N), and one cell wholly in the US (47–48°N) below them.
+    const border: GridSpec = { shape: [1, 2], bounds: [-100, 48, -96, 50], crs: 'EPSG:4326' };
+    const r = await prepareLsm(clipDir, { windows, target: border, baseline: ['2003-01', '2003-03'] });
+    // Anomalies of the Canadian signal alone: m − 2 = −1, 0, +1 in both cells; nothing of the US 10⁶ · m.
+    expect(Array.from(r.lsm.data).map((v) => Math.round(v * 1e4) / 1e4)).toEqual([-1, -1, 0, 0, 1, 1]);
+    expect(String(r.lsm.attributes?.lsm_clip)).toMatch(/^Canada .*: 32 of 64 source cells have their centre inside/);
+    expect(String(r.lsm.attributes?.processing)).toMatch(/clip to the region at the source resolution → conservative remap/);
+    // A target cell with no Canadian source cell is NaN, not the US value.
+    const us = await prepareLsm(clipDir, { windows, target: { shape: [1, 1], bounds: [-100, 47, -96, 48], crs: 'EPSG:4326' }, baseline: ['2003-01', '2003-03'] });
+    expect(Array.from(us.lsm.data).every(Number.isNaN)).toBe(true);
+    // clip "none" (the old behaviour): the border cells average both sides, ≈ (m + 10⁶ m) / 2 − baseline (the
+    // southern half weighs a little more: conservative weights follow the true cell areas, ∝ cos latitude).
+    const none = await prepareLsm(clipDir, { windows, target: border, baseline: ['2003-01', '2003-03'], clip: 'none' });
+    expect(none.lsm.data[0]).toBeLessThan(-0.49e6);
+    expect(none.lsm.data[0]).toBeGreaterThan(-0.52e6);
+    expect(none.lsm.attributes?.lsm_clip).toMatch(/^none/);
+    // A polygon clips to that region instead (here the western half: the eastern cell has no source cell left).
+    const west = { type: 'Polygon', coordinates: [[[-101, 46], [-98, 46], [-98, 52], [-101, 52], [-101, 46]]] } as const;
+    const w = await prepareLsm(clipDir, { windows, target: border, baseline: ['2003-01', '2003-03'], clip: west });
+    expect(w.lsm.data[0]).toBeLessThan(-0.49e6);
+    expect(Number.isNaN(w.lsm.data[1])).toBe(true);
+    const bad = await caught(prepareLsm(clipDir, { windows, target: border, clip: 'usa' as never }));
+    expect(isDatasetsError(bad, 'DatasetsArgumentError')).toBe(true);
+    expect(bad.message).toMatch(/options\.clip/);
+  });
+
   it('typed errors naming the file: no files, no date in the name, unreadable file, no storage variable', async () => {
     const windows = thirtyDayWindows('2003-01-01', '2003-04-01');
     const empty = join(dir, 'empty');
@@ -153,7 +190,14 @@ describe('prepareLsm', () => {
       finite++;
       maxDiff = Math.max(maxDiff, Math.abs(v - swe.lsm.data[i]!));
     }
-    expect(finite).toBeGreaterThan(9 * 1000);
+    // Clipped to Canada at the source resolution: 977 finite cells a frame (1653 unclipped, 679 of them wholly outside
+    // Canada: US, Alaska, Greenland). The few left outside (15) are reached by 1° source cells whose centres are Canadian.
+    expect(finite).toBeGreaterThan(9 * 900);
+    const canada = canadaMask(CANADA_LCC_110KM).data;
+    let outside = 0;
+    for (let i = 0; i < r.lsm.data.length; i++) if (Number.isFinite(r.lsm.data[i]!) && canada[i % 2304] === 0) outside++;
+    expect(outside).toBeLessThan(0.03 * finite);
+    expect(String(r.lsm.attributes?.lsm_clip)).toMatch(/^Canada/);
     expect(maxDiff).toBeGreaterThan(0.01);
     expect(maxDiff).toBeLessThan(5);
     // Snow: the December frame is above the 9-month mean somewhere (anomalies of up to hundreds of mm).

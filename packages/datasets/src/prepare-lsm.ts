@@ -5,8 +5,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import {
-  CANADA_LCC_110KM, PAPER_BASELINE, anomalies, applyRemap, createStack, gridInfo, openNetcdf, readGeoTiff, remapWeights, streamWindowMeans, transformer, isGeographic, unitScale, normalizeUnits, geotiffFrames,
-  type DailyFrame, type DatedFile, type Grid, type GridArray, type GridSpec, type GridStack, type NetcdfHandle, type RemapWeights, type TimeBounds, type TimeWindow,
+  CANADA_LCC_110KM, PAPER_BASELINE, anomalies, applyRemap, canadaMask, createStack, gridInfo, openNetcdf, rasterizePolygons, readGeoTiff, remapWeights, streamWindowMeans, transformer, isGeographic, unitScale, normalizeUnits, geotiffFrames,
+  type DailyFrame, type DatedFile, type Grid, type GridArray, type GridSpec, type GridStack, type NetcdfHandle, type PolygonalGeoJson, type RemapWeights, type TimeBounds, type TimeWindow,
 } from '@twsa/grid';
 import { DatasetsArgumentError, DatasetsEmptyError, DatasetsMismatchError } from './errors.js';
 import { isYearMonth, monthIndex, monthKey } from './internal/time.js';
@@ -33,6 +33,13 @@ export interface PrepareLsmOptions {
   readonly baselineFallback?: 'error' | 'period';
   /** Minimum valid days per pixel in a window (daily series). Default 1. */
   readonly minDays?: number;
+  /**
+   * Region the LSM is clipped to at its own resolution, before the regrid: source cells whose centres fall outside
+   * it become NaN, so a target cell on the border averages only the source cells inside (no US or ocean values
+   * leak into it). `"canada"` (default): Canada's landmass (@twsa/grid `canadaMask`, Natural Earth 50m); a
+   * polygonal GeoJSON in lon/lat: that region; `"none"`: no clip (every valid source cell counts).
+   */
+  readonly clip?: 'canada' | 'none' | PolygonalGeoJson;
   /** Progress messages (libraries are silent otherwise). */
   readonly log?: (message: string) => void;
 }
@@ -134,9 +141,13 @@ interface NetcdfSource { readonly path: string; readonly handles: NetcdfHandle[]
  *    are converted to mm and summed per frame (NaN where any of them is missing). A median time step of ≥ 28 days
  *    makes the file monthly (assigned by the window's mid-point month as above), otherwise daily (streamed).
  * 4. Units: every frame is converted to mm (`unitScale`: m × 1000, cm × 10, kg m-2 × 1).
- * 5. Regrid: conservative `remapWeights(source, target)` computed once and applied to each window mean
- *    (`applyRemap`, NaN renormalised over the valid overlap).
- * 6. Anomalies: `anomalies` with the baseline `[from-01, month after to)`. Windows that received no frame are left
+ * 5. Clip (default `clip: "canada"`): the source cells whose centres lie outside Canada (@twsa/grid `canadaMask` on
+ *    the source grid with one sample per cell, i.e. the centre) are set to NaN, so the regrid averages Canadian land
+ *    only. The mask is computed once, with the weights; `attributes.lsm_clip` records it.
+ * 6. Regrid: conservative `remapWeights(source, target)` computed once and applied to each window mean
+ *    (`applyRemap`, NaN renormalised over the valid overlap: a border cell is the mean of its Canadian source cells,
+ *    a cell with none is NaN).
+ * 7. Anomalies: `anomalies` with the baseline `[from-01, month after to)`. Windows that received no frame are left
  *    out (listed in `emptyWindows`).
  *
  * @param paths A file, a directory, or several of them.
@@ -165,6 +176,10 @@ export async function prepareLsm(paths: string | readonly string[], options: Pre
     if (!isYearMonth(v)) throw new DatasetsArgumentError(name, fn, 'a "YYYY-MM" month', JSON.stringify(v));
   }
   const fallback = options.baselineFallback ?? 'error';
+  const clip = options.clip ?? 'canada';
+  if (clip !== 'canada' && clip !== 'none' && (typeof clip !== 'object' || clip === null || !['Polygon', 'MultiPolygon', 'Feature', 'FeatureCollection'].includes((clip as { type?: unknown }).type as string))) {
+    throw new DatasetsArgumentError('options.clip', fn, '"canada", "none" or a polygonal GeoJSON (Polygon, MultiPolygon, Feature, FeatureCollection) in lon/lat', JSON.stringify(clip)?.slice(0, 80) ?? String(clip));
+  }
   if (fallback !== 'error' && fallback !== 'period') throw new DatasetsArgumentError('options.baselineFallback', fn, '"error" or "period"', JSON.stringify(fallback));
   for (const [k, w] of options.windows.entries()) {
     if (!w || typeof w.id !== 'string' || !Number.isFinite(dayOf(w.start ?? '')) || !(dayOf(w.end ?? '') > dayOf(w.start))) throw new DatasetsArgumentError(`options.windows[${k}]`, fn, 'a window { id, start, end } with ISO dates, end after start', JSON.stringify(w));
@@ -180,10 +195,28 @@ export async function prepareLsm(paths: string | readonly string[], options: Pre
   const frames: (Float32Array | null)[] = windows.map(() => null);
   let weights: RemapWeights | null = null;
   let sourceSpec: GridSpec | null = null;
+  /** 1 where a source cell's centre is inside the clip region; null without a clip. */
+  let inside: Float32Array | null = null;
+  let clipText = 'none (every valid source cell counts)';
   const regrid = (grid: Grid, where: string): Float32Array => {
-    if (!sourceSpec) { sourceSpec = { shape: [grid.shape[0], grid.shape[1]], bounds: grid.bounds, crs: grid.crs }; weights = remapWeights(sourceSpec, target, { method: 'conservative' }); }
-    else if (grid.crs !== sourceSpec.crs || grid.shape[0] !== sourceSpec.shape[0] || grid.shape[1] !== sourceSpec.shape[1] || grid.bounds.some((v, i) => Math.abs(v - sourceSpec!.bounds[i]!) > 1e-6)) {
+    if (!sourceSpec) {
+      sourceSpec = { shape: [grid.shape[0], grid.shape[1]], bounds: grid.bounds, crs: grid.crs };
+      weights = remapWeights(sourceSpec, target, { method: 'conservative' });
+      if (clip !== 'none') {
+        inside = (clip === 'canada' ? canadaMask(sourceSpec, { subsamples: 1 }) : rasterizePolygons(clip, sourceSpec, { subsamples: 1 })).data;
+        let kept = 0;
+        for (let i = 0; i < inside.length; i++) if (inside[i]! > 0) kept++;
+        clipText = `${clip === 'canada' ? 'Canada (Natural Earth 50m landmass)' : 'the given polygon(s)'} at the source resolution: ${kept} of ${inside.length} source cells have their centre inside; the others are NaN before the regrid`;
+        options.log?.(`LSM clip: ${clipText}`);
+      }
+    } else if (grid.crs !== sourceSpec.crs || grid.shape[0] !== sourceSpec.shape[0] || grid.shape[1] !== sourceSpec.shape[1] || grid.bounds.some((v, i) => Math.abs(v - sourceSpec!.bounds[i]!) > 1e-6)) {
       throw new DatasetsMismatchError(`${fn}: ${where} is on ${grid.crs} ${grid.shape.join('×')} [${grid.bounds.join(', ')}], the first file on ${sourceSpec.crs} ${sourceSpec.shape.join('×')} [${sourceSpec.bounds.join(', ')}]`, { field: 'paths' });
+    }
+    if (inside) {
+      const mask = inside as Float32Array;
+      const clipped = new Float32Array(grid.data.length);
+      for (let i = 0; i < clipped.length; i++) { const v = grid.data[i]!; clipped[i] = mask[i]! > 0 && v === v && v !== grid.nodata ? v : Number.NaN; }
+      grid = { ...grid, data: clipped, nodata: Number.NaN };
     }
     return applyRemap(weights!, grid).data as Float32Array;
   };
@@ -347,8 +380,9 @@ export async function prepareLsm(paths: string | readonly string[], options: Pre
         lsm_source: files.join(', '),
         lsm_variables: variables.length > 0 ? `${variables.join(' + ')} (summed)` : 'GeoTIFF band 1',
         lsm_step: step,
-        processing: `@twsa/datasets prepareLsm: ${step === 'daily' ? 'daily frames → streamWindowMeans' : 'monthly frames → window of the mid-point month'}${variables.length > 1 ? ` (sum of ${variables.join(' + ')}, NaN where any is missing)` : ''} → mm → conservative remap (weights computed once) to ${target.crs} ${target.shape.join('×')} → anomalies vs ${baselineText}`,
+        processing: `@twsa/datasets prepareLsm: ${step === 'daily' ? 'daily frames → streamWindowMeans' : 'monthly frames → window of the mid-point month'}${variables.length > 1 ? ` (sum of ${variables.join(' + ')}, NaN where any is missing)` : ''} → mm → ${clip === 'none' ? '' : 'clip to the region at the source resolution → '}conservative remap (weights computed once) to ${target.crs} ${target.shape.join('×')} → anomalies vs ${baselineText}`,
         baseline: baselineText,
+        lsm_clip: clipText,
         ...(note ? { baseline_note: note } : {}),
         units: 'mm',
       },

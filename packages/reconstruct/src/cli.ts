@@ -29,7 +29,7 @@ const EXIT_ABORTED = 130;
 const RUN_OPTIONS = {
   profile: { type: 'string' }, config: { type: 'string' }, out: { type: 'string' }, overwrite: { type: 'boolean' },
   seed: { type: 'string' }, backend: { type: 'string' }, quiet: { type: 'boolean' }, resume: { type: 'string' },
-  grace: { type: 'string', multiple: true }, lsm: { type: 'string', multiple: true }, models: { type: 'string' },
+  grace: { type: 'string', multiple: true }, lsm: { type: 'string', multiple: true }, 'lsm-clip': { type: 'string' }, models: { type: 'string' },
   yes: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -72,6 +72,8 @@ Options:
   --backend auto|cpu|wasm|tensorflow|tensorflow-gpu   tfjs backend (default auto)
   --grace <files|dir>           GRACE JPL RL06 Tellus land granules (NetCDF-4) or the stacked NetCDF-3 file; repeatable
   --lsm <files|dir>|emulate     LSM GeoTIFF series or GLDAS NetCDF-4; 'emulate' = twin experiment on real GRACE
+  --lsm-clip canada|none        LSM files: set source cells whose centres lie outside Canada to NaN before the
+                                regrid, so border cells average Canadian land only (default canada; data.lsmClip)
   --models a,b                  subset of ${MODEL_NAMES.join(',')}
   --resume <run-dir>            continue a stopped run
   --yes                         start a long (paper-profile) run without asking
@@ -90,8 +92,8 @@ Prints, per model and preset, the trainable and non-trainable parameter counts (
   twsa grid upscale <in.tif> --factor N | --like <grid.tif> --out <out.tif> [--overwrite]
   twsa grid reproject <in.tif|in.nc> --to canada-lcc-110km --out <out.tif|out.nc> [--frame N] [--variable v] [--overwrite]`,
   data: `Usage:
-  twsa data pairs --grace <file> [--lsm <files>|--lsm emulate] --json
-      counts of paired records per split and the missing GRACE months
+  twsa data pairs --grace <file> [--lsm <files> [--lsm-clip canada|none]|--lsm emulate] --json
+      counts of paired records per split and the missing GRACE months, and notes (LSM clip, baseline, split)
   twsa data baseline --grace <file> --lsm emulate --json [--seed n]
       LSM-vs-GRACE Table-1 metrics on the test split (the emulator's twin experiment)`,
 };
@@ -152,10 +154,12 @@ function configFrom(values: Record<string, string | boolean | string[] | undefin
   if (values['backend'] !== undefined) doc['backend'] = values['backend'];
   const grace = values['grace'] as string[] | undefined;
   const lsm = values['lsm'] as string[] | undefined;
-  if (grace !== undefined || lsm !== undefined) {
+  const lsmClip = values['lsm-clip'] as string | undefined;
+  if (grace !== undefined || lsm !== undefined || lsmClip !== undefined) {
     const data = section('data');
     if (grace) data['grace'] = expandInputs(grace, '--grace');
     if (lsm) data['lsm'] = lsm.length === 1 && lsm[0] === 'emulate' ? 'emulate' : expandInputs(lsm, '--lsm');
+    if (lsmClip !== undefined) data['lsmClip'] = lsmClip;
     doc['data'] = data;
   }
   if (values['models'] !== undefined) {
@@ -317,13 +321,13 @@ function formatInfo(info: Record<string, unknown>): string {
 async function commandData(args: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === undefined || sub === '--help' || sub === '-h') { io.stdout(HELP['data']! + '\n'); return sub === undefined ? EXIT_USAGE : 0; }
-  const { values, positionals } = parse(rest, { grace: { type: 'string', multiple: true }, lsm: { type: 'string', multiple: true }, json: { type: 'boolean' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, `data ${sub}`);
+  const { values, positionals } = parse(rest, { grace: { type: 'string', multiple: true }, lsm: { type: 'string', multiple: true }, 'lsm-clip': { type: 'string' }, json: { type: 'boolean' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, `data ${sub}`);
   if (values.help) { io.stdout(HELP['data']! + '\n'); return 0; }
   if (sub !== 'pairs' && sub !== 'baseline') throw new UsageError(`unknown data command '${sub}': expected pairs or baseline`);
   if (positionals.length > 0) throw new UsageError(`twsa data ${sub}: unexpected argument '${positionals[0]}'`);
   if (!values.grace) throw new UsageError(`twsa data ${sub} needs --grace <file>`);
   if (sub === 'baseline' && !(values.lsm?.length === 1 && values.lsm[0] === 'emulate')) throw new UsageError('twsa data baseline needs --lsm emulate');
-  const config = resolveConfig({ ...configFrom({ grace: values.grace, lsm: values.lsm ?? ['emulate'], ...(values.seed !== undefined ? { seed: values.seed } : {}) }), hindcast: { enabled: false } });
+  const config = resolveConfig({ ...configFrom({ grace: values.grace, lsm: values.lsm ?? ['emulate'], ...(values.seed !== undefined ? { seed: values.seed } : {}), ...(values['lsm-clip'] !== undefined ? { 'lsm-clip': values['lsm-clip'] } : {}) }), hindcast: { enabled: false } });
   const { dataCommand } = await import('./data-commands.js');
   const result = await dataCommand(sub, config);
   io.stdout(values.json ? JSON.stringify(result, null, 2) + '\n' : formatInfo(result as unknown as Record<string, unknown>));

@@ -46,6 +46,12 @@ export interface DataConfig {
   readonly testRecords: number;
   /** Augment training pairs with the 8 flips and rotations (paper: true). */
   readonly augment: boolean;
+  /**
+   * User LSM files only: `"canada"` (default) sets the LSM's source cells whose centres lie outside Canada to NaN
+   * before the area-weighted regrid, so border cells average Canadian land only (no US or ocean values);
+   * `"none"` regrids every valid source cell.
+   */
+  readonly lsmClip: 'canada' | 'none';
 }
 
 /** `models` section. */
@@ -125,7 +131,7 @@ export type PipelineConfigInput = {
 const BASE: Omit<PipelineConfig, 'profile'> = {
   seed: 42,
   backend: 'auto',
-  data: { grace: [], lsm: [], start: '2002-04', end: '2016-12', testRecords: 20, augment: true },
+  data: { grace: [], lsm: [], start: '2002-04', end: '2016-12', testRecords: 20, augment: true, lsmClip: 'canada' },
   models: { names: [...MODEL_NAMES], preset: 'cpu', sequenceLength: 6 },
   train: { epochs: 20, convlstmEpochs: 0, batchSize: 8, learningRate: 0.001, maxStepsPerEpoch: 0, patience: 5, pix2pixLambda: 100 },
   evaluate: { mapMonths: ['2003-01', '2003-07', '2014-10', '2015-04'] },
@@ -198,7 +204,7 @@ const SCHEMA: Record<string, Check | Record<string, Check>> = {
   profile: oneOf(PROFILE_NAMES),
   seed: integer(0, 2 ** 31 - 1),
   backend: oneOf(BACKEND_CHOICES),
-  data: { grace: listOf(path), lsm: lsmCheck, start: month, end: month, testRecords: integer(1), augment: boolean },
+  data: { grace: listOf(path), lsm: lsmCheck, start: month, end: month, testRecords: integer(1), augment: boolean, lsmClip: oneOf(['canada', 'none']) },
   models: { names: listOf(oneOf(MODEL_NAMES), 1), preset: oneOf(MODEL_PRESETS), sequenceLength: integer(1, 60) },
   train: { epochs: integer(1), convlstmEpochs: integer(0), batchSize: integer(1), learningRate: positive, maxStepsPerEpoch: integer(0), patience: integer(0), pix2pixLambda: nonNegative },
   evaluate: { mapMonths: listOf(month) },

@@ -15,7 +15,7 @@ export interface DataPairsResult {
   readonly splits: Readonly<Record<string, number>>;
   readonly missingMonths: readonly string[];
   readonly duplicatedMonths: readonly string[];
-  /** Notes on choices the prepare step made (e.g. a user LSM's baseline or a shortened test split), when any. */
+  /** Notes on choices the prepare step made (a user LSM's clip to Canada, its baseline, a shortened test split), when any. */
   readonly notes?: readonly string[];
 }
 
@@ -41,7 +41,7 @@ export async function dataCommand(command: 'pairs' | 'baseline', config: Pipelin
     for (const s of data.splits) splits[s] = (splits[s] ?? 0) + 1;
     const seen = new Map<string, number>();
     for (const r of data.records) seen.set(r.yearMonth, (seen.get(r.yearMonth) ?? 0) + 1);
-    const notes = ['lsm_baseline_note', 'split_note'].flatMap((k) => (data.attributes[k] !== undefined ? [String(data.attributes[k])] : []));
+    const notes = ['lsm_clip_note', 'lsm_baseline_note', 'split_note'].flatMap((k) => (data.attributes[k] !== undefined ? [String(data.attributes[k])] : []));
     return {
       source: data.description, twinExperiment: data.twinExperiment, records: data.records.length,
       first: data.records[0]?.yearMonth ?? '', last: data.records[data.records.length - 1]?.yearMonth ?? '',

@@ -69,7 +69,7 @@ async function prepareUserLsm(config: PipelineConfig, options: { readonly log?: 
   options.log?.(`reading the LSM: ${files.length} path(s) onto ${windows.length} windows`);
   let preparedLsm: Awaited<ReturnType<typeof prepareLsm>>;
   try {
-    preparedLsm = await prepareLsm(files.length === 1 ? files[0]! : files, { windows, baselineFallback: 'period', ...(options.log ? { log: options.log } : {}) });
+    preparedLsm = await prepareLsm(files.length === 1 ? files[0]! : files, { windows, baselineFallback: 'period', clip: config.data.lsmClip ?? 'canada', ...(options.log ? { log: options.log } : {}) });
   } catch (error) {
     if (isDatasetsError(error, 'DatasetsEmptyError') && error.field === 'options.windows') {
       throw new InputError(`--lsm: the LSM has no overlap with the GRACE records in ${config.data.start}..${config.data.end}${hindcastFirst ? ` nor with the hindcast period from ${config.hindcast.start}` : ''}: ${error.message}`, { file: files[0]! });
@@ -105,10 +105,10 @@ async function prepareUserLsm(config: PipelineConfig, options: { readonly log?: 
   }
   const source = config.data.grace.length === 1 ? config.data.grace[0]! : `${config.data.grace.length} granules`;
   const lsmText = read.length <= 3 ? read.join(', ') : `${read.length} files in ${dirname(read[0]!)}`;
-  const out = fromPairs(pairs, `real GRACE JPL RL06 v03 land (${source}) + user LSM (files ${lsmText}${variables.length > 0 ? `; ${variables.join(' + ')} summed` : ''})`, false, lsm);
-  return splitNote || lsm.attributes?.baseline_note
-    ? { ...out, attributes: { ...out.attributes, ...(splitNote ? { split_note: splitNote } : {}), ...(lsm.attributes?.baseline_note ? { lsm_baseline_note: String(lsm.attributes.baseline_note) } : {}) } }
-    : out;
+  const clipped = (config.data.lsmClip ?? 'canada') === 'canada';
+  const out = fromPairs(pairs, `real GRACE JPL RL06 v03 land (${source}) + user LSM (files ${lsmText}${variables.length > 0 ? `; ${variables.join(' + ')} summed` : ''}; ${clipped ? 'clipped to Canada at its own resolution' : 'not clipped to Canada'})`, false, lsm);
+  const clipNote = `LSM clip (data.lsmClip "${clipped ? 'canada' : 'none'}"): ${String(lsm.attributes?.lsm_clip ?? (clipped ? 'Canada' : 'none'))}`;
+  return { ...out, attributes: { ...out.attributes, lsm_clip_note: clipNote, ...(splitNote ? { split_note: splitNote } : {}), ...(lsm.attributes?.baseline_note ? { lsm_baseline_note: String(lsm.attributes.baseline_note) } : {}) } };
 }
 
 /** Frames of the given split, as a `[n, rows, cols]` record. */

@@ -12,15 +12,25 @@ const haveReal = existsSync(GRACE) && existsSync(GLDAS);
 if (!haveReal) console.warn('skipped: ../shared/data/real not found');
 
 (haveReal ? describe : describe.skip)('real GRACE + a user LSM (--lsm <files|dir>)', () => {
-  it('GLDAS 2002-04..12: pairs the 7 GRACE records it covers, not a twin experiment, with notes on baseline and split', async () => {
+  it('GLDAS 2002-04..12: pairs the 7 GRACE records it covers, not a twin experiment, with notes on clip, baseline and split', async () => {
     const config = resolveConfig({ data: { grace: [GRACE], lsm: [GLDAS] } });
+    expect(config.data.lsmClip).toBe('canada');
     const r = (await dataCommand('pairs', config)) as DataPairsResult;
     expect(r.twinExperiment).toBe(false);
-    expect(r.source).toMatch(/real GRACE .* \+ user LSM \(files .*GLDAS_VIC10_M\.A200204_200212\.nc4; Canint \+ SWE summed\)/);
+    expect(r.source).toMatch(/real GRACE .* \+ user LSM \(files .*GLDAS_VIC10_M\.A200204_200212\.nc4; Canint \+ SWE summed; clipped to Canada at its own resolution\)/);
     expect([r.records, r.first, r.last]).toEqual([7, '2002-04', '2002-12']);
     expect(r.missingMonths).toEqual(['2002-06', '2002-07']);
     expect(r.splits).toEqual({ test: 2, train: 5 });
-    expect(r.notes).toHaveLength(2);
+    expect(r.notes).toHaveLength(3);
+    expect(r.notes![0]).toMatch(/^LSM clip \(data\.lsmClip "canada"\): Canada .* source cells have their centre inside/);
+  });
+
+  it('data.lsmClip "none" switches the clip off and says so in the source and notes', async () => {
+    const config = resolveConfig({ data: { grace: [GRACE], lsm: [GLDAS], lsmClip: 'none' } });
+    const r = (await dataCommand('pairs', config)) as DataPairsResult;
+    expect(r.source).toMatch(/; not clipped to Canada\)$/);
+    expect(r.notes![0]).toMatch(/^LSM clip \(data\.lsmClip "none"\): none/);
+    expect(() => resolveConfig({ data: { lsmClip: 'usa' } })).toThrow(/data\.lsmClip: expected one of "canada", "none", got "usa"/);
   });
 
   it('an LSM with no overlap with the GRACE period: one InputError naming the periods', async () => {
