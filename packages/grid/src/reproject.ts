@@ -5,7 +5,7 @@
  */
 import { isGeographic, proj4Definition, transformer } from './crs.js';
 import { GridArgumentError, GridMismatchError } from './errors.js';
-import { sameGrid, type Grid, type GridArray, type GridSpec, type GridStack } from './grid.js';
+import { cellSize, sameGrid, type Grid, type GridArray, type GridSpec, type GridStack } from './grid.js';
 import { assertGrid, assertSpec, assertStack, isStackLike, type FloatOf } from './internal/grid-args.js';
 import { authalicQ, cellAreas } from './weights.js';
 
@@ -233,8 +233,7 @@ function describe(spec: GridSpec): string {
 
 /** Representative cell size in metres (1° = 111.32 km). */
 function cellSizeMetres(spec: GridSpec): number {
-  const dx = (spec.bounds[2] - spec.bounds[0]) / spec.shape[1];
-  const dy = (spec.bounds[3] - spec.bounds[1]) / spec.shape[0];
+  const [dx, dy] = cellSize(spec);
   return isGeographic(spec.crs) ? Math.max(dx, dy) * DEG_M : Math.max(dx, dy);
 }
 
@@ -281,13 +280,11 @@ function toCsr(method: RemapMethod, source: GridSpec, target: GridSpec, subsampl
 
 function conservative(source: GridSpec, target: GridSpec, n: number): RemapWeights {
   const [rows, cols] = source.shape;
-  const [w, s, e, nn] = source.bounds;
-  const dx = (e - w) / cols;
-  const dy = (nn - s) / rows;
+  const [w, , , nn] = source.bounds;
+  const [dx, dy] = cellSize(source);
   const [trows, tcols] = target.shape;
-  const [tw, ts, te, tn] = target.bounds;
-  const tdx = (te - tw) / tcols;
-  const tdy = (tn - ts) / trows;
+  const [tw, , , tn] = target.bounds;
+  const [tdx, tdy] = cellSize(target);
   const srcGeo = isGeographic(source.crs);
   const tgtGeo = isGeographic(target.crs);
   const period = tgtGeo ? 360 / tdx : 0; // one turn of longitude in target columns
@@ -469,13 +466,11 @@ function shoelace(u: Float64Array, v: Float64Array, n: number): number {
 
 function pointWeights(source: GridSpec, target: GridSpec, method: 'bilinear' | 'nearest'): RemapWeights {
   const [rows, cols] = source.shape;
-  const [w, s, e, nn] = source.bounds;
-  const dx = (e - w) / cols;
-  const dy = (nn - s) / rows;
+  const [w, , e, nn] = source.bounds;
+  const [dx, dy] = cellSize(source);
   const [trows, tcols] = target.shape;
-  const [tw, ts, te, tn] = target.bounds;
-  const tdx = (te - tw) / tcols;
-  const tdy = (tn - ts) / trows;
+  const [tw, , , tn] = target.bounds;
+  const [tdx, tdy] = cellSize(target);
   const srcGeo = isGeographic(source.crs);
   const wrapX = srcGeo && Math.abs(e - w - 360) < 1e-9 * 360;
   const inv = transformer(target.crs, source.crs);
