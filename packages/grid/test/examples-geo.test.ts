@@ -1,36 +1,14 @@
 // Runs the ```ts blocks of the TSDoc in the geometry and time part of @twsa/grid (upscale, reproject, weights,
 // mask, time-windows, aggregate, anomaly, stream) as async code with every package export in scope, and checks each
-// stated result: `expr; // => expected` asserts that `await expr` equals `expected`, where typed arrays compare as
-// arrays, numbers to 1e-7 relative (NaN equals NaN), and a trailing "(…)" remark after the expected value is ignored.
-import { readFileSync } from 'node:fs';
+// stated result (`expr; // => expected`, see test-support/doc-examples.ts): `await expr` equals `expected`, where
+// typed arrays compare as arrays, numbers to 1e-7 relative (NaN equals NaN), and a trailing "(…)" remark after the
+// expected value is ignored.
 import { join } from 'node:path';
-import ts from 'typescript';
 import * as api from '../src/index.js';
+import { docExamples, runDocExample } from '../../../test-support/doc-examples.js';
 
 const SRC = join(import.meta.dirname, '..', 'src');
 const FILES = ['upscale.ts', 'reproject.ts', 'weights.ts', 'mask.ts', 'time-windows.ts', 'aggregate.ts', 'anomaly.ts', 'stream.ts'];
-
-function blocks(file: string): string[] {
-  const text = readFileSync(join(SRC, file), 'utf8');
-  const out: string[] = [];
-  const re = /```ts\n([\s\S]*?)```/g;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) out.push(m[1]!.split('\n').map((l) => l.replace(/^\s*\* ?/, '')).join('\n'));
-  return out;
-}
-
-/** Joins `expr;\n// => expected` into one line, then rewrites each checked line into a call of __check. */
-function instrument(block: string): { code: string; checks: number } {
-  let checks = 0;
-  const joined = block.replace(/;\n\s*\/\/ =>/g, '; // =>');
-  const code = joined.split('\n').map((line) => {
-    const m = /^(.*?);\s*\/\/ => (.*)$/.exec(line);
-    if (!m || m[1]!.trim() === '') return line;
-    checks++;
-    const expected = m[2]!.replace(/\s+\([^()]*\)\s*$/, '').replace(/^(Float32Array|Float64Array|Int16Array|Uint8Array)\s+/, '');
-    return `__check(await (${m[1]}), (${expected}), ${JSON.stringify(line.trim())});`;
-  }).join('\n');
-  return { code, checks };
-}
 
 function same(actual: unknown, expected: unknown): boolean {
   if (ArrayBuffer.isView(actual)) actual = Array.from(actual as unknown as ArrayLike<number>);
@@ -42,8 +20,7 @@ function same(actual: unknown, expected: unknown): boolean {
   return JSON.stringify(actual) === JSON.stringify(expected);
 }
 
-const cases = FILES.flatMap((file) => blocks(file).map((block, i) => ({ name: `${file} #${i + 1}`, block })));
-const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<void>;
+const cases = docExamples(FILES.map((f) => join(SRC, f)), (file) => file.slice(SRC.length + 1));
 
 describe('TSDoc examples of the geometry and time modules', () => {
   it('finds an example for every exported function of these modules', () => {
@@ -53,19 +30,9 @@ describe('TSDoc examples of the geometry and time modules', () => {
     const missing = functions.filter((f) => !cases.some((c) => new RegExp(`\\b${f}\\(`).test(c.block)));
     expect(missing).toEqual([]);
   });
-
-  for (const { name, block } of cases) {
-    it(`${name} runs and states its result`, async () => {
-      const { code, checks } = instrument(block);
-      const js = ts.transpileModule(code, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText;
-      const failures: string[] = [];
-      const check = (actual: unknown, expected: unknown, line: string) => {
-        if (!same(actual, expected)) failures.push(`${line}\n  got ${JSON.stringify(ArrayBuffer.isView(actual) ? Array.from(actual as unknown as ArrayLike<number>) : actual)}`);
-      };
-      const names = Object.keys(api);
-      await new AsyncFunction('__check', ...names, js)(check, ...names.map((k) => (api as Record<string, unknown>)[k]));
-      expect(failures).toEqual([]);
-      expect(checks).toBeGreaterThan(0);
-    });
-  }
+  it.each(cases)('$name runs and states its result', async ({ block }) => {
+    const { checks, failures } = await runDocExample(block, api as Record<string, unknown>, { remarks: true, same });
+    expect(failures).toEqual([]);
+    expect(checks).toBeGreaterThan(0);
+  });
 });

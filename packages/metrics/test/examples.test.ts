@@ -1,10 +1,9 @@
-// Runs every ```ts block of the TSDoc in src/**/*.ts (tfjs `test_snippets` style) and checks each stated result:
-// `expr; // => expected` (or `// => expected` on the line after a one-line `expr;`) asserts that `expr` deep-equals the
-// JavaScript value `expected` (NaN equals NaN).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+// Runs every ```ts block of the TSDoc in src/**/*.ts and checks each stated result (`expr; // => expected`, see
+// test-support/doc-examples.ts): `expr` deep-equals the JavaScript value `expected` (NaN equals NaN).
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import ts from 'typescript';
 import * as api from '@twsa/metrics';
+import { docExamples, runDocExample } from '../../../test-support/doc-examples.js';
 
 const SRC = join(import.meta.dirname, '..', 'src');
 
@@ -16,54 +15,15 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-function blocks(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  const out: string[] = [];
-  const re = /```ts\n([\s\S]*?)```/g;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) out.push(m[1]!.split('\n').map((l) => l.replace(/^\s*\* ?/, '')).join('\n'));
-  return out;
-}
-
-/** Rewrites `expr; // => expected` lines into checks. */
-function instrument(block: string): { code: string; checks: number } {
-  const lines = block.split('\n').filter((l) => !/^\s*import\s/.test(l));
-  const out: string[] = [];
-  let checks = 0;
-  for (const line of lines) {
-    const inline = /^(.*?);\s*\/\/ => (.*)$/.exec(line);
-    const alone = /^\s*\/\/ => (.*)$/.exec(line);
-    if (inline && inline[1]!.trim() !== '') {
-      out.push(`__check(() => (${inline[1]}), () => (${inline[2]}), ${JSON.stringify(line)});`);
-      checks++;
-    } else if (alone) {
-      const prev = out.pop() ?? '';
-      const expr = /^(.*);\s*$/.exec(prev);
-      if (!expr) throw new Error(`"// =>" line without a preceding one-line expression: ${line}`);
-      out.push(`__check(() => (${expr[1]}), () => (${alone[1]}), ${JSON.stringify(prev + ' ' + line.trim())});`);
-      checks++;
-    } else {
-      out.push(line);
-    }
-  }
-  return { code: out.join('\n'), checks };
-}
-
-const cases = sourceFiles(SRC).flatMap((file) => blocks(file).map((b, i) => ({ name: `${file.slice(SRC.length + 1)} #${i + 1}`, block: b })));
+const cases = docExamples(sourceFiles(SRC), (file) => file.slice(SRC.length + 1));
 
 describe('TSDoc examples', () => {
   it('finds examples in every exported module', () => {
     expect(cases.length).toBeGreaterThanOrEqual(20);
   });
-  it.each(cases)('$name runs and its stated results hold', ({ block }) => {
-    const { code, checks } = instrument(block);
+  it.each(cases)('$name runs and its stated results hold', async ({ block }) => {
+    const { checks, failures } = await runDocExample(block, api);
+    expect(failures).toEqual([]);
     expect(checks).toBeGreaterThan(0);
-    const js = ts.transpileModule(code, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.None } }).outputText;
-    const names = Object.keys(api);
-    const check = (actual: () => unknown, expected: () => unknown, line: string): void => {
-      const a = actual();
-      const e = expected();
-      try { expect(a).toEqual(e); } catch (err) { throw new Error(`example line: ${line}\n${(err as Error).message}`); }
-    };
-    new Function('__check', ...names, js)(check, ...names.map((n) => (api as Record<string, unknown>)[n]));
   });
 });
