@@ -86,6 +86,20 @@ describe('runPipeline with a stand-in toolkit', () => {
     expect(existsSync(`${out}.incomplete`)).toBe(false);
   });
 
+  it('skips the hindcast (and says why) when the LSM has nothing before GRACE; asked for alone, it fails', async () => {
+    const out = join(base, 'no-hindcast-lsm');
+    const events: PipelineEvent[] = [];
+    const result = await runPipeline(short, { out, toolkit: fakeToolkit({ noHindcastLsm: true }), log: (e) => events.push(e) });
+    expect(result.record.status).toBe('complete');
+    expect(result.record.completedStages).toEqual(['prepare', 'train', 'evaluate', 'report']);
+    expect(result.record.skipped?.hindcast).toMatch(/no LSM before GRACE/);
+    expect(existsSync(join(out, 'hindcast'))).toBe(false);
+    expect(events).toContainEqual({ type: 'info', message: expect.stringMatching(/^warning: .*no LSM before GRACE.*the hindcast stage will be skipped$/) });
+    expect(events).toContainEqual({ type: 'stage-skip', stage: 'hindcast', reason: expect.stringMatching(/no LSM before GRACE/) });
+    expect(readFileSync(join(out, 'report', 'report.html'), 'utf8')).toMatch(/Not run: the data source .* has no LSM before GRACE/);
+    await expect(runPipeline(short, { resume: out, toolkit: fakeToolkit({ noHindcastLsm: true }), stages: ['hindcast'] })).rejects.toMatchObject({ name: 'InputError', message: expect.stringMatching(/^hindcast: .*no LSM before GRACE/) });
+  });
+
   it('runs a stage alone on an existing run and refuses one whose inputs are missing', async () => {
     const out = join(base, 'stages');
     await runPipeline(config, { out, toolkit: fakeToolkit(), stages: ['prepare'] });

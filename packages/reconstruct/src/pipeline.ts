@@ -49,6 +49,8 @@ export interface RunRecord {
   readonly timings: Readonly<Partial<Record<StageName, number>>>;
   readonly completedStages: readonly StageName[];
   readonly completedModels: readonly ModelName[];
+  /** Stages that `run` skipped because the data cannot feed them, with the reason (e.g. no LSM before GRACE). */
+  readonly skipped?: Readonly<Partial<Record<StageName, string>>>;
   readonly error?: string;
 }
 
@@ -134,6 +136,16 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
     for (const [index, stage] of todo.entries()) {
       if (options.signal?.aborted) throw new PipelineAbortedError(work);
       if (stage === 'hindcast' && !runConfig.hindcast.enabled) { log({ type: 'stage-skip', stage, reason: 'hindcast.enabled is false' }); continue; }
+      if (stage === 'hindcast' && options.stages === undefined) {
+        // A whole run on an LSM that has nothing in the hindcast period still delivers Table 1 and the report; asked
+        // for alone (`twsa hindcast <run>`), the hindcast stage fails with the same reason instead.
+        const gap = hindcastGap(loadPrepared(work, stage), runConfig);
+        if (gap !== null) {
+          log({ type: 'stage-skip', stage, reason: gap });
+          save({ skipped: { ...record.skipped, hindcast: gap } });
+          continue;
+        }
+      }
       if (stage === 'report' && !runConfig.report.figures && !runConfig.report.html) { log({ type: 'stage-skip', stage, reason: 'report.figures and report.html are false' }); continue; }
       log({ type: 'stage-start', stage, index: index + 1, total: todo.length });
       const t0 = performance.now();
@@ -141,6 +153,8 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
         const data = await toolkit.prepare(runConfig, { log: (message) => log({ type: 'info', message }) });
         writePrepared(join(work, 'prepared'), data);
         save({ dataSource: { kind: dataSourceKind(runConfig), description: data.description, twinExperiment: data.twinExperiment } });
+        const gap = runConfig.hindcast.enabled ? hindcastGap(data, runConfig) : null;
+        if (gap !== null && todo.includes('hindcast')) log({ type: 'info', message: `warning: ${gap}; the hindcast stage will be skipped` });
       } else if (stage === 'train') {
         const data = loadPrepared(work, stage);
         for (const [k, name] of runConfig.models.names.entries()) {
@@ -172,7 +186,7 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
       save({ timings: { ...record.timings, [stage]: seconds }, completedStages: [...record.completedStages.filter((s) => s !== stage), stage] });
       log({ type: 'stage-end', stage, seconds });
     }
-    const allDone = STAGES.every((s) => record.completedStages.includes(s) || (s === 'hindcast' && !runConfig.hindcast.enabled) || (s === 'report' && !runConfig.report.figures && !runConfig.report.html));
+    const allDone = STAGES.every((s) => record.completedStages.includes(s) || record.skipped?.[s] !== undefined || (s === 'hindcast' && !runConfig.hindcast.enabled) || (s === 'report' && !runConfig.report.figures && !runConfig.report.html));
     save({ status: allDone ? 'complete' : 'running' });
     finishRunDirectory(location);
   } catch (error) {
@@ -183,6 +197,17 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
   }
   if (reportPath !== null) reportPath = reportPath.replace(location.work, location.target);
   return { runDir: location.target, record, table1, reportPath };
+}
+
+/** Why the hindcast cannot run on this data (no LSM frame in hindcast.start..end), or null when it can. */
+function hindcastGap(data: PreparedData, config: PipelineConfig): string | null {
+  const { start, end } = config.hindcast;
+  const lsm = data.hindcastLsm;
+  if (!lsm || lsm.times.length === 0) return `the data source (${data.description}) has no LSM before GRACE; give LSM files covering ${start}..${end} or set hindcast.enabled false`;
+  if (!lsm.times.some((t) => t.slice(0, 7) >= start && t.slice(0, 7) <= end)) {
+    return `the LSM covers ${lsm.times[0]!.slice(0, 7)}..${lsm.times[lsm.times.length - 1]!.slice(0, 7)}, nothing in the hindcast period ${start}..${end}`;
+  }
+  return null;
 }
 
 function loadPrepared(work: string, stage: StageName): PreparedData {
@@ -239,10 +264,10 @@ const fmt = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : '');
 
 async function hindcastStage(work: string, config: PipelineConfig, toolkit: Toolkit, record: RunRecord): Promise<void> {
   const data = loadPrepared(work, 'hindcast');
-  const lsm = data.hindcastLsm;
-  if (!lsm) throw new InputError(`hindcast: the data source (${data.description}) has no LSM before GRACE; give LSM files covering ${config.hindcast.start}..${config.hindcast.end} or set hindcast.enabled false`);
+  const gap = hindcastGap(data, config);
+  if (gap !== null) throw new InputError(`hindcast: ${gap}`);
+  const lsm = data.hindcastLsm!;
   const keep = lsm.times.flatMap((t, i) => (t.slice(0, 7) >= config.hindcast.start && t.slice(0, 7) <= config.hindcast.end ? [i] : []));
-  if (keep.length === 0) throw new InputError(`hindcast: the LSM covers ${lsm.times[0]?.slice(0, 7)}..${lsm.times[lsm.times.length - 1]?.slice(0, 7)}, nothing in ${config.hindcast.start}..${config.hindcast.end}`);
   const size = lsm.shape[1] * lsm.shape[2];
   const sub = new Float32Array(keep.length * size);
   keep.forEach((t, k) => sub.set(lsm.data.subarray(t * size, (t + 1) * size), k * size));

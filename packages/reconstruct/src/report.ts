@@ -24,7 +24,7 @@ interface Figure extends ReportFigure { readonly file: string }
  * @returns the path of the HTML report.
  * @throws {@link StageOrderError} when evaluate has not run.
  */
-export async function buildReport(work: string, config: PipelineConfig, toolkit: Toolkit, record: { readonly gitCommit: string | null; readonly backend: string | null; readonly seed: number; readonly versions: Readonly<Record<string, string>> }): Promise<string> {
+export async function buildReport(work: string, config: PipelineConfig, toolkit: Toolkit, record: { readonly gitCommit: string | null; readonly backend: string | null; readonly seed: number; readonly versions: Readonly<Record<string, string>>; readonly skipped?: Readonly<Partial<Record<string, string>>> }): Promise<string> {
   const evalDir = join(work, 'evaluation');
   if (!existsSync(join(evalDir, 'table1.json'))) throw new StageOrderError('report', 'evaluation/table1.json (the evaluate stage)');
   const data = readPrepared(join(work, 'prepared'));
@@ -124,7 +124,8 @@ export async function buildReport(work: string, config: PipelineConfig, toolkit:
     { heading: 'Per-pixel scores (Fig. 11)', figures: [fig11cc, fig11rmse] },
     { heading: 'Nationwide series (Fig. 12)', figures: [fig12] },
     { heading: 'Monthly maps (Fig. 13–16)', figures: monthly, paragraphs: skippedMonths.length ? [`No GRACE record for ${skippedMonths.join(', ')}: no map drawn.`] : [] },
-    ...(hindFigs.length ? [{ heading: 'Hindcast (Fig. 17–18)', figures: hindFigs }] : []),
+    ...(hindFigs.length ? [{ heading: 'Hindcast (Fig. 17–18)', figures: hindFigs }]
+      : record.skipped?.hindcast ? [{ heading: 'Hindcast (Fig. 17–18)', paragraphs: [`Not run: ${record.skipped.hindcast}.`] }] : []),
   ];
   const reportPath = join(work, 'report', 'report.html');
   if (config.report.html) writeFileAtomic(reportPath, renderHtmlReport(sections, { title: 'twsa: GRACE-like TWSA reconstruction (Yu et al. 2021 workflow)', ...(data.twinExperiment ? { banner: table.twinExperiment ? TWIN_BANNER : TWIN_BANNER } : {}) }));

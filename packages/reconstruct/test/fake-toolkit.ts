@@ -79,6 +79,8 @@ export interface FakeToolkitOptions {
   /** Called before each model is trained; may abort. */
   readonly beforeTrain?: (model: ModelName) => void;
   readonly twin?: boolean;
+  /** Prepare no LSM before GRACE (like user files that start in 2002): the hindcast has nothing to run on. */
+  readonly noHindcastLsm?: boolean;
 }
 
 export function fakeToolkit(options: FakeToolkitOptions = {}): Toolkit & { trained: ModelName[] } {
@@ -87,7 +89,10 @@ export function fakeToolkit(options: FakeToolkitOptions = {}): Toolkit & { train
     ...METRICS_TOOLKIT,
     trained,
     async initBackend() { return 'fake'; },
-    async prepare(config) { return fakeScenario(config.seed, options.twin ?? false); },
+    async prepare(config) {
+      const data = fakeScenario(config.seed, options.twin ?? false);
+      return options.noHindcastLsm ? { ...data, hindcastLsm: null } : data;
+    },
     async train(req) {
       options.beforeTrain?.(req.model);
       mkdirSync(req.checkpointDir, { recursive: true });
