@@ -115,6 +115,83 @@ describe('WASM training kernels', () => {
     }
   });
 
+  // Conv2DBackpropFilter by shifted slices (stride 1): every stride-1 case above, the grid split into several column
+  // chunks (64 Ki / outC grid points each) with boundaries inside a sample, samples chunked by the scratch bound,
+  // asymmetric and explicit padding, and 'auto' on grids that pick each method.
+  const SLICE_CASES: (Case & { explicit?: [[number, number], [number, number], [number, number], [number, number]] })[] = [
+    ...CASES.filter((c) => c.stride === 1),
+    { batch: 5, size: [13, 11], inC: 1, outC: 64, k: 2, stride: 1, pad: 'same' }, // 5·14·12 = 840 grid points, 1024 per chunk: one chunk
+    { batch: 7, size: [13, 11], inC: 1, outC: 64, k: 2, stride: 1, pad: 'same' }, // 1176 grid points: 1024 + 152
+    { batch: 4, size: [13, 11], inC: 1, outC: 128, k: 3, stride: 1, pad: 'valid' }, // 4·13·11 = 572 grid points: 512 + 60, boundary inside sample 4
+    { batch: 2, size: [7, 10], inC: 6, outC: 5, k: 2, stride: 1, pad: 'same' }, // pad top/left 0, bottom/right 1
+    { batch: 2, size: [6, 5], inC: 4, outC: 3, k: 4, stride: 1, pad: 'same' }, // even kernel: pad 1 before, 2 after
+    { batch: 3, size: [7, 6], inC: 4, outC: 3, k: 3, stride: 1, pad: 'valid', explicit: [[0, 0], [2, 0], [0, 3], [0, 0]] },
+  ];
+
+  const withKernels = async <T>(options: Parameters<typeof registerWasmTrainingKernels>[0], f: () => T): Promise<T> => {
+    await tf.setBackend('wasm');
+    unregisterWasmTrainingKernels();
+    try {
+      registerWasmTrainingKernels(options);
+      return f();
+    } finally {
+      unregisterWasmTrainingKernels();
+      registerWasmTrainingKernels();
+    }
+  };
+
+  const filterGradient = (c: Case & { explicit?: [[number, number], [number, number], [number, number], [number, number]] }, seed: number): Float32Array =>
+    tf.tidy(() => {
+      const xShape: [number, number, number, number] = [c.batch, c.size[0], c.size[1], c.inC];
+      const wShape: [number, number, number, number] = [c.k, c.k, c.inC, c.outC];
+      const x = tf.tensor4d(values(xShape.reduce((a, b) => a * b), seed), xShape);
+      const w = tf.tensor4d(values(wShape.reduce((a, b) => a * b), seed + 1), wShape);
+      const pad = c.explicit ?? c.pad;
+      const r = tf.tensor(values(tf.conv2d(x, w, c.stride, pad).size, seed + 2), tf.conv2d(x, w, c.stride, pad).shape);
+      return tf.grad((b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, b as tf.Tensor4D, c.stride, pad), r)))(w).dataSync() as Float32Array;
+    });
+
+  it.each(SLICE_CASES.map((c, i) => [`${c.batch}×${c.size.join('×')}×${c.inC}→${c.outC} k${c.k} ${c.explicit ? JSON.stringify(c.explicit) : c.pad}`, c, i] as const))(
+    'dW by shifted slices matches cpu to 1e-4 relative, whole batch and one sample per chunk: %s',
+    async (_label, c, i) => {
+      const ref = await onBackend('cpu', () => filterGradient(c, 300 + i));
+      for (const scratchElements of [undefined, 1]) {
+        const got = await withKernels({ filterGradient: 'shifted-slices', ...(scratchElements === undefined ? {} : { scratchElements }) }, () => {
+          // No engine tensor and no heap buffer of the backend (scratch, dy chunks, GEMM outputs) may outlive the call.
+          const buffers = (): number => tf.backend().numDataIds();
+          const before = [tf.memory().numTensors, buffers()];
+          const result = filterGradient(c, 300 + i);
+          expect([tf.memory().numTensors, buffers()]).toEqual(before);
+          return result;
+        });
+        expect(relativeError(ref, got)).toBeLessThan(1e-4);
+      }
+    },
+  );
+
+  it("'auto' and 'im2col' dW match cpu on grids that pick either method; a bad filterGradient is a typed error", async () => {
+    const cases: Case[] = [
+      { batch: 3, size: [16, 16], inC: 8, outC: 6, k: 3, stride: 1, pad: 'same' }, // (18·18)/(16·16) = 1.27: slices
+      { batch: 3, size: [6, 6], inC: 8, outC: 6, k: 3, stride: 1, pad: 'same' }, // 1.78: im2col
+      { batch: 3, size: [16, 16], inC: 2, outC: 6, k: 3, stride: 1, pad: 'same' }, // 2 input channels: im2col
+    ];
+    for (const [j, c] of cases.entries()) {
+      const ref = await onBackend('cpu', () => filterGradient(c, 400 + j));
+      for (const method of ['auto', 'im2col'] as const) {
+        const got = await withKernels({ filterGradient: method }, () => filterGradient(c, 400 + j));
+        expect(relativeError(ref, got)).toBeLessThan(1e-4);
+      }
+    }
+    let caught: unknown;
+    try {
+      await withKernels({ filterGradient: 'fft' as unknown as 'auto' }, () => undefined);
+    } catch (error) {
+      caught = error;
+    }
+    expect(isBackendModuleError(caught, 'WasmKernelError')).toBe(true);
+    expect((caught as Error).message).toMatch(/filterGradient/);
+  });
+
   it.each([
     [false, true, [2, 5, 7], [2, 4, 7]],
     [true, false, [2, 7, 5], [2, 7, 4]],

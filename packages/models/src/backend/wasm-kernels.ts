@@ -36,7 +36,35 @@ export interface RegisterWasmKernelsOptions {
    * is processed a few samples at a time (at least one sample per chunk). Default {@link DEFAULT_SCRATCH_ELEMENTS}.
    */
   readonly scratchElements?: number;
+  /**
+   * How `Conv2DBackpropFilter` is computed (see the Method of {@link registerWasmTrainingKernels}). `'auto'`
+   * (default) takes shifted slices for stride-1 convolutions with at least 4 input channels whose padded grid
+   * `(OH+KH−1)·(OW+KW−1)` is at most 1.4 times the output grid `OH·OW` (3×3 kernel: 12×12 and up), and im2col
+   * otherwise; `'im2col'` always takes im2col (the only method before shifted slices); `'shifted-slices'` takes
+   * shifted slices whenever the stride is 1. The last two exist for tests and benches: all three give the same
+   * gradient up to float32 rounding.
+   */
+  readonly filterGradient?: 'auto' | 'im2col' | 'shifted-slices';
 }
+
+type FilterGradientMethod = NonNullable<RegisterWasmKernelsOptions['filterGradient']>;
+
+/**
+ * `'auto'` takes shifted slices only when the padded grid is at most this many times the output grid: the slices'
+ * GEMMs also run over the padding (3×3 kernel: 48×48 1.09, 24×24 1.17, 12×12 1.36, 6×6 1.78, 3×3 2.78), and on
+ * SEUNet's 6×6 and 3×3 levels im2col's single GEMM is faster.
+ */
+const SHIFTED_SLICE_MAX_OVERHEAD = 1.4;
+
+/** `'auto'` takes shifted slices only from this many input channels: each tap's GEMM has `inChannels` rows. */
+const SHIFTED_SLICE_MIN_IN_CHANNELS = 4;
+
+/**
+ * Grid points per chunk of the shifted-slice method times output channels (64 Ki floats = 256 KiB): XNNPACK's packed
+ * copy of each dy chunk then fits the L2 cache. 1 Ki–4 Ki-element chunks were 10–40 % slower, and one chunk for the
+ * whole grid up to 10 % slower on SEUNet's 48×48 levels (bench/conv-grad-micro.ts).
+ */
+const SLICE_CHUNK_ELEMENTS = 1 << 16;
 
 /** Result of {@link registerWasmTrainingKernels}. */
 export interface RegisterWasmKernelsResult {
@@ -49,9 +77,18 @@ export interface RegisterWasmKernelsResult {
  * `Conv2D`, `FusedConv2D`) for the tfjs `wasm` backend, replacing the stock ones where they exist.
  *
  * ## Method
- * - `Conv2DBackpropFilter` (dW): im2col in the transposed layout `Pᵀ[k, n]` with `k = (kh·KW + kw)·Cin + ci` and
- *   `n = (b·OH + oh)·OW + ow`, then one non-transposed XNNPACK matmul `dW[k, co] = Pᵀ · dy[n, co]` (XNNPACK repacks
- *   the right operand on each call, so the small dy goes there).
+ * - `Conv2DBackpropFilter` (dW), stride 1 on grids of 12×12 and up: shifted slices. x is copied channel-major onto
+ *   the zero-padded grid, `xᵀ[ci, m]` with `m = (b·H' + h')·W' + w'` (`H' = OH+KH−1`, `W' = OW+KW−1`), and dy onto the
+ *   same grid, zero outside the `OH×OW` outputs (`dy_pad[m, co]`). Tap (kh, kw) reads input `m + s` for output `m`,
+ *   `s = kh·W' + kw`, so `dW[kh, kw] = xᵀ[:, s : s+M] · dy_pad` is one non-transposed XNNPACK matmul per tap, taken over
+ *   chunks of the grid; XNNPACK packs each dy_pad chunk (the right operand, cached on its id) once for all KH·KW taps.
+ *   Reads that run past a row of the grid meet a zero of dy_pad. No im2col matrix is built: 1.5–2.3× faster than
+ *   im2col on SEUNet's 48×48 and 24×24 levels at batch 8, with scratch ≈ |x|·H'W'/(HW) plus a few 256 KiB chunks
+ *   instead of KH·KW·|x|. (One difference from im2col: a non-finite x meets those zeros too, so an Inf/NaN input
+ *   spreads NaN to more taps of dW than it would on the cpu backend.)
+ * - `Conv2DBackpropFilter` otherwise (stride > 1, small grids, < 4 input channels): im2col in the transposed layout
+ *   `Pᵀ[k, n]` with `k = (kh·KW + kw)·Cin + ci` and `n = (b·OH + oh)·OW + ow`, then one non-transposed XNNPACK matmul
+ *   `dW[k, co] = Pᵀ · dy[n, co]` (XNNPACK repacks the right operand on each call, so the small dy goes there).
  * - `Conv2DBackpropInput` (dx, and the forward of `conv2dTranspose`): stride 1 → a forward XNNPACK `Conv2D` of dy
  *   with the spatially flipped, in/out-swapped filter and explicit padding `(K−1−pad)`; stride > 1 → one matmul
  *   `cols[n, k] = dy[n, co] · Wᵀ[co, k]` followed by a col2im scatter-add (no zero-dilation waste).
@@ -89,13 +126,17 @@ export function registerWasmTrainingKernels(options: RegisterWasmKernelsOptions 
   if (!Number.isInteger(scratch) || scratch < 1) {
     throw new WasmKernelError('registerWasmTrainingKernels', `options.scratchElements must be an integer >= 1, got ${String(scratch)}`);
   }
+  const filterGradient = options.filterGradient ?? 'auto';
+  if (!(FILTER_GRADIENT_METHODS as readonly string[]).includes(filterGradient)) {
+    throw new WasmKernelError('registerWasmTrainingKernels', `options.filterGradient must be one of ${FILTER_GRADIENT_METHODS.join(', ')}, got ${String(filterGradient)}`);
+  }
   const conv2d = getKernel('Conv2D', 'wasm');
   const matmul = getKernel('BatchMatMul', 'wasm');
   if (conv2d === undefined || matmul === undefined) {
     throw new WasmKernelError('Conv2D', 'the wasm backend is not registered; import "@tensorflow/tfjs-backend-wasm" first');
   }
   if (isOurs(matmul)) return { registered: [] };
-  const stock: StockKernels = { conv2d: conv2d.kernelFunc as unknown as AnyKernelFunc, matmul: matmul.kernelFunc as unknown as AnyKernelFunc, scratch };
+  const stock: StockKernels = { conv2d: conv2d.kernelFunc as unknown as AnyKernelFunc, matmul: matmul.kernelFunc as unknown as AnyKernelFunc, scratch, filterGradient };
   const fused = getKernel('FusedConv2D', 'wasm');
   const configs: KernelConfig[] = [
     { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: ((args: KernelArgs) => conv2dBackpropFilter(args, stock)) as unknown as KernelFunc },
@@ -182,10 +223,13 @@ function isOurs(config: KernelConfig | undefined): boolean {
   return config !== undefined && (config as Marked)[MARK] !== undefined;
 }
 
+const FILTER_GRADIENT_METHODS = ['auto', 'im2col', 'shifted-slices'] as const satisfies readonly FilterGradientMethod[];
+
 interface StockKernels {
   readonly conv2d: AnyKernelFunc;
   readonly matmul: AnyKernelFunc;
   readonly scratch: number;
+  readonly filterGradient: FilterGradientMethod;
 }
 
 interface KernelArgs {
@@ -410,6 +454,109 @@ function conv2dBackpropFilter({ inputs, backend, attrs }: KernelArgs, stock: Sto
   const dy = inputs['dy'] as TensorInfo;
   const filterShape = attrs['filterShape'] as number[];
   const info = convInfoFor('Conv2DBackpropFilter', x.shape, filterShape, attrs);
+  if (useShiftedSlices(info, stock.filterGradient)) return dwByShiftedSlices(x, dy, info, backend, stock);
+  return dwByIm2col(x, dy, info, backend, stock);
+}
+
+function useShiftedSlices(info: backend_util.Conv2DInfo, method: FilterGradientMethod): boolean {
+  if (method === 'im2col' || info.strideHeight !== 1 || info.strideWidth !== 1 || info.dilationHeight !== 1 || info.dilationWidth !== 1) return false;
+  if (method === 'shifted-slices') return true;
+  const padded = (info.outHeight + info.filterHeight - 1) * (info.outWidth + info.filterWidth - 1);
+  return info.inChannels >= SHIFTED_SLICE_MIN_IN_CHANNELS && padded <= SHIFTED_SLICE_MAX_OVERHEAD * info.outHeight * info.outWidth;
+}
+
+/**
+ * Stride 1: `dW[kh, kw, :, :] = Σ_chunks xᵀ[:, m0+s : m0+s+rows] · dy_pad[m0 : m0+rows, :]` per tap, over the zero-padded
+ * grid (see {@link registerWasmTrainingKernels}). The grid's columns are taken {@link SLICE_CHUNK_ELEMENTS}/CO at a
+ * time, so that XNNPACK's packed copy of the dy_pad chunk stays in the L2 cache while each tap's GEMM streams it once
+ * per block of rows; whole samples are taken a few at a time when the channel-major copy of x would exceed the
+ * scratch bound.
+ */
+function dwByShiftedSlices(x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo, backend: WasmBackendLike, stock: StockKernels): TensorInfo {
+  const { batchSize, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: CO, filterHeight: KH, filterWidth: KW } = info;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  // The grid the windows cover: output (oh, ow) sits at (oh, ow) and reads taps (oh+kh, ow+kw); input (ih, iw) sits
+  // at (ih+top, iw+left). Inputs that fall outside the grid are read by no tap (when bottom/right padding is negative).
+  const HP = OH + KH - 1;
+  const WP = OW + KW - 1;
+  const perSample = HP * WP;
+  const maxShift = (KH - 1) * WP + KW - 1;
+  const samples = Math.max(1, Math.min(batchSize, Math.floor(stock.scratch / Math.max(1, C * perSample))));
+  const slab = C * CO;
+  const iwLo = Math.max(0, -left);
+  const iwHi = Math.min(W, WP - left);
+  const dw = backend.makeOutput(info.filterShape.slice(), 'float32');
+  view(backend, dw).fill(0);
+  for (let b0 = 0; b0 < batchSize; b0 += samples) {
+    const nb = Math.min(samples, batchSize - b0);
+    const M = nb * perSample;
+    // xᵀ[c, m] on the padded grid, plus maxShift zeros so that every tap's shifted columns stay inside.
+    const xT = backend.makeOutput([C * M + maxShift], 'float32');
+    {
+      const src = view(backend, x);
+      const dst = view(backend, xT);
+      dst.fill(0);
+      for (let b = 0; b < nb; b++) {
+        for (let ih = 0; ih < H; ih++) {
+          const h = ih + top;
+          if (h >= HP || iwHi <= iwLo) continue;
+          const srcRow = ((b0 + b) * H + ih) * W * C;
+          const dstRow = (b * HP + h) * WP + left;
+          for (let c = 0; c < C; c++) {
+            const d = c * M + dstRow;
+            for (let iw = iwLo; iw < iwHi; iw++) dst[d + iw] = src[srcRow + iw * C + c] as number;
+          }
+        }
+      }
+    }
+    const rowsPerChunk = Math.max(1, Math.min(M, Math.floor(SLICE_CHUNK_ELEMENTS / CO)));
+    for (let m0 = 0; m0 < M; m0 += rowsPerChunk) {
+      const rows = Math.min(rowsPerChunk, M - m0);
+      // dy_pad[m0 : m0+rows]: dy at the grid points that are outputs, zero elsewhere. It is the right operand of every
+      // tap's GEMM, so the stock kernel packs it once and caches the packed copy on its id until it is disposed.
+      const dyChunk = backend.makeOutput([1, rows, CO], 'float32');
+      {
+        const src = view(backend, dy);
+        const dst = view(backend, dyChunk);
+        dst.fill(0);
+        for (let r = Math.floor(m0 / WP); r * WP < m0 + rows; r++) {
+          const h = r % HP;
+          if (h >= OH) continue;
+          const b = (r - h) / HP;
+          const w0 = Math.max(0, m0 - r * WP);
+          const w1 = Math.min(OW, m0 + rows - r * WP);
+          if (w1 <= w0) continue;
+          const from = (((b0 + b) * OH + h) * OW + w0) * CO;
+          dst.set(src.subarray(from, from + (w1 - w0) * CO), (r * WP + w0 - m0) * CO);
+        }
+      }
+      const shifted = backend.makeOutput([1, C, rows], 'float32');
+      for (let kh = 0; kh < KH; kh++) {
+        for (let kw = 0; kw < KW; kw++) {
+          const s = m0 + kh * WP + kw;
+          const src = view(backend, xT);
+          const dst = view(backend, shifted);
+          for (let c = 0; c < C; c++) dst.set(src.subarray(c * M + s, c * M + s + rows), c * rows);
+          const part = runMatMul(stock, backend, shifted, dyChunk);
+          const out = view(backend, dw);
+          const add = view(backend, part);
+          const offset = (kh * KW + kw) * slab;
+          for (let i = 0; i < slab; i++) out[offset + i] += add[i] as number;
+          backend.disposeData(part.dataId);
+        }
+      }
+      backend.disposeData(shifted.dataId);
+      backend.disposeData(dyChunk.dataId);
+    }
+    backend.disposeData(xT.dataId);
+  }
+  return dw;
+}
+
+/** Any stride: `dW[k, co] = Pᵀ[k, n] · dy[n, co]` with Pᵀ the transposed im2col matrix, a few samples at a time. */
+function dwByIm2col(x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo, backend: WasmBackendLike, stock: StockKernels): TensorInfo {
+  const filterShape = info.filterShape.slice();
   const { batchSize, outHeight, outWidth, outChannels, filterHeight, filterWidth, inChannels } = info;
   const K = filterHeight * filterWidth * inChannels;
   const perBatch = outHeight * outWidth;
@@ -440,7 +587,7 @@ function conv2dBackpropFilter({ inputs, backend, attrs }: KernelArgs, stock: Sto
       backend.disposeData(partial.dataId);
     }
   }
-  return as(total as TensorInfo, filterShape.slice());
+  return as(total as TensorInfo, filterShape);
 }
 
 /** Writes Pᵀ[k, n] for batches b0..b0+nb−1 (zero where the window falls in the padding). */
