@@ -24,7 +24,7 @@ interface WasmBackendLike {
 type AnyKernelFunc = (args: { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: NamedAttrMap }) => TensorInfo | TensorInfo[];
 
 /** Kernel names this module registers for the `wasm` backend. */
-export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', '_FusedMatMul', 'Conv2D', 'FusedConv2D', 'MaxPoolGrad', 'Tile', 'Transpose'] as const;
+export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', '_FusedMatMul', 'Conv2D', 'FusedConv2D', 'MaxPoolGrad', 'Tile', 'Transpose', 'Sum', 'Mean'] as const;
 
 /** Default upper bound (float32 elements) on one im2col / col2im scratch buffer (64 MiB). */
 export const DEFAULT_SCRATCH_ELEMENTS = 1 << 24;
@@ -102,6 +102,12 @@ export interface RegisterWasmKernelsResult {
  *   followed by the bias and activation applied in place on the heap.
  * - `Transpose` of the last two axes (stock: 10 s for a 589824×128 matrix): the blocked heap transpose below;
  *   other permutations use the stock kernel.
+ * - `Sum` and `Mean` over a run of axes that is not the innermost (the per-channel sums of BatchNorm and its
+ *   gradient, and the squeeze-and-excitation pooling, reduce `[b, h, w, c]` over `[0, 1, 2]` or `[1, 2]`): the stock
+ *   kernels first transpose the reduced axes innermost with the stock per-element Transpose (≈ 10 ns per element,
+ *   9 % of a SEUNet batch-8 step); replaced by one pass over `x` viewed as `[outer, reduced, inner]` that adds each
+ *   row into `inner` float64 accumulators, in the cpu backend's order (`Sum` then equals cpu exactly). Reductions
+ *   over the innermost axes, and non-float32 inputs, keep the stock kernels.
  * - `Tile` (used by the BatchNorm gradient to broadcast per-channel terms; 23 % of a SEUNet batch-8 step with the
  *   stock per-element kernel): block copies with `copyWithin`, doubling the replicated block along each axis.
  * - `BatchMatMul` with `transposeA`/`transposeB`: transposes the smaller side on the heap with a blocked loop (the
@@ -154,6 +160,12 @@ export function registerWasmTrainingKernels(options: RegisterWasmKernelsOptions 
   if (transposeKernel !== undefined) {
     const stockTranspose = transposeKernel.kernelFunc as unknown as AnyKernelFunc;
     configs.push({ kernelName: 'Transpose', backendName: 'wasm', kernelFunc: ((args: KernelArgs) => transpose(args, stockTranspose)) as unknown as KernelFunc });
+  }
+  for (const name of ['Sum', 'Mean'] as const) {
+    const stockReduce = getKernel(name, 'wasm');
+    if (stockReduce === undefined) continue;
+    const stockFunc = stockReduce.kernelFunc as unknown as AnyKernelFunc;
+    configs.push({ kernelName: name, backendName: 'wasm', kernelFunc: ((args: KernelArgs) => reduceOuterAxes(args, stockFunc, name === 'Mean')) as unknown as KernelFunc });
   }
   const tileKernel = getKernel('Tile', 'wasm');
   if (tileKernel !== undefined) {
@@ -360,6 +372,58 @@ function transpose({ inputs, backend, attrs }: KernelArgs, stockTranspose: AnyKe
   return transposeLastTwo(backend, x);
 }
 
+// ------------------------------------------------------------------------------------------------ sum, mean
+
+/** `Sum`/`Mean` of float32 `x` over a contiguous run of axes that excludes the last one; the stock kernel otherwise. */
+function reduceOuterAxes({ inputs, backend, attrs }: KernelArgs, stockReduce: AnyKernelFunc, mean: boolean): TensorInfo {
+  const x = inputs['x'] as TensorInfo;
+  const rank = x.shape.length;
+  if (x.dtype !== 'float32' || rank === 0 || util.sizeFromShape(x.shape) === 0) return stockReduce({ inputs, backend, attrs }) as TensorInfo;
+  const axes = [...new Set(util.parseAxisParam(attrs['axis'] as number | number[], x.shape))].sort((a, b) => a - b);
+  const first = axes[0] as number;
+  const last = axes[axes.length - 1] as number;
+  if (axes.length === 0 || last - first + 1 !== axes.length || last === rank - 1) return stockReduce({ inputs, backend, attrs }) as TensorInfo;
+  const outer = util.sizeFromShape(x.shape.slice(0, first));
+  const reduced = util.sizeFromShape(x.shape.slice(first, last + 1));
+  const inner = util.sizeFromShape(x.shape.slice(last + 1));
+  const keepDims = attrs['keepDims'] === true;
+  const outShape = keepDims ? x.shape.map((d, i) => (i >= first && i <= last ? 1 : d)) : x.shape.filter((_, i) => i < first || i > last);
+  const out = backend.makeOutput(outShape, 'float32');
+  const src = view(backend, x);
+  const dst = view(backend, out);
+  // Eight columns at a time in local (register) accumulators: 5× faster than an accumulator array in V8.
+  for (let o = 0; o < outer; o++) {
+    const base = o * reduced * inner;
+    let i = 0;
+    for (; i + 8 <= inner; i += 8) {
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+      for (let r = 0, at = base + i; r < reduced; r++, at += inner) {
+        a0 += src[at] as number;
+        a1 += src[at + 1] as number;
+        a2 += src[at + 2] as number;
+        a3 += src[at + 3] as number;
+        a4 += src[at + 4] as number;
+        a5 += src[at + 5] as number;
+        a6 += src[at + 6] as number;
+        a7 += src[at + 7] as number;
+      }
+      const d = o * inner + i;
+      if (mean) {
+        dst[d] = a0 / reduced; dst[d + 1] = a1 / reduced; dst[d + 2] = a2 / reduced; dst[d + 3] = a3 / reduced;
+        dst[d + 4] = a4 / reduced; dst[d + 5] = a5 / reduced; dst[d + 6] = a6 / reduced; dst[d + 7] = a7 / reduced;
+      } else {
+        dst[d] = a0; dst[d + 1] = a1; dst[d + 2] = a2; dst[d + 3] = a3; dst[d + 4] = a4; dst[d + 5] = a5; dst[d + 6] = a6; dst[d + 7] = a7;
+      }
+    }
+    for (; i < inner; i++) {
+      let a = 0;
+      for (let r = 0, at = base + i; r < reduced; r++, at += inner) a += src[at] as number;
+      dst[o * inner + i] = mean ? a / reduced : a;
+    }
+  }
+  return out;
+}
+
 // ------------------------------------------------------------------------------------------------ tile
 
 function tile({ inputs, backend, attrs }: KernelArgs, stockTile: AnyKernelFunc): TensorInfo {
@@ -503,9 +567,23 @@ function dwByShiftedSlices(x: TensorInfo, dy: TensorInfo, info: backend_util.Con
           if (h >= HP || iwHi <= iwLo) continue;
           const srcRow = ((b0 + b) * H + ih) * W * C;
           const dstRow = (b * HP + h) * WP + left;
-          for (let c = 0; c < C; c++) {
-            const d = c * M + dstRow;
-            for (let iw = iwLo; iw < iwHi; iw++) dst[d + iw] = src[srcRow + iw * C + c] as number;
+          // Transposes the [W, C] row block eight pixels at a time (2.3× faster than one pixel at a time).
+          let iw = iwLo;
+          for (; iw + 8 <= iwHi; iw += 8) {
+            const q = srcRow + iw * C;
+            for (let c = 0, d = dstRow + iw; c < C; c++, d += M) {
+              dst[d] = src[q + c] as number;
+              dst[d + 1] = src[q + C + c] as number;
+              dst[d + 2] = src[q + 2 * C + c] as number;
+              dst[d + 3] = src[q + 3 * C + c] as number;
+              dst[d + 4] = src[q + 4 * C + c] as number;
+              dst[d + 5] = src[q + 5 * C + c] as number;
+              dst[d + 6] = src[q + 6 * C + c] as number;
+              dst[d + 7] = src[q + 7 * C + c] as number;
+            }
+          }
+          for (; iw < iwHi; iw++) {
+            for (let c = 0, d = dstRow + iw; c < C; c++, d += M) dst[d] = src[srcRow + iw * C + c] as number;
           }
         }
       }
