@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { runConvLstmRecomputed, runConvLstmUnrolled } from './conv-lstm-cell.js';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 type Shape = (number | null)[];
@@ -18,11 +19,6 @@ function firstShape(inputShape: Shape | Shape[]): Shape {
 
 function asList(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
   return Array.isArray(inputs) ? inputs : [inputs];
-}
-
-/** Keras' `hard_sigmoid`: `clip(0.2·x + 0.5, 0, 1)`. */
-function hardSigmoid(x: tf.Tensor): tf.Tensor {
-  return tf.clipByValue(tf.add(tf.mul(x, 0.2), 0.5), 0, 1);
 }
 
 /** Configuration of {@link ConvLstm2dLayer}. */
@@ -39,6 +35,13 @@ export interface ConvLstm2dLayerArgs extends LayerArgs {
   kernelInitializer?: LayerInitializer | 'zeros' | 'glorotUniform';
   /** Add 1 to the forget-gate bias at initialisation (Keras `unit_forget_bias`). Default true. */
   unitForgetBias?: boolean;
+  /**
+   * Backpropagate through time by recomputation (gradient checkpointing): the whole recurrence is one op that keeps
+   * only each step's input states `(h, c)` and recomputes one step's gates at a time in the backward pass, instead
+   * of leaving ≈30 activations per step on the autodiff tape. Same outputs and gradients; about one extra
+   * convolution per step. Default true; false uses plain tfjs ops and autodiff.
+   */
+  recompute?: boolean;
 }
 
 /**
@@ -50,7 +53,9 @@ export interface ConvLstm2dLayerArgs extends LayerArgs {
  * `z = conv(concat(x_t, h_{t-1}), W) + b`, `i = σ(z_i)`, `f = σ(z_f)`, `o = σ(z_o)` with σ = hard_sigmoid
  * (`clip(0.2x + 0.5, 0, 1)`, the Keras 2 default), `c_t = f·c_{t-1} + i·tanh(z_c)`, `h_t = o·tanh(c_t)`;
  * 'same' padding, stride 1. Parameters: kernel `[k, k, Cin + F, 4F]` plus bias `4F`, i.e.
- * `4F(k²(Cin + F) + 1)`, the same count as Keras' ConvLSTM2D.
+ * `4F(k²(Cin + F) + 1)`, the same count as Keras' ConvLSTM2D. With `recompute` (the default) the backward pass
+ * recomputes each step from the saved states (see `runConvLstmRecomputed`), so training memory grows by two
+ * state tensors per step rather than by the whole step's activations.
  *
  * **Input shape:** `[batch, time, rows, cols, Cin]`, optionally followed by the initial states
  * `h0, c0` of shape `[batch, rows, cols, F]` as extra inputs (a list `[x, h0, c0]`); without them the
@@ -67,6 +72,7 @@ export class ConvLstm2dLayer extends tfl.layers.Layer {
   readonly returnSequences: boolean;
   readonly returnState: boolean;
   readonly unitForgetBias: boolean;
+  readonly recompute: boolean;
   private readonly kernelInit: LayerInitializer;
   private kernel?: LayerVariable;
   private bias?: LayerVariable;
@@ -78,6 +84,7 @@ export class ConvLstm2dLayer extends tfl.layers.Layer {
     this.returnSequences = args.returnSequences ?? true;
     this.returnState = args.returnState ?? false;
     this.unitForgetBias = args.unitForgetBias ?? true;
+    this.recompute = args.recompute ?? true;
     const init = args.kernelInitializer ?? 'glorotUniform';
     this.kernelInit =
       init === 'zeros' ? tfl.initializers.zeros() : init === 'glorotUniform' ? tfl.initializers.glorotUniform({}) : init;
@@ -113,30 +120,14 @@ export class ConvLstm2dLayer extends tfl.layers.Layer {
     return tf.tidy(() => {
       const list = asList(inputs);
       const x = list[0] as tf.Tensor5D;
-      const [batch, , rows, cols] = x.shape;
-      const F = this.filters;
-      let h: tf.Tensor = list[1] ?? tf.zeros([batch, rows, cols, F]);
-      let c: tf.Tensor = list[2] ?? tf.zeros([batch, rows, cols, F]);
+      const h0 = (list[1] ?? null) as tf.Tensor4D | null;
+      const c0 = (list[2] ?? null) as tf.Tensor4D | null;
+      if ((h0 === null) !== (c0 === null)) throw new Error('TwsaConvLstm2D takes both initial states [x, h0, c0] or neither');
       const kernel = this.kernel!.read() as tf.Tensor4D;
-      const bias = this.bias!.read();
-      const steps = x.shape[1];
-      const cin = x.shape[4];
-      // Frames are sliced from a rank-3 view: rank-5 slices fall back to a per-element loop on WASM, and
-      // tfjs' Unpack gradient fails when a step gets no gradient.
-      const flat = tf.reshape(x, [batch, steps, rows * cols * cin]);
-      const outputs: tf.Tensor[] = [];
-      for (let t = 0; t < steps; t++) {
-        const frame = tf.reshape(tf.slice(flat, [0, t, 0], [batch, 1, rows * cols * cin]), [batch, rows, cols, cin]) as tf.Tensor4D;
-        const z = tf.fused.conv2d({ x: tf.concat([frame, h as tf.Tensor4D], 3), filter: kernel, strides: 1, pad: 'same', bias });
-        const [zi, zf, zc, zo] = tf.split(z, 4, 3);
-        const i = hardSigmoid(zi!);
-        const f = hardSigmoid(zf!);
-        const o = hardSigmoid(zo!);
-        c = tf.add(tf.mul(f, c), tf.mul(i, tf.tanh(zc!)));
-        h = tf.mul(o, tf.tanh(c));
-        if (this.returnSequences) outputs.push(h);
-      }
-      const out = this.returnSequences ? tf.stack(outputs, 1) : h;
+      const bias = this.bias!.read() as tf.Tensor1D;
+      const run = this.recompute ? runConvLstmRecomputed : runConvLstmUnrolled;
+      const { sequence, h, c } = run(x, h0, c0, kernel, bias, this.returnSequences);
+      const out = sequence ?? h;
       return this.returnState ? [out, h, c] : out;
     });
   }
@@ -149,6 +140,7 @@ export class ConvLstm2dLayer extends tfl.layers.Layer {
       returnSequences: this.returnSequences,
       returnState: this.returnState,
       unitForgetBias: this.unitForgetBias,
+      recompute: this.recompute,
     };
   }
 }
