@@ -30,7 +30,7 @@ const RUN_OPTIONS = {
   profile: { type: 'string' }, config: { type: 'string' }, out: { type: 'string' }, overwrite: { type: 'boolean' },
   seed: { type: 'string' }, backend: { type: 'string' }, quiet: { type: 'boolean' }, resume: { type: 'string' },
   grace: { type: 'string', multiple: true }, lsm: { type: 'string', multiple: true }, 'lsm-clip': { type: 'string' }, models: { type: 'string' },
-  yes: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  yes: { type: 'boolean' }, 'estimate-only': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
 const HELP: Record<string, string> = {
@@ -77,6 +77,9 @@ Options:
   --models a,b                  subset of ${MODEL_NAMES.join(',')}
   --resume <run-dir>            continue a stopped run
   --yes                         start a long (paper-profile) run without asking
+  --estimate-only               print how long training would take on this backend (one timed step per model,
+                                ≈1 min; the ConvLSTM on a 3-frame sequence scaled to its length; memory per step
+                                against the backend's limit) and stop; writes nothing, needs no --out
   --quiet                       no progress output
   -h, --help`,
   stage: `Usage: twsa prepare --out <dir> [run options]
@@ -218,6 +221,9 @@ async function commandRun(args: string[], io: CliIo, stage?: StageName): Promise
   const helpKey = stage === undefined ? 'run' : 'stage';
   const { values, positionals } = parse(args, RUN_OPTIONS, stage ?? 'run');
   if (values.help) { io.stdout(HELP[helpKey]! + '\n'); return 0; }
+  const estimateOnly = values['estimate-only'] === true;
+  if (estimateOnly && stage !== undefined) throw new UsageError(`--estimate-only belongs to 'twsa run', not 'twsa ${stage}'`);
+  if (estimateOnly && values.resume !== undefined) throw new UsageError('--estimate-only estimates a new run: drop --resume');
   const quiet = values.quiet === true;
   const log = progressPrinter(io, quiet);
   const base = { log, ...(io.signal ? { signal: io.signal } : {}) };
@@ -240,16 +246,19 @@ async function commandRun(args: string[], io: CliIo, stage?: StageName): Promise
     summary(io, result.runDir, result.table1, result.reportPath);
     return 0;
   }
-  if (values.out === undefined) throw new UsageError(`twsa ${stage ?? 'run'} needs --out <dir> (the run folder to create)`);
+  if (values.out === undefined && !estimateOnly) throw new UsageError(`twsa ${stage ?? 'run'} needs --out <dir> (the run folder to create)`);
   const config = configFrom(values);
-  if (config.profile === 'paper' && stage === undefined) {
+  if ((config.profile === 'paper' || estimateOnly) && stage === undefined) {
     const toolkit = await (await import('./default-toolkit.js')).defaultToolkit();
     const backend = await toolkit.initBackend(config.backend);
-    const estimate = await (await import('./estimate.js')).estimateTrainingSeconds(config, toolkit);
-    io.stderr(`paper profile on the '${backend}' backend: about ${formatDuration(estimate.totalSeconds)} of training (${estimate.perModel.map((m) => `${m.model} ${m.error ? 'probe failed' : formatDuration(m.seconds)}`).join(', ')}; from a timed probe of ${estimate.probeSteps} steps per model).\n`);
-    for (const m of estimate.perModel) if (m.error) io.stderr(`  ${m.model}: the probe failed on '${backend}' (${m.error}); this model will likely fail there too — use tfjs-node (--backend tensorflow).\n`);
+    const { estimateTrainingSeconds, formatTrainingEstimate } = await import('./estimate.js');
+    if (!quiet) io.stderr(`estimating the training time on the '${backend}' backend (one timed step per model after a warm-up step; about a minute for the paper presets on wasm)…\n`);
+    const estimate = await estimateTrainingSeconds(config, toolkit, { ...(quiet ? {} : { log: (message: string) => io.stderr(`  ${message}\n`) }) });
+    const text = formatTrainingEstimate(estimate, backend, config.profile).join('\n') + '\n';
+    if (estimateOnly) { io.stdout(text); return 0; }
+    io.stderr(text);
     if (!values.yes) { io.stderr('Re-run with --yes to start it (or use --profile quick).\n'); return EXIT_USAGE; }
-    const result = await runPipeline(config, { ...base, out: values.out, overwrite: values.overwrite === true, toolkit });
+    const result = await runPipeline(config, { ...base, out: values.out!, overwrite: values.overwrite === true, toolkit });
     summary(io, result.runDir, result.table1, result.reportPath);
     return 0;
   }

@@ -25,7 +25,7 @@ export type { RunPipelineOptions, RunRecord, RunResult } from './pipeline.js';
 export { runPipeline, readRunTable1, TWIN_NOTE } from './pipeline.js';
 export type { StageName, PipelineEvent } from './progress.js';
 export { STAGES, formatDuration, formatProgressBar } from './progress.js';
-export type { SplitName, PreparedData, TrainProgress, TrainRequest, TrainedModel, Table1Scores, Toolkit } from './toolkit.js';
+export type { SplitName, PreparedData, TrainProgress, TrainRequest, TrainedModel, Table1Scores, Toolkit, TrainingProbe, TrainingProbeOptions } from './toolkit.js';
 export { defaultToolkit, METRICS_TOOLKIT } from './default-toolkit.js';
 export type { Table1, Table1Row } from './table1.js';
 export { PAPER_TABLE1, ROW_LABELS, formatTable1Markdown, formatTable1Csv } from './table1.js';
@@ -38,7 +38,7 @@ export type { ReportFigure, ReportSection, HtmlReportOptions } from './html-repo
 export { renderHtmlReport } from './html-report.js';
 export type { RunLocation } from './run-folder.js';
 export { INCOMPLETE_SUFFIX, claimRunDirectory, locateRunToResume, finishRunDirectory } from './run-folder.js';
-export type { TrainingEstimate } from './estimate.js';
+export type { TrainingEstimate, ModelEstimate, EstimateMethod, EstimateOptions } from './estimate.js';
 export { estimateTrainingSeconds } from './estimate.js';
 export type { GridUpscaleCommandOptions, GridReprojectCommandOptions } from './grid-commands.js';
 export { gridInfoCommand, gridUpscaleCommand, gridReprojectCommand } from './grid-commands.js';

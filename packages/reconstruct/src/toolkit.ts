@@ -80,6 +80,26 @@ export interface Table1Scores {
   readonly frames: number;
 }
 
+/** Options of {@link Toolkit.probeTrainingStep}. */
+export interface TrainingProbeOptions {
+  /** ConvLSTM only: frames per probed sequence. Default `models.sequenceLength`. */
+  readonly sequenceLength?: number;
+  /** Untimed steps before the timed one (they absorb one-off costs: optimizer state, first kernel calls). Default 1. */
+  readonly warmupSteps?: number;
+}
+
+/** Result of {@link Toolkit.probeTrainingStep}. */
+export interface TrainingProbe {
+  /** Wall seconds of the timed optimizer step. */
+  readonly secondsPerStep: number;
+  /** ConvLSTM: frames per sequence probed. */
+  readonly sequenceLength?: number;
+  /** Peak bytes held by tensors during the probe (weights, optimizer state, activations), when measured. */
+  readonly peakBytes?: number;
+  /** Bytes held by tensors before the probe's training started (the model's weights and the probe data). */
+  readonly baselineBytes?: number;
+}
+
 /** The functions the pipeline needs from the other `@twsa` packages. */
 export interface Toolkit {
   /** Selects the tfjs backend and returns the name of the one that runs. */
@@ -90,8 +110,19 @@ export interface Toolkit {
   train(request: TrainRequest): Promise<TrainedModel>;
   /** Loads a model saved by {@link Toolkit.train}. */
   load(model: ModelName, modelDir: string, config: PipelineConfig): Promise<TrainedModel>;
-  /** Seconds one optimizer step of `model` takes on the current backend, from a short timed probe (≥ 2 steps, first one discarded). */
-  timeTrainingStep(model: ModelName, config: PipelineConfig): Promise<number>;
+  /**
+   * Times one optimizer step of `model` (the configured preset and batch size) on the current backend, after
+   * `options.warmupSteps` untimed steps, and measures the step's peak tensor memory. `options.sequenceLength` builds
+   * the ConvLSTM for that many frames instead of `models.sequenceLength` (a cheap probe, scaled by the caller).
+   * @throws whatever the backend throws when the step does not fit (e.g. WASM out of memory).
+   */
+  probeTrainingStep(model: ModelName, config: PipelineConfig, options?: TrainingProbeOptions): Promise<TrainingProbe>;
+  /** Training FLOPs of one sample of `model` (forward + backward ≈ 3 × forward) at the configured size; for the fallback estimate. */
+  trainingFlops?(model: ModelName, config: PipelineConfig): Promise<number>;
+  /** FLOP/s of a representative convolution (3×3, 64→64 channels, 48×48, forward + both gradients) on the current backend. */
+  measureFlopsPerSecond?(): Promise<number>;
+  /** The current backend's memory ceiling for tensors, with what it is; `null` when unknown. */
+  memoryLimit?(): Promise<{ readonly bytes: number; readonly description: string } | null>;
   /** Parameter count of a model built with a preset (no training). */
   countParams(model: ModelName, config: PipelineConfig): Promise<number>;
   /** Table-1 scores over the given frames; `definition` of the nationwide numbers. */

@@ -73,6 +73,18 @@ describe('twsa CLI', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/wrote .*existing\.tif \(2×2\)/);
   });
+  it('run --estimate-only prints one timed step per model and the total, writes nothing, needs no --out', () => {
+    const before = readdirSync(base).sort();
+    const r = twsa('run', '--profile', 'smoke', '--estimate-only', '--backend', 'wasm');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^smoke profile on the 'wasm' backend: about \d+[hms].* of training \(estimated in /);
+    for (const m of ['seunet', 'pix2pix', 'dcae']) expect(r.stdout).toMatch(new RegExp(`  ${m} +[\\d.]+ ?s/step × 3 steps × 1 epochs = .*\\(timed step, after a warm-up step; peak tensor memory ≈ \\d+ MiB\\)`));
+    expect(r.stdout).toMatch(/  convlstm .*\(timed step on the full 3-frame sequence; peak tensor memory ≈ \d+ MiB\)/);
+    expect(r.stderr).toMatch(/timing one convlstm training step \(3-frame sequence\)/);
+    expect(readdirSync(base).sort()).toEqual(before);
+    expect(twsa('train', join(base, 'x'), '--estimate-only').stderr).toMatch(/--estimate-only belongs to 'twsa run'/);
+    expect(twsa('run', '--help').stdout).toMatch(/--estimate-only +print how long training would take/);
+  });
   it('needs a run folder for single stages and an input for grid commands', () => {
     expect(twsa('train').stderr).toMatch(/needs a run folder/);
     const none = twsa('evaluate', join(base, 'no-run'));

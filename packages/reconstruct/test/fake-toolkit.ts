@@ -122,7 +122,7 @@ export function fakeToolkit(options: FakeToolkitOptions = {}): Toolkit & { train
       return linearModel(model, Float32Array.from(w.a), Float32Array.from(w.b));
     },
     countParams: async () => 2 * SIZE,
-    async timeTrainingStep() { return 0.5; },
+    async probeTrainingStep() { return { secondsPerStep: 0.5 }; },
     async writeGeoTiff(grid, file, attributes) {
       mkdirSync(join(file, '..'), { recursive: true });
       writeFileSync(file, JSON.stringify({ shape: grid.shape, attributes }));
