@@ -39,8 +39,8 @@ export interface RegisterWasmKernelsOptions {
   /**
    * How `Conv2DBackpropFilter` is computed (see the Method of {@link registerWasmTrainingKernels}). `'auto'`
    * (default) takes shifted slices for stride-1 convolutions with at least 4 input channels whose padded grid
-   * `(OH+KH−1)·(OW+KW−1)` is at most 1.4 times the output grid `OH·OW` (3×3 kernel: 12×12 and up), and im2col
-   * otherwise; `'im2col'` always takes im2col (the only method before shifted slices); `'shifted-slices'` takes
+   * `(OH+KH−1)·(OW+KW−1)` is at most 1.4 times the output grid `OH·OW` (3×3 kernel: 12×12 and up) and has at least
+   * 512 points over the batch, and im2col otherwise; `'im2col'` always takes im2col (the only method before shifted slices); `'shifted-slices'` takes
    * shifted slices whenever the stride is 1. The last two exist for tests and benches: all three give the same
    * gradient up to float32 rounding.
    */
@@ -60,6 +60,13 @@ const SHIFTED_SLICE_MAX_OVERHEAD = 1.4;
 const SHIFTED_SLICE_MIN_IN_CHANNELS = 4;
 
 /**
+ * `'auto'` takes shifted slices only when the padded grid has this many points over the batch: they are the inner
+ * dimension of each tap's GEMM, and on smaller grids the KH·KW small calls cost more than the im2col they save
+ * (SEUNet at batch 1: 12×12 im2col 10–20 % faster; at batch 8: 6×6 with a 2×2 kernel, 392 points, 25 % faster).
+ */
+const SHIFTED_SLICE_MIN_GRID = 512;
+
+/**
  * Grid points per chunk of the shifted-slice method times output channels (64 Ki floats = 256 KiB): XNNPACK's packed
  * copy of each dy chunk then fits the L2 cache. 1 Ki–4 Ki-element chunks were 10–40 % slower, and one chunk for the
  * whole grid up to 10 % slower on SEUNet's 48×48 levels (bench/conv-grad-micro.ts).
@@ -77,7 +84,7 @@ export interface RegisterWasmKernelsResult {
  * `Conv2D`, `FusedConv2D`) for the tfjs `wasm` backend, replacing the stock ones where they exist.
  *
  * ## Method
- * - `Conv2DBackpropFilter` (dW), stride 1 on grids of 12×12 and up: shifted slices. x is copied channel-major onto
+ * - `Conv2DBackpropFilter` (dW), stride 1 on grids of 12×12 and up (see `filterGradient`): shifted slices. x is copied channel-major onto
  *   the zero-padded grid, `xᵀ[ci, m]` with `m = (b·H' + h')·W' + w'` (`H' = OH+KH−1`, `W' = OW+KW−1`), and dy onto the
  *   same grid, zero outside the `OH×OW` outputs (`dy_pad[m, co]`). Tap (kh, kw) reads input `m + s` for output `m`,
  *   `s = kh·W' + kw`, so `dW[kh, kw] = xᵀ[:, s : s+M] · dy_pad` is one non-transposed XNNPACK matmul per tap, taken over
@@ -526,7 +533,11 @@ function useShiftedSlices(info: backend_util.Conv2DInfo, method: FilterGradientM
   if (method === 'im2col' || info.strideHeight !== 1 || info.strideWidth !== 1 || info.dilationHeight !== 1 || info.dilationWidth !== 1) return false;
   if (method === 'shifted-slices') return true;
   const padded = (info.outHeight + info.filterHeight - 1) * (info.outWidth + info.filterWidth - 1);
-  return info.inChannels >= SHIFTED_SLICE_MIN_IN_CHANNELS && padded <= SHIFTED_SLICE_MAX_OVERHEAD * info.outHeight * info.outWidth;
+  return (
+    info.inChannels >= SHIFTED_SLICE_MIN_IN_CHANNELS &&
+    padded <= SHIFTED_SLICE_MAX_OVERHEAD * info.outHeight * info.outWidth &&
+    info.batchSize * padded >= SHIFTED_SLICE_MIN_GRID
+  );
 }
 
 /**
