@@ -34,7 +34,7 @@ interface ModelGradients {
 }
 
 /** Forward (training mode) and the gradients of an MSE loss for every trainable variable, on the current backend. */
-function modelGradients(recompute: boolean): ModelGradients {
+function modelGradients(recompute: boolean | 'full'): ModelGradients {
   const model = buildConvLstm({ ...CONFIG, recompute });
   const x = tf.tensor(noise(2 * 5 * 64, 5), X_SHAPE);
   const y = tf.mul(tf.tensor(noise(2 * 64, 6), Y_SHAPE), 0.5);
@@ -64,7 +64,7 @@ function expectGradientsClose(reference: ModelGradients, actual: ModelGradients,
 }
 
 /** Gradients of a loss over all three outputs of one layer with initial states, for x, h0, c0, kernel and bias. */
-function layerGradients(recompute: boolean): Float32Array[] {
+function layerGradients(recompute: boolean | 'full'): Float32Array[] {
   const layer = new ConvLstm2dLayer({ filters: 3, kernelSize: 3, returnSequences: true, returnState: true, recompute, kernelInitializer: tfl.initializers.glorotUniform({ seed: 9 }) });
   const tensors = tf.tidy(() => {
     const x = tf.tensor(noise(2 * 4 * 6 * 6 * 2, 11), [2, 4, 6, 6, 2]);
@@ -86,33 +86,37 @@ function layerGradients(recompute: boolean): Float32Array[] {
   return out;
 }
 
-describe('ConvLSTM recomputing backward (recompute: true)', () => {
+describe("ConvLSTM recomputing backward (recompute: true and 'full')", () => {
   beforeAll(async () => {
     await tf.setBackend('cpu');
   });
 
   it('gives the same forward and, to 1e-4 relative, the same gradients as autodiff on cpu (2 layers, 6/4 filters, 3×3, 8×8, 5 steps)', () => {
     const unrolled = modelGradients(false);
-    const recomputed = modelGradients(true);
-    expect(Array.from(recomputed.prediction)).toEqual(Array.from(unrolled.prediction));
-    expect(recomputed.loss).toBe(unrolled.loss);
-    expectGradientsClose(unrolled, recomputed, 1e-4);
+    for (const mode of [true, 'full'] as const) {
+      const recomputed = modelGradients(mode);
+      expect(Array.from(recomputed.prediction)).toEqual(Array.from(unrolled.prediction));
+      expect(recomputed.loss).toBe(unrolled.loss);
+      expectGradientsClose(unrolled, recomputed, 1e-4);
+    }
   });
 
   it('differentiates x, h0, c0, kernel and bias of one layer through the sequence, h and c outputs like autodiff', () => {
     const unrolled = layerGradients(false);
-    const recomputed = layerGradients(true);
-    expect(recomputed.map((g) => g.length)).toEqual([2 * 4 * 36 * 2, 2 * 36 * 3, 2 * 36 * 3, 3 * 3 * 5 * 12, 12]);
-    unrolled.forEach((g, i) => {
-      expect(Math.max(...g.map(Math.abs))).toBeGreaterThan(1e-3);
-      expect(relativeError(g, recomputed[i]!)).toBeLessThanOrEqual(1e-4);
-    });
+    for (const mode of [true, 'full'] as const) {
+      const recomputed = layerGradients(mode);
+      expect(recomputed.map((g) => g.length)).toEqual([2 * 4 * 36 * 2, 2 * 36 * 3, 2 * 36 * 3, 3 * 3 * 5 * 12, 12]);
+      unrolled.forEach((g, i) => {
+        expect(Math.max(...g.map(Math.abs))).toBeGreaterThan(1e-3);
+        expect(relativeError(g, recomputed[i]!)).toBeLessThanOrEqual(1e-4);
+      });
+    }
   });
 
-  it('leaks no tensor in an optimizer step or in inference', () => {
-    const model = buildConvLstm({ ...CONFIG, recompute: true });
-    const x = tf.tensor(noise(2 * 5 * 64, 5), X_SHAPE);
-    const y = tf.tensor(noise(2 * 64, 6), Y_SHAPE);
+  it.each([[true], ['full']] as const)('leaks no tensor in an optimizer step or in inference (recompute: %s)', (recompute) => {
+    const model = buildConvLstm({ filters: [3, 2], kernelSize: 3, inputShape: [6, 6], timeSteps: 3, seed: 2, recompute });
+    const x = tf.tensor(noise(2 * 3 * 36, 5), [2, 3, 6, 6, 1]);
+    const y = tf.tensor(noise(2 * 36, 6), [2, 6, 6, 1]);
     const optimizer = createAdam({ learningRate: 1e-3 });
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
     const stepOnce = (): void => {
@@ -136,6 +140,8 @@ describe('ConvLSTM recomputing backward (recompute: true)', () => {
     expect(layer.getConfig()['recompute']).toBe(true);
     const off = ConvLstm2dLayer.fromConfig(ConvLstm2dLayer, { ...new ConvLstm2dLayer({ filters: 2, kernelSize: 3, recompute: false }).getConfig() }) as ConvLstm2dLayer;
     expect(off.recompute).toBe(false);
+    const full = ConvLstm2dLayer.fromConfig(ConvLstm2dLayer, { ...new ConvLstm2dLayer({ filters: 2, kernelSize: 3, recompute: 'full' }).getConfig() }) as ConvLstm2dLayer;
+    expect(full.recompute).toBe('full');
     const model = buildConvLstm({ preset: 'tiny', recompute: false });
     expect((model.getLayer('encoder_convlstm1') as ConvLstm2dLayer).recompute).toBe(false);
     model.dispose();
@@ -166,10 +172,12 @@ describe('ConvLSTM recomputing backward on wasm', () => {
 
   it('matches the cpu backend and the wasm autodiff path to 1e-4 relative', () => {
     const unrolled = modelGradients(false);
-    const recomputed = modelGradients(true);
-    expect(Array.from(recomputed.prediction)).toEqual(Array.from(unrolled.prediction));
-    expect(relativeError(cpuReference.prediction, recomputed.prediction)).toBeLessThanOrEqual(1e-4);
-    expectGradientsClose(unrolled, recomputed, 1e-4);
-    expectGradientsClose(cpuReference, recomputed, 1e-4);
+    for (const mode of [true, 'full'] as const) {
+      const recomputed = modelGradients(mode);
+      expect(Array.from(recomputed.prediction)).toEqual(Array.from(unrolled.prediction));
+      expect(relativeError(cpuReference.prediction, recomputed.prediction)).toBeLessThanOrEqual(1e-4);
+      expectGradientsClose(unrolled, recomputed, 1e-4);
+      expectGradientsClose(cpuReference, recomputed, 1e-4);
+    }
   });
 });

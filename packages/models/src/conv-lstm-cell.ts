@@ -28,15 +28,18 @@ function preActivations(input: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor
   return tf.fused.conv2d({ x: input, filter: kernel, strides: 1, pad: 'same', bias });
 }
 
-/** One cell step: returns `[h_t, c_t]` from the frame and `(h_{t-1}, c_{t-1})`. Both run paths use it, so their forwards are identical. */
-function step(frame: tf.Tensor4D, h: tf.Tensor4D, c: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor1D): [tf.Tensor4D, tf.Tensor4D] {
+/**
+ * One cell step: returns `[h_t, c_t, z_t]` from the frame and `(h_{t-1}, c_{t-1})`, z being the gates'
+ * pre-activations. Both run paths use it, so their forwards are identical.
+ */
+function step(frame: tf.Tensor4D, h: tf.Tensor4D, c: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor1D): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D] {
   const z = preActivations(tf.concat([frame, h], 3), kernel, bias);
   const [zi, zf, zc, zo] = tf.split(z, 4, 3);
   const i = hardSigmoid(zi!);
   const f = hardSigmoid(zf!);
   const o = hardSigmoid(zo!);
   const cNext = tf.add(tf.mul(f, c), tf.mul(i, tf.tanh(zc!))) as tf.Tensor4D;
-  return [tf.mul(o, tf.tanh(cNext)) as tf.Tensor4D, cNext];
+  return [tf.mul(o, tf.tanh(cNext)) as tf.Tensor4D, cNext, z];
 }
 
 /**
@@ -95,12 +98,12 @@ export function runConvLstmUnrolled(
  * split into `dx_t` and `dh_{t-1}`, the kernels tfjs' own FusedConv2D gradient calls.
  */
 function stepBackward(
-  frame: tf.Tensor4D, hPrev: tf.Tensor4D, cPrev: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor1D, dh: tf.Tensor4D, dc: tf.Tensor4D,
+  frame: tf.Tensor4D, hPrev: tf.Tensor4D, cPrev: tf.Tensor4D, savedZ: tf.Tensor4D | null, kernel: tf.Tensor4D, bias: tf.Tensor1D, dh: tf.Tensor4D, dc: tf.Tensor4D,
 ): { dx: tf.Tensor4D; dhPrev: tf.Tensor4D; dcPrev: tf.Tensor4D; dKernel: tf.Tensor4D; dBias: tf.Tensor1D } {
   const cin = frame.shape[3];
   const F = hPrev.shape[3];
   const input = tf.concat([frame, hPrev], 3);
-  const z = preActivations(input, kernel, bias);
+  const z = savedZ ?? preActivations(input, kernel, bias);
   const [zi, zf, zc, zo] = tf.split(z, 4, 3);
   const pre = (v: tf.Tensor): tf.Tensor => tf.add(tf.mul(v, 0.2), 0.5);
   const [ui, uf, uo] = [pre(zi!), pre(zf!), pre(zo!)];
@@ -122,11 +125,12 @@ function stepBackward(
  * {@link runConvLstmUnrolled}.
  *
  * ## Method
- * The forward (inside `tf.customGrad`, whose forward is not taped) runs the T steps, disposing each step's gates
- * and keeping only the states `(h_{t-1}, c_{t-1})` that enter each step: 2·T state tensors instead of ≈30 taped
- * activations per step. The backward walks t = T−1 … 0: it recomputes step t's gates from the saved states (one
- * extra convolution per step), applies the hand-written cell gradient (see `stepBackward`) and accumulates
- * `dW`, `db`; each step's temporaries are freed before the next. The kernel and bias enter as explicit inputs of
+ * The forward (inside `tf.customGrad`, whose forward is not taped) runs the T steps, disposing each step's gate
+ * activations and keeping only the states `(h_{t-1}, c_{t-1})` that enter each step and, with
+ * `keepPreActivations`, the step's convolution output `z_t` (4F channels): 6F (or 2F) channels per step instead of
+ * ≈30 taped activations. The backward walks t = T−1 … 0: it recomputes step t's gates from the saved `z_t` (or,
+ * without it, from the saved states by running the step's convolution again), applies the hand-written cell
+ * gradient (see `stepBackward`) and accumulates `dW`, `db`; each step's temporaries are freed before the next. The kernel and bias enter as explicit inputs of
  * the op, so gradients reach the layer's variables through `optimizer.minimize` / `tf.variableGrads` as usual.
  * The op's single output is `[batch, K + 1, rows·cols·F]`: the K = T (returnSequences) or 1 hidden states, then
  * `c_T`; it is sliced back into the result.
@@ -137,9 +141,12 @@ function stepBackward(
  * @param kernel - `[k, k, Cin + F, 4F]` (odd k, 'same' padding, stride 1)
  * @param bias - `[4F]`
  * @param returnSequences - also return every step's hidden state
+ * @param keepPreActivations - keep each step's convolution output for the backward (default) rather than recompute
+ *   it: 4F more channels per step, one convolution fewer per step
  */
 export function runConvLstmRecomputed(
   x: tf.Tensor5D, h0: tf.Tensor4D | null, c0: tf.Tensor4D | null, kernel: tf.Tensor4D, bias: tf.Tensor1D, returnSequences: boolean,
+  keepPreActivations = true,
 ): ConvLstmRunResult {
   const [batch, steps, rows, cols, cin] = x.shape;
   const F = kernel.shape[3] / 4;
@@ -159,23 +166,28 @@ export function runConvLstmRecomputed(
     const flat = tf.reshape<tf.Rank.R3>(xs, [batch, steps, rows * cols * cin]);
     const hs: tf.Tensor4D[] = [];
     const cs: tf.Tensor4D[] = [];
+    const zs: tf.Tensor4D[] = [];
     const hidden: tf.Tensor[] = [];
     for (let t = 0; t < steps; t++) {
       hs.push(h);
       cs.push(c);
       const [hPrev, cPrev] = [h, c];
-      [h, c] = tf.tidy(() => step(frameAt(flat, t, frameShape), hPrev, cPrev, w, b));
+      const [hNext, cNext, z] = tf.tidy(() => step(frameAt(flat, t, frameShape), hPrev, cPrev, w, b));
+      [h, c] = [hNext, cNext];
+      if (keepPreActivations) zs.push(z);
+      else z.dispose();
       if (returnSequences) hidden.push(tf.reshape(h, [batch, 1, stateSize]));
     }
     if (!returnSequences) hidden.push(tf.reshape(h, [batch, 1, stateSize]));
     hidden.push(tf.reshape(c, [batch, 1, stateSize]));
-    // Only what the backward needs: x, W, b and the states entering each step (no-op when no tape is recording).
-    save([xs, w, b, ...hs, ...cs]);
+    // Only what the backward needs: x, W, b, the states entering each step and maybe z (no-op when no tape records).
+    save([xs, w, b, ...hs, ...cs, ...zs]);
     const value = tf.concat(hidden, 1) as tf.Tensor3D;
     const gradFunc = (dy: tf.Tensor3D, saved: tf.Tensor[]): tf.Tensor[] => tf.tidy(() => {
       const [sx, sw, sb] = saved as [tf.Tensor5D, tf.Tensor4D, tf.Tensor1D];
       const savedH = saved.slice(3, 3 + steps) as tf.Tensor4D[];
-      const savedC = saved.slice(3 + steps) as tf.Tensor4D[];
+      const savedC = saved.slice(3 + steps, 3 + 2 * steps) as tf.Tensor4D[];
+      const savedZ = saved.slice(3 + 2 * steps) as tf.Tensor4D[];
       const flatX = tf.reshape<tf.Rank.R3>(sx, [batch, steps, rows * cols * cin]);
       const row = (r: number): tf.Tensor4D => frameAt(dy, r, stateShape);
       let dh = returnSequences ? (tf.zeros(stateShape) as tf.Tensor4D) : row(0);
@@ -186,7 +198,7 @@ export function runConvLstmRecomputed(
       for (let t = steps - 1; t >= 0; t--) {
         const next = tf.tidy(() => {
           const dhStep = returnSequences ? (tf.add(dh, row(t)) as tf.Tensor4D) : dh;
-          const s = stepBackward(frameAt(flatX, t, frameShape), savedH[t]!, savedC[t]!, sw, sb, dhStep, dc);
+          const s = stepBackward(frameAt(flatX, t, frameShape), savedH[t]!, savedC[t]!, savedZ[t] ?? null, sw, sb, dhStep, dc);
           return [s.dx, s.dhPrev, s.dcPrev, tf.add(dKernel, s.dKernel), tf.add(dBias, s.dBias)] as const;
         });
         tf.dispose([dh, dc, dKernel, dBias]);

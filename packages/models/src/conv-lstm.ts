@@ -19,11 +19,12 @@ export interface ConvLstmConfig extends BaseModelConfig {
   readonly kernelSize?: number;
   /**
    * Train the ConvLSTM layers with a recomputing backward through time ({@link ConvLstm2dLayerArgs.recompute}):
-   * same outputs and gradients, far less memory (one training step of the `'paper'` preset, batch 1, measured on
-   * WASM: heap peak 0.9 GiB instead of the whole 4 GiB). Default true; false keeps every step's activations on the
-   * autodiff tape.
+   * same outputs and gradients, far less memory. `true` (default) keeps each step's states and convolution output,
+   * `'full'` only the states (≈20 % slower), `false` every step's activations on the autodiff tape. Measured on the
+   * `'paper'` preset, batch 1, WASM, warm-up + 2 steps: WASM heap peak 0.70 GiB with true or 'full', 2.3 GiB
+   * with false (4 GiB, i.e. out of memory, before the encoder layers stopped running once per output).
    */
-  readonly recompute?: boolean;
+  readonly recompute?: boolean | 'full';
 }
 
 const KEYS = [...BASE_KEYS, 'inputShape', 'timeSteps', 'filters', 'kernelSize', 'recompute'] as const;
@@ -74,7 +75,7 @@ export function buildConvLstm(config: ConvLstmConfig = {}): tfl.LayersModel {
   const [rows, cols] = checkInputShape(config.inputShape ?? [48, 48], 'config.inputShape', fn, 1);
   const initMode = checkInitializer(config.initializer, fn);
   const recompute = config.recompute ?? true;
-  if (typeof recompute !== 'boolean') throw new ModelsArgumentError('config.recompute', fn, 'a boolean', JSON.stringify(recompute));
+  if (typeof recompute !== 'boolean' && recompute !== 'full') throw new ModelsArgumentError('config.recompute', fn, "a boolean or 'full'", JSON.stringify(recompute));
   const init = new KernelInitializers(checkSeed(config.seed, fn), initMode);
 
   const input = tfl.input({ shape: [steps, rows, cols, 1], name: 'sequence' });

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConvLstm2dLayer, LastStepLayer, ResizeLayer, SequenceBatchNormLayer } from './layers.js';
+import { buildConvLstm } from './conv-lstm.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -50,6 +51,35 @@ describe('ConvLstm2dLayer', () => {
     const so = new ConvLstm2dLayer({ filters: 2, kernelSize: 3, returnSequences: false }).apply([sx, sh, sc]) as tfl.SymbolicTensor;
     expect(so.shape).toEqual([null, 4, 4, 2]);
     tf.dispose([x, h0, c0, out!, h!, c!, out0!]);
+  });
+});
+
+describe('ConvLstm2dLayer repeated calls', () => {
+  it('runs each encoder layer once per training forward (tfjs-layers applies a layer once per used output)', async () => {
+    const model = buildConvLstm({ filters: [3, 2], kernelSize: 3, inputShape: [6, 6], timeSteps: 4, seed: 1 });
+    const x = tf.ones([1, 4, 6, 6, 1]);
+    const info = await tf.profile(() => {
+      tf.dispose(model.apply(x, { training: true }) as tf.Tensor);
+    });
+    // 2 encoder layers × 4 steps + 2 one-step forecaster layers + the 1×1 prediction conv.
+    expect(info.kernels.filter((k) => k.name === 'FusedConv2D')).toHaveLength(2 * 4 + 2 + 1);
+    model.dispose();
+    x.dispose();
+  });
+
+  it('returns independent tensors for a repeated call and recomputes under a new gradient tape', () => {
+    const layer = new ConvLstm2dLayer({ filters: 2, kernelSize: 3, returnSequences: false, kernelInitializer: 'glorotUniform' });
+    const x = tf.randomNormal([1, 3, 4, 4, 1], 0, 1, 'float32', 4);
+    const first = layer.apply(x) as tf.Tensor;
+    const second = layer.apply(x) as tf.Tensor;
+    first.dispose();
+    const kernel = layer.trainableWeights[0]!.read() as tf.Variable;
+    // `second` is alive and came from the same inputs, but not from this tape: the gradient must still reach the kernel.
+    const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(layer.apply(x) as tf.Tensor)) as tf.Scalar, [kernel]);
+    expect(tf.max(tf.abs(grads[kernel.name]!)).dataSync()[0]).toBeGreaterThan(1e-4);
+    expect(value.dataSync()[0]).toBeCloseTo(tf.sum(tf.square(second)).dataSync()[0]!, 5);
+    tf.dispose([x, second, value, ...Object.values(grads)]);
+    layer.dispose();
   });
 });
 

@@ -21,6 +21,21 @@ function asList(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
   return Array.isArray(inputs) ? inputs : [inputs];
 }
 
+/**
+ * What {@link ConvLstm2dLayer} last computed, and from what. tfjs-layers' executor (4.22) applies a layer once per
+ * output that the graph uses, so an encoder layer whose sequence, h and c all feed later layers would run three
+ * times on the same inputs; a call that repeats the last one (same input tensors, same weight data, same gradient
+ * tape, outputs still alive) returns clones of the last outputs instead, which is the same value on the same tape.
+ */
+interface ConvLstmCall {
+  readonly inputs: readonly tf.Tensor[];
+  readonly kernel: object;
+  readonly bias: object;
+  readonly tape: unknown;
+  readonly gradientDepth: number;
+  readonly outputs: readonly tf.Tensor[];
+}
+
 /** Configuration of {@link ConvLstm2dLayer}. */
 export interface ConvLstm2dLayerArgs extends LayerArgs {
   /** Number of hidden channels F. */
@@ -36,12 +51,16 @@ export interface ConvLstm2dLayerArgs extends LayerArgs {
   /** Add 1 to the forget-gate bias at initialisation (Keras `unit_forget_bias`). Default true. */
   unitForgetBias?: boolean;
   /**
-   * Backpropagate through time by recomputation (gradient checkpointing): the whole recurrence is one op that keeps
-   * only each step's input states `(h, c)` and recomputes one step's gates at a time in the backward pass, instead
-   * of leaving ≈30 activations per step on the autodiff tape. Same outputs and gradients; about one extra
-   * convolution per step. Default true; false uses plain tfjs ops and autodiff.
+   * Backpropagate through time by recomputation (gradient checkpointing): the whole recurrence is one op whose
+   * backward recomputes one step's gates at a time, instead of leaving ≈30 activations per step on the autodiff
+   * tape. Same outputs and gradients.
+   * - `true` (default): keeps each step's input states `(h, c)` and convolution output (6F channels per step) and
+   *   recomputes the gate activations;
+   * - `'full'`: keeps only `(h, c)` (2F channels per step) and also recomputes the convolution (one more
+   *   convolution per step: ≈20 % slower on the paper preset);
+   * - `false`: plain tfjs ops and autodiff.
    */
-  recompute?: boolean;
+  recompute?: boolean | 'full';
 }
 
 /**
@@ -54,8 +73,10 @@ export interface ConvLstm2dLayerArgs extends LayerArgs {
  * (`clip(0.2x + 0.5, 0, 1)`, the Keras 2 default), `c_t = f·c_{t-1} + i·tanh(z_c)`, `h_t = o·tanh(c_t)`;
  * 'same' padding, stride 1. Parameters: kernel `[k, k, Cin + F, 4F]` plus bias `4F`, i.e.
  * `4F(k²(Cin + F) + 1)`, the same count as Keras' ConvLSTM2D. With `recompute` (the default) the backward pass
- * recomputes each step from the saved states (see `runConvLstmRecomputed`), so training memory grows by two
- * state tensors per step rather than by the whole step's activations.
+ * recomputes each step's gates from saved per-step tensors (see `runConvLstmRecomputed`), so training memory grows
+ * by 6F (or, with `'full'`, 2F) channels per step rather than by the whole step's activations. A call that repeats the previous one (same
+ * input tensors, weights and gradient tape, as tfjs-layers' executor does once per used output) returns clones of
+ * its outputs instead of running the recurrence again.
  *
  * **Input shape:** `[batch, time, rows, cols, Cin]`, optionally followed by the initial states
  * `h0, c0` of shape `[batch, rows, cols, F]` as extra inputs (a list `[x, h0, c0]`); without them the
@@ -72,10 +93,11 @@ export class ConvLstm2dLayer extends tfl.layers.Layer {
   readonly returnSequences: boolean;
   readonly returnState: boolean;
   readonly unitForgetBias: boolean;
-  readonly recompute: boolean;
+  readonly recompute: boolean | 'full';
   private readonly kernelInit: LayerInitializer;
   private kernel?: LayerVariable;
   private bias?: LayerVariable;
+  private lastCall?: ConvLstmCall;
 
   constructor(args: ConvLstm2dLayerArgs) {
     super(args);
@@ -125,11 +147,28 @@ export class ConvLstm2dLayer extends tfl.layers.Layer {
       if ((h0 === null) !== (c0 === null)) throw new Error('TwsaConvLstm2D takes both initial states [x, h0, c0] or neither');
       const kernel = this.kernel!.read() as tf.Tensor4D;
       const bias = this.bias!.read() as tf.Tensor1D;
-      const run = this.recompute ? runConvLstmRecomputed : runConvLstmUnrolled;
-      const { sequence, h, c } = run(x, h0, c0, kernel, bias, this.returnSequences);
-      const out = sequence ?? h;
-      return this.returnState ? [out, h, c] : out;
+      const engine = tf.engine().state;
+      const last = this.lastCall;
+      const repeated = last !== undefined && last.inputs.length === list.length && last.inputs.every((t, i) => t === list[i] && !t.isDisposed) &&
+        last.kernel === kernel.dataId && last.bias === bias.dataId && last.tape === engine.activeTape && last.gradientDepth === engine.gradientDepth &&
+        last.outputs.every((t) => !t.isDisposed);
+      let outputs: tf.Tensor[];
+      if (repeated) {
+        outputs = last.outputs.map((t) => tf.clone(t));
+      } else {
+        const { sequence, h, c } = this.recompute === false
+          ? runConvLstmUnrolled(x, h0, c0, kernel, bias, this.returnSequences)
+          : runConvLstmRecomputed(x, h0, c0, kernel, bias, this.returnSequences, this.recompute !== 'full');
+        outputs = this.returnState ? [sequence ?? h, h, c] : [sequence ?? h];
+        this.lastCall = { inputs: list, kernel: kernel.dataId, bias: bias.dataId, tape: engine.activeTape, gradientDepth: engine.gradientDepth, outputs };
+      }
+      return this.returnState ? outputs : outputs[0]!;
     });
+  }
+
+  override dispose(): ReturnType<tfl.layers.Layer['dispose']> {
+    this.lastCall = undefined;
+    return super.dispose();
   }
 
   override getConfig(): tf.serialization.ConfigDict {
