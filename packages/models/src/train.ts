@@ -15,9 +15,10 @@ import { createAdam } from './backend/lean-adam.js';
 
 /**
  * Hyper-parameter profiles. `paper` is Yu et al. (2021): Adam lr 0.01, batch 1, 100 epochs, no early stopping.
- * `sequenceBatchSize` is the default batch of {@link trainConvLstm}: the unrolled 19-step ConvLSTM keeps every step's
- * activations for backpropagation (measured on WASM: ≈0.7 GiB per sample for the cpu preset, ≈4 GiB for one
- * sample of the paper preset, against WASM's 4 GiB heap).
+ * `sequenceBatchSize` is the default batch of {@link trainConvLstm}. Backpropagation through the 19 unrolled steps
+ * used to keep every step's activations (≈4 GiB heap for one sample of the paper preset on WASM, its 4 GiB limit);
+ * with the ConvLSTM layer's default `recompute` (gradient checkpointing through time) one paper-preset sample peaks
+ * at ≈0.7 GiB (bench/README.md). The paper trains with batch 1, which `paper` keeps.
  */
 export const TRAINING_PROFILES = {
   paper: { learningRate: 0.01, batchSize: 1, sequenceBatchSize: 1, epochs: 100, patience: null },
