@@ -175,6 +175,7 @@ describe('WASM training kernels', () => {
       { batch: 3, size: [6, 6], inC: 8, outC: 6, k: 3, stride: 1, pad: 'same' }, // 1.78: im2col
       { batch: 3, size: [16, 16], inC: 2, outC: 6, k: 3, stride: 1, pad: 'same' }, // 2 input channels: im2col
       { batch: 1, size: [16, 16], inC: 8, outC: 6, k: 3, stride: 1, pad: 'same' }, // 324 grid points < 512: im2col
+      { batch: 3, size: [16, 16], inC: 4, outC: 130, k: 3, stride: 1, pad: 'same' }, // 130 output channels: im2col
     ];
     for (const [j, c] of cases.entries()) {
       const ref = await onBackend('cpu', () => filterGradient(c, 400 + j));
