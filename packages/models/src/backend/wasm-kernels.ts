@@ -40,7 +40,8 @@ export interface RegisterWasmKernelsOptions {
    * How `Conv2DBackpropFilter` is computed (see the Method of {@link registerWasmTrainingKernels}). `'auto'`
    * (default) takes shifted slices for stride-1 convolutions with at least 4 input channels whose padded grid
    * `(OH+KH−1)·(OW+KW−1)` is at most 1.4 times the output grid `OH·OW` (3×3 kernel: 12×12 and up) and has at least
-   * 512 points over the batch, and with at most 128 output channels; im2col otherwise; `'im2col'` always takes im2col (the only method before shifted slices); `'shifted-slices'` takes
+   * 512 points over the batch, and with at most 128 output channels or an im2col matrix over 8 Mi elements; im2col
+   * otherwise; `'im2col'` always takes im2col (the only method before shifted slices); `'shifted-slices'` takes
    * shifted slices whenever the stride is 1. The last two exist for tests and benches: all three give the same
    * gradient up to float32 rounding.
    */
@@ -67,11 +68,19 @@ const SHIFTED_SLICE_MIN_IN_CHANNELS = 4;
 const SHIFTED_SLICE_MIN_GRID = 512;
 
 /**
- * `'auto'` takes shifted slices only up to this many output channels: im2col's extra work is ∝ K·N against the
- * GEMM's ∝ K·N·CO, so with many output channels it is small, and the slices' KH·KW smaller GEMMs were 5–20 % slower
- * (ConvLSTM gates, 48×48 5×5 65→256 and 128→256; 5–10 % faster at →128).
+ * `'auto'` takes shifted slices with more output channels than this only when the im2col matrix `KH·KW·Cin × N` would
+ * exceed {@link SHIFTED_SLICE_LARGE_IM2COL} elements. im2col's extra work is ∝ K·N against the GEMM's ∝ K·N·CO, so
+ * with many output channels it is small, and the slices' KH·KW smaller GEMMs were 15–20 % slower (ConvLSTM gates
+ * 48×48 5×5 65→256 at batch 1; 24×24 3×3 128→256 at batch 8); 5–10 % faster at →128 (ConvLSTM 96→128, 64→128).
  */
 const SHIFTED_SLICE_MAX_OUT_CHANNELS = 128;
+
+/**
+ * im2col matrix size (8 Mi elements, 32 MiB) above which `'auto'` takes shifted slices whatever the output channels:
+ * the im2col GEMM then streams a matrix far larger than the caches, and the slices were 20 % faster and use less heap
+ * (DCAE 48×48 128→256 at batch 8: 21 Mi elements; 841 vs 1048 ms, WASM heap peak 2677 vs 3022 MiB).
+ */
+const SHIFTED_SLICE_LARGE_IM2COL = 1 << 23;
 
 /**
  * Grid points per chunk of the shifted-slice method times output channels (64 Ki floats = 256 KiB): XNNPACK's packed
@@ -100,7 +109,8 @@ export interface RegisterWasmKernelsResult {
  *   im2col on SEUNet's 48×48 and 24×24 levels at batch 8, with scratch ≈ |x|·H'W'/(HW) plus a few 256 KiB chunks
  *   instead of KH·KW·|x|. (One difference from im2col: a non-finite x meets those zeros too, so an Inf/NaN input
  *   spreads NaN to more taps of dW than it would on the cpu backend.)
- * - `Conv2DBackpropFilter` otherwise (stride > 1, small grids, < 4 input or > 128 output channels): im2col in the transposed layout
+ * - `Conv2DBackpropFilter` otherwise (stride > 1, small grids, < 4 input channels, > 128 output channels with a
+ *   small im2col matrix): im2col in the transposed layout
  *   `Pᵀ[k, n]` with `k = (kh·KW + kw)·Cin + ci` and `n = (b·OH + oh)·OW + ow`, then one non-transposed XNNPACK matmul
  *   `dW[k, co] = Pᵀ · dy[n, co]` (XNNPACK repacks the right operand on each call, so the small dy goes there).
  * - `Conv2DBackpropInput` (dx, and the forward of `conv2dTranspose`): stride 1 → a forward XNNPACK `Conv2D` of dy
@@ -608,7 +618,8 @@ function useShiftedSlices(info: backend_util.Conv2DInfo, method: FilterGradientM
   const padded = (info.outHeight + info.filterHeight - 1) * (info.outWidth + info.filterWidth - 1);
   return (
     info.inChannels >= SHIFTED_SLICE_MIN_IN_CHANNELS &&
-    info.outChannels <= SHIFTED_SLICE_MAX_OUT_CHANNELS &&
+    (info.outChannels <= SHIFTED_SLICE_MAX_OUT_CHANNELS ||
+      info.filterHeight * info.filterWidth * info.inChannels * info.batchSize * info.outHeight * info.outWidth > SHIFTED_SLICE_LARGE_IM2COL) &&
     padded <= SHIFTED_SLICE_MAX_OVERHEAD * info.outHeight * info.outWidth &&
     info.batchSize * padded >= SHIFTED_SLICE_MIN_GRID
   );
