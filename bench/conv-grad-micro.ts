@@ -145,14 +145,15 @@ async function main(): Promise<void> {
   const backendInfo = await initBackend({ backend: 'wasm' });
   console.log(`conv-grad-micro ${new Date().toISOString()} | tfjs ${tf.version_core} ${backendInfo.name} | Node ${process.version} | load avg ${loadavg().map((l) => l.toFixed(2)).join(' ')} | reps ${args.reps}`);
   console.log('ms = min CPU ms over reps (median wall ms); diff = max |dW − dW(first method)| / max |dW(first method)|');
-  // Warm-up: the first method to run a code path would otherwise pay V8's compilation of it, on background threads
-  // that process.cpuUsage counts.
-  for (const method of args.methods) {
-    unregisterWasmTrainingKernels();
-    registerWasmTrainingKernels({ filterGradient: method });
-    for (const layer of seUnetLayers()) timeLayer(layer, 1, 2);
-  }
   for (const batch of args.batches) {
+    // Warm-up at this batch size: the first method to run a code path on new shapes would otherwise pay V8's
+    // (re)compilation of it, on background threads that process.cpuUsage counts (a layer's first calls ran up to 8×
+    // slower than its steady state).
+    for (const method of args.methods) {
+      unregisterWasmTrainingKernels();
+      registerWasmTrainingKernels({ filterGradient: method });
+      for (const layer of seUnetLayers()) timeLayer(layer, batch, 3);
+    }
     const layers = [...seUnetLayers(), ...EXTRA];
     const timings = new Map<Method, Timing[]>();
     for (const method of args.methods) {
