@@ -17,6 +17,7 @@
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildSeUnet, createAdam, initBackend, registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../packages/models/src/index.js';
+import { relativeError } from '../packages/models/test/helpers.js';
 
 type Method = 'im2col' | 'auto' | 'shifted-slices';
 interface Layer {
@@ -93,16 +94,6 @@ function timeLayer(layer: Layer, batch: number, reps: number): Timing {
   return { cpuMs: Math.min(...cpu), wallMs: wall[Math.floor(wall.length / 2)]!, result };
 }
 
-function relativeDifference(reference: Float32Array, actual: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < reference.length; i++) {
-    diff = Math.max(diff, Math.abs(reference[i]! - actual[i]!));
-    scale = Math.max(scale, Math.abs(reference[i]!));
-  }
-  return scale === 0 ? diff : diff / scale;
-}
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
@@ -170,7 +161,7 @@ async function main(): Promise<void> {
       const cells = args.methods.map((method) => {
         const t = timings.get(method)![i]!;
         if (!layer.name.startsWith('wide')) totals.set(method, totals.get(method)! + t.cpuMs);
-        const diff = relativeDifference(reference, t.result);
+        const diff = relativeError(reference, t.result);
         return `${t.cpuMs.toFixed(2)} (${t.wallMs.toFixed(2)}) ${(flops / t.cpuMs / 1e6).toFixed(1)}GF ${diff.toExponential(0)}`.padStart(30);
       });
       console.log([`${layer.name} ${layer.size}² ${layer.inC}→${layer.outC} k${layer.k}`.padEnd(22), ...cells].join(''));

@@ -7,19 +7,7 @@ import { ConvLstm2dLayer } from './layers.js';
 import { isModelsError } from './errors.js';
 import { createAdam } from './backend/lean-adam.js';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from './backend/wasm-kernels.js';
-import { noise } from '../test/helpers.js';
-
-/** Max |actual − reference| over max |reference|: the relative error the 1e-4 bound applies to. */
-function relativeError(reference: ArrayLike<number>, actual: ArrayLike<number>): number {
-  expect(actual.length).toBe(reference.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < reference.length; i++) {
-    diff = Math.max(diff, Math.abs(reference[i]! - actual[i]!));
-    scale = Math.max(scale, Math.abs(reference[i]!));
-  }
-  return scale === 0 ? diff : diff / scale;
-}
+import { noise, relativeError } from '../test/helpers.js';
 
 // The small configuration of the comparison: 2 layers (6 and 4 filters), 3×3 kernels, 8×8 frames, 5 steps, batch 2.
 const CONFIG = { filters: [6, 4], kernelSize: 3, inputShape: [8, 8] as [number, number], timeSteps: 5, seed: 3 };

@@ -31,3 +31,18 @@ export function toyWindows(n: number, steps: number, rows: number, cols: number,
 export function weightsOf(model: { weights: { read(): { dataSync(): ArrayLike<number> } }[] }): Float32Array[] {
   return model.weights.map((w) => Float32Array.from(w.read().dataSync()));
 }
+
+/**
+ * Max |actual − reference| over max |reference| (the max difference itself when the reference is all zero): the
+ * relative error that the gradient-equality bounds (1e-4 against the cpu backend) apply to.
+ */
+export function relativeError(reference: ArrayLike<number>, actual: ArrayLike<number>): number {
+  if (actual.length !== reference.length) throw new Error(`relativeError: lengths differ (${reference.length} reference, ${actual.length} actual)`);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < reference.length; i++) {
+    diff = Math.max(diff, Math.abs(reference[i]! - actual[i]!));
+    scale = Math.max(scale, Math.abs(reference[i]!));
+  }
+  return scale === 0 ? diff : diff / scale;
+}

@@ -4,18 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { isBackendModuleError } from './errors.js';
 import { hasWasmTrainingKernels, registerWasmTrainingKernels, unregisterWasmTrainingKernels } from './wasm-kernels.js';
-
-/** Max |a − b| over max |reference|: the relative error the brief's 1e-4 bound applies to. */
-function relativeError(reference: ArrayLike<number>, actual: ArrayLike<number>): number {
-  expect(actual.length).toBe(reference.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < reference.length; i++) {
-    diff = Math.max(diff, Math.abs(reference[i]! - actual[i]!));
-    scale = Math.max(scale, Math.abs(reference[i]!));
-  }
-  return scale === 0 ? diff : diff / scale;
-}
+import { relativeError } from '../../test/helpers.js';
 
 /** Deterministic values in [-1, 1). */
 function values(n: number, seed: number): Float32Array {
