@@ -294,7 +294,25 @@ def pix2pix_case(batch, steps, warmup):
     return time_steps(step, steps, warmup), count(G) + count(D)
 
 
-CASES = ["seunet-b1", "seunet-b8", "dcae-b1", "dcae-b8", "pix2pix-b1", "convlstm"]
+CASES = ["seunet-b1", "seunet-b8", "dcae-b1", "dcae-b8", "pix2pix-b1", "convlstm", "conv-ceiling"]
+
+
+def conv_ceiling_case(steps, warmup):
+    """Forward conv2d only, 8x64x48x48 -> 64, 3x3 'same', no bias, 10 calls per step (as bench/train-speed.ts)."""
+    conv = nn.Conv2d(64, 64, 3, padding=1, bias=False)
+    x = torch.rand(8, 64, 48, 48) * 2 - 1
+
+    def step():
+        with torch.no_grad():
+            for _ in range(10):
+                conv(x)
+
+    for _ in range(warmup):
+        step()
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return (time.perf_counter() - t0) / steps, count(conv)
 
 
 def main():
@@ -320,6 +338,9 @@ def main():
             m = DCAE().train()
             sec = supervised_case(m, batch, (1, 48, 48), a.steps, a.warmup)
             params = count(m)
+        elif case == "conv-ceiling":
+            batch = 80
+            sec, params = conv_ceiling_case(a.steps, a.warmup)
         elif case.startswith("pix2pix"):
             batch = int(case.split("-b")[1])
             sec, params = pix2pix_case(batch, a.steps, a.warmup)

@@ -4,6 +4,7 @@
  * layers), in one run. Not a test.
  *
  *   npm run bench:train-speed                       # every case, 3 timed steps after 1 warm-up, torch at 2 threads
+ *   node --import tsx bench/train-speed.ts --threads 1   # PyTorch on one thread (tfjs WASM in Node has one)
  *   node --import tsx bench/train-speed.ts --steps 5 --only seunet-b8,convlstm --no-torch --optimizer stock
  *
  * Each of our cases runs in its own Node process (the WASM heap never shrinks, so one case's peak would otherwise
@@ -18,7 +19,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { buildConvLstm, buildDcae, buildPix2Pix, buildSeUnet, createAdam, initBackend } from '../packages/models/src/index.js';
 
-const CASES = ['seunet-b1', 'seunet-b8', 'dcae-b1', 'dcae-b8', 'pix2pix-b1', 'convlstm'] as const;
+const CASES = ['seunet-b1', 'seunet-b8', 'dcae-b1', 'dcae-b8', 'pix2pix-b1', 'convlstm', 'conv-ceiling'] as const;
+/** `conv-ceiling`: forward conv2d only, 8×48×48×64 → 64, 3×3 'same', no bias, 10 calls per step (80 samples). */
+const CEILING = { batch: 8, size: 48, channels: 64, kernel: 3, callsPerStep: 10 } as const;
+/** Floating-point operations of one `conv-ceiling` sample (2 per multiply-add). */
+const CEILING_FLOP_PER_SAMPLE = 2 * CEILING.size * CEILING.size * CEILING.kernel * CEILING.kernel * CEILING.channels * CEILING.channels;
 type CaseName = (typeof CASES)[number];
 
 interface Args {
@@ -43,7 +48,11 @@ function parseArgs(argv: string[]): Args {
       if (v === undefined) throw new Error(`${a} needs a value`);
       return v;
     };
-    if (a === '--steps') args.steps = Number(value());
+    if (a === '--help' || a === '-h') {
+      console.log(`usage: node --import tsx bench/train-speed.ts [--steps n] [--warmup n] [--only ${CASES.join(',')}]\n` +
+        '         [--threads n (PyTorch)] [--no-torch] [--no-profile] [--optimizer lean|stock] [--json]');
+      process.exit(0);
+    } else if (a === '--steps') args.steps = Number(value());
     else if (a === '--warmup') args.warmup = Number(value());
     else if (a === '--threads') args.threads = Number(value());
     else if (a === '--no-torch') args.torch = false;
@@ -137,8 +146,27 @@ function pix2pix(kind: Args['optimizer']): Runner {
   };
 }
 
+/** The kernel ceiling: how fast the backend's own forward convolution runs, with no training machinery around it. */
+function convCeiling(): Runner {
+  const { batch, size, channels, kernel, callsPerStep } = CEILING;
+  const x = tf.randomUniform([batch, size, size, channels], -1, 1, 'float32', 5) as tf.Tensor4D;
+  const w = tf.randomUniform([kernel, kernel, channels, channels], -0.1, 0.1, 'float32', 6) as tf.Tensor4D;
+  return {
+    batch: batch * callsPerStep,
+    params: kernel * kernel * channels * channels,
+    step: () => {
+      // The block returns nothing: tf.tidy walks a returned value looking for tensors, and a returned 1.2 M-element
+      // Float32Array alone costs ≈ 1.7 s.
+      for (let i = 0; i < callsPerStep; i++) tf.tidy(() => { tf.conv2d(x, w, 1, 'same').dataSync(); });
+    },
+    dispose: () => tf.dispose([x, w]),
+  };
+}
+
 function makeRunner(name: CaseName, kind: Args['optimizer']): Runner {
   switch (name) {
+    case 'conv-ceiling':
+      return convCeiling();
     case 'seunet-b1':
       return supervised(buildSeUnet({ preset: 'paper', seed: 1 }), [1, 48, 48, 1], kind);
     case 'seunet-b8':
@@ -267,8 +295,16 @@ async function main(): Promise<void> {
     const o = ours[name]!;
     const t = 'error' in torch ? undefined : torch.results[name];
     const ratio = t ? o.samplesPerSecond / t.samples_per_second : Number.NaN;
-    const label = name === 'convlstm' ? 'convlstm (1 seq of 19 frames)' : name;
+    const label = name === 'convlstm' ? 'convlstm (1 seq of 19 frames)' : name === 'conv-ceiling' ? 'conv-ceiling (forward conv only, 10 calls/step)' : name;
     console.log(`| ${label} | ${o.params.toLocaleString('en-US')} | ${o.error ? 'failed' : fmt(o.secondsPerStep, 3)} | ${fmt(o.samplesPerSecond, 2)} | ${t ? fmt(t.seconds_per_step, 3) : '—'} | ${t ? fmt(t.samples_per_second, 2) : '—'} | ${fmt(ratio, 2)} |`);
+  }
+  const ceiling = ours['conv-ceiling'];
+  if (ceiling !== undefined && ceiling.error === undefined) {
+    const t = 'error' in torch ? undefined : torch.results['conv-ceiling'];
+    const gflops = (samplesPerSecond: number): string => fmt((samplesPerSecond * CEILING_FLOP_PER_SAMPLE) / 1e9, 1);
+    console.log('');
+    console.log(`conv-ceiling (forward conv2d ${CEILING.batch}×${CEILING.size}×${CEILING.size}×${CEILING.channels} → ${CEILING.channels}, ${CEILING.kernel}×${CEILING.kernel}): ours ${gflops(ceiling.samplesPerSecond)} GFLOP/s` +
+      (t ? `, PyTorch ${gflops(t.samples_per_second)} GFLOP/s` : ''));
   }
   if (args.json) console.log(JSON.stringify({ machine, backend, args, ours, torch }));
 }
