@@ -43,9 +43,9 @@ describe('paper preset reproduces Table 1 of Yu et al. (2021) exactly', () => {
       discriminator.dispose();
     }
   });
-  it('DCAE 76,125,313 (704 non-trainable), disposed at once', () => {
+  it.each(['resize', 'transpose'] as const)('DCAE 76,125,313 (704 non-trainable) with decoderUpsampling %s, disposed at once', (decoderUpsampling) => {
     const before = tf.memory().numTensors;
-    const m = buildDcae({ preset: 'paper', initializer: 'zeros' });
+    const m = buildDcae({ preset: 'paper', initializer: 'zeros', decoderUpsampling });
     try {
       expect(m.countParams()).toBe(76_125_313);
       expect(nonTrainable(m)).toBe(704);
@@ -144,5 +144,33 @@ describe('bad configs are typed errors naming the argument', () => {
     }
     expect(isModelsError(error, 'ModelsArgumentError')).toBe(true);
     expect((error as Error).message).toMatch(message);
+  });
+});
+
+describe('DCAE decoder', () => {
+  /** Per-row and per-column mean (over the other axis) of each output cell's variance across 8 random inputs, min / median. */
+  function weakestLine(decoderUpsampling: 'resize' | 'transpose'): number {
+    const m = buildDcae({ preset: 'cpu', seed: 3, decoderUpsampling });
+    try {
+      return tf.tidy(() => {
+        const y = m.predict(tf.randomUniform([8, 48, 48, 1], -1, 1, 'float32', 9)) as tf.Tensor;
+        const v = tf.reshape(tf.moments(y, 0).variance, [48, 48]);
+        const lines = [...(tf.mean(v, 1).dataSync() as Float32Array), ...(tf.mean(v, 0).dataSync() as Float32Array)].sort((a, b) => a - b);
+        return lines[0]! / lines[lines.length >> 1]!;
+      });
+    } finally {
+      m.dispose();
+    }
+  }
+  it('drives every output row and column from the input by default (no stride-4 ConvTranspose seams)', () => {
+    expect(weakestLine('resize')).toBeGreaterThan(0.05);
+    // The seams that decoderUpsampling "transpose" leaves: rows/columns whose value does not depend on the input.
+    expect(weakestLine('transpose')).toBeLessThan(1e-6);
+  });
+  it.each([[[4, 4, 3]], [[2, 2, 12]], [[1, 6, 8]]])('reaches 48×48 with resize factors %j; refuses an unknown decoderUpsampling', (decoderStrides) => {
+    const m = buildDcae({ preset: 'tiny', decoderStrides });
+    expect(m.outputs[0]!.shape).toEqual([null, 48, 48, 1]);
+    m.dispose();
+    expect(() => buildDcae({ preset: 'tiny', decoderUpsampling: 'bicubic' as never })).toThrow(/config\.decoderUpsampling/);
   });
 });

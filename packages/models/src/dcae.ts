@@ -3,6 +3,7 @@ import {
   BASE_KEYS, type BaseModelConfig, KernelInitializers, checkInitializer, checkInputShape, checkIntList, checkKeys, checkPositiveInt, checkPreset, checkSeed,
 } from './internal/config.js';
 import { ModelsArgumentError } from './errors.js';
+import { ResizeLayer } from './layers.js';
 
 type SymbolicTensor = tfl.SymbolicTensor;
 
@@ -22,13 +23,26 @@ export interface DcaeConfig extends BaseModelConfig {
   readonly latentBatchNorm?: boolean;
   /** Filters of the 3×3 ConvTranspose decoder layers (tanh + BN each). paper `[128, 64, 32]`, cpu `[64, 32, 16]`, tiny `[8, 4, 4]`. */
   readonly decoderFilters?: readonly number[];
-  /** Stride of each decoder layer; their product must equal the grid side. Default `[4, 4, 3]` (1 → 4 → 16 → 48). */
+  /**
+   * Upsampling factor of each decoder layer; their product must equal the grid side. Default `[3, 4, 4]`
+   * (1 → 3 → 12 → 48) with `decoderUpsampling: "resize"`, `[4, 4, 3]` (1 → 4 → 16 → 48) with `"transpose"`.
+   */
   readonly decoderStrides?: readonly number[];
+  /**
+   * How the decoder upsamples. `"resize"` (default): the first layer is a 3×3 ConvTranspose of stride ≤ 3 from the
+   * 1×1 code (1×1 → 3×3 by default, so the whole kernel lands and every cell is driven by the code; a larger first
+   * factor is reached by a bilinear resize), each later one a bilinear resize by its factor followed by a 3×3
+   * `same` conv ("resize-convolution", Odena et al. 2016). `"transpose"`:
+   * 3×3 `same` ConvTranspose layers with the factors as strides; a stride above the kernel (4 > 3) leaves every
+   * fourth row and column driven by the bias alone, which shows as seams in the maps. Both have the same
+   * parameter count (a 3×3 ConvTranspose and a 3×3 conv both hold `9·Cin·F + F`).
+   */
+  readonly decoderUpsampling?: 'resize' | 'transpose';
   /** Kernel of the 1-filter tanh output layer. Default 3. */
   readonly outputKernel?: number;
 }
 
-const KEYS = [...BASE_KEYS, 'inputShape', 'convFilters', 'convStrides', 'latentUnits', 'fcUnits', 'latentBatchNorm', 'decoderFilters', 'decoderStrides', 'outputKernel'] as const;
+const KEYS = [...BASE_KEYS, 'inputShape', 'convFilters', 'convStrides', 'latentUnits', 'fcUnits', 'latentBatchNorm', 'decoderFilters', 'decoderStrides', 'decoderUpsampling', 'outputKernel'] as const;
 
 /** Preset values of {@link buildDcae}. */
 export const DCAE_PRESETS = {
@@ -43,8 +57,9 @@ export const DCAE_PRESETS = {
  * ## Method
  * Encoder: 3×3 `same` relu convs (stride 1 in the paper preset, so the maps stay 48×48) → Flatten →
  * Dense(latentUnits, relu) → BN → Dense(fcUnits, relu) (the paper's "128×128 latent" is this weight matrix) →
- * Reshape `[1, 1, fcUnits]`. Decoder: 3×3 ConvTranspose layers with tanh + BN, strides 4, 4, 3 from 1×1 up to
- * 48×48, then a 1-filter tanh ConvTranspose. The `'paper'` preset has 76,125,313 parameters (Table 1;
+ * Reshape `[1, 1, fcUnits]`. Decoder: three 3×3 layers with tanh + BN from 1×1 up to 48×48 — by default a `valid`
+ * ConvTranspose to 3×3, then bilinear ×4 + conv twice (`decoderUpsampling`; the paper does not give its strides,
+ * and stride-4 3×3 ConvTranspose layers leave seams) — then a 1-filter tanh ConvTranspose. The `'paper'` preset has 76,125,313 parameters (Table 1;
  * 75.5 M of them in the first dense layer), of which 704 are non-trainable. The `'cpu'` preset uses
  * stride-2 encoder convs so the dense bottleneck is small (≈0.3 M parameters in all).
  *
@@ -73,7 +88,9 @@ export function buildDcae(config: DcaeConfig = {}): tfl.LayersModel {
   const latent = checkPositiveInt(config.latentUnits ?? p.latentUnits, 'config.latentUnits', fn);
   const fc = checkPositiveInt(config.fcUnits ?? p.fcUnits, 'config.fcUnits', fn);
   const decFilters = checkIntList(config.decoderFilters ?? p.decoderFilters, 'config.decoderFilters', fn);
-  const decStrides = checkIntList(config.decoderStrides ?? [4, 4, 3], 'config.decoderStrides', fn);
+  const upsampling = config.decoderUpsampling ?? 'resize';
+  if (upsampling !== 'resize' && upsampling !== 'transpose') throw new ModelsArgumentError('config.decoderUpsampling', fn, '"resize" or "transpose"', JSON.stringify(upsampling));
+  const decStrides = checkIntList(config.decoderStrides ?? (upsampling === 'resize' ? [3, 4, 4] : [4, 4, 3]), 'config.decoderStrides', fn);
   if (decStrides.length !== decFilters.length) throw new ModelsArgumentError('config.decoderStrides', fn, `${decFilters.length} strides (one per decoder layer)`, String(decStrides.length));
   const outK = checkPositiveInt(config.outputKernel ?? 3, 'config.outputKernel', fn);
   const [rows, cols] = checkInputShape(config.inputShape ?? [48, 48], 'config.inputShape', fn, 1);
@@ -96,8 +113,22 @@ export function buildDcae(config: DcaeConfig = {}): tfl.LayersModel {
   if (config.latentBatchNorm ?? true) x = tfl.layers.batchNormalization().apply(x) as SymbolicTensor;
   x = tfl.layers.dense({ units: fc, activation: 'relu', kernelInitializer: init.next() }).apply(x) as SymbolicTensor;
   x = tfl.layers.reshape({ targetShape: [1, 1, fc] }).apply(x) as SymbolicTensor;
+  let size = 1;
   decFilters.forEach((f, i) => {
-    x = tfl.layers.conv2dTranspose({ filters: f, kernelSize: 3, strides: decStrides[i]!, padding: 'same', activation: 'tanh', kernelInitializer: init.next() }).apply(x) as SymbolicTensor;
+    const factor = decStrides[i]!;
+    if (upsampling === 'transpose') {
+      x = tfl.layers.conv2dTranspose({ filters: f, kernelSize: 3, strides: factor, padding: 'same', activation: 'tanh', kernelInitializer: init.next() }).apply(x) as SymbolicTensor;
+    } else if (i === 0) {
+      // From the 1×1 code: a 3×3 ConvTranspose whose kernel covers all of its output (stride ≤ 3; 'valid' at 3 gives
+      // exactly 3×3), resized up when the factor is larger.
+      const stride = Math.min(factor, 3);
+      x = tfl.layers.conv2dTranspose({ filters: f, kernelSize: 3, strides: stride, padding: stride === 3 ? 'valid' : 'same', activation: 'tanh', kernelInitializer: init.next() }).apply(x) as SymbolicTensor;
+      if (factor > stride) x = new ResizeLayer({ height: factor, width: factor }).apply(x) as SymbolicTensor;
+    } else {
+      if (factor > 1) x = new ResizeLayer({ height: size * factor, width: size * factor }).apply(x) as SymbolicTensor;
+      x = tfl.layers.conv2d({ filters: f, kernelSize: 3, padding: 'same', activation: 'tanh', kernelInitializer: init.next() }).apply(x) as SymbolicTensor;
+    }
+    size *= factor;
     x = tfl.layers.batchNormalization().apply(x) as SymbolicTensor;
   });
   x = tfl.layers.conv2dTranspose({ filters: 1, kernelSize: outK, padding: 'same', activation: 'tanh', kernelInitializer: init.next() }).apply(x) as SymbolicTensor;

@@ -50,7 +50,7 @@ const CASES: Case[] = [
   { batch: 1, size: [5, 5], inC: 2, outC: 3, k: 1, stride: 1, pad: 'same' },
   { batch: 8, size: [6, 6], inC: 5, outC: 4, k: 5, stride: 1, pad: 'same' },
   { batch: 1, size: [4, 4], inC: 32, outC: 16, k: 3, stride: 2, pad: 'same' },
-  // stride > kernel: the DCAE decoder (1 → 4 → 16 → 48 with strides 4, 4, 3); stock wasm 'same' conv is wrong here
+  // stride > kernel: the DCAE decoder with decoderUpsampling 'transpose' (1 → 4 → 16 → 48 with strides 4, 4, 3); stock wasm 'same' conv is wrong here
   { batch: 2, size: [8, 8], inC: 2, outC: 4, k: 3, stride: 4, pad: 'same' },
   { batch: 1, size: [12, 12], inC: 3, outC: 2, k: 3, stride: 3, pad: 'same' },
   { batch: 1, size: [16, 16], inC: 4, outC: 3, k: 3, stride: 4, pad: 'same' },
