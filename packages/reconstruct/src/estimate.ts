@@ -63,9 +63,9 @@ export interface TrainingEstimate {
 
 /** Options of {@link estimateTrainingSeconds}. */
 export interface EstimateOptions {
-  /** Training records per epoch before augmentation. Default {@link PAPER_TRAIN_RECORDS}. */
+  /** Training records per epoch before augmentation. Default 118 (the paper split's training records). */
   readonly trainRecords?: number;
-  /** ConvLSTM probe frames. Default {@link CONVLSTM_PROBE_FRAMES}. */
+  /** ConvLSTM probe frames. Default 3 (the time is scaled to the full sequence length). */
   readonly probeFrames?: number;
   /** Progress messages (one per model probed). */
   readonly log?: (message: string) => void;
