@@ -136,10 +136,12 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
     for (const [index, stage] of todo.entries()) {
       if (options.signal?.aborted) throw new PipelineAbortedError(work);
       if (stage === 'hindcast' && !runConfig.hindcast.enabled) { log({ type: 'stage-skip', stage, reason: 'hindcast.enabled is false' }); continue; }
-      if (stage === 'hindcast' && options.stages === undefined) {
+      // The hindcast stage's data, read once for the skip check below and the stage itself.
+      const hindcastData = stage === 'hindcast' ? loadPrepared(work, stage) : null;
+      if (hindcastData !== null && options.stages === undefined) {
         // A whole run on an LSM that has nothing in the hindcast period still delivers Table 1 and the report; asked
         // for alone (`twsa hindcast <run>`), the hindcast stage fails with the same reason instead.
-        const gap = hindcastGap(loadPrepared(work, stage), runConfig);
+        const gap = hindcastGap(hindcastData, runConfig);
         if (gap !== null) {
           log({ type: 'stage-skip', stage, reason: gap });
           save({ skipped: { ...record.skipped, hindcast: gap } });
@@ -154,7 +156,7 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
         writePrepared(join(work, 'prepared'), data);
         save({ dataSource: { kind: dataSourceKind(runConfig), description: data.description, twinExperiment: data.twinExperiment } });
         const gap = runConfig.hindcast.enabled ? hindcastGap(data, runConfig) : null;
-        if (gap !== null && todo.includes('hindcast')) log({ type: 'info', message: `warning: ${gap}; the hindcast stage will be skipped` });
+        if (gap !== null && todo.includes('hindcast') && options.stages === undefined) log({ type: 'info', message: `warning: ${gap}; the hindcast stage will be skipped` });
       } else if (stage === 'train') {
         const data = loadPrepared(work, stage);
         for (const [k, name] of runConfig.models.names.entries()) {
@@ -178,7 +180,7 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
       } else if (stage === 'evaluate') {
         table1 = await evaluateStage(work, runConfig, toolkit, record, log);
       } else if (stage === 'hindcast') {
-        await hindcastStage(work, runConfig, toolkit, record);
+        await hindcastStage(work, hindcastData!, runConfig, toolkit, record);
       } else {
         reportPath = await buildReport(work, runConfig, toolkit, record);
       }
@@ -262,8 +264,7 @@ async function evaluateStage(work: string, config: PipelineConfig, toolkit: Tool
 
 const fmt = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : '');
 
-async function hindcastStage(work: string, config: PipelineConfig, toolkit: Toolkit, record: RunRecord): Promise<void> {
-  const data = loadPrepared(work, 'hindcast');
+async function hindcastStage(work: string, data: PreparedData, config: PipelineConfig, toolkit: Toolkit, record: RunRecord): Promise<void> {
   const gap = hindcastGap(data, config);
   if (gap !== null) throw new InputError(`hindcast: ${gap}`);
   const lsm = data.hindcastLsm!;
