@@ -1,4 +1,6 @@
 export default {
   testTimeout: 600000,
-  projects: ['grid', 'metrics', 'datasets', 'models', 'reconstruct'].map((p) => `<rootDir>/packages/${p}/jest.slow.config.js`),
+  projects: ['grid', 'metrics', 'datasets', 'models', 'reconstruct'].map(
+    (p) => `<rootDir>/packages/${p}/jest.slow.config.js`,
+  ),
 };

@@ -16,7 +16,13 @@
  */
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { buildSeUnet, createAdam, initBackend, registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../packages/models/src/index.js';
+import {
+  buildSeUnet,
+  createAdam,
+  initBackend,
+  registerWasmTrainingKernels,
+  unregisterWasmTrainingKernels,
+} from '../packages/models/src/index.js';
 import { relativeError } from '../packages/models/test/helpers.js';
 
 type Method = 'im2col' | 'auto' | 'shifted-slices';
@@ -74,8 +80,15 @@ interface Timing {
 function timeLayer(layer: Layer, batch: number, reps: number): Timing {
   const x = tf.randomUniform([batch, layer.size, layer.size, layer.inC], -1, 1, 'float32', 1);
   const dy = tf.randomUniform([batch, layer.size, layer.size, layer.outC], -1, 1, 'float32', 2);
-  const attrs = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [layer.k, layer.k, layer.inC, layer.outC] };
-  const run = (): tf.Tensor => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+  const attrs = {
+    strides: [1, 1],
+    pad: 'same',
+    dataFormat: 'NHWC',
+    dimRoundingMode: undefined,
+    filterShape: [layer.k, layer.k, layer.inC, layer.outC],
+  };
+  const run = (): tf.Tensor =>
+    tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
   const first = run();
   const result = first.dataSync() as Float32Array;
   first.dispose();
@@ -99,7 +112,11 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-function timeSteps(batch: number, methods: readonly Method[], steps: number): Map<Method, { cpu: number[]; wall: number[] }> {
+function timeSteps(
+  batch: number,
+  methods: readonly Method[],
+  steps: number,
+): Map<Method, { cpu: number[]; wall: number[] }> {
   const model = buildSeUnet({ preset: 'paper', seed: 1 });
   const x = tf.randomUniform([batch, 48, 48, 1], -1, 1, 'float32', 1);
   const y = tf.randomUniform([batch, 48, 48, 1], -1, 1, 'float32', 2);
@@ -107,7 +124,11 @@ function timeSteps(batch: number, methods: readonly Method[], steps: number): Ma
   const list = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const step = (): void => {
     tf.tidy(() => {
-      optimizer.minimize(() => tf.mean(tf.squaredDifference(model.apply(x, { training: true }) as tf.Tensor, y)) as tf.Scalar, false, list);
+      optimizer.minimize(
+        () => tf.mean(tf.squaredDifference(model.apply(x, { training: true }) as tf.Tensor, y)) as tf.Scalar,
+        false,
+        list,
+      );
     });
   };
   const out = new Map(methods.map((m) => [m, { cpu: [] as number[], wall: [] as number[] }]));
@@ -134,8 +155,14 @@ function timeSteps(batch: number, methods: readonly Method[], steps: number): Ma
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const backendInfo = await initBackend({ backend: 'wasm' });
-  console.log(`conv-grad-micro ${new Date().toISOString()} | tfjs ${tf.version_core} ${backendInfo.name} | Node ${process.version} | load avg ${loadavg().map((l) => l.toFixed(2)).join(' ')} | reps ${args.reps}`);
-  console.log('ms = min CPU ms over reps (median wall ms); diff = max |dW − dW(first method)| / max |dW(first method)|');
+  console.log(
+    `conv-grad-micro ${new Date().toISOString()} | tfjs ${tf.version_core} ${backendInfo.name} | Node ${process.version} | load avg ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} | reps ${args.reps}`,
+  );
+  console.log(
+    'ms = min CPU ms over reps (median wall ms); diff = max |dW − dW(first method)| / max |dW(first method)|',
+  );
   for (const batch of args.batches) {
     // Warm-up at this batch size: the first method to run a code path on new shapes would otherwise pay V8's
     // (re)compilation of it, on background threads that process.cpuUsage counts (a layer's first calls ran up to 8×
@@ -150,7 +177,10 @@ async function main(): Promise<void> {
     for (const method of args.methods) {
       unregisterWasmTrainingKernels();
       registerWasmTrainingKernels({ filterGradient: method });
-      timings.set(method, layers.map((layer) => timeLayer(layer, batch, args.reps)));
+      timings.set(
+        method,
+        layers.map((layer) => timeLayer(layer, batch, args.reps)),
+      );
     }
     console.log(`\nbatch ${batch}`);
     console.log(['layer'.padEnd(22), ...args.methods.map((m) => m.padStart(30))].join(''));
@@ -162,23 +192,39 @@ async function main(): Promise<void> {
         const t = timings.get(method)![i]!;
         if (!layer.name.startsWith('wide')) totals.set(method, totals.get(method)! + t.cpuMs);
         const diff = relativeError(reference, t.result);
-        return `${t.cpuMs.toFixed(2)} (${t.wallMs.toFixed(2)}) ${(flops / t.cpuMs / 1e6).toFixed(1)}GF ${diff.toExponential(0)}`.padStart(30);
+        return `${t.cpuMs.toFixed(2)} (${t.wallMs.toFixed(2)}) ${(flops / t.cpuMs / 1e6).toFixed(1)}GF ${diff.toExponential(0)}`.padStart(
+          30,
+        );
       });
-      console.log([`${layer.name} ${layer.size}² ${layer.inC}→${layer.outC} k${layer.k}`.padEnd(22), ...cells].join(''));
+      console.log(
+        [`${layer.name} ${layer.size}² ${layer.inC}→${layer.outC} k${layer.k}`.padEnd(22), ...cells].join(''),
+      );
     });
-    console.log(['SEUNet total (CPU ms)'.padEnd(22), ...args.methods.map((m) => totals.get(m)!.toFixed(1).padStart(30))].join(''));
+    console.log(
+      ['SEUNet total (CPU ms)'.padEnd(22), ...args.methods.map((m) => totals.get(m)!.toFixed(1).padStart(30))].join(''),
+    );
   }
   if (args.steps > 0) {
-    console.log(`\nSEUNet paper training steps (load avg ${loadavg().map((l) => l.toFixed(2)).join(' ')}): CPU s/step min / median, wall s/step median`);
+    console.log(
+      `\nSEUNet paper training steps (load avg ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}): CPU s/step min / median, wall s/step median`,
+    );
     for (const batch of args.batches) {
       const perMethod = timeSteps(batch, args.methods, args.steps);
       for (const method of args.methods) {
         const { cpu, wall } = perMethod.get(method)!;
-        console.log(`  seunet-b${batch} ${method.padEnd(15)} CPU ${Math.min(...cpu).toFixed(3)} / ${median(cpu).toFixed(3)}  wall ${median(wall).toFixed(3)}`);
+        console.log(
+          `  seunet-b${batch} ${method.padEnd(15)} CPU ${Math.min(...cpu).toFixed(3)} / ${median(cpu).toFixed(3)}  wall ${median(wall).toFixed(3)}`,
+        );
       }
     }
   }
-  console.log(`\nload avg at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `\nload avg at end ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
 await main();

@@ -15,15 +15,30 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import {
-  buildConvLstm, buildDcae, buildPix2Pix, buildSeUnet, initBackend, predict, trainConvLstm, trainPix2Pix, trainSupervised,
-  type ArrayRecord, type PresetName, type TrainResult,
+  buildConvLstm,
+  buildDcae,
+  buildPix2Pix,
+  buildSeUnet,
+  initBackend,
+  predict,
+  trainConvLstm,
+  trainPix2Pix,
+  trainSupervised,
+  type ArrayRecord,
+  type PresetName,
+  type TrainResult,
 } from '../packages/models/src/index.js';
 
 const MODELS = ['seunet', 'dcae', 'pix2pix', 'convlstm'] as const;
 type Model = (typeof MODELS)[number];
 const PRESETS = ['cpu', 'paper'] as const;
 
-interface Args { only: Model[]; presets: PresetName[]; steps: number; json: boolean }
+interface Args {
+  only: Model[];
+  presets: PresetName[];
+  steps: number;
+  json: boolean;
+}
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { only: [...MODELS], presets: [...PRESETS], steps: 3, json: false };
@@ -36,7 +51,9 @@ function parseArgs(argv: string[]): Args {
     };
     if (a === '--only') {
       const list = value().split(',');
-      for (const m of list) if (!(MODELS as readonly string[]).includes(m)) throw new Error(`unknown model ${m}; expected ${MODELS.join(', ')}`);
+      for (const m of list)
+        if (!(MODELS as readonly string[]).includes(m))
+          throw new Error(`unknown model ${m}; expected ${MODELS.join(', ')}`);
       args.only = list as Model[];
     } else if (a === '--presets') {
       const list = value().split(',');
@@ -66,9 +83,15 @@ function fields(n: number, frameShape: number[], phase: number): ArrayRecord {
 }
 
 interface Row {
-  model: Model; preset: PresetName; params: number; batch: number;
-  trainSamplesPerSecond: number; inferSamplesPerSecond: number;
-  secondsPerSequenceTrain?: number; secondsPerSequenceInfer?: number; error?: string;
+  model: Model;
+  preset: PresetName;
+  params: number;
+  batch: number;
+  trainSamplesPerSecond: number;
+  inferSamplesPerSecond: number;
+  secondsPerSequenceTrain?: number;
+  secondsPerSequenceInfer?: number;
+  error?: string;
 }
 
 async function benchOne(model: Model, preset: PresetName, steps: number): Promise<Row> {
@@ -85,14 +108,33 @@ async function benchOne(model: Model, preset: PresetName, steps: number): Promis
     const p = buildPix2Pix({ preset, seed: 1 });
     built.push(p.generator, p.discriminator);
     infer = p.generator;
-    run = (n) => trainPix2Pix(p, { inputs: fields(n, frame, 0), targets: fields(n, [48, 48], 1) }, { profile, batchSize: batch, epochs: 1, shuffle: false });
+    run = (n) =>
+      trainPix2Pix(
+        p,
+        { inputs: fields(n, frame, 0), targets: fields(n, [48, 48], 1) },
+        { profile, batchSize: batch, epochs: 1, shuffle: false },
+      );
   } else {
-    const m = model === 'seunet' ? buildSeUnet({ preset, seed: 1 }) : model === 'dcae' ? buildDcae({ preset, seed: 1 }) : buildConvLstm({ preset, seed: 1 });
+    const m =
+      model === 'seunet'
+        ? buildSeUnet({ preset, seed: 1 })
+        : model === 'dcae'
+          ? buildDcae({ preset, seed: 1 })
+          : buildConvLstm({ preset, seed: 1 });
     built.push(m);
     infer = m;
-    run = (n) => isSeq
-      ? trainConvLstm(m, { inputs: fields(n, frame, 0), targets: fields(n, [48, 48], 1) }, { profile, batchSize: batch, epochs: 1, shuffle: false })
-      : trainSupervised(m, { inputs: fields(n, frame, 0), targets: fields(n, [48, 48], 1) }, { profile, batchSize: batch, epochs: 1, shuffle: false });
+    run = (n) =>
+      isSeq
+        ? trainConvLstm(
+            m,
+            { inputs: fields(n, frame, 0), targets: fields(n, [48, 48], 1) },
+            { profile, batchSize: batch, epochs: 1, shuffle: false },
+          )
+        : trainSupervised(
+            m,
+            { inputs: fields(n, frame, 0), targets: fields(n, [48, 48], 1) },
+            { profile, batchSize: batch, epochs: 1, shuffle: false },
+          );
   }
   const params = built.reduce((a, m) => a + m.countParams(), 0);
   try {
@@ -105,11 +147,26 @@ async function benchOne(model: Model, preset: PresetName, steps: number): Promis
     await predict(infer, x, { batchSize: inferBatch });
     const inferSamplesPerSecond = (inferBatch * steps) / ((performance.now() - t0) / 1000);
     return {
-      model, preset, params, batch, trainSamplesPerSecond, inferSamplesPerSecond,
-      ...(isSeq ? { secondsPerSequenceTrain: 1 / trainSamplesPerSecond, secondsPerSequenceInfer: 1 / inferSamplesPerSecond } : {}),
+      model,
+      preset,
+      params,
+      batch,
+      trainSamplesPerSecond,
+      inferSamplesPerSecond,
+      ...(isSeq
+        ? { secondsPerSequenceTrain: 1 / trainSamplesPerSecond, secondsPerSequenceInfer: 1 / inferSamplesPerSecond }
+        : {}),
     };
   } catch (e) {
-    return { model, preset, params, batch, trainSamplesPerSecond: Number.NaN, inferSamplesPerSecond: Number.NaN, error: (e as Error).message.slice(0, 200) };
+    return {
+      model,
+      preset,
+      params,
+      batch,
+      trainSamplesPerSecond: Number.NaN,
+      inferSamplesPerSecond: Number.NaN,
+      error: (e as Error).message.slice(0, 200),
+    };
   } finally {
     built.forEach((m) => m.dispose());
   }
@@ -121,8 +178,12 @@ async function main(): Promise<void> {
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   if (!args.json) {
     console.log(`models bench ${new Date().toISOString()} | ${machine} | load avg ${loadavg()[0]!.toFixed(1)}`);
-    console.log(`backend: ${backend.name} (${backend.package}; ${backend.reason}${backend.simd !== undefined ? `; simd ${backend.simd}, threads ${backend.threads}` : ''}) | tfjs ${tf.version_core} | ${args.steps} timed steps after 1 warm-up`);
-    console.log('model     preset  params        batch  train samples/s  infer samples/s  ConvLSTM s/sequence (train, infer)');
+    console.log(
+      `backend: ${backend.name} (${backend.package}; ${backend.reason}${backend.simd !== undefined ? `; simd ${backend.simd}, threads ${backend.threads}` : ''}) | tfjs ${tf.version_core} | ${args.steps} timed steps after 1 warm-up`,
+    );
+    console.log(
+      'model     preset  params        batch  train samples/s  infer samples/s  ConvLSTM s/sequence (train, infer)',
+    );
   }
   const rows: Row[] = [];
   for (const model of args.only) {
@@ -130,12 +191,32 @@ async function main(): Promise<void> {
       const row = await benchOne(model, preset, args.steps);
       rows.push(row);
       if (!args.json) {
-        const seq = row.secondsPerSequenceTrain !== undefined ? `${row.secondsPerSequenceTrain.toFixed(2)}, ${row.secondsPerSequenceInfer!.toFixed(3)}` : '';
-        console.log(`${model.padEnd(9)} ${preset.padEnd(7)} ${row.params.toLocaleString('en-US').padStart(11)}  ${String(row.batch).padStart(5)}  ${row.trainSamplesPerSecond.toFixed(2).padStart(15)}  ${row.inferSamplesPerSecond.toFixed(2).padStart(15)}  ${seq}${row.error ? `  ERROR ${row.error}` : ''}`);
+        const seq =
+          row.secondsPerSequenceTrain !== undefined
+            ? `${row.secondsPerSequenceTrain.toFixed(2)}, ${row.secondsPerSequenceInfer!.toFixed(3)}`
+            : '';
+        console.log(
+          `${model.padEnd(9)} ${preset.padEnd(7)} ${row.params.toLocaleString('en-US').padStart(11)}  ${String(row.batch).padStart(5)}  ${row.trainSamplesPerSecond.toFixed(2).padStart(15)}  ${row.inferSamplesPerSecond.toFixed(2).padStart(15)}  ${seq}${row.error ? `  ERROR ${row.error}` : ''}`,
+        );
       }
     }
   }
-  if (args.json) console.log(JSON.stringify({ date: new Date().toISOString(), machine, loadAvg: loadavg()[0], backend, tfjs: tf.version_core, steps: args.steps, rows }, null, 2));
+  if (args.json)
+    console.log(
+      JSON.stringify(
+        {
+          date: new Date().toISOString(),
+          machine,
+          loadAvg: loadavg()[0],
+          backend,
+          tfjs: tf.version_core,
+          steps: args.steps,
+          rows,
+        },
+        null,
+        2,
+      ),
+    );
   else console.log(`load avg at end ${loadavg()[0]!.toFixed(1)}; tensors left ${tf.memory().numTensors}`);
 }
 

@@ -17,13 +17,21 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { buildConvLstm, buildDcae, buildPix2Pix, buildSeUnet, createAdam, initBackend } from '../packages/models/src/index.js';
+import {
+  buildConvLstm,
+  buildDcae,
+  buildPix2Pix,
+  buildSeUnet,
+  createAdam,
+  initBackend,
+} from '../packages/models/src/index.js';
 
 const CASES = ['seunet-b1', 'seunet-b8', 'dcae-b1', 'dcae-b8', 'pix2pix-b1', 'convlstm', 'conv-ceiling'] as const;
 /** `conv-ceiling`: forward conv2d only, 8×48×48×64 → 64, 3×3 'same', no bias, 10 calls per step (80 samples). */
 const CEILING = { batch: 8, size: 48, channels: 64, kernel: 3, callsPerStep: 10 } as const;
 /** Floating-point operations of one `conv-ceiling` sample (2 per multiply-add). */
-const CEILING_FLOP_PER_SAMPLE = 2 * CEILING.size * CEILING.size * CEILING.kernel * CEILING.kernel * CEILING.channels * CEILING.channels;
+const CEILING_FLOP_PER_SAMPLE =
+  2 * CEILING.size * CEILING.size * CEILING.kernel * CEILING.kernel * CEILING.channels * CEILING.channels;
 type CaseName = (typeof CASES)[number];
 
 interface Args {
@@ -40,7 +48,17 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { steps: 3, warmup: 1, only: [...CASES], torch: true, threads: 2, optimizer: 'lean', profile: true, json: false, child: false };
+  const args: Args = {
+    steps: 3,
+    warmup: 1,
+    only: [...CASES],
+    torch: true,
+    threads: 2,
+    optimizer: 'lean',
+    profile: true,
+    json: false,
+    child: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -49,8 +67,10 @@ function parseArgs(argv: string[]): Args {
       return v;
     };
     if (a === '--help' || a === '-h') {
-      console.log(`usage: node --import tsx bench/train-speed.ts [--steps n] [--warmup n] [--only ${CASES.join(',')}]\n` +
-        '         [--threads n (PyTorch)] [--no-torch] [--no-profile] [--optimizer lean|stock] [--json]');
+      console.log(
+        `usage: node --import tsx bench/train-speed.ts [--steps n] [--warmup n] [--only ${CASES.join(',')}]\n` +
+          '         [--threads n (PyTorch)] [--no-torch] [--no-profile] [--optimizer lean|stock] [--json]',
+      );
       process.exit(0);
     } else if (a === '--steps') args.steps = Number(value());
     else if (a === '--warmup') args.warmup = Number(value());
@@ -65,7 +85,9 @@ function parseArgs(argv: string[]): Args {
       args.optimizer = v;
     } else if (a === '--only') {
       const list = value().split(',');
-      for (const c of list) if (!(CASES as readonly string[]).includes(c)) throw new Error(`unknown case ${c}; expected ${CASES.join(', ')}`);
+      for (const c of list)
+        if (!(CASES as readonly string[]).includes(c))
+          throw new Error(`unknown case ${c}; expected ${CASES.join(', ')}`);
       args.only = list as CaseName[];
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -127,13 +149,28 @@ function pix2pix(kind: Args['optimizer']): Runner {
     step: () => {
       tf.tidy(() => {
         const fake = G.apply(src, { training: true }) as tf.Tensor;
-        od.minimize(() => tf.add(bce(D.apply([src, tgt], { training: true }) as tf.Tensor, 1), bce(D.apply([src, fake], { training: true }) as tf.Tensor, 0)) as tf.Scalar, false, dVars);
+        od.minimize(
+          () =>
+            tf.add(
+              bce(D.apply([src, tgt], { training: true }) as tf.Tensor, 1),
+              bce(D.apply([src, fake], { training: true }) as tf.Tensor, 0),
+            ) as tf.Scalar,
+          false,
+          dVars,
+        );
       });
       tf.tidy(() => {
-        og.minimize(() => {
-          const fake = G.apply(src, { training: true }) as tf.Tensor;
-          return tf.add(bce(D.apply([src, fake], { training: true }) as tf.Tensor, 1), tf.mul(100, mse(fake, tgt))) as tf.Scalar;
-        }, false, gVars);
+        og.minimize(
+          () => {
+            const fake = G.apply(src, { training: true }) as tf.Tensor;
+            return tf.add(
+              bce(D.apply([src, fake], { training: true }) as tf.Tensor, 1),
+              tf.mul(100, mse(fake, tgt)),
+            ) as tf.Scalar;
+          },
+          false,
+          gVars,
+        );
       });
     },
     dispose: () => {
@@ -157,7 +194,10 @@ function convCeiling(): Runner {
     step: () => {
       // The block returns nothing: tf.tidy walks a returned value looking for tensors, and a returned 1.2 M-element
       // Float32Array alone costs ≈ 1.7 s.
-      for (let i = 0; i < callsPerStep; i++) tf.tidy(() => { tf.conv2d(x, w, 1, 'same').dataSync(); });
+      for (let i = 0; i < callsPerStep; i++)
+        tf.tidy(() => {
+          tf.conv2d(x, w, 1, 'same').dataSync();
+        });
     },
     dispose: () => tf.dispose([x, w]),
   };
@@ -219,10 +259,20 @@ async function runOurs(name: CaseName, args: Args): Promise<OurResult> {
         byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + ms);
         total += ms;
       }
-      profile = [...byKernel.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([kernel, ms]) => ({ kernel, ms, share: ms / wall }));
+      profile = [...byKernel.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 6)
+        .map(([kernel, ms]) => ({ kernel, ms, share: ms / wall }));
       kernelShare = total / wall;
     }
-    return { secondsPerStep, samplesPerSecond: runner.batch / secondsPerStep, params: runner.params, heapMiB: heapBytes() / 2 ** 20, profile, kernelShare };
+    return {
+      secondsPerStep,
+      samplesPerSecond: runner.batch / secondsPerStep,
+      params: runner.params,
+      heapMiB: heapBytes() / 2 ** 20,
+      profile,
+      kernelShare,
+    };
   } finally {
     runner.dispose();
   }
@@ -236,10 +286,24 @@ interface TorchOutput {
 
 function runTorch(args: Args): TorchOutput | { error: string } {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'train-speed-torch.py');
-  const out = spawnSync('/usr/bin/python3', [script, '--steps', String(args.steps), '--warmup', String(args.warmup), '--threads', String(args.threads), '--only', args.only.join(',')], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 24,
-  });
+  const out = spawnSync(
+    '/usr/bin/python3',
+    [
+      script,
+      '--steps',
+      String(args.steps),
+      '--warmup',
+      String(args.warmup),
+      '--threads',
+      String(args.threads),
+      '--only',
+      args.only.join(','),
+    ],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    },
+  );
   if (out.status !== 0) return { error: (out.stderr || String(out.error)).trim().split('\n').slice(-3).join(' | ') };
   try {
     return JSON.parse(out.stdout.trim().split('\n').pop() ?? '') as TorchOutput;
@@ -252,13 +316,43 @@ const fmt = (v: number, digits = 2): string => (Number.isFinite(v) ? v.toFixed(d
 
 function runChild(name: CaseName, args: Args): OurResult {
   const self = fileURLToPath(import.meta.url);
-  const childArgs = ['--import', 'tsx', self, '--child', '--only', name, '--steps', String(args.steps), '--warmup', String(args.warmup), '--optimizer', args.optimizer];
+  const childArgs = [
+    '--import',
+    'tsx',
+    self,
+    '--child',
+    '--only',
+    name,
+    '--steps',
+    String(args.steps),
+    '--warmup',
+    String(args.warmup),
+    '--optimizer',
+    args.optimizer,
+  ];
   if (!args.profile) childArgs.push('--no-profile');
   const out = spawnSync(process.execPath, childArgs, { encoding: 'utf8', maxBuffer: 1 << 24 });
-  const line = out.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  const line = out.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
   if (out.status === 0 && line !== undefined) return (JSON.parse(line) as Record<string, OurResult>)[name]!;
-  const why = (out.stderr || out.stdout || String(out.error)).trim().split('\n').filter((l) => l.trim() !== '').slice(-2).join(' | ');
-  return { secondsPerStep: Number.NaN, samplesPerSecond: Number.NaN, params: 0, heapMiB: Number.NaN, profile: [], kernelShare: Number.NaN, error: `exit ${out.status ?? out.signal}: ${why.slice(0, 300)}` };
+  const why = (out.stderr || out.stdout || String(out.error))
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(-2)
+    .join(' | ');
+  return {
+    secondsPerStep: Number.NaN,
+    samplesPerSecond: Number.NaN,
+    params: 0,
+    heapMiB: Number.NaN,
+    profile: [],
+    kernelShare: Number.NaN,
+    error: `exit ${out.status ?? out.signal}: ${why.slice(0, 300)}`,
+  };
 }
 
 async function main(): Promise<void> {
@@ -274,37 +368,53 @@ async function main(): Promise<void> {
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const load0 = loadavg()[0]!;
   console.log(`train-speed ${new Date().toISOString()} | ${machine} | load avg ${load0.toFixed(1)}`);
-  console.log(`ours: tfjs ${tf.version_core} ${backend.name} (simd ${backend.simd}, threads ${backend.threads}), ${args.optimizer} Adam | steps ${args.steps} after ${args.warmup} warm-up`);
+  console.log(
+    `ours: tfjs ${tf.version_core} ${backend.name} (simd ${backend.simd}, threads ${backend.threads}), ${args.optimizer} Adam | steps ${args.steps} after ${args.warmup} warm-up`,
+  );
   const ours: Partial<Record<CaseName, OurResult>> = {};
   for (const name of args.only) {
     const r = runChild(name, args);
     ours[name] = r;
     if (r.error !== undefined) console.log(`  ${name.padEnd(11)} FAILED: ${r.error}`);
     else {
-      console.log(`  ${name.padEnd(11)} ${fmt(r.secondsPerStep, 3)} s/step  heap peak ${fmt(r.heapMiB, 0)} MiB  kernels ${fmt(100 * r.kernelShare, 0)}% of the step: ` +
-        r.profile.map((p) => `${p.kernel} ${fmt(100 * p.share, 0)}%`).join(', '));
+      console.log(
+        `  ${name.padEnd(11)} ${fmt(r.secondsPerStep, 3)} s/step  heap peak ${fmt(r.heapMiB, 0)} MiB  kernels ${fmt(100 * r.kernelShare, 0)}% of the step: ` +
+          r.profile.map((p) => `${p.kernel} ${fmt(100 * p.share, 0)}%`).join(', '),
+      );
     }
   }
   const torch = args.torch ? runTorch(args) : { error: 'skipped (--no-torch)' };
-  const torchLabel = 'error' in torch ? `PyTorch: ${torch.error}` : `PyTorch ${torch.torch} CPU, ${torch.threads} threads`;
+  const torchLabel =
+    'error' in torch ? `PyTorch: ${torch.error}` : `PyTorch ${torch.torch} CPU, ${torch.threads} threads`;
   console.log(`reference: ${torchLabel} | load avg at end ${loadavg()[0]!.toFixed(1)}`);
   console.log('');
-  console.log('| case | params | ours s/step | ours samples/s | PyTorch s/step | PyTorch samples/s | ratio ours/PyTorch |');
+  console.log(
+    '| case | params | ours s/step | ours samples/s | PyTorch s/step | PyTorch samples/s | ratio ours/PyTorch |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const name of args.only) {
     const o = ours[name]!;
     const t = 'error' in torch ? undefined : torch.results[name];
     const ratio = t ? o.samplesPerSecond / t.samples_per_second : Number.NaN;
-    const label = name === 'convlstm' ? 'convlstm (1 seq of 19 frames)' : name === 'conv-ceiling' ? 'conv-ceiling (forward conv only, 10 calls/step)' : name;
-    console.log(`| ${label} | ${o.params.toLocaleString('en-US')} | ${o.error ? 'failed' : fmt(o.secondsPerStep, 3)} | ${fmt(o.samplesPerSecond, 2)} | ${t ? fmt(t.seconds_per_step, 3) : '—'} | ${t ? fmt(t.samples_per_second, 2) : '—'} | ${fmt(ratio, 2)} |`);
+    const label =
+      name === 'convlstm'
+        ? 'convlstm (1 seq of 19 frames)'
+        : name === 'conv-ceiling'
+          ? 'conv-ceiling (forward conv only, 10 calls/step)'
+          : name;
+    console.log(
+      `| ${label} | ${o.params.toLocaleString('en-US')} | ${o.error ? 'failed' : fmt(o.secondsPerStep, 3)} | ${fmt(o.samplesPerSecond, 2)} | ${t ? fmt(t.seconds_per_step, 3) : '—'} | ${t ? fmt(t.samples_per_second, 2) : '—'} | ${fmt(ratio, 2)} |`,
+    );
   }
   const ceiling = ours['conv-ceiling'];
   if (ceiling !== undefined && ceiling.error === undefined) {
     const t = 'error' in torch ? undefined : torch.results['conv-ceiling'];
     const gflops = (samplesPerSecond: number): string => fmt((samplesPerSecond * CEILING_FLOP_PER_SAMPLE) / 1e9, 1);
     console.log('');
-    console.log(`conv-ceiling (forward conv2d ${CEILING.batch}×${CEILING.size}×${CEILING.size}×${CEILING.channels} → ${CEILING.channels}, ${CEILING.kernel}×${CEILING.kernel}): ours ${gflops(ceiling.samplesPerSecond)} GFLOP/s` +
-      (t ? `, PyTorch ${gflops(t.samples_per_second)} GFLOP/s` : ''));
+    console.log(
+      `conv-ceiling (forward conv2d ${CEILING.batch}×${CEILING.size}×${CEILING.size}×${CEILING.channels} → ${CEILING.channels}, ${CEILING.kernel}×${CEILING.kernel}): ours ${gflops(ceiling.samplesPerSecond)} GFLOP/s` +
+        (t ? `, PyTorch ${gflops(t.samples_per_second)} GFLOP/s` : ''),
+    );
   }
   if (args.json) console.log(JSON.stringify({ machine, backend, args, ours, torch }));
 }

@@ -14,7 +14,9 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
 const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', FORCE_COLOR: '0' };
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 const failures = [];
 
 function check(name, cmd, cmdArgs, options = {}) {
@@ -22,21 +24,36 @@ function check(name, cmd, cmdArgs, options = {}) {
   process.stdout.write(`\n== ${name}: ${cmd} ${cmdArgs.join(' ')}\n`);
   const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit', env, ...options });
   const ok = r.status === 0;
-  process.stdout.write(`== ${name}: ${ok ? 'ok' : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
-  if (ok) passed++; else { failed++; failures.push(name); }
+  process.stdout.write(
+    `== ${name}: ${ok ? 'ok' : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
+  );
+  if (ok) passed++;
+  else {
+    failed++;
+    failures.push(name);
+  }
   return ok;
 }
 
-if (!args.has('--unit') && !args.has('--slow')) check('typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
+if (!args.has('--unit') && !args.has('--slow'))
+  check('typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
 
 const realData = join(root, '..', 'shared', 'data', 'real');
-process.stdout.write(existsSync(realData)
-  ? `\n== real data: ${realData} found; the real-data tests run\n`
-  : `\n== real data: ${realData} not found; the real-data tests are reported as skipped, not passed\n`);
+process.stdout.write(
+  existsSync(realData)
+    ? `\n== real data: ${realData} found; the real-data tests run\n`
+    : `\n== real data: ${realData} not found; the real-data tests are reported as skipped, not passed\n`,
+);
 
 const tmp = mkdtempSync(join(tmpdir(), 'twsa-jest-'));
 const jsonFile = join(tmp, 'results.json');
-const jestArgs = ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', '--json', `--outputFile=${jsonFile}`, '--ci'];
+const jestArgs = [
+  '--experimental-vm-modules',
+  'node_modules/jest/bin/jest.js',
+  '--json',
+  `--outputFile=${jsonFile}`,
+  '--ci',
+];
 if (args.has('--slow')) jestArgs.push('--config', 'jest.slow.config.js');
 process.stdout.write('\n== jest\n');
 const jr = spawnSync(process.execPath, jestArgs, { cwd: root, stdio: 'inherit', env });
@@ -46,17 +63,44 @@ try {
   failed += res.numFailedTests;
   skipped += res.numPendingTests + res.numTodoTests;
   // A suite that fails to load counts as a failure even though it has no failed test.
-  for (const s of res.testResults) if (s.status === 'failed' && s.assertionResults.every((a) => a.status !== 'failed')) { failed++; failures.push(`suite ${s.name}`); }
-  if (res.numTotalTests === 0) { failed++; failures.push('jest ran no test'); }
+  for (const s of res.testResults)
+    if (s.status === 'failed' && s.assertionResults.every((a) => a.status !== 'failed')) {
+      failed++;
+      failures.push(`suite ${s.name}`);
+    }
+  if (res.numTotalTests === 0) {
+    failed++;
+    failures.push('jest ran no test');
+  }
 } catch (e) {
-  failed++; failures.push(`jest (exit ${jr.status}; no results: ${e.message})`);
+  failed++;
+  failures.push(`jest (exit ${jr.status}; no results: ${e.message})`);
 }
 rmSync(tmp, { recursive: true, force: true });
 
 if (!args.has('--unit') && !args.has('--slow')) {
   const out = mkdtempSync(join(tmpdir(), 'twsa-smoke-'));
-  check('cli: twsa run --profile smoke', 'npx', ['--no-install', 'twsa', 'run', '--profile', 'smoke', '--out', join(out, 'run'), '--quiet']);
-  check('example: canada-reconstruction (embedded default)', 'npm', ['run', 'start', '-w', 'examples/canada-reconstruction', '--', '--out', join(out, 'example'), '--profile', 'smoke']);
+  check('cli: twsa run --profile smoke', 'npx', [
+    '--no-install',
+    'twsa',
+    'run',
+    '--profile',
+    'smoke',
+    '--out',
+    join(out, 'run'),
+    '--quiet',
+  ]);
+  check('example: canada-reconstruction (embedded default)', 'npm', [
+    'run',
+    'start',
+    '-w',
+    'examples/canada-reconstruction',
+    '--',
+    '--out',
+    join(out, 'example'),
+    '--profile',
+    'smoke',
+  ]);
   rmSync(out, { recursive: true, force: true });
 }
 

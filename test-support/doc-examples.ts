@@ -22,7 +22,10 @@ export function docExamples(files: readonly string[], label: (file: string) => s
     const out: DocExample[] = [];
     const re = /```ts\n([\s\S]*?)```/g;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      const block = m[1]!.split('\n').map((l) => l.replace(/^\s*\* ?/, '')).join('\n');
+      const block = m[1]!
+        .split('\n')
+        .map((l) => l.replace(/^\s*\* ?/, ''))
+        .join('\n');
       out.push({ name: `${label(file)} #${out.length + 1}`, block });
     }
     return out;
@@ -38,7 +41,10 @@ export interface RunDocExampleOptions {
 }
 
 /** Rewrites the stated results of `block` into `__check(actual, expected, line)` calls. */
-export function instrumentDocExample(block: string, options: RunDocExampleOptions = {}): { code: string; checks: number } {
+export function instrumentDocExample(
+  block: string,
+  options: RunDocExampleOptions = {},
+): { code: string; checks: number } {
   const lines = block.split('\n').filter((l) => !/^\s*import\s/.test(l));
   const out: string[] = [];
   let checks = 0;
@@ -56,8 +62,11 @@ export function instrumentDocExample(block: string, options: RunDocExampleOption
     } else if (alone) {
       const prev = out.pop() ?? '';
       const expr = /^(.*);\s*$/.exec(prev);
-      if (!expr || prev.startsWith('__check(')) throw new Error(`"// =>" line without a preceding one-line expression: ${line}`);
-      out.push(`__check(await (${expr[1]}), (${expectedOf(alone[1]!)}), ${JSON.stringify(`${prev.trim()} ${line.trim()}`)});`);
+      if (!expr || prev.startsWith('__check('))
+        throw new Error(`"// =>" line without a preceding one-line expression: ${line}`);
+      out.push(
+        `__check(await (${expr[1]}), (${expectedOf(alone[1]!)}), ${JSON.stringify(`${prev.trim()} ${line.trim()}`)});`,
+      );
       checks++;
     } else {
       out.push(line);
@@ -66,15 +75,23 @@ export function instrumentDocExample(block: string, options: RunDocExampleOption
   return { code: out.join('\n'), checks };
 }
 
-const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<void>;
+const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (
+  ...args: string[]
+) => (...values: unknown[]) => Promise<void>;
 
 /**
  * Runs one example with every export of `api` in scope. Resolves to the number of stated results checked and the
  * failed ones (each with its line and the actual value); throws if the example itself throws.
  */
-export async function runDocExample(block: string, api: Record<string, unknown>, options: RunDocExampleOptions = {}): Promise<{ checks: number; failures: string[] }> {
+export async function runDocExample(
+  block: string,
+  api: Record<string, unknown>,
+  options: RunDocExampleOptions = {},
+): Promise<{ checks: number; failures: string[] }> {
   const { code, checks } = instrumentDocExample(block, options);
-  const js = ts.transpileModule(code, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText;
+  const js = ts.transpileModule(code, {
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+  }).outputText;
   const failures: string[] = [];
   const same = options.same ?? jestEqual;
   const check = (actual: unknown, expected: unknown, line: string): void => {

@@ -7,7 +7,14 @@
 //                                                                        # real GRACE + emulated LSM (a twin experiment)
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { runPipeline, resolveConfig, formatDuration, isReconstructError, type PipelineEvent, type ProfileName } from '@twsa/reconstruct';
+import {
+  runPipeline,
+  resolveConfig,
+  formatDuration,
+  isReconstructError,
+  type PipelineEvent,
+  type ProfileName,
+} from '@twsa/reconstruct';
 
 const { values } = parseArgs({
   options: {
@@ -22,7 +29,8 @@ const { values } = parseArgs({
 function log(event: PipelineEvent): void {
   if (event.type === 'stage-start') console.error(`[${event.index}/${event.total}] ${event.stage}`);
   else if (event.type === 'stage-end') console.error(`    done in ${formatDuration(event.seconds)}`);
-  else if (event.type === 'epoch' && (event.epoch === event.epochs || event.epoch % 5 === 0)) console.error(`    ${event.model}: epoch ${event.epoch}/${event.epochs}, loss ${event.loss.toPrecision(3)}`);
+  else if (event.type === 'epoch' && (event.epoch === event.epochs || event.epoch % 5 === 0))
+    console.error(`    ${event.model}: epoch ${event.epoch}/${event.epochs}, loss ${event.loss.toPrecision(3)}`);
 }
 
 try {
@@ -33,9 +41,13 @@ try {
   const result = await runPipeline(config, { out: resolve(values.out!), overwrite: values.overwrite === true, log });
   const table = result.table1;
   console.log(`\nData: ${table?.dataSource ?? result.record.dataSource.description}`);
-  if (table?.twinExperiment) console.log('(twin experiment: the LSM is emulated from GRACE, so these scores are not those of a real land-surface model)');
+  if (table?.twinExperiment)
+    console.log(
+      '(twin experiment: the LSM is emulated from GRACE, so these scores are not those of a real land-surface model)',
+    );
   console.log('\nTable 1 (test records)           RMSE mm    CC');
-  for (const row of table?.rows ?? []) console.log(`  ${row.label.padEnd(28)} ${row.rmseMm.toFixed(1).padStart(7)}  ${row.cc.toFixed(3)}`);
+  for (const row of table?.rows ?? [])
+    console.log(`  ${row.label.padEnd(28)} ${row.rmseMm.toFixed(1).padStart(7)}  ${row.cc.toFixed(3)}`);
   console.log(`\nBackend: ${result.record.backend}; run folder: ${result.runDir}`);
   console.log(`Report: ${result.reportPath}`);
 } catch (error) {

@@ -14,5 +14,7 @@ for (const seed of seeds) {
   const lsm = await emulateLsm(grace, { ...overrides, fineFactor, seed });
   const m = baselineMetrics(pairMonthly(grace, lsm, { mask }));
   const inBand = m.cc >= 0.86 && m.cc <= 0.92 && m.rmse >= 89.25 && m.rmse <= 120.75;
-  console.log(`fineFactor ${fineFactor} seed ${seed}: CC ${m.cc.toFixed(3)} RMSE ${m.rmse.toFixed(1)} mm (domain-mean CC ${m.domainCc.toFixed(3)} RMSE ${m.domainRmse.toFixed(1)} mm) pixels ${m.pixels} test records ${m.records} frames ${lsm.shape[0]} ${inBand ? 'IN band' : 'OUT of band'} ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  console.log(
+    `fineFactor ${fineFactor} seed ${seed}: CC ${m.cc.toFixed(3)} RMSE ${m.rmse.toFixed(1)} mm (domain-mean CC ${m.domainCc.toFixed(3)} RMSE ${m.domainRmse.toFixed(1)} mm) pixels ${m.pixels} test records ${m.records} frames ${lsm.shape[0]} ${inBand ? 'IN band' : 'OUT of band'} ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+  );
 }

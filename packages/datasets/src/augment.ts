@@ -16,10 +16,20 @@ import { assertLabels, type SplitLabel } from './split.js';
  * - `"transpose"`: about the main diagonal, `out[r][c] = in[c][r]`;
  * - `"antiTranspose"`: about the anti-diagonal, `out[r][c] = in[n−1−c][n−1−r]`.
  */
-export type DihedralTransform = 'identity' | 'rot90' | 'rot180' | 'rot270' | 'flipLR' | 'flipUD' | 'transpose' | 'antiTranspose';
+export type DihedralTransform =
+  'identity' | 'rot90' | 'rot180' | 'rot270' | 'flipLR' | 'flipUD' | 'transpose' | 'antiTranspose';
 
 /** The 8 transforms, identity first. */
-export const DIHEDRAL_TRANSFORMS: readonly DihedralTransform[] = ['identity', 'rot90', 'rot180', 'rot270', 'flipLR', 'flipUD', 'transpose', 'antiTranspose'];
+export const DIHEDRAL_TRANSFORMS: readonly DihedralTransform[] = [
+  'identity',
+  'rot90',
+  'rot180',
+  'rot270',
+  'flipLR',
+  'flipUD',
+  'transpose',
+  'antiTranspose',
+];
 
 /** Transforms that keep a non-square frame's shape. */
 const RECTANGLE_SAFE: readonly DihedralTransform[] = ['identity', 'rot180', 'flipLR', 'flipUD'];
@@ -36,34 +46,67 @@ export interface FrameStack<T extends FrameArray = FrameArray> {
 /** Source (row, col) of output (r, c) for a transform of a rows×cols frame (square unless rectangle-safe). */
 function sourceIndex(t: DihedralTransform, r: number, c: number, rows: number, cols: number): number {
   switch (t) {
-    case 'identity': return r * cols + c;
-    case 'rot90': return c * cols + (rows - 1 - r);
-    case 'rot180': return (rows - 1 - r) * cols + (cols - 1 - c);
-    case 'rot270': return (rows - 1 - c) * cols + r;
-    case 'flipLR': return r * cols + (cols - 1 - c);
-    case 'flipUD': return (rows - 1 - r) * cols + c;
-    case 'transpose': return c * cols + r;
-    case 'antiTranspose': return (rows - 1 - c) * cols + (cols - 1 - r);
+    case 'identity':
+      return r * cols + c;
+    case 'rot90':
+      return c * cols + (rows - 1 - r);
+    case 'rot180':
+      return (rows - 1 - r) * cols + (cols - 1 - c);
+    case 'rot270':
+      return (rows - 1 - c) * cols + r;
+    case 'flipLR':
+      return r * cols + (cols - 1 - c);
+    case 'flipUD':
+      return (rows - 1 - r) * cols + c;
+    case 'transpose':
+      return c * cols + r;
+    case 'antiTranspose':
+      return (rows - 1 - c) * cols + (cols - 1 - r);
   }
 }
 
 function assertTransform(t: unknown, argument: string, fn: string): asserts t is DihedralTransform {
-  if (!(DIHEDRAL_TRANSFORMS as readonly unknown[]).includes(t)) throw new DatasetsArgumentError(argument, fn, `one of ${DIHEDRAL_TRANSFORMS.join(', ')}`, JSON.stringify(t));
+  if (!(DIHEDRAL_TRANSFORMS as readonly unknown[]).includes(t))
+    throw new DatasetsArgumentError(argument, fn, `one of ${DIHEDRAL_TRANSFORMS.join(', ')}`, JSON.stringify(t));
 }
 
 function assertFrames(stack: unknown, argument: string, fn: string): [number, number, number] {
   const s = stack as FrameStack | null;
-  if (!s || typeof s !== 'object' || !ArrayBuffer.isView(s.data) || !Array.isArray(s.shape) || s.shape.length !== 3 || !s.shape.every((v) => Number.isInteger(v) && v >= 0)) {
-    throw new DatasetsArgumentError(argument, fn, 'frames { data: typed array, shape: [n, rows, cols] }', s === null ? 'null' : typeof s);
+  if (
+    !s ||
+    typeof s !== 'object' ||
+    !ArrayBuffer.isView(s.data) ||
+    !Array.isArray(s.shape) ||
+    s.shape.length !== 3 ||
+    !s.shape.every((v) => Number.isInteger(v) && v >= 0)
+  ) {
+    throw new DatasetsArgumentError(
+      argument,
+      fn,
+      'frames { data: typed array, shape: [n, rows, cols] }',
+      s === null ? 'null' : typeof s,
+    );
   }
   const [n, rows, cols] = s.shape;
-  if (s.data.length !== n * rows * cols) throw new DatasetsArgumentError(`${argument}.data`, fn, `${n * rows * cols} values for shape [${n}, ${rows}, ${cols}]`, `${s.data.length}`);
+  if (s.data.length !== n * rows * cols)
+    throw new DatasetsArgumentError(
+      `${argument}.data`,
+      fn,
+      `${n * rows * cols} values for shape [${n}, ${rows}, ${cols}]`,
+      `${s.data.length}`,
+    );
   return [n, rows, cols];
 }
 
 /** A lookup table: output index → source index within one frame. */
 function permutation(t: DihedralTransform, rows: number, cols: number, fn: string): Int32Array {
-  if (rows !== cols && !RECTANGLE_SAFE.includes(t)) throw new DatasetsArgumentError('transform', fn, `one of ${RECTANGLE_SAFE.join(', ')} for a non-square ${rows}×${cols} frame`, `"${t}"`);
+  if (rows !== cols && !RECTANGLE_SAFE.includes(t))
+    throw new DatasetsArgumentError(
+      'transform',
+      fn,
+      `one of ${RECTANGLE_SAFE.join(', ')} for a non-square ${rows}×${cols} frame`,
+      `"${t}"`,
+    );
   const p = new Int32Array(rows * cols);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) p[r * cols + c] = sourceIndex(t, r, c, rows, cols);
   return p;
@@ -88,14 +131,26 @@ function newLike<T extends FrameArray>(a: T, length: number): T {
  * Array.from(transformFrames(f, "flipLR").data); // => [2, 1, 4, 3]
  * ```
  */
-export function transformFrames<T extends FrameArray>(frames: FrameStack<T>, transform: DihedralTransform, out?: T): FrameStack<T> {
+export function transformFrames<T extends FrameArray>(
+  frames: FrameStack<T>,
+  transform: DihedralTransform,
+  out?: T,
+): FrameStack<T> {
   const fn = 'transformFrames';
   const [n, rows, cols] = assertFrames(frames, 'frames', fn);
   assertTransform(transform, 'transform', fn);
   const perm = permutation(transform, rows, cols, fn);
   const size = rows * cols;
-  if (out !== undefined && (out.length !== n * size || out.constructor !== frames.data.constructor || out.buffer === frames.data.buffer)) {
-    throw new DatasetsArgumentError('out', fn, `a separate ${frames.data.constructor.name} of length ${n * size}`, `${out.constructor.name} of length ${out.length}`);
+  if (
+    out !== undefined &&
+    (out.length !== n * size || out.constructor !== frames.data.constructor || out.buffer === frames.data.buffer)
+  ) {
+    throw new DatasetsArgumentError(
+      'out',
+      fn,
+      `a separate ${frames.data.constructor.name} of length ${n * size}`,
+      `${out.constructor.name} of length ${out.length}`,
+    );
   }
   const data = out ?? newLike(frames.data, n * size);
   for (let k = 0; k < n; k++) {
@@ -156,7 +211,11 @@ export function inverseDihedral(transform: DihedralTransform): DihedralTransform
 }
 
 /** Samples to augment: frames of the same `[n, rows, cols]` shape and one split label per sample. */
-export interface AugmentSamples<I extends FrameArray = Float32Array, T extends FrameArray = Float32Array, M extends FrameArray = Uint8Array> {
+export interface AugmentSamples<
+  I extends FrameArray = Float32Array,
+  T extends FrameArray = Float32Array,
+  M extends FrameArray = Uint8Array,
+> {
   /** Model input frames, e.g. scaled LSM TWSA. */
   readonly input: FrameStack<I>;
   /** Target frames, e.g. scaled GRACE TWSA. */
@@ -184,7 +243,11 @@ export interface AugmentOptions {
 }
 
 /** Result of {@link augmentSamples}: the augmented frames, with the label, source sample and transform of each. */
-export interface AugmentResult<I extends FrameArray = Float32Array, T extends FrameArray = Float32Array, M extends FrameArray = Uint8Array> {
+export interface AugmentResult<
+  I extends FrameArray = Float32Array,
+  T extends FrameArray = Float32Array,
+  M extends FrameArray = Uint8Array,
+> {
   readonly input: FrameStack<I>;
   readonly target: FrameStack<T>;
   readonly mask?: FrameStack<M>;
@@ -241,38 +304,64 @@ function mix32(x: number): number {
  * Array.from(r.source); // => [0, 0, 0, 0, 0, 0, 0, 0, 1]
  * ```
  */
-export function augmentSamples<I extends FrameArray, T extends FrameArray, M extends FrameArray>(samples: AugmentSamples<I, T, M>, options: AugmentOptions): AugmentResult<I, T, M> {
+export function augmentSamples<I extends FrameArray, T extends FrameArray, M extends FrameArray>(
+  samples: AugmentSamples<I, T, M>,
+  options: AugmentOptions,
+): AugmentResult<I, T, M> {
   const fn = 'augmentSamples';
-  if (!samples || typeof samples !== 'object') throw new DatasetsArgumentError('samples', fn, 'an object { input, target, mask?, labels }', String(samples));
+  if (!samples || typeof samples !== 'object')
+    throw new DatasetsArgumentError('samples', fn, 'an object { input, target, mask?, labels }', String(samples));
   const [n, rows, cols] = assertFrames(samples.input, 'samples.input', fn);
-  const shapes: [string, FrameStack | undefined][] = [['samples.target', samples.target], ['samples.mask', samples.mask]];
+  const shapes: [string, FrameStack | undefined][] = [
+    ['samples.target', samples.target],
+    ['samples.mask', samples.mask],
+  ];
   for (const [name, s] of shapes) {
     if (s === undefined && name === 'samples.mask') continue;
     const sh = assertFrames(s, name, fn);
-    if (sh[0] !== n || sh[1] !== rows || sh[2] !== cols) throw new DatasetsArgumentError(`${name}.shape`, fn, `[${n}, ${rows}, ${cols}] like samples.input`, `[${sh.join(', ')}]`);
+    if (sh[0] !== n || sh[1] !== rows || sh[2] !== cols)
+      throw new DatasetsArgumentError(
+        `${name}.shape`,
+        fn,
+        `[${n}, ${rows}, ${cols}] like samples.input`,
+        `[${sh.join(', ')}]`,
+      );
   }
   assertLabels(samples.labels, 'samples.labels', fn);
-  if (samples.labels.length !== n) throw new DatasetsArgumentError('samples.labels', fn, `${n} labels (one per sample)`, `${samples.labels.length}`);
+  if (samples.labels.length !== n)
+    throw new DatasetsArgumentError('samples.labels', fn, `${n} labels (one per sample)`, `${samples.labels.length}`);
   const mode = options?.mode;
-  if (mode !== 'all8' && mode !== 'random') throw new DatasetsArgumentError('mode', fn, '"all8" or "random"', JSON.stringify(mode));
+  if (mode !== 'all8' && mode !== 'random')
+    throw new DatasetsArgumentError('mode', fn, '"all8" or "random"', JSON.stringify(mode));
   const seed = options.seed ?? 0;
   const epoch = options.epoch ?? 0;
   if (!Number.isInteger(seed)) throw new DatasetsArgumentError('seed', fn, 'an integer', String(seed));
-  if (!Number.isInteger(epoch) || epoch < 0) throw new DatasetsArgumentError('epoch', fn, 'a non-negative integer', String(epoch));
+  if (!Number.isInteger(epoch) || epoch < 0)
+    throw new DatasetsArgumentError('epoch', fn, 'a non-negative integer', String(epoch));
   const pool = options.transforms ?? DIHEDRAL_TRANSFORMS;
-  if (!Array.isArray(pool) || pool.length === 0) throw new DatasetsArgumentError('transforms', fn, 'a non-empty list of dihedral transforms', JSON.stringify(pool));
+  if (!Array.isArray(pool) || pool.length === 0)
+    throw new DatasetsArgumentError('transforms', fn, 'a non-empty list of dihedral transforms', JSON.stringify(pool));
   pool.forEach((t, i) => assertTransform(t, `transforms[${i}]`, fn));
   const needed = mode === 'all8' ? DIHEDRAL_TRANSFORMS : pool;
   if (rows !== cols && samples.labels.includes('train')) {
     const bad = needed.find((t) => !RECTANGLE_SAFE.includes(t));
-    if (bad !== undefined) throw new DatasetsArgumentError('samples.input.shape', fn, `square frames for "${bad}"`, `[${n}, ${rows}, ${cols}]`);
+    if (bad !== undefined)
+      throw new DatasetsArgumentError(
+        'samples.input.shape',
+        fn,
+        `square frames for "${bad}"`,
+        `[${n}, ${rows}, ${cols}]`,
+      );
   }
 
   // Plan: (source sample, transform) per output sample.
   const plan: { source: number; transform: DihedralTransform }[] = [];
   const rng = mulberry32(mix32(seed) ^ mix32(epoch + 0x632be5ab));
   for (let i = 0; i < n; i++) {
-    if (samples.labels[i] !== 'train') { plan.push({ source: i, transform: 'identity' }); continue; }
+    if (samples.labels[i] !== 'train') {
+      plan.push({ source: i, transform: 'identity' });
+      continue;
+    }
     if (mode === 'all8') for (const t of DIHEDRAL_TRANSFORMS) plan.push({ source: i, transform: t });
     else plan.push({ source: i, transform: pool[Math.min(pool.length - 1, Math.floor(rng() * pool.length))]! });
   }
@@ -281,14 +370,18 @@ export function augmentSamples<I extends FrameArray, T extends FrameArray, M ext
   const perms = new Map<DihedralTransform, Int32Array>();
   const permOf = (t: DihedralTransform): Int32Array => {
     let p = perms.get(t);
-    if (p === undefined) { p = permutation(t, rows, cols, fn); perms.set(t, p); }
+    if (p === undefined) {
+      p = permutation(t, rows, cols, fn);
+      perms.set(t, p);
+    }
     return p;
   };
   const build = <A extends FrameArray>(s: FrameStack<A>): FrameStack<A> => {
     const data = newLike(s.data, plan.length * size);
     plan.forEach(({ source, transform }, k) => {
       const perm = permOf(transform);
-      const src = source * size, dst = k * size;
+      const src = source * size,
+        dst = k * size;
       for (let i = 0; i < size; i++) data[dst + i] = s.data[src + perm[i]!]!;
     });
     return { data, shape: [plan.length, rows, cols] };

@@ -59,18 +59,36 @@ export interface BaselineMetricsResult {
  */
 export function baselineMetrics(pairs: PairedSamples, options: BaselineMetricsOptions = {}): BaselineMetricsResult {
   const fn = 'baselineMetrics';
-  if (!pairs || !pairs.grace || !pairs.lsm || !Array.isArray(pairs.splits) || pairs.splits.length !== pairs.grace.shape[0]) {
+  if (
+    !pairs ||
+    !pairs.grace ||
+    !pairs.lsm ||
+    !Array.isArray(pairs.splits) ||
+    pairs.splits.length !== pairs.grace.shape[0]
+  ) {
     throw new DatasetsArgumentError('pairs', fn, 'a PairedSamples record from pairMonthly', typeof pairs);
   }
   const split = options.split ?? 'test';
-  if (!SPLIT_LABELS.includes(split)) throw new DatasetsArgumentError('options.split', fn, `one of ${SPLIT_LABELS.join(', ')}`, JSON.stringify(split));
+  if (!SPLIT_LABELS.includes(split))
+    throw new DatasetsArgumentError('options.split', fn, `one of ${SPLIT_LABELS.join(', ')}`, JSON.stringify(split));
   const threshold = options.maskThreshold ?? 0.5;
-  if (!(threshold > 0 && threshold <= 1)) throw new DatasetsArgumentError('options.maskThreshold', fn, 'a number in (0, 1]', String(threshold));
+  if (!(threshold > 0 && threshold <= 1))
+    throw new DatasetsArgumentError('options.maskThreshold', fn, 'a number in (0, 1]', String(threshold));
   const frames = pairs.splits.flatMap((s, i) => (s === split ? [i] : []));
-  if (frames.length === 0) throw new DatasetsEmptyError(`The split '${split}' has no record`, { field: 'options.split' });
+  if (frames.length === 0)
+    throw new DatasetsEmptyError(`The split '${split}' has no record`, { field: 'options.split' });
   const timeMask = Uint8Array.from(pairs.splits, (s) => (s === split ? 1 : 0));
-  const m = table1Summary(pairs.lsm, pairs.grace, { mask: pairs.mask.data, weights: pairs.mask.data, timeMask, maskThreshold: threshold });
-  if (m.counts.pixelsWithRmse === 0) throw new DatasetsEmptyError(`No land pixel (mask ≥ ${threshold}) has valid LSM and GRACE values in the '${split}' split`, { field: 'pairs.mask' });
+  const m = table1Summary(pairs.lsm, pairs.grace, {
+    mask: pairs.mask.data,
+    weights: pairs.mask.data,
+    timeMask,
+    maskThreshold: threshold,
+  });
+  if (m.counts.pixelsWithRmse === 0)
+    throw new DatasetsEmptyError(
+      `No land pixel (mask ≥ ${threshold}) has valid LSM and GRACE values in the '${split}' split`,
+      { field: 'pairs.mask' },
+    );
   return {
     split,
     records: frames.length,

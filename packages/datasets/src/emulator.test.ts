@@ -6,7 +6,11 @@ import { caught, graceLike } from '../test/helpers.js';
 // A small GRACE-like field: spring-maximum seasonal cycle, a trend, a little interannual wiggle.
 const graceT = (i: number, k: number, mid: string): number => {
   const t = 2002 + (Date.parse(mid) - Date.UTC(2002, 0, 1)) / (365.2425 * 86_400_000);
-  return (40 + 3 * k) * Math.cos(2 * Math.PI * (t - 0.25)) + (k % 3 === 0 ? -8 : 2) * (t - 2009.5) + 10 * Math.sin(i * 0.7 + k);
+  return (
+    (40 + 3 * k) * Math.cos(2 * Math.PI * (t - 0.25)) +
+    (k % 3 === 0 ? -8 : 2) * (t - 2009.5) +
+    10 * Math.sin(i * 0.7 + k)
+  );
 };
 function grace(from = '2002-04', to = '2016-12') {
   const base = graceLike(() => 0, { from, to });
@@ -59,24 +63,67 @@ describe('emulateLsm (twin experiment)', () => {
       const frames = lsm.labels!.map((l, i) => [l, i] as const).filter(([l]) => /^\d{4}-\d{2}[ab]?$/.test(l));
       // Annual means remove the cycle; slope of annual means over 2003..2012.
       const years = new Map<number, number[]>();
-      for (const [l, i] of frames) { const y = Number(l.slice(0, 4)); if (y >= 2003) (years.get(y) ?? years.set(y, []).get(y)!).push(lsm.data[i * 20 + k]!); }
+      for (const [l, i] of frames) {
+        const y = Number(l.slice(0, 4));
+        if (y >= 2003) (years.get(y) ?? years.set(y, []).get(y)!).push(lsm.data[i * 20 + k]!);
+      }
       const pts = [...years].map(([y, v]) => [y, v.reduce((s, x) => s + x, 0) / v.length] as const);
       const my = pts.reduce((s, p) => s + p[0], 0) / pts.length;
       const mv = pts.reduce((s, p) => s + p[1], 0) / pts.length;
       return pts.reduce((s, p) => s + (p[0] - my) * (p[1] - mv), 0) / pts.reduce((s, p) => s + (p[0] - my) ** 2, 0);
     };
-    const none = await emulateLsm(full, { start: '2002-01', end: '2012-12', fineFactor: 1, amplitudeScale: 1, trendRetained: 0, ...quiet });
-    const kept = await emulateLsm(full, { start: '2002-01', end: '2012-12', fineFactor: 1, amplitudeScale: 1, trendRetained: 1, ...quiet });
+    const none = await emulateLsm(full, {
+      start: '2002-01',
+      end: '2012-12',
+      fineFactor: 1,
+      amplitudeScale: 1,
+      trendRetained: 0,
+      ...quiet,
+    });
+    const kept = await emulateLsm(full, {
+      start: '2002-01',
+      end: '2012-12',
+      fineFactor: 1,
+      amplitudeScale: 1,
+      trendRetained: 1,
+      ...quiet,
+    });
     expect(Math.abs(slope(none, 0))).toBeLessThan(1);
     expect(slope(kept, 0)).toBeCloseTo(-8, 0);
     expect(slope(kept, 1)).toBeCloseTo(2, 0);
-    const doubled = await emulateLsm(full, { start: '2002-01', end: '2012-12', fineFactor: 1, amplitudeScale: 2, trendRetained: 0, interannualScale: 0, ...quiet });
-    const single = await emulateLsm(full, { start: '2002-01', end: '2012-12', fineFactor: 1, amplitudeScale: 1, trendRetained: 0, interannualScale: 0, ...quiet });
+    const doubled = await emulateLsm(full, {
+      start: '2002-01',
+      end: '2012-12',
+      fineFactor: 1,
+      amplitudeScale: 2,
+      trendRetained: 0,
+      interannualScale: 0,
+      ...quiet,
+    });
+    const single = await emulateLsm(full, {
+      start: '2002-01',
+      end: '2012-12',
+      fineFactor: 1,
+      amplitudeScale: 1,
+      trendRetained: 0,
+      interannualScale: 0,
+      ...quiet,
+    });
     for (const i of [30, 31, 32, 40]) expect(doubled.data[i * 20 + 5]).toBeCloseTo(2 * single.data[i * 20 + 5]!, 1);
   });
 
   it('holds the retained trend at its GRACE-era end value before the first record (no extrapolation into a hindcast)', async () => {
-    const quiet = { noiseStd: 0, amplitudeSpread: 0, phaseSpreadDays: 0, biasStd: 0, glacierRegions: [], interannualScale: 0, amplitudeScale: 1, trendRetained: 1, fineFactor: 1 };
+    const quiet = {
+      noiseStd: 0,
+      amplitudeSpread: 0,
+      phaseSpreadDays: 0,
+      biasStd: 0,
+      glacierRegions: [],
+      interannualScale: 0,
+      amplitudeScale: 1,
+      trendRetained: 1,
+      fineFactor: 1,
+    };
     const lsm = await emulateLsm(g, { start: '1979-01', end: '2006-12', ...quiet });
     const n = lsm.shape[0];
     const annual = (k: number, year: number): number => {
@@ -97,11 +144,26 @@ describe('emulateLsm (twin experiment)', () => {
     expect(Number.isNaN(lsm.data[2])).toBe(true);
     expect(Number.isFinite(lsm.data[3])).toBe(true);
     const short = graceLike(() => 1, { from: '2002-04', to: '2003-01' });
-    expect(isDatasetsError(await caught(() => emulateLsm(short, { start: '2002-01', end: '2003-01' })), 'DatasetsEmptyError')).toBe(true);
+    expect(
+      isDatasetsError(
+        await caught(() => emulateLsm(short, { start: '2002-01', end: '2003-01' })),
+        'DatasetsEmptyError',
+      ),
+    ).toBe(true);
   });
 
   it('rejects bad options and input with typed errors naming the option', async () => {
-    for (const [opts, name] of [[{ fineFactor: 0 }, 'options.fineFactor'], [{ fineFactor: 1.5 }, 'options.fineFactor'], [{ start: '1979' }, 'options.start'], [{ end: '1970-01' }, 'options.end'], [{ noiseStd: -1 }, 'options.noiseStd'], [{ trendRetained: 2 }, 'options.trendRetained'], [{ interannualLag1: 1 }, 'options.interannualLag1'], [{ glacierRegions: [[0, 0, -1, 1]] }, 'options.glacierRegions'], [{ baseline: ['2010-01', '2002-01'] }, 'options.baseline']] as const) {
+    for (const [opts, name] of [
+      [{ fineFactor: 0 }, 'options.fineFactor'],
+      [{ fineFactor: 1.5 }, 'options.fineFactor'],
+      [{ start: '1979' }, 'options.start'],
+      [{ end: '1970-01' }, 'options.end'],
+      [{ noiseStd: -1 }, 'options.noiseStd'],
+      [{ trendRetained: 2 }, 'options.trendRetained'],
+      [{ interannualLag1: 1 }, 'options.interannualLag1'],
+      [{ glacierRegions: [[0, 0, -1, 1]] }, 'options.glacierRegions'],
+      [{ baseline: ['2010-01', '2002-01'] }, 'options.baseline'],
+    ] as const) {
       const e = await caught(() => emulateLsm(g, { ...FAST, ...(opts as object) }));
       expect(isDatasetsError(e, 'DatasetsArgumentError')).toBe(true);
       expect((e as { argument: string }).argument).toBe(name);
@@ -113,8 +175,20 @@ describe('emulateLsm (twin experiment)', () => {
     const e = await caught(() => emulateLsm(g, { start: '1980-01', end: '1980-06', fineFactor: 1 }));
     expect(isDatasetsError(e, 'DatasetsArgumentError')).toBe(true);
     expect((e as { argument: string }).argument).toBe('options.baseline');
-    const hindcast = await emulateLsm(g, { start: '1980-01', end: '1980-06', fineFactor: 1, baseline: ['1980-01', '1980-06'] });
-    expect(hindcast.labels).toEqual(['1980-01-01', '1980-01-31', '1980-03-01', '1980-03-31', '1980-04-30', '1980-05-30']);
+    const hindcast = await emulateLsm(g, {
+      start: '1980-01',
+      end: '1980-06',
+      fineFactor: 1,
+      baseline: ['1980-01', '1980-06'],
+    });
+    expect(hindcast.labels).toEqual([
+      '1980-01-01',
+      '1980-01-31',
+      '1980-03-01',
+      '1980-03-31',
+      '1980-04-30',
+      '1980-05-30',
+    ]);
   });
 });
 
@@ -127,10 +201,16 @@ describe('emulateLsmDaily', () => {
     expect(daily.attributes.fine_resolution_km).toBe(28);
     const first: number[][] = [];
     let n = 0;
-    for await (const day of daily.days()) { if (n < 3) first.push(Array.from(day.grid.data)); n++; }
+    for await (const day of daily.days()) {
+      if (n < 3) first.push(Array.from(day.grid.data));
+      n++;
+    }
     expect(n).toBe(90);
     let m = 0;
-    for await (const day of daily.days()) { if (m < 3) expect(Array.from(day.grid.data)).toEqual(first[m]); m++; }
+    for await (const day of daily.days()) {
+      if (m < 3) expect(Array.from(day.grid.data)).toEqual(first[m]);
+      m++;
+    }
     // Sub-cell detail: the fine field is not constant inside a coarse cell, but its block mean is the coarse value.
     expect(new Set(first[0]!.slice(0, 4)).size).toBeGreaterThan(1);
   });

@@ -4,12 +4,33 @@
  * through the same path as a real LSM (daily → window means → upscaling → baseline removal). It is not EALCO and
  * not any physical model; every stack it produces says so in `attributes.lsm_source`.
  */
-import { anomalies, cellCenter, cellSize, createGrid, createStack, graceMonths, isStack, streamWindowMeans, thirtyDayWindows, transformer, upscale } from '@twsa/grid';
+import {
+  anomalies,
+  cellCenter,
+  cellSize,
+  createGrid,
+  createStack,
+  graceMonths,
+  isStack,
+  streamWindowMeans,
+  thirtyDayWindows,
+  transformer,
+  upscale,
+} from '@twsa/grid';
 import type { Grid, GridSpec, GridStack, TimeBounds } from '@twsa/grid';
 import { DatasetsArgumentError, DatasetsCalendarError, DatasetsEmptyError } from './errors.js';
 import { createRandom, randomSmoothField, smoothField } from './internal/random.js';
 import type { Random } from './internal/random.js';
-import { dayNumber, decimalYear, isoDate, isYearMonth, monthIndex, monthKey, monthStartDay, yearMonthOf } from './internal/time.js';
+import {
+  dayNumber,
+  decimalYear,
+  isoDate,
+  isYearMonth,
+  monthIndex,
+  monthKey,
+  monthStartDay,
+  yearMonthOf,
+} from './internal/time.js';
 
 /**
  * Parameters of the LSM emulator. Every field is optional; the defaults ({@link EMULATOR_DEFAULTS}) are calibrated
@@ -108,7 +129,10 @@ export const EMULATOR_DEFAULTS = Object.freeze({
   minRecords: 24,
 });
 
-type Resolved = Omit<typeof EMULATOR_DEFAULTS, 'baseline'> & { readonly baseline: readonly [string, string]; readonly log?: EmulateLsmOptions['log'] };
+type Resolved = Omit<typeof EMULATOR_DEFAULTS, 'baseline'> & {
+  readonly baseline: readonly [string, string];
+  readonly log?: EmulateLsmOptions['log'];
+};
 
 /** One output window of the emulator: a GRACE solution window or, where GRACE has no record, a 30-day window. */
 export interface EmulatorWindow {
@@ -279,12 +303,21 @@ export async function emulateLsm(grace: GridStack, options: EmulateLsmOptions = 
     timeBounds: windows.map((w) => w.bounds),
     labels: windows.map((w) => w.id),
   });
-  const baseline: [string, string] = [`${o.baseline[0]}-01`, isoDate(monthStartDay(monthKey(monthIndex(o.baseline[1]) + 1)))];
+  const baseline: [string, string] = [
+    `${o.baseline[0]}-01`,
+    isoDate(monthStartDay(monthKey(monthIndex(o.baseline[1]) + 1))),
+  ];
   let result: GridStack;
   try {
     result = anomalies(stack, { baseline });
   } catch (cause) {
-    throw new DatasetsArgumentError('options.baseline', 'emulateLsm', `months overlapping the emulated period ${o.start}..${o.end}`, o.baseline.join('..'), { cause });
+    throw new DatasetsArgumentError(
+      'options.baseline',
+      'emulateLsm',
+      `months overlapping the emulated period ${o.start}..${o.end}`,
+      o.baseline.join('..'),
+      { cause },
+    );
   }
   return {
     ...result,
@@ -298,23 +331,72 @@ export async function emulateLsm(grace: GridStack, options: EmulateLsmOptions = 
 }
 
 function resolveOptions(options: EmulateLsmOptions, fn: string): Resolved {
-  const o = { ...EMULATOR_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as Resolved;
+  const o = {
+    ...EMULATOR_DEFAULTS,
+    ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+  } as Resolved;
   const check = (name: keyof EmulateLsmOptions, ok: boolean, expected: string): void => {
-    if (!ok) throw new DatasetsArgumentError(`options.${name}`, fn, expected, JSON.stringify((o as Record<string, unknown>)[name]));
+    if (!ok)
+      throw new DatasetsArgumentError(
+        `options.${name}`,
+        fn,
+        expected,
+        JSON.stringify((o as Record<string, unknown>)[name]),
+      );
   };
   check('seed', Number.isFinite(o.seed), 'a finite number');
-  check('fineFactor', Number.isInteger(o.fineFactor) && o.fineFactor >= 1 && o.fineFactor <= 64, 'an integer in [1, 64]');
+  check(
+    'fineFactor',
+    Number.isInteger(o.fineFactor) && o.fineFactor >= 1 && o.fineFactor <= 64,
+    'an integer in [1, 64]',
+  );
   check('start', isYearMonth(o.start), 'a "YYYY-MM" month');
   check('end', isYearMonth(o.end) && o.end >= o.start, 'a "YYYY-MM" month not before options.start');
-  for (const k of ['amplitudeScale', 'parameterLengthKm', 'noiseLengthKm', 'noiseTimescaleDays', 'interannualLengthKm'] as const) check(k, Number.isFinite(o[k]) && o[k] > 0, 'a finite number > 0');
-  for (const k of ['amplitudeSpread', 'phaseSpreadDays', 'interannualScale', 'biasStd', 'noiseStd'] as const) check(k, Number.isFinite(o[k]) && o[k] >= 0, 'a finite number ≥ 0');
-  check('phaseShiftDays', Number.isFinite(o.phaseShiftDays) && Math.abs(o.phaseShiftDays) <= 183, 'a number of days in [-183, 183]');
-  check('trendRetained', Number.isFinite(o.trendRetained) && o.trendRetained >= 0 && o.trendRetained <= 1, 'a fraction in [0, 1]');
-  check('interannualLag1', Number.isFinite(o.interannualLag1) && o.interannualLag1 >= 0 && o.interannualLag1 < 1, 'a number in [0, 1)');
-  check('glacierRegions', Array.isArray(o.glacierRegions) && o.glacierRegions.every((b) => Array.isArray(b) && b.length === 4 && b.every(Number.isFinite) && b[2] > b[0] && b[3] > b[1]), 'an array of [west, south, east, north] lon/lat boxes');
+  for (const k of [
+    'amplitudeScale',
+    'parameterLengthKm',
+    'noiseLengthKm',
+    'noiseTimescaleDays',
+    'interannualLengthKm',
+  ] as const)
+    check(k, Number.isFinite(o[k]) && o[k] > 0, 'a finite number > 0');
+  for (const k of ['amplitudeSpread', 'phaseSpreadDays', 'interannualScale', 'biasStd', 'noiseStd'] as const)
+    check(k, Number.isFinite(o[k]) && o[k] >= 0, 'a finite number ≥ 0');
+  check(
+    'phaseShiftDays',
+    Number.isFinite(o.phaseShiftDays) && Math.abs(o.phaseShiftDays) <= 183,
+    'a number of days in [-183, 183]',
+  );
+  check(
+    'trendRetained',
+    Number.isFinite(o.trendRetained) && o.trendRetained >= 0 && o.trendRetained <= 1,
+    'a fraction in [0, 1]',
+  );
+  check(
+    'interannualLag1',
+    Number.isFinite(o.interannualLag1) && o.interannualLag1 >= 0 && o.interannualLag1 < 1,
+    'a number in [0, 1)',
+  );
+  check(
+    'glacierRegions',
+    Array.isArray(o.glacierRegions) &&
+      o.glacierRegions.every(
+        (b) => Array.isArray(b) && b.length === 4 && b.every(Number.isFinite) && b[2] > b[0] && b[3] > b[1],
+      ),
+    'an array of [west, south, east, north] lon/lat boxes',
+  );
   check('minRecords', Number.isInteger(o.minRecords) && o.minRecords >= 6, 'an integer ≥ 6');
-  check('baseline', Array.isArray(o.baseline) && o.baseline.length === 2 && isYearMonth(o.baseline[0]) && isYearMonth(o.baseline[1]) && o.baseline[0] <= o.baseline[1], 'two ordered "YYYY-MM" months');
-  if (o.log !== undefined && typeof o.log !== 'function') throw new DatasetsArgumentError('options.log', fn, 'a function', typeof o.log);
+  check(
+    'baseline',
+    Array.isArray(o.baseline) &&
+      o.baseline.length === 2 &&
+      isYearMonth(o.baseline[0]) &&
+      isYearMonth(o.baseline[1]) &&
+      o.baseline[0] <= o.baseline[1],
+    'two ordered "YYYY-MM" months',
+  );
+  if (o.log !== undefined && typeof o.log !== 'function')
+    throw new DatasetsArgumentError('options.log', fn, 'a function', typeof o.log);
   return o;
 }
 
@@ -344,7 +426,11 @@ interface Model {
 function buildModel(grace: GridStack, o: Resolved): Model {
   const fn = 'emulateLsmDaily';
   if (!isStack(grace)) throw new DatasetsArgumentError('grace', fn, 'a GridStack [time, rows, cols]', typeof grace);
-  if (!grace.timeBounds) throw new DatasetsCalendarError('The GRACE stack has no timeBounds: the emulator aggregates onto the GRACE solution windows', { field: 'grace.timeBounds' });
+  if (!grace.timeBounds)
+    throw new DatasetsCalendarError(
+      'The GRACE stack has no timeBounds: the emulator aggregates onto the GRACE solution windows',
+      { field: 'grace.timeBounds' },
+    );
   const [nt, rows, cols] = grace.shape;
   const size = rows * cols;
   const coarse: GridSpec = { shape: [rows, cols], bounds: grace.bounds, crs: grace.crs };
@@ -358,7 +444,10 @@ function buildModel(grace: GridStack, o: Resolved): Model {
     const start = dayNumber(s);
     const end = dayNumber(e);
     if (!Number.isFinite(mid) || !Number.isFinite(start) || !Number.isFinite(end) || !(end > start)) {
-      throw new DatasetsCalendarError(`grace.times/timeBounds[${t}] (${grace.times[t]}, ${JSON.stringify(grace.timeBounds[t])}) is not a valid window`, { field: 'grace.timeBounds' });
+      throw new DatasetsCalendarError(
+        `grace.times/timeBounds[${t}] (${grace.times[t]}, ${JSON.stringify(grace.timeBounds[t])}) is not a valid window`,
+        { field: 'grace.timeBounds' },
+      );
     }
     const ym = yearMonthOf(grace.times[t]!);
     recs.push({ index: t, ym, mid, start, end });
@@ -374,9 +463,16 @@ function buildModel(grace: GridStack, o: Resolved): Model {
   // for months inside the GRACE era without a record a 30-day window centred on mid-month (id "YYYY-MM").
   const ids = graceMonths(grace);
   const recMonths = new Set(recs.map((r) => r.ym));
-  const windows: (EmulatorWindow & { s: number; e: number })[] = recs.filter((r) => r.ym >= o.start && r.ym <= o.end).map((r) => ({
-    id: ids[r.index]!.id, bounds: [isoDate(r.start), isoDate(r.end)] as TimeBounds, time: grace.times[r.index]!, kind: 'grace' as const, s: r.start, e: r.end,
-  }));
+  const windows: (EmulatorWindow & { s: number; e: number })[] = recs
+    .filter((r) => r.ym >= o.start && r.ym <= o.end)
+    .map((r) => ({
+      id: ids[r.index]!.id,
+      bounds: [isoDate(r.start), isoDate(r.end)] as TimeBounds,
+      time: grace.times[r.index]!,
+      kind: 'grace' as const,
+      s: r.start,
+      e: r.end,
+    }));
   const thirty = (from: number, to: number): void => {
     if (to - from < 30) return;
     for (const w of thirtyDayWindows(isoDate(from), isoDate(to))) {
@@ -388,15 +484,32 @@ function buildModel(grace: GridStack, o: Resolved): Model {
   const lastRec = recs[recs.length - 1]!;
   thirty(periodStart, Math.min(firstRec.start, periodEnd));
   thirty(Math.max(lastRec.end, periodStart), periodEnd);
-  for (let m = Math.max(monthIndex(firstRec.ym) + 1, monthIndex(o.start)); m < Math.min(monthIndex(lastRec.ym), monthIndex(o.end) + 1); m++) {
+  for (
+    let m = Math.max(monthIndex(firstRec.ym) + 1, monthIndex(o.start));
+    m < Math.min(monthIndex(lastRec.ym), monthIndex(o.end) + 1);
+    m++
+  ) {
     const ym = monthKey(m);
     if (recMonths.has(ym)) continue;
     const first = monthStartDay(ym);
     const next = monthStartDay(monthKey(m + 1));
     const mid = first + Math.floor((next - first) / 2);
-    windows.push({ id: ym, bounds: [isoDate(mid - 15), isoDate(mid + 15)], time: isoDate(mid), kind: '30-day', s: mid - 15, e: mid + 15 });
+    windows.push({
+      id: ym,
+      bounds: [isoDate(mid - 15), isoDate(mid + 15)],
+      time: isoDate(mid),
+      kind: '30-day',
+      s: mid - 15,
+      e: mid + 15,
+    });
   }
-  if (windows.length === 0) throw new DatasetsArgumentError('options.end', 'emulateLsmDaily', `a period ${o.start}..${o.end} holding at least one 30-day or GRACE window`, o.end);
+  if (windows.length === 0)
+    throw new DatasetsArgumentError(
+      'options.end',
+      'emulateLsmDaily',
+      `a period ${o.start}..${o.end} holding at least one 30-day or GRACE window`,
+      o.end,
+    );
   windows.sort((a, b) => a.s - b.s || a.e - b.e);
   const firstDay = windows[0]!.s;
   const lastDay = Math.max(...windows.map((w) => w.e));
@@ -412,7 +525,14 @@ function buildModel(grace: GridStack, o: Resolved): Model {
   const seasonalRaw = new Float64Array(size * 4);
   const residuals: Float64Array[] = recs.map(() => new Float64Array(size).fill(Number.NaN));
   const residualStd = new Float64Array(size);
-  const basis = (t: number): number[] => [1, t - tMean, Math.cos(OMEGA * t), Math.sin(OMEGA * t), Math.cos(2 * OMEGA * t), Math.sin(2 * OMEGA * t)];
+  const basis = (t: number): number[] => [
+    1,
+    t - tMean,
+    Math.cos(OMEGA * t),
+    Math.sin(OMEGA * t),
+    Math.cos(2 * OMEGA * t),
+    Math.sin(2 * OMEGA * t),
+  ];
   const bases = tRec.map(basis);
   for (let k = 0; k < size; k++) {
     const ata = new Float64Array(36);
@@ -423,7 +543,10 @@ function buildModel(grace: GridStack, o: Resolved): Model {
       if (!Number.isFinite(v)) return;
       count++;
       const x = bases[i]!;
-      for (let a = 0; a < 6; a++) { atb[a] += x[a]! * v; for (let b = 0; b < 6; b++) ata[a * 6 + b] += x[a]! * x[b]!; }
+      for (let a = 0; a < 6; a++) {
+        atb[a] += x[a]! * v;
+        for (let b = 0; b < 6; b++) ata[a * 6 + b] += x[a]! * x[b]!;
+      }
     });
     if (count < o.minRecords) continue;
     const beta = solve6(ata, atb);
@@ -446,7 +569,11 @@ function buildModel(grace: GridStack, o: Resolved): Model {
     // Fill residual gaps of this pixel by linear interpolation over records (edges: nearest).
     fillGaps(residuals, k);
   }
-  if (!valid.some((v) => v === 1)) throw new DatasetsEmptyError(`No pixel of the GRACE stack has ${o.minRecords} finite records (options.minRecords)`, { field: 'grace.data' });
+  if (!valid.some((v) => v === 1))
+    throw new DatasetsEmptyError(
+      `No pixel of the GRACE stack has ${o.minRecords} finite records (options.minRecords)`,
+      { field: 'grace.data' },
+    );
 
   // Random parameter fields, in a fixed order from the seed.
   const random = createRandom(o.seed);
@@ -489,7 +616,8 @@ function buildModel(grace: GridStack, o: Resolved): Model {
     for (const ym of months) {
       const zeta = randomSmoothField(rows, cols, cells(o.interannualLengthKm), random);
       const field = new Float64Array(size);
-      for (let k = 0; k < size; k++) field[k] = valid[k] ? phi * previous[k]! + innovation * residualStd[k]! * zeta[k]! : Number.NaN;
+      for (let k = 0; k < size; k++)
+        field[k] = valid[k] ? phi * previous[k]! + innovation * residualStd[k]! * zeta[k]! : Number.NaN;
       out.push({ day: monthStartDay(ym) + 14, field });
       previous = field;
     }
@@ -503,14 +631,25 @@ function buildModel(grace: GridStack, o: Resolved): Model {
   for (let m = lastRecMonth + 1; m <= monthIndex(yearMonthOf(isoDate(lastDay))) + 1; m++) after.push(monthKey(m));
   const pre = chain(residuals[0]!, before).reverse();
   const post = chain(residuals[residuals.length - 1]!, after);
-  const all = [...pre.filter((n) => n.day < recs[0]!.mid), ...nodeList, ...post.filter((n) => n.day > recs[recs.length - 1]!.mid)];
+  const all = [
+    ...pre.filter((n) => n.day < recs[0]!.mid),
+    ...nodeList,
+    ...post.filter((n) => n.day > recs[recs.length - 1]!.mid),
+  ];
   const nodeDays = Float64Array.from(all, (n) => n.day);
-  const nodes = all.map((n) => { const f = new Float64Array(size); for (let k = 0; k < size; k++) f[k] = o.interannualScale * gain[k]! * n.field[k]!; return f; });
+  const nodes = all.map((n) => {
+    const f = new Float64Array(size);
+    for (let k = 0; k < size; k++) f[k] = o.interannualScale * gain[k]! * n.field[k]!;
+    return f;
+  });
 
-  const parameters = Object.fromEntries(Object.entries(o).filter(([k, v]) => k !== 'log' && k !== 'seed' && typeof v !== 'function'));
+  const parameters = Object.fromEntries(
+    Object.entries(o).filter(([k, v]) => k !== 'log' && k !== 'seed' && typeof v !== 'function'),
+  );
   const attributes: Record<string, string | number> = {
     lsm_source: `twsa LSM emulator (twin experiment), seed ${o.seed} — not EALCO`,
-    twin_experiment: 'LSM-like field derived from GRACE itself (detrended, perturbed seasonality, correlated errors, bias); NOT a land-surface model',
+    twin_experiment:
+      'LSM-like field derived from GRACE itself (detrended, perturbed seasonality, correlated errors, bias); NOT a land-surface model',
     emulator_seed: o.seed,
     fine_factor: o.fineFactor,
     fine_resolution_km: Number((cellKm / o.fineFactor).toFixed(3)),
@@ -519,7 +658,25 @@ function buildModel(grace: GridStack, o: Resolved): Model {
     grace_records_used: recs.length,
     glacier_pixels_without_trend: glacierPixels,
   };
-  return { coarse, fine, windows: windows.map(({ id, bounds, time, kind }) => ({ id, bounds, time, kind })), firstDay, lastDay, attributes, valid, mean, trend, tMean, tFirst, tLast, seasonal, phase, bias, nodeDays, nodes };
+  return {
+    coarse,
+    fine,
+    windows: windows.map(({ id, bounds, time, kind }) => ({ id, bounds, time, kind })),
+    firstDay,
+    lastDay,
+    attributes,
+    valid,
+    mean,
+    trend,
+    tMean,
+    tFirst,
+    tLast,
+    seasonal,
+    phase,
+    bias,
+    nodeDays,
+    nodes,
+  };
 }
 
 /** The stateful day-by-day generator (noise memory) over one pass. */
@@ -564,7 +721,9 @@ function dailyGenerator(model: Model, o: Resolved): { fill: (day: number, out: F
   let keyB = origin; // day of keyframe B; keyframe A is NOISE_STEP_DAYS earlier
   smoother.apply(white, noiseB);
   const stepKey = (): void => {
-    const swap = noiseA; noiseA = noiseB; noiseB = swap;
+    const swap = noiseA;
+    noiseA = noiseB;
+    noiseB = swap;
     random.fillNormal(draws);
     for (let i = 0; i < white.length; i++) white[i] = rho * white[i]! + innovation * draws[i]!;
     smoother.apply(white, noiseB);
@@ -573,7 +732,13 @@ function dailyGenerator(model: Model, o: Resolved): { fill: (day: number, out: F
   stepKey();
   return {
     fill(day, out) {
-      if (day <= lastDay || day < origin) throw new DatasetsArgumentError('day', 'emulateLsmDaily', 'increasing days from the first window start', String(day));
+      if (day <= lastDay || day < origin)
+        throw new DatasetsArgumentError(
+          'day',
+          'emulateLsmDaily',
+          'increasing days from the first window start',
+          String(day),
+        );
       lastDay = day;
       while (day >= keyB) stepKey();
       const u = 1 - (keyB - day) / NOISE_STEP_DAYS; // weight of keyframe B
@@ -590,10 +755,20 @@ function dailyGenerator(model: Model, o: Resolved): { fill: (day: number, out: F
       const c2 = c1 * c1 - s1 * s1;
       const s2 = 2 * s1 * c1;
       for (let k = 0; k < size; k++) {
-        if (!valid[k]) { field[k] = NAN; continue; }
-        const cycle = rotated[4 * k]! * c1 + rotated[4 * k + 1]! * s1 + rotated[4 * k + 2]! * c2 + rotated[4 * k + 3]! * s2;
+        if (!valid[k]) {
+          field[k] = NAN;
+          continue;
+        }
+        const cycle =
+          rotated[4 * k]! * c1 + rotated[4 * k + 1]! * s1 + rotated[4 * k + 2]! * c2 + rotated[4 * k + 3]! * s2;
         const interannual = (1 - w) * n0[k]! + w * n1[k]!;
-        field[k] = mean[k]! + trend[k]! * tTrend + cycle + interannual + bias[k]! + noiseStd * ((1 - u) * noiseA[k]! + u * noiseB[k]!);
+        field[k] =
+          mean[k]! +
+          trend[k]! * tTrend +
+          cycle +
+          interannual +
+          bias[k]! +
+          noiseStd * ((1 - u) * noiseA[k]! + u * noiseB[k]!);
       }
       interp.toFine(field, correction, out);
     },
@@ -604,7 +779,11 @@ function dailyGenerator(model: Model, o: Resolved): { fill: (day: number, out: F
  * Mean-preserving interpolation from the coarse grid to a grid `f` times finer: NaN-aware bilinear weights plus a
  * per-coarse-cell correction so each block of f² fine cells averages to its coarse value.
  */
-function fineInterpolation(coarse: GridSpec, f: number, valid: Uint8Array): { toFine: (field: Float64Array, correction: Float64Array, out: Float32Array) => void } {
+function fineInterpolation(
+  coarse: GridSpec,
+  f: number,
+  valid: Uint8Array,
+): { toFine: (field: Float64Array, correction: Float64Array, out: Float32Array) => void } {
   const [rows, cols] = coarse.shape;
   const fr = rows * f;
   const fc = cols * f;
@@ -628,9 +807,15 @@ function fineInterpolation(coarse: GridSpec, f: number, valid: Uint8Array): { to
       const x = (J + 0.5) / f - 0.5;
       const c0 = Math.floor(x);
       const fx = x - c0;
-      const cand: [number, number, number][] = [[r0, c0, (1 - fy) * (1 - fx)], [r0, c0 + 1, (1 - fy) * fx], [r0 + 1, c0, fy * (1 - fx)], [r0 + 1, c0 + 1, fy * fx]];
+      const cand: [number, number, number][] = [
+        [r0, c0, (1 - fy) * (1 - fx)],
+        [r0, c0 + 1, (1 - fy) * fx],
+        [r0 + 1, c0, fy * (1 - fx)],
+        [r0 + 1, c0 + 1, fy * fx],
+      ];
       let total = 0;
-      for (const [r, c, w] of cand) if (r >= 0 && r < rows && c >= 0 && c < cols && valid[r * cols + c] && w > 0) total += w;
+      for (const [r, c, w] of cand)
+        if (r >= 0 && r < rows && c >= 0 && c < cols && valid[r * cols + c] && w > 0) total += w;
       let j = 0;
       for (const [r, c, w] of cand) {
         if (r >= 0 && r < rows && c >= 0 && c < cols && valid[r * cols + c] && w > 0) {
@@ -642,27 +827,41 @@ function fineInterpolation(coarse: GridSpec, f: number, valid: Uint8Array): { to
           j++;
         }
       }
-      if (j === 0) { idx[i * 4] = p; wts[i * 4] = 1; block[p * 9 + 4] += 1 / (f * f); }
+      if (j === 0) {
+        idx[i * 4] = p;
+        wts[i * 4] = 1;
+        block[p * 9 + 4] += 1 / (f * f);
+      }
     }
   }
   return {
     toFine(field, correction, out) {
       for (let p = 0; p < rows * cols; p++) {
-        if (!valid[p]) { correction[p] = 0; continue; }
+        if (!valid[p]) {
+          correction[p] = 0;
+          continue;
+        }
         const pr = Math.floor(p / cols);
         const pc = p - pr * cols;
         let s = 0;
-        for (let dr = -1; dr <= 1; dr++) for (let dc = -1; dc <= 1; dc++) {
-          const w = block[p * 9 + (dr + 1) * 3 + dc + 1]!;
-          if (w !== 0) s += w * field[(pr + dr) * cols + pc + dc]!;
-        }
+        for (let dr = -1; dr <= 1; dr++)
+          for (let dc = -1; dc <= 1; dc++) {
+            const w = block[p * 9 + (dr + 1) * 3 + dc + 1]!;
+            if (w !== 0) s += w * field[(pr + dr) * cols + pc + dc]!;
+          }
         correction[p] = field[p]! - s;
       }
       for (let i = 0; i < nf; i++) {
         const p = parent[i]!;
-        if (p < 0) { out[i] = NAN; continue; }
+        if (p < 0) {
+          out[i] = NAN;
+          continue;
+        }
         let v = correction[p]!;
-        for (let j = 0; j < 4; j++) { const q = idx[i * 4 + j]!; if (q >= 0) v += wts[i * 4 + j]! * field[q]!; }
+        for (let j = 0; j < 4; j++) {
+          const q = idx[i * 4 + j]!;
+          if (q >= 0) v += wts[i * 4 + j]! * field[q]!;
+        }
         out[i] = v;
       }
     },
@@ -671,8 +870,15 @@ function fineInterpolation(coarse: GridSpec, f: number, valid: Uint8Array): { to
 
 /** Rescales `z` to mean 0 and standard deviation 1 over the pixels where `valid` is 1 (in place). */
 function standardise(z: Float64Array, valid: Uint8Array): Float64Array {
-  let n = 0, sum = 0, sq = 0;
-  for (let k = 0; k < z.length; k++) if (valid[k]) { n++; sum += z[k]!; sq += z[k]! * z[k]!; }
+  let n = 0,
+    sum = 0,
+    sq = 0;
+  for (let k = 0; k < z.length; k++)
+    if (valid[k]) {
+      n++;
+      sum += z[k]!;
+      sq += z[k]! * z[k]!;
+    }
   const mean = n ? sum / n : 0;
   const sd = n > 1 ? Math.sqrt(Math.max(sq / n - mean * mean, 0)) : 0;
   for (let k = 0; k < z.length; k++) z[k] = sd > 0 ? (z[k]! - mean) / sd : 0;
@@ -689,8 +895,14 @@ function solve6(a: Float64Array, b: Float64Array): Float64Array | undefined {
     for (let r = col + 1; r < n; r++) if (Math.abs(m[r * n + col]!) > Math.abs(m[piv * n + col]!)) piv = r;
     if (Math.abs(m[piv * n + col]!) < 1e-9) return undefined;
     if (piv !== col) {
-      for (let c = 0; c < n; c++) { const t = m[col * n + c]!; m[col * n + c] = m[piv * n + c]!; m[piv * n + c] = t; }
-      const t = x[col]!; x[col] = x[piv]!; x[piv] = t;
+      for (let c = 0; c < n; c++) {
+        const t = m[col * n + c]!;
+        m[col * n + c] = m[piv * n + c]!;
+        m[piv * n + c] = t;
+      }
+      const t = x[col]!;
+      x[col] = x[piv]!;
+      x[piv] = t;
     }
     for (let r = col + 1; r < n; r++) {
       const factor = m[r * n + col]! / m[col * n + col]!;
@@ -713,7 +925,9 @@ function fillGaps(fields: Float64Array[], k: number): void {
   for (let i = 0; i < n; i++) {
     if (!Number.isFinite(fields[i]![k]!)) continue;
     if (prev === -1) for (let j = 0; j < i; j++) fields[j]![k] = fields[i]![k]!;
-    else for (let j = prev + 1; j < i; j++) fields[j]![k] = fields[prev]![k]! + ((fields[i]![k]! - fields[prev]![k]!) * (j - prev)) / (i - prev);
+    else
+      for (let j = prev + 1; j < i; j++)
+        fields[j]![k] = fields[prev]![k]! + ((fields[i]![k]! - fields[prev]![k]!) * (j - prev)) / (i - prev);
     prev = i;
   }
   if (prev >= 0) for (let j = prev + 1; j < n; j++) fields[j]![k] = fields[prev]![k]!;

@@ -32,7 +32,10 @@ export class DatasetsArgumentError extends DatasetsError {
   readonly argument: string;
   readonly functionName: string;
   constructor(argument: string, functionName: string, expected: string, actual: string, options?: { cause?: unknown }) {
-    super(`Argument '${argument}' passed to '${functionName}' must be ${expected}, but got ${actual}`, { ...options, field: argument });
+    super(`Argument '${argument}' passed to '${functionName}' must be ${expected}, but got ${actual}`, {
+      ...options,
+      field: argument,
+    });
     this.argument = argument;
     this.functionName = functionName;
   }
@@ -66,7 +69,10 @@ export class DatasetsEmptyError extends DatasetsError {
  * isDatasetsError(new Error("x")); // => false
  * ```
  */
-export function isDatasetsError<N extends DatasetsErrorName>(err: unknown, name?: N): err is DatasetsError & { name: N } {
+export function isDatasetsError<N extends DatasetsErrorName>(
+  err: unknown,
+  name?: N,
+): err is DatasetsError & { name: N } {
   if (!(err instanceof Error)) return false;
   const n = err.name as DatasetsErrorName;
   return name === undefined ? (DATASETS_ERROR_NAMES as readonly string[]).includes(n) : n === name;

@@ -217,8 +217,10 @@ const TABLE = `
  * ```
  */
 export const GRACE_JPL_RL06_WINDOWS: readonly GraceWindow[] = Object.freeze(
-  TABLE.trim().split('\n').map((line): GraceWindow => {
-    const [yearMonth, mid, start, end] = line.split(' ') as [string, string, string, string];
-    return Object.freeze({ yearMonth, mid, start, end, mission: yearMonth >= '2018-01' ? 'GRACE-FO' : 'GRACE' });
-  }),
+  TABLE.trim()
+    .split('\n')
+    .map((line): GraceWindow => {
+      const [yearMonth, mid, start, end] = line.split(' ') as [string, string, string, string];
+      return Object.freeze({ yearMonth, mid, start, end, mission: yearMonth >= '2018-01' ? 'GRACE-FO' : 'GRACE' });
+    }),
 );

@@ -1,14 +1,54 @@
 /** @module @twsa/datasets */
-export type { SplitLabel, PaperSplitOptions, DateRange, DateRangeSplitOptions, BlockedKFoldOptions, Fold, ValidationFromTrainOptions, SplitCounts } from './split.js';
-export { SPLIT_LABELS, paperSplit, splitByDateRange, blockedKFold, validationFromTrain, splitCounts, splitIndices } from './split.js';
+export type {
+  SplitLabel,
+  PaperSplitOptions,
+  DateRange,
+  DateRangeSplitOptions,
+  BlockedKFoldOptions,
+  Fold,
+  ValidationFromTrainOptions,
+  SplitCounts,
+} from './split.js';
+export {
+  SPLIT_LABELS,
+  paperSplit,
+  splitByDateRange,
+  blockedKFold,
+  validationFromTrain,
+  splitCounts,
+  splitIndices,
+} from './split.js';
 export type { Scaler, ScalableData, FitMinMaxOptions } from './scale.js';
 export { fitMinMax, applyScaler, invertScaler, scalerToJson, scalerFromJson } from './scale.js';
-export type { DihedralTransform, FrameArray, FrameStack, AugmentSamples, AugmentOptions, AugmentResult } from './augment.js';
+export type {
+  DihedralTransform,
+  FrameArray,
+  FrameStack,
+  AugmentSamples,
+  AugmentOptions,
+  AugmentResult,
+} from './augment.js';
 export { DIHEDRAL_TRANSFORMS, transformFrames, composeDihedral, inverseDihedral, augmentSamples } from './augment.js';
-export type { SequenceMode, GapRule, SequenceOptions, SequenceWindow, SequenceResult, SequenceData } from './sequence.js';
+export type {
+  SequenceMode,
+  GapRule,
+  SequenceOptions,
+  SequenceWindow,
+  SequenceResult,
+  SequenceData,
+} from './sequence.js';
 export { makeSequences, sequenceData } from './sequence.js';
 export type { DatasetsErrorName } from './errors.js';
-export { DATASETS_ERROR_NAMES, DatasetsError, DatasetsArgumentError, DatasetsMismatchError, DatasetsCalendarError, DatasetsOverlapError, DatasetsEmptyError, isDatasetsError } from './errors.js';
+export {
+  DATASETS_ERROR_NAMES,
+  DatasetsError,
+  DatasetsArgumentError,
+  DatasetsMismatchError,
+  DatasetsCalendarError,
+  DatasetsOverlapError,
+  DatasetsEmptyError,
+  isDatasetsError,
+} from './errors.js';
 export type { GraceWindow } from './grace-calendar.js';
 export { GRACE_JPL_RL06_WINDOWS } from './grace-calendar.js';
 export type { PairRecord, PairedSamples, SplitRule, PairMonthlyOptions, DescribePairsResult } from './pair.js';

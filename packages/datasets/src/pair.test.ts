@@ -35,7 +35,29 @@ describe('pairMonthly', () => {
     expect(p.months[0]).toBe('2002-04');
     expect(p.months[p.months.length - 1]).toBe('2016-12');
     expect(p.months).toHaveLength(177);
-    expect(p.missingMonths).toEqual(['2002-06', '2002-07', '2003-06', '2011-01', '2011-06', '2011-12', '2012-05', '2012-10', '2013-03', '2013-08', '2013-09', '2014-02', '2014-07', '2014-12', '2015-05', '2015-06', '2015-10', '2015-11', '2016-04', '2016-09', '2016-10']);
+    expect(p.missingMonths).toEqual([
+      '2002-06',
+      '2002-07',
+      '2003-06',
+      '2011-01',
+      '2011-06',
+      '2011-12',
+      '2012-05',
+      '2012-10',
+      '2013-03',
+      '2013-08',
+      '2013-09',
+      '2014-02',
+      '2014-07',
+      '2014-12',
+      '2015-05',
+      '2015-06',
+      '2015-10',
+      '2015-11',
+      '2016-04',
+      '2016-09',
+      '2016-10',
+    ]);
     expect(Array.from(p.monthMask).filter((v) => v === 0)).toHaveLength(p.missingMonths.length);
     expect(p.monthMask[p.months.indexOf('2002-06')]).toBe(0);
     expect(p.monthMask[p.months.indexOf('2002-05')]).toBe(1);
@@ -44,9 +66,21 @@ describe('pairMonthly', () => {
 
   it('restricts to a period and applies the split rule given', () => {
     const full = graceLike((i) => i, { to: '2019-12' });
-    const p = pairMonthly(full, lsmOnWindows(full, (i) => i), { start: '2002-04', end: '2016-12' });
+    const p = pairMonthly(
+      full,
+      lsmOnWindows(full, (i) => i),
+      { start: '2002-04', end: '2016-12' },
+    );
     expect(p.records).toHaveLength(158);
-    const q = pairMonthly(full, lsmOnWindows(full, (i) => i), { start: '2010-01', end: '2012-12', split: (r) => r.map((x) => (x.yearMonth < '2012-01' ? 'train' : 'validation')) });
+    const q = pairMonthly(
+      full,
+      lsmOnWindows(full, (i) => i),
+      {
+        start: '2010-01',
+        end: '2012-12',
+        split: (r) => r.map((x) => (x.yearMonth < '2012-01' ? 'train' : 'validation')),
+      },
+    );
     expect(q.records[0]!.id).toBe('2010-01');
     expect(describePairs(q).counts).toEqual({ train: 21, validation: 11, test: 0, unused: 0 });
   });
@@ -55,7 +89,13 @@ describe('pairMonthly', () => {
     const months = calendar().map((w) => w.yearMonth);
     const unique = [...new Set(months)];
     const data = new Float32Array(unique.length * 20).map((_, j) => Math.floor(j / 20));
-    const monthly = createStack(data, { shape: [unique.length, 4, 5], bounds: SMALL_GRID.bounds, crs: SMALL_GRID.crs, units: 'mm', times: unique.map((m) => `${m}-15`) });
+    const monthly = createStack(data, {
+      shape: [unique.length, 4, 5],
+      bounds: SMALL_GRID.bounds,
+      crs: SMALL_GRID.crs,
+      units: 'mm',
+      times: unique.map((m) => `${m}-15`),
+    });
     const p = pairMonthly(grace, monthly, { match: 'month' });
     expect(p.records).toHaveLength(158);
     const ia = p.records.findIndex((r) => r.id === '2012-01a');
@@ -64,11 +104,16 @@ describe('pairMonthly', () => {
 
   it('derives a land mask from GRACE when none is given, and checks a given one', async () => {
     const holes = graceLike((i, k) => (k === 0 ? Number.NaN : i));
-    const p = pairMonthly(holes, lsmOnWindows(holes, (i) => i));
+    const p = pairMonthly(
+      holes,
+      lsmOnWindows(holes, (i) => i),
+    );
     expect(p.mask.data[0]).toBe(0);
     expect(p.mask.data[1]).toBe(1);
     const wrong = createGrid(new Float32Array(4), { shape: [2, 2], bounds: [0, 0, 1, 1], crs: 'EPSG:4326' });
-    expect(isDatasetsError(await caught(() => pairMonthly(grace, lsm, { mask: wrong })), 'DatasetsMismatchError')).toBe(true);
+    expect(isDatasetsError(await caught(() => pairMonthly(grace, lsm, { mask: wrong })), 'DatasetsMismatchError')).toBe(
+      true,
+    );
   });
 
   describe('bad input', () => {
@@ -79,7 +124,17 @@ describe('pairMonthly', () => {
       expect((e as Error).message).toMatch(/different grids/);
     });
     it('different units → DatasetsMismatchError', async () => {
-      expect(isDatasetsError(await caught(() => pairMonthly(grace, lsmOnWindows(grace, () => 0, { units: 'm' }))), 'DatasetsMismatchError')).toBe(true);
+      expect(
+        isDatasetsError(
+          await caught(() =>
+            pairMonthly(
+              grace,
+              lsmOnWindows(grace, () => 0, { units: 'm' }),
+            ),
+          ),
+          'DatasetsMismatchError',
+        ),
+      ).toBe(true);
     });
     it('GRACE without timeBounds → DatasetsCalendarError', async () => {
       const { timeBounds: _drop, ...noBounds } = grace;
@@ -87,15 +142,35 @@ describe('pairMonthly', () => {
       expect(isDatasetsError(await caught(() => pairMonthly(noBounds, lsm)), 'DatasetsCalendarError')).toBe(true);
     });
     it('an LSM lacking a GRACE window → DatasetsCalendarError listing it', async () => {
-      const shifted = { ...lsm, timeBounds: lsm.timeBounds!.map((b, i): [string, string] => (i === 10 ? ['1999-01-01', '1999-02-01'] : [b[0], b[1]])) };
+      const shifted = {
+        ...lsm,
+        timeBounds: lsm.timeBounds!.map((b, i): [string, string] =>
+          i === 10 ? ['1999-01-01', '1999-02-01'] : [b[0], b[1]],
+        ),
+      };
       const e = await caught(() => pairMonthly(grace, shifted));
       expect(isDatasetsError(e, 'DatasetsCalendarError')).toBe(true);
       expect((e as Error).message).toContain(grace.timeBounds![10]![0]);
     });
     it('empty overlap → DatasetsOverlapError', async () => {
-      const old = createStack(new Float32Array(2 * 20), { shape: [2, 4, 5], bounds: SMALL_GRID.bounds, crs: SMALL_GRID.crs, units: 'mm', times: ['1980-01-16', '1980-02-15'], timeBounds: [['1980-01-01', '1980-01-31'], ['1980-01-31', '1980-03-01']] });
+      const old = createStack(new Float32Array(2 * 20), {
+        shape: [2, 4, 5],
+        bounds: SMALL_GRID.bounds,
+        crs: SMALL_GRID.crs,
+        units: 'mm',
+        times: ['1980-01-16', '1980-02-15'],
+        timeBounds: [
+          ['1980-01-01', '1980-01-31'],
+          ['1980-01-31', '1980-03-01'],
+        ],
+      });
       expect(isDatasetsError(await caught(() => pairMonthly(grace, old)), 'DatasetsOverlapError')).toBe(true);
-      expect(isDatasetsError(await caught(() => pairMonthly(grace, lsm, { start: '1990-01', end: '1990-12' })), 'DatasetsOverlapError')).toBe(true);
+      expect(
+        isDatasetsError(
+          await caught(() => pairMonthly(grace, lsm, { start: '1990-01', end: '1990-12' })),
+          'DatasetsOverlapError',
+        ),
+      ).toBe(true);
     });
     it('an all-NaN frame → DatasetsEmptyError naming the record', async () => {
       const nanFrame = graceLike((i) => (i === 5 ? Number.NaN : 1));
@@ -107,9 +182,21 @@ describe('pairMonthly', () => {
     });
     it('non-stacks, malformed options and unordered times → DatasetsArgumentError / DatasetsCalendarError', async () => {
       expect(isDatasetsError(await caught(() => pairMonthly({} as never, lsm)), 'DatasetsArgumentError')).toBe(true);
-      expect(isDatasetsError(await caught(() => pairMonthly(grace, lsm, { start: '2002-4' })), 'DatasetsArgumentError')).toBe(true);
-      expect(isDatasetsError(await caught(() => pairMonthly(grace, lsm, { match: 'day' as never })), 'DatasetsArgumentError')).toBe(true);
-      expect(isDatasetsError(await caught(() => pairMonthly(grace, lsm, { split: () => ['train'] })), 'DatasetsArgumentError')).toBe(true);
+      expect(
+        isDatasetsError(await caught(() => pairMonthly(grace, lsm, { start: '2002-4' })), 'DatasetsArgumentError'),
+      ).toBe(true);
+      expect(
+        isDatasetsError(
+          await caught(() => pairMonthly(grace, lsm, { match: 'day' as never })),
+          'DatasetsArgumentError',
+        ),
+      ).toBe(true);
+      expect(
+        isDatasetsError(
+          await caught(() => pairMonthly(grace, lsm, { split: () => ['train'] })),
+          'DatasetsArgumentError',
+        ),
+      ).toBe(true);
       const reversed = { ...grace, times: [...grace.times].reverse() };
       expect(isDatasetsError(await caught(() => pairMonthly(reversed, lsm)), 'DatasetsCalendarError')).toBe(true);
     });
@@ -119,7 +206,12 @@ describe('pairMonthly', () => {
 describe('describePairs', () => {
   it('counts per split, split blocks, missing and doubled months', () => {
     const grace = graceLike((i) => i);
-    const d = describePairs(pairMonthly(grace, lsmOnWindows(grace, (i) => i)));
+    const d = describePairs(
+      pairMonthly(
+        grace,
+        lsmOnWindows(grace, (i) => i),
+      ),
+    );
     expect(d.total).toBe(158);
     expect(d.counts).toEqual({ train: 118, validation: 0, test: 40, unused: 0 });
     expect(d.blocks).toEqual([

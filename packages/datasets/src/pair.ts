@@ -4,7 +4,13 @@
  */
 import { createGrid, createStack, graceMonths, sameGrid, isStack, isGrid } from '@twsa/grid';
 import type { Grid, GridStack, TimeBounds } from '@twsa/grid';
-import { DatasetsArgumentError, DatasetsCalendarError, DatasetsEmptyError, DatasetsMismatchError, DatasetsOverlapError } from './errors.js';
+import {
+  DatasetsArgumentError,
+  DatasetsCalendarError,
+  DatasetsEmptyError,
+  DatasetsMismatchError,
+  DatasetsOverlapError,
+} from './errors.js';
 import { dayNumber, isoDate, isYearMonth, monthRange, yearMonthOf } from './internal/time.js';
 import { assertLabels, paperSplit, splitCounts } from './split.js';
 import type { SplitCounts, SplitLabel } from './split.js';
@@ -102,20 +108,33 @@ export function pairMonthly(grace: GridStack, lsm: GridStack, options: PairMonth
   const spec = { shape: [grace.shape[1], grace.shape[2]] as const, bounds: grace.bounds, crs: grace.crs };
   const lsmSpec = { shape: [lsm.shape[1], lsm.shape[2]] as const, bounds: lsm.bounds, crs: lsm.crs };
   if (!sameGrid(spec, lsmSpec)) {
-    throw new DatasetsMismatchError(`GRACE and LSM stacks are on different grids: GRACE ${gridText(spec)}, LSM ${gridText(lsmSpec)}; remap both onto one grid (e.g. @twsa/grid reproject to CANADA_LCC_110KM) first`, { field: 'lsm' });
+    throw new DatasetsMismatchError(
+      `GRACE and LSM stacks are on different grids: GRACE ${gridText(spec)}, LSM ${gridText(lsmSpec)}; remap both onto one grid (e.g. @twsa/grid reproject to CANADA_LCC_110KM) first`,
+      { field: 'lsm' },
+    );
   }
   if (grace.units !== undefined && lsm.units !== undefined && grace.units !== lsm.units) {
-    throw new DatasetsMismatchError(`GRACE is in '${grace.units}' but LSM is in '${lsm.units}'; convert both to mm first`, { field: 'lsm.units' });
+    throw new DatasetsMismatchError(
+      `GRACE is in '${grace.units}' but LSM is in '${lsm.units}'; convert both to mm first`,
+      { field: 'lsm.units' },
+    );
   }
   const match = options.match ?? 'window';
-  if (match !== 'window' && match !== 'month') throw new DatasetsArgumentError('options.match', fn, '"window" or "month"', JSON.stringify(match));
+  if (match !== 'window' && match !== 'month')
+    throw new DatasetsArgumentError('options.match', fn, '"window" or "month"', JSON.stringify(match));
   const tolerance = options.toleranceDays ?? 1;
-  if (!(tolerance >= 0 && Number.isFinite(tolerance))) throw new DatasetsArgumentError('options.toleranceDays', fn, 'a finite number ≥ 0', String(tolerance));
+  if (!(tolerance >= 0 && Number.isFinite(tolerance)))
+    throw new DatasetsArgumentError('options.toleranceDays', fn, 'a finite number ≥ 0', String(tolerance));
   for (const key of ['start', 'end'] as const) {
     const v = options[key];
-    if (v !== undefined && !isYearMonth(v)) throw new DatasetsArgumentError(`options.${key}`, fn, 'a "YYYY-MM" month', JSON.stringify(v));
+    if (v !== undefined && !isYearMonth(v))
+      throw new DatasetsArgumentError(`options.${key}`, fn, 'a "YYYY-MM" month', JSON.stringify(v));
   }
-  if (!grace.timeBounds) throw new DatasetsCalendarError('The GRACE stack has no timeBounds: each record must carry its solution window [start, end) (GRACE time_bounds)', { field: 'grace.timeBounds' });
+  if (!grace.timeBounds)
+    throw new DatasetsCalendarError(
+      'The GRACE stack has no timeBounds: each record must carry its solution window [start, end) (GRACE time_bounds)',
+      { field: 'grace.timeBounds' },
+    );
 
   // GRACE records, in time order.
   const graceDays = readCalendar(grace, 'grace', true);
@@ -123,14 +142,22 @@ export function pairMonthly(grace: GridStack, lsm: GridStack, options: PairMonth
   const size = rows * cols;
   // Calendar month and id of each record from @twsa/grid graceMonths (month of the window mid-point; a/b suffixes).
   const graceIds = graceMonths(grace);
-  const all = graceDays.map((g, index) => ({ index, ...g, yearMonth: graceIds[index]!.yearMonth, id: graceIds[index]!.id }));
+  const all = graceDays.map((g, index) => ({
+    index,
+    ...g,
+    yearMonth: graceIds[index]!.yearMonth,
+    id: graceIds[index]!.id,
+  }));
   const first = all[0]!.yearMonth;
   const last = all[all.length - 1]!.yearMonth;
   const from = options.start ?? first;
   const to = options.end ?? last;
   if (from > to) throw new DatasetsArgumentError('options.start', fn, `a month not after options.end (${to})`, from);
   const kept = all.filter((r) => r.yearMonth >= from && r.yearMonth <= to);
-  if (kept.length === 0) throw new DatasetsOverlapError(`No GRACE record lies in ${from}..${to}; GRACE covers ${first}..${last}`, { field: 'options' });
+  if (kept.length === 0)
+    throw new DatasetsOverlapError(`No GRACE record lies in ${from}..${to}; GRACE covers ${first}..${last}`, {
+      field: 'options',
+    });
 
   // LSM frames.
   const lsmDays = readCalendar(lsm, 'lsm', match === 'window');
@@ -139,7 +166,10 @@ export function pairMonthly(grace: GridStack, lsm: GridStack, options: PairMonth
   const keptStart = kept[0]!.start;
   const keptEnd = kept[kept.length - 1]!.end;
   if (lsmEnd <= keptStart || lsmStart >= keptEnd) {
-    throw new DatasetsOverlapError(`The LSM period ${isoDate(lsmStart)}..${isoDate(lsmEnd)} does not overlap the GRACE records ${isoDate(keptStart)}..${isoDate(keptEnd)} (${from}..${to})`, { field: 'lsm.times' });
+    throw new DatasetsOverlapError(
+      `The LSM period ${isoDate(lsmStart)}..${isoDate(lsmEnd)} does not overlap the GRACE records ${isoDate(keptStart)}..${isoDate(keptEnd)} (${from}..${to})`,
+      { field: 'lsm.times' },
+    );
   }
   const lsmMonths = lsm.times.map(yearMonthOf);
   const missingLsm: string[] = [];
@@ -154,10 +184,19 @@ export function pairMonthly(grace: GridStack, lsm: GridStack, options: PairMonth
     return j;
   });
   if (missingLsm.length > 0) {
-    throw new DatasetsCalendarError(`${missingLsm.length} GRACE record(s) have no LSM frame (match: "${match}"), e.g. ${missingLsm.slice(0, 4).join(', ')}; aggregate the LSM onto the GRACE windows (or use match: "month" for calendar-month LSM means)`, { field: 'lsm.timeBounds' });
+    throw new DatasetsCalendarError(
+      `${missingLsm.length} GRACE record(s) have no LSM frame (match: "${match}"), e.g. ${missingLsm.slice(0, 4).join(', ')}; aggregate the LSM onto the GRACE windows (or use match: "month" for calendar-month LSM means)`,
+      { field: 'lsm.timeBounds' },
+    );
   }
 
-  const records: PairRecord[] = kept.map((r) => ({ id: r.id, yearMonth: r.yearMonth, start: isoDate(r.start), end: isoDate(r.end), mid: grace.times[r.index]! }));
+  const records: PairRecord[] = kept.map((r) => ({
+    id: r.id,
+    yearMonth: r.yearMonth,
+    start: isoDate(r.start),
+    end: isoDate(r.end),
+    mid: grace.times[r.index]!,
+  }));
 
   // Copy frames, refusing all-NaN ones.
   const n = kept.length;
@@ -166,17 +205,31 @@ export function pairMonthly(grace: GridStack, lsm: GridStack, options: PairMonth
   kept.forEach((r, i) => {
     graceData.set(grace.data.subarray(r.index * size, (r.index + 1) * size), i * size);
     lsmData.set(lsm.data.subarray(lsmIndex[i]! * size, (lsmIndex[i]! + 1) * size), i * size);
-    if (allNaN(graceData, i * size, size)) throw new DatasetsEmptyError(`GRACE frame ${records[i]!.id} (stack index ${r.index}) is all NaN`, { field: 'grace.data' });
-    if (allNaN(lsmData, i * size, size)) throw new DatasetsEmptyError(`LSM frame for ${records[i]!.id} (stack index ${lsmIndex[i]}) is all NaN`, { field: 'lsm.data' });
+    if (allNaN(graceData, i * size, size))
+      throw new DatasetsEmptyError(`GRACE frame ${records[i]!.id} (stack index ${r.index}) is all NaN`, {
+        field: 'grace.data',
+      });
+    if (allNaN(lsmData, i * size, size))
+      throw new DatasetsEmptyError(`LSM frame for ${records[i]!.id} (stack index ${lsmIndex[i]}) is all NaN`, {
+        field: 'lsm.data',
+      });
   });
 
   // Mask.
   let mask: Grid;
   if (options.mask !== undefined) {
-    if (!isGrid(options.mask)) throw new DatasetsArgumentError('options.mask', fn, 'a Grid of land fractions', describe(options.mask));
-    if (!sameGrid(options.mask, spec)) throw new DatasetsMismatchError(`The mask grid ${gridText(options.mask)} differs from the data grid ${gridText(spec)}`, { field: 'options.mask' });
+    if (!isGrid(options.mask))
+      throw new DatasetsArgumentError('options.mask', fn, 'a Grid of land fractions', describe(options.mask));
+    if (!sameGrid(options.mask, spec))
+      throw new DatasetsMismatchError(
+        `The mask grid ${gridText(options.mask)} differs from the data grid ${gridText(spec)}`,
+        { field: 'options.mask' },
+      );
     const m = new Float32Array(size);
-    for (let k = 0; k < size; k++) { const v = Number(options.mask.data[k]); m[k] = Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : 0; }
+    for (let k = 0; k < size; k++) {
+      const v = Number(options.mask.data[k]);
+      m[k] = Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : 0;
+    }
     mask = createGrid(m, { ...spec, units: '1' });
   } else {
     const m = new Float32Array(size);
@@ -190,16 +243,38 @@ export function pairMonthly(grace: GridStack, lsm: GridStack, options: PairMonth
   const monthMask = Uint8Array.from(months, (m) => (present.has(m) ? 1 : 0));
   const missingMonths = months.filter((m) => !present.has(m));
 
-  if (options.split !== undefined && typeof options.split !== 'function') throw new DatasetsArgumentError('options.split', fn, 'a function (records) => labels', typeof options.split);
+  if (options.split !== undefined && typeof options.split !== 'function')
+    throw new DatasetsArgumentError('options.split', fn, 'a function (records) => labels', typeof options.split);
   const splits = options.split ? options.split(records) : paperSplit(n);
   assertLabels(splits, 'options.split(records)', fn);
-  if (splits.length !== n) throw new DatasetsArgumentError('options.split', fn, `a rule returning ${n} labels (one per record)`, `${splits.length} labels`);
+  if (splits.length !== n)
+    throw new DatasetsArgumentError(
+      'options.split',
+      fn,
+      `a rule returning ${n} labels (one per record)`,
+      `${splits.length} labels`,
+    );
 
   const timeBounds: TimeBounds[] = records.map((r) => [r.start, r.end]);
   const labels = records.map((r) => r.id);
-  const common = { shape: [n, rows, cols] as const, bounds: grace.bounds, crs: grace.crs, times: records.map((r) => r.mid), timeBounds, labels };
-  const graceOut = createStack(graceData, { ...common, ...(grace.units !== undefined ? { units: grace.units } : {}), attributes: { ...(grace.attributes ?? {}), paired_by: `@twsa/datasets pairMonthly (match: ${match})` } });
-  const lsmOut = createStack(lsmData, { ...common, ...(lsm.units !== undefined ? { units: lsm.units } : {}), attributes: { ...(lsm.attributes ?? {}), paired_by: `@twsa/datasets pairMonthly (match: ${match})` } });
+  const common = {
+    shape: [n, rows, cols] as const,
+    bounds: grace.bounds,
+    crs: grace.crs,
+    times: records.map((r) => r.mid),
+    timeBounds,
+    labels,
+  };
+  const graceOut = createStack(graceData, {
+    ...common,
+    ...(grace.units !== undefined ? { units: grace.units } : {}),
+    attributes: { ...(grace.attributes ?? {}), paired_by: `@twsa/datasets pairMonthly (match: ${match})` },
+  });
+  const lsmOut = createStack(lsmData, {
+    ...common,
+    ...(lsm.units !== undefined ? { units: lsm.units } : {}),
+    attributes: { ...(lsm.attributes ?? {}), paired_by: `@twsa/datasets pairMonthly (match: ${match})` },
+  });
   const attributes: Record<string, string | number> = {
     period: `${from}..${to}`,
     records: n,
@@ -219,7 +294,12 @@ export interface DescribePairsResult {
   /** Records per split label. */
   readonly counts: SplitCounts;
   /** Contiguous runs of one split label: `{ split, from, to, records }` with record ids. */
-  readonly blocks: readonly { readonly split: SplitLabel; readonly from: string; readonly to: string; readonly records: number }[];
+  readonly blocks: readonly {
+    readonly split: SplitLabel;
+    readonly from: string;
+    readonly to: string;
+    readonly records: number;
+  }[];
   /** First and last record ids. */
   readonly span: { readonly from: string; readonly to: string };
   /** Calendar months of the span with no GRACE record. */
@@ -238,15 +318,28 @@ export interface DescribePairsResult {
  * ```
  */
 export function describePairs(pairs: PairedSamples): DescribePairsResult {
-  if (!pairs || !Array.isArray(pairs.records) || !Array.isArray(pairs.splits) || pairs.records.length !== pairs.splits.length) {
-    throw new DatasetsArgumentError('pairs', 'describePairs', 'a PairedSamples record (records and splits of equal length)', describe(pairs));
+  if (
+    !pairs ||
+    !Array.isArray(pairs.records) ||
+    !Array.isArray(pairs.splits) ||
+    pairs.records.length !== pairs.splits.length
+  ) {
+    throw new DatasetsArgumentError(
+      'pairs',
+      'describePairs',
+      'a PairedSamples record (records and splits of equal length)',
+      describe(pairs),
+    );
   }
   const counts = splitCounts(pairs.splits);
   const blocks: { split: SplitLabel; from: string; to: string; records: number }[] = [];
   pairs.records.forEach((r, i) => {
     const s = pairs.splits[i]!;
     const b = blocks[blocks.length - 1];
-    if (b && b.split === s) { b.to = r.id; b.records++; } else blocks.push({ split: s, from: r.id, to: r.id, records: 1 });
+    if (b && b.split === s) {
+      b.to = r.id;
+      b.records++;
+    } else blocks.push({ split: s, from: r.id, to: r.id, records: 1 });
   });
   const perMonth = new Map<string, number>();
   for (const r of pairs.records) perMonth.set(r.yearMonth, (perMonth.get(r.yearMonth) ?? 0) + 1);
@@ -261,25 +354,43 @@ export function describePairs(pairs: PairedSamples): DescribePairsResult {
   };
 }
 
-interface FrameDays { readonly start: number; readonly end: number }
+interface FrameDays {
+  readonly start: number;
+  readonly end: number;
+}
 
 /** Day numbers of each frame's window; validates times/timeBounds and their order. */
 function readCalendar(stack: GridStack, which: 'grace' | 'lsm', requireBounds: boolean): FrameDays[] {
   if (stack.shape[0] === 0) throw new DatasetsEmptyError(`The ${which} stack has no frame`, { field: which });
-  if (requireBounds && !stack.timeBounds) throw new DatasetsCalendarError(`The ${which} stack has no timeBounds; frames must carry their [start, end) window`, { field: `${which}.timeBounds` });
+  if (requireBounds && !stack.timeBounds)
+    throw new DatasetsCalendarError(
+      `The ${which} stack has no timeBounds; frames must carry their [start, end) window`,
+      { field: `${which}.timeBounds` },
+    );
   const out: FrameDays[] = [];
   for (let i = 0; i < stack.shape[0]; i++) {
     const mid = dayNumber(stack.times[i]!);
-    if (!Number.isFinite(mid)) throw new DatasetsCalendarError(`${which}.times[${i}] = ${JSON.stringify(stack.times[i])} is not an ISO date`, { field: `${which}.times` });
+    if (!Number.isFinite(mid))
+      throw new DatasetsCalendarError(`${which}.times[${i}] = ${JSON.stringify(stack.times[i])} is not an ISO date`, {
+        field: `${which}.times`,
+      });
     let start = mid;
     let end = mid + 1;
     if (stack.timeBounds) {
       const b = stack.timeBounds[i]!;
       start = dayNumber(b[0]);
       end = dayNumber(b[1]);
-      if (!Number.isFinite(start) || !Number.isFinite(end) || !(end > start)) throw new DatasetsCalendarError(`${which}.timeBounds[${i}] = ${JSON.stringify(b)} is not an ordered pair of ISO dates`, { field: `${which}.timeBounds` });
+      if (!Number.isFinite(start) || !Number.isFinite(end) || !(end > start))
+        throw new DatasetsCalendarError(
+          `${which}.timeBounds[${i}] = ${JSON.stringify(b)} is not an ordered pair of ISO dates`,
+          { field: `${which}.timeBounds` },
+        );
     }
-    if (i > 0 && mid < dayNumber(stack.times[i - 1]!)) throw new DatasetsCalendarError(`${which}.times is not in time order at index ${i} (${stack.times[i - 1]} then ${stack.times[i]})`, { field: `${which}.times` });
+    if (i > 0 && mid < dayNumber(stack.times[i - 1]!))
+      throw new DatasetsCalendarError(
+        `${which}.times is not in time order at index ${i} (${stack.times[i - 1]} then ${stack.times[i]})`,
+        { field: `${which}.times` },
+      );
     out.push({ start, end });
   }
   return out;

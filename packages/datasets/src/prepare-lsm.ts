@@ -5,8 +5,34 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import {
-  CANADA_LCC_110KM, PAPER_BASELINE, anomalies, applyRemap, canadaMask, createStack, gridInfo, openNetcdf, rasterizePolygons, readGeoTiff, remapWeights, streamWindowMeans, transformer, isGeographic, unitScale, normalizeUnits, geotiffFrames,
-  type DailyFrame, type DatedFile, type Grid, type GridArray, type GridSpec, type GridStack, type NetcdfHandle, type PolygonalGeoJson, type RemapWeights, type TimeBounds, type TimeWindow,
+  CANADA_LCC_110KM,
+  PAPER_BASELINE,
+  anomalies,
+  applyRemap,
+  canadaMask,
+  createStack,
+  gridInfo,
+  openNetcdf,
+  rasterizePolygons,
+  readGeoTiff,
+  remapWeights,
+  streamWindowMeans,
+  transformer,
+  isGeographic,
+  unitScale,
+  normalizeUnits,
+  geotiffFrames,
+  type DailyFrame,
+  type DatedFile,
+  type Grid,
+  type GridArray,
+  type GridSpec,
+  type GridStack,
+  type NetcdfHandle,
+  type PolygonalGeoJson,
+  type RemapWeights,
+  type TimeBounds,
+  type TimeWindow,
 } from '@twsa/grid';
 import { DatasetsArgumentError, DatasetsEmptyError, DatasetsMismatchError } from './errors.js';
 import { isYearMonth, monthIndex, monthKey } from './internal/time.js';
@@ -70,12 +96,24 @@ function expand(paths: readonly string[], fn: string): string[] {
   const out: string[] = [];
   for (const p of paths) {
     let st;
-    try { st = statSync(p); } catch (cause) {
-      throw new DatasetsArgumentError('paths', fn, 'existing files or directories', `'${p}' (${(cause as Error).message})`, { cause });
+    try {
+      st = statSync(p);
+    } catch (cause) {
+      throw new DatasetsArgumentError(
+        'paths',
+        fn,
+        'existing files or directories',
+        `'${p}' (${(cause as Error).message})`,
+        { cause },
+      );
     }
     if (st.isDirectory()) {
-      const found = readdirSync(p).filter((n) => RASTER_EXT.has(extname(n).toLowerCase())).sort().map((n) => join(p, n));
-      if (found.length === 0) throw new DatasetsEmptyError(`${fn}: no .tif/.tiff/.nc/.nc4 file in the directory '${p}'`, { field: 'paths' });
+      const found = readdirSync(p)
+        .filter((n) => RASTER_EXT.has(extname(n).toLowerCase()))
+        .sort()
+        .map((n) => join(p, n));
+      if (found.length === 0)
+        throw new DatasetsEmptyError(`${fn}: no .tif/.tiff/.nc/.nc4 file in the directory '${p}'`, { field: 'paths' });
       out.push(...found);
     } else out.push(p);
   }
@@ -86,7 +124,8 @@ function expand(paths: readonly string[], fn: string): string[] {
 /** Date of a GeoTIFF from its name: YYYYMMDD (daily), YYYY-MM-DD (daily), YYYYMM or YYYY-MM (monthly). */
 function dateOfName(path: string, fn: string): { step: 'daily' | 'monthly'; time: string } {
   const name = basename(path).replace(/\.[^.]+$/, '');
-  const valid = (y: number, m: number, d: number): boolean => m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate() && y >= 1800 && y <= 2200;
+  const valid = (y: number, m: number, d: number): boolean =>
+    m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate() && y >= 1800 && y <= 2200;
   const pad = (n: number): string => String(n).padStart(2, '0');
   const daily = /(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)/.exec(name);
   if (daily) {
@@ -98,7 +137,12 @@ function dateOfName(path: string, fn: string): { step: 'daily' | 'monthly'; time
     const [y, m] = [Number(monthly[1]), Number(monthly[2])];
     if (valid(y, m, 1)) return { step: 'monthly', time: `${y}-${pad(m)}-01` };
   }
-  throw new DatasetsArgumentError('paths', fn, 'GeoTIFF names holding their date (YYYYMMDD or YYYY-MM-DD for daily, YYYYMM or YYYY-MM for monthly files)', `'${path}'`);
+  throw new DatasetsArgumentError(
+    'paths',
+    fn,
+    'GeoTIFF names holding their date (YYYYMMDD or YYYY-MM-DD for daily, YYYYMM or YYYY-MM for monthly files)',
+    `'${path}'`,
+  );
 }
 
 const dayOf = (iso: string): number => Math.floor(Date.parse(iso.length === 10 ? `${iso}T00:00:00Z` : iso) / DAY_MS);
@@ -116,7 +160,11 @@ function lonLatEnvelope(target: GridSpec): [number, number, number, number] {
   for (let k = 0; k <= 64; k++) {
     const x = w + ((e - w) * k) / 64;
     const y = s + ((n - s) * k) / 64;
-    for (const [px, py] of [f(x, s), f(x, n), f(w, y), f(e, y)]) if (Number.isFinite(px) && Number.isFinite(py)) { xs.push(px); ys.push(py); }
+    for (const [px, py] of [f(x, s), f(x, n), f(w, y), f(e, y)])
+      if (Number.isFinite(px) && Number.isFinite(py)) {
+        xs.push(px);
+        ys.push(py);
+      }
   }
   const west = Math.max(-180, Math.min(...xs) - 2);
   const east = Math.min(180, Math.max(...xs) + 2);
@@ -126,7 +174,11 @@ function lonLatEnvelope(target: GridSpec): [number, number, number, number] {
 }
 
 /** One NetCDF file opened once per variable. */
-interface NetcdfSource { readonly path: string; readonly handles: NetcdfHandle[]; readonly scales: number[] }
+interface NetcdfSource {
+  readonly path: string;
+  readonly handles: NetcdfHandle[];
+  readonly scales: number[];
+}
 
 /**
  * A user's LSM as TWSA anomalies (mm) on the paper's grid, one frame per window.
@@ -168,28 +220,70 @@ interface NetcdfSource { readonly path: string; readonly handles: NetcdfHandle[]
 export async function prepareLsm(paths: string | readonly string[], options: PrepareLsmOptions): Promise<PreparedLsm> {
   const fn = 'prepareLsm';
   const list = typeof paths === 'string' ? [paths] : paths;
-  if (!Array.isArray(list) || !list.every((p) => typeof p === 'string')) throw new DatasetsArgumentError('paths', fn, 'a path or an array of paths', typeof paths);
-  if (!options || !Array.isArray(options.windows) || options.windows.length === 0) throw new DatasetsArgumentError('options.windows', fn, 'a non-empty array of { id, start, end } windows', JSON.stringify(options?.windows));
+  if (!Array.isArray(list) || !list.every((p) => typeof p === 'string'))
+    throw new DatasetsArgumentError('paths', fn, 'a path or an array of paths', typeof paths);
+  if (!options || !Array.isArray(options.windows) || options.windows.length === 0)
+    throw new DatasetsArgumentError(
+      'options.windows',
+      fn,
+      'a non-empty array of { id, start, end } windows',
+      JSON.stringify(options?.windows),
+    );
   const target = options.target ?? CANADA_LCC_110KM;
-  const baseline = options.baseline ?? [PAPER_BASELINE[0].slice(0, 7), monthKey(monthIndex(PAPER_BASELINE[1].slice(0, 7)) - 1)];
-  for (const [name, v] of [['options.baseline[0]', baseline[0]], ['options.baseline[1]', baseline[1]]] as const) {
+  const baseline = options.baseline ?? [
+    PAPER_BASELINE[0].slice(0, 7),
+    monthKey(monthIndex(PAPER_BASELINE[1].slice(0, 7)) - 1),
+  ];
+  for (const [name, v] of [
+    ['options.baseline[0]', baseline[0]],
+    ['options.baseline[1]', baseline[1]],
+  ] as const) {
     if (!isYearMonth(v)) throw new DatasetsArgumentError(name, fn, 'a "YYYY-MM" month', JSON.stringify(v));
   }
   const fallback = options.baselineFallback ?? 'error';
   const clip = options.clip ?? 'canada';
-  if (clip !== 'canada' && clip !== 'none' && (typeof clip !== 'object' || clip === null || !['Polygon', 'MultiPolygon', 'Feature', 'FeatureCollection'].includes((clip as { type?: unknown }).type as string))) {
-    throw new DatasetsArgumentError('options.clip', fn, '"canada", "none" or a polygonal GeoJSON (Polygon, MultiPolygon, Feature, FeatureCollection) in lon/lat', JSON.stringify(clip)?.slice(0, 80) ?? String(clip));
+  if (
+    clip !== 'canada' &&
+    clip !== 'none' &&
+    (typeof clip !== 'object' ||
+      clip === null ||
+      !['Polygon', 'MultiPolygon', 'Feature', 'FeatureCollection'].includes(
+        (clip as { type?: unknown }).type as string,
+      ))
+  ) {
+    throw new DatasetsArgumentError(
+      'options.clip',
+      fn,
+      '"canada", "none" or a polygonal GeoJSON (Polygon, MultiPolygon, Feature, FeatureCollection) in lon/lat',
+      JSON.stringify(clip)?.slice(0, 80) ?? String(clip),
+    );
   }
-  if (fallback !== 'error' && fallback !== 'period') throw new DatasetsArgumentError('options.baselineFallback', fn, '"error" or "period"', JSON.stringify(fallback));
+  if (fallback !== 'error' && fallback !== 'period')
+    throw new DatasetsArgumentError('options.baselineFallback', fn, '"error" or "period"', JSON.stringify(fallback));
   for (const [k, w] of options.windows.entries()) {
-    if (!w || typeof w.id !== 'string' || !Number.isFinite(dayOf(w.start ?? '')) || !(dayOf(w.end ?? '') > dayOf(w.start))) throw new DatasetsArgumentError(`options.windows[${k}]`, fn, 'a window { id, start, end } with ISO dates, end after start', JSON.stringify(w));
+    if (
+      !w ||
+      typeof w.id !== 'string' ||
+      !Number.isFinite(dayOf(w.start ?? '')) ||
+      !(dayOf(w.end ?? '') > dayOf(w.start))
+    )
+      throw new DatasetsArgumentError(
+        `options.windows[${k}]`,
+        fn,
+        'a window { id, start, end } with ISO dates, end after start',
+        JSON.stringify(w),
+      );
   }
   // Windows in time order (by start, then end).
   const windows = [...options.windows].sort((a, b) => dayOf(a.start) - dayOf(b.start) || dayOf(a.end) - dayOf(b.end));
   const files = expand(list, fn);
   const tiffs = files.filter((f) => TIFF_EXT.has(extname(f).toLowerCase()));
   const ncs = files.filter((f) => !TIFF_EXT.has(extname(f).toLowerCase()));
-  if (tiffs.length > 0 && ncs.length > 0) throw new DatasetsMismatchError(`${fn}: mixed GeoTIFF and NetCDF inputs (${tiffs[0]}, ${ncs[0]}); give one series`, { field: 'paths' });
+  if (tiffs.length > 0 && ncs.length > 0)
+    throw new DatasetsMismatchError(
+      `${fn}: mixed GeoTIFF and NetCDF inputs (${tiffs[0]}, ${ncs[0]}); give one series`,
+      { field: 'paths' },
+    );
 
   const tsize = target.shape[0] * target.shape[1];
   const frames: (Float32Array | null)[] = windows.map(() => null);
@@ -203,58 +297,97 @@ export async function prepareLsm(paths: string | readonly string[], options: Pre
       sourceSpec = { shape: [grid.shape[0], grid.shape[1]], bounds: grid.bounds, crs: grid.crs };
       weights = remapWeights(sourceSpec, target, { method: 'conservative' });
       if (clip !== 'none') {
-        inside = (clip === 'canada' ? canadaMask(sourceSpec, { subsamples: 1 }) : rasterizePolygons(clip, sourceSpec, { subsamples: 1 })).data;
+        inside = (
+          clip === 'canada'
+            ? canadaMask(sourceSpec, { subsamples: 1 })
+            : rasterizePolygons(clip, sourceSpec, { subsamples: 1 })
+        ).data;
         let kept = 0;
         for (let i = 0; i < inside.length; i++) if (inside[i]! > 0) kept++;
         clipText = `${clip === 'canada' ? 'Canada (Natural Earth 50m landmass)' : 'the given polygon(s)'} at the source resolution: ${kept} of ${inside.length} source cells have their centre inside; the others are NaN before the regrid`;
         options.log?.(`LSM clip: ${clipText}`);
       }
-    } else if (grid.crs !== sourceSpec.crs || grid.shape[0] !== sourceSpec.shape[0] || grid.shape[1] !== sourceSpec.shape[1] || grid.bounds.some((v, i) => Math.abs(v - sourceSpec!.bounds[i]!) > 1e-6)) {
-      throw new DatasetsMismatchError(`${fn}: ${where} is on ${grid.crs} ${grid.shape.join('×')} [${grid.bounds.join(', ')}], the first file on ${sourceSpec.crs} ${sourceSpec.shape.join('×')} [${sourceSpec.bounds.join(', ')}]`, { field: 'paths' });
+    } else if (
+      grid.crs !== sourceSpec.crs ||
+      grid.shape[0] !== sourceSpec.shape[0] ||
+      grid.shape[1] !== sourceSpec.shape[1] ||
+      grid.bounds.some((v, i) => Math.abs(v - sourceSpec!.bounds[i]!) > 1e-6)
+    ) {
+      throw new DatasetsMismatchError(
+        `${fn}: ${where} is on ${grid.crs} ${grid.shape.join('×')} [${grid.bounds.join(', ')}], the first file on ${sourceSpec.crs} ${sourceSpec.shape.join('×')} [${sourceSpec.bounds.join(', ')}]`,
+        { field: 'paths' },
+      );
     }
     if (inside) {
       const mask = inside as Float32Array;
       const clipped = new Float32Array(grid.data.length);
-      for (let i = 0; i < clipped.length; i++) { const v = grid.data[i]!; clipped[i] = mask[i]! > 0 && v === v && v !== grid.nodata ? v : Number.NaN; }
+      for (let i = 0; i < clipped.length; i++) {
+        const v = grid.data[i]!;
+        clipped[i] = mask[i]! > 0 && v === v && v !== grid.nodata ? v : Number.NaN;
+      }
       grid = { ...grid, data: clipped, nodata: Number.NaN };
     }
     return applyRemap(weights!, grid).data as Float32Array;
   };
   const read = async <T>(path: string, f: () => Promise<T>): Promise<T> => {
-    try { return await f(); } catch (cause) {
+    try {
+      return await f();
+    } catch (cause) {
       if (cause instanceof DatasetsMismatchError || cause instanceof DatasetsArgumentError) throw cause;
-      throw new DatasetsArgumentError('paths', fn, 'readable LSM files', `'${path}' (${(cause as Error).message})`, { cause });
+      throw new DatasetsArgumentError('paths', fn, 'readable LSM files', `'${path}' (${(cause as Error).message})`, {
+        cause,
+      });
     }
   };
   const toMm = (units: string | undefined, path: string, field: string): number => {
-    try { return unitScale(units, 'mm', { file: path, field }); } catch (cause) {
-      throw new DatasetsArgumentError(`${field}`, fn, 'water-storage units (m, cm, mm, kg m-2); pass options.units for GeoTIFFs without a unit', `'${units ?? '(none)'}' in '${path}'`, { cause });
+    try {
+      return unitScale(units, 'mm', { file: path, field });
+    } catch (cause) {
+      throw new DatasetsArgumentError(
+        `${field}`,
+        fn,
+        'water-storage units (m, cm, mm, kg m-2); pass options.units for GeoTIFFs without a unit',
+        `'${units ?? '(none)'}' in '${path}'`,
+        { cause },
+      );
     }
   };
   const scaled = (g: Grid<GridArray>, k: number): Grid => {
     if (k === 1 && g.data instanceof Float32Array) return g as Grid;
     const d = new Float32Array(g.data.length);
-    for (let i = 0; i < d.length; i++) { const v = g.data[i]!; d[i] = v === g.nodata ? Number.NaN : v * k; }
+    for (let i = 0; i < d.length; i++) {
+      const v = g.data[i]!;
+      d[i] = v === g.nodata ? Number.NaN : v * k;
+    }
     return { ...g, data: d, nodata: Number.NaN };
   };
   let step: 'daily' | 'monthly';
   let variables: string[] = [];
   const streamDaily = async (source: AsyncIterable<DailyFrame>): Promise<void> => {
-    for await (const m of streamWindowMeans(source, windows, options.minDays !== undefined ? { minDays: options.minDays } : {})) {
+    for await (const m of streamWindowMeans(
+      source,
+      windows,
+      options.minDays !== undefined ? { minDays: options.minDays } : {},
+    )) {
       if (m.days > 0) frames[m.index] = regrid(m.grid, `window ${m.window.id}`);
     }
   };
-  const assignMonthly = (byMonth: Map<string, () => Promise<Grid>>): Promise<void> => (async () => {
-    for (const [k, w] of windows.entries()) {
-      const get = byMonth.get(midMonth(w));
-      if (get) frames[k] = regrid(await get(), `the frame of ${midMonth(w)}`);
-    }
-  })();
+  const assignMonthly = (byMonth: Map<string, () => Promise<Grid>>): Promise<void> =>
+    (async () => {
+      for (const [k, w] of windows.entries()) {
+        const get = byMonth.get(midMonth(w));
+        if (get) frames[k] = regrid(await get(), `the frame of ${midMonth(w)}`);
+      }
+    })();
 
   if (tiffs.length > 0) {
     const dated = tiffs.map((path) => ({ path, ...dateOfName(path, fn) }));
     const steps = new Set(dated.map((d) => d.step));
-    if (steps.size > 1) throw new DatasetsMismatchError(`${fn}: the GeoTIFF names mix daily (YYYYMMDD) and monthly (YYYYMM) dates, e.g. ${dated.find((d) => d.step === 'daily')!.path} and ${dated.find((d) => d.step === 'monthly')!.path}`, { field: 'paths' });
+    if (steps.size > 1)
+      throw new DatasetsMismatchError(
+        `${fn}: the GeoTIFF names mix daily (YYYYMMDD) and monthly (YYYYMM) dates, e.g. ${dated.find((d) => d.step === 'daily')!.path} and ${dated.find((d) => d.step === 'monthly')!.path}`,
+        { field: 'paths' },
+      );
     step = dated[0]!.step;
     dated.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
     const unitOf = async (path: string): Promise<number> => {
@@ -279,8 +412,12 @@ export async function prepareLsm(paths: string | readonly string[], options: Pre
       const byMonth = new Map<string, () => Promise<Grid>>();
       for (const d of dated) {
         const ym = d.time.slice(0, 7);
-        if (byMonth.has(ym)) throw new DatasetsMismatchError(`${fn}: two monthly GeoTIFFs for ${ym} (${d.path})`, { field: 'paths' });
-        byMonth.set(ym, async () => { const g = await read(d.path, () => readGeoTiff(d.path)); return scaled(g, toMm(options.units ?? g.units, d.path, 'units')); });
+        if (byMonth.has(ym))
+          throw new DatasetsMismatchError(`${fn}: two monthly GeoTIFFs for ${ym} (${d.path})`, { field: 'paths' });
+        byMonth.set(ym, async () => {
+          const g = await read(d.path, () => readGeoTiff(d.path));
+          return scaled(g, toMm(options.units ?? g.units, d.path, 'units'));
+        });
       }
       await assignMonthly(byMonth);
     }
@@ -291,23 +428,58 @@ export async function prepareLsm(paths: string | readonly string[], options: Pre
       for (const path of ncs) {
         const info = await read(path, () => gridInfo(path, { stats: false }));
         const timeDim = info.variables.find((v) => v.name === 'time')?.dims[0] ?? 'time';
-        const chosen = options.variables ?? info.variables.filter((v) => v.dims.length >= 3 && v.dims.includes(timeDim) && v.units !== undefined && normalizeUnits(v.units) !== undefined).map((v) => v.name);
-        if (chosen.length === 0) throw new DatasetsArgumentError('options.variables', fn, 'NetCDF files holding a water-storage variable (units kg m-2, mm, cm or m, with a time dimension)', `'${path}' (variables: ${info.variables.map((v) => `${v.name} [${v.units ?? 'no units'}]`).join(', ')})`);
+        const chosen =
+          options.variables ??
+          info.variables
+            .filter(
+              (v) =>
+                v.dims.length >= 3 &&
+                v.dims.includes(timeDim) &&
+                v.units !== undefined &&
+                normalizeUnits(v.units) !== undefined,
+            )
+            .map((v) => v.name);
+        if (chosen.length === 0)
+          throw new DatasetsArgumentError(
+            'options.variables',
+            fn,
+            'NetCDF files holding a water-storage variable (units kg m-2, mm, cm or m, with a time dimension)',
+            `'${path}' (variables: ${info.variables.map((v) => `${v.name} [${v.units ?? 'no units'}]`).join(', ')})`,
+          );
         if (variables.length === 0) variables = [...chosen];
-        else if (chosen.join(',') !== variables.join(',')) throw new DatasetsMismatchError(`${fn}: '${path}' holds the storage variables ${chosen.join(', ')}, the first file ${variables.join(', ')}`, { field: 'options.variables' });
+        else if (chosen.join(',') !== variables.join(','))
+          throw new DatasetsMismatchError(
+            `${fn}: '${path}' holds the storage variables ${chosen.join(', ')}, the first file ${variables.join(', ')}`,
+            { field: 'options.variables' },
+          );
         const src: NetcdfSource = { path, handles: [], scales: [] };
         sources.push(src);
         for (const v of chosen) {
-          if (!info.variables.some((x) => x.name === v)) throw new DatasetsArgumentError('options.variables', fn, `variables present in '${path}' (${info.variables.map((x) => x.name).join(', ')})`, v);
+          if (!info.variables.some((x) => x.name === v))
+            throw new DatasetsArgumentError(
+              'options.variables',
+              fn,
+              `variables present in '${path}' (${info.variables.map((x) => x.name).join(', ')})`,
+              v,
+            );
           const h = await read(path, () => openNetcdf(path, { variable: v, bbox: envelope }));
           src.handles.push(h);
           src.scales.push(toMm(h.units, path, `${v}.units`));
-          if (h.times.length === 0 || h.times[0] === '') throw new DatasetsArgumentError('options.variables', fn, 'variables with a time dimension', `${v} in '${path}'`);
+          if (h.times.length === 0 || h.times[0] === '')
+            throw new DatasetsArgumentError(
+              'options.variables',
+              fn,
+              'variables with a time dimension',
+              `${v} in '${path}'`,
+            );
         }
       }
       const all = sources.flatMap((s) => s.handles[0]!.times.map((time, t) => ({ s, t, time })));
       all.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
-      const steps = all.slice(1).map((f, i) => dayOf(f.time) - dayOf(all[i]!.time)).sort((a, b) => a - b);
+      const steps = all
+        .slice(1)
+        .map((f, i) => dayOf(f.time) - dayOf(all[i]!.time))
+        .sort((a, b) => a - b);
       step = steps.length > 0 && steps[Math.floor(steps.length / 2)]! >= 28 ? 'monthly' : 'daily';
       const sumFrame = (s: NetcdfSource, t: number): Grid => {
         const grids = s.handles.map((h) => h.readFrame(t));
@@ -315,13 +487,25 @@ export async function prepareLsm(paths: string | readonly string[], options: Pre
         const out = new Float32Array(g0.data.length);
         for (let i = 0; i < out.length; i++) {
           let sum = 0;
-          for (let v = 0; v < grids.length; v++) { const g = grids[v]!; const x = g.data[i]!; if (x !== x || x === g.nodata) { sum = Number.NaN; break; } sum += x * s.scales[v]!; }
+          for (let v = 0; v < grids.length; v++) {
+            const g = grids[v]!;
+            const x = g.data[i]!;
+            if (x !== x || x === g.nodata) {
+              sum = Number.NaN;
+              break;
+            }
+            sum += x * s.scales[v]!;
+          }
           out[i] = sum;
         }
         return { data: out, shape: g0.shape, bounds: g0.bounds, crs: g0.crs, nodata: Number.NaN, units: 'mm' };
       };
       if (step === 'daily') {
-        await streamDaily((async function* () { for (const f of all) yield { time: f.time, grid: await read(f.s.path, async () => sumFrame(f.s, f.t)) }; })());
+        await streamDaily(
+          (async function* () {
+            for (const f of all) yield { time: f.time, grid: await read(f.s.path, async () => sumFrame(f.s, f.t)) };
+          })(),
+        );
       } else {
         const byMonth = new Map<string, () => Promise<Grid>>();
         for (const f of all) byMonth.set(f.time.slice(0, 7), () => read(f.s.path, async () => sumFrame(f.s, f.t)));
@@ -335,13 +519,19 @@ export async function prepareLsm(paths: string | readonly string[], options: Pre
   const kept = windows.flatMap((_w, k) => (frames[k] ? [k] : []));
   const emptyWindows = windows.flatMap((w, k) => (frames[k] ? [] : [w.id]));
   if (kept.length === 0) {
-    throw new DatasetsEmptyError(`${fn}: none of the ${windows.length} windows (${windows[0]!.start}..${windows[windows.length - 1]!.end}) receives LSM data from ${files.length} file(s) (${files[0]}${files.length > 1 ? ', …' : ''})`, { field: 'options.windows' });
+    throw new DatasetsEmptyError(
+      `${fn}: none of the ${windows.length} windows (${windows[0]!.start}..${windows[windows.length - 1]!.end}) receives LSM data from ${files.length} file(s) (${files[0]}${files.length > 1 ? ', …' : ''})`,
+      { field: 'options.windows' },
+    );
   }
   const data = new Float32Array(kept.length * tsize);
   kept.forEach((k, i) => data.set(frames[k]!, i * tsize));
   const keptWindows = kept.map((k) => windows[k]!);
   const stack = createStack(data, {
-    shape: [kept.length, target.shape[0], target.shape[1]], bounds: target.bounds, crs: target.crs, units: 'mm',
+    shape: [kept.length, target.shape[0], target.shape[1]],
+    bounds: target.bounds,
+    crs: target.crs,
+    units: 'mm',
     times: keptWindows.map((w) => isoOfDay(Math.floor((dayOf(w.start) + dayOf(w.end)) / 2))),
     timeBounds: keptWindows.map((w) => [w.start, w.end] as TimeBounds),
     labels: keptWindows.map((w) => w.id),
@@ -361,9 +551,15 @@ export async function prepareLsm(paths: string | readonly string[], options: Pre
     }
   } catch (cause) {
     if (fallback === 'error') {
-      throw new DatasetsEmptyError(`${fn}: the LSM (${period}, ${files.length} file(s): ${files[0]}${files.length > 1 ? ', …' : ''}) does not cover the anomaly baseline ${baseline[0]}..${baseline[1]}; give LSM files covering it, set options.baseline to months the LSM covers, or options.baselineFallback "period"`, { field: 'options.baseline', cause });
+      throw new DatasetsEmptyError(
+        `${fn}: the LSM (${period}, ${files.length} file(s): ${files[0]}${files.length > 1 ? ', …' : ''}) does not cover the anomaly baseline ${baseline[0]}..${baseline[1]}; give LSM files covering it, set options.baseline to months the LSM covers, or options.baselineFallback "period"`,
+        { field: 'options.baseline', cause },
+      );
     }
-    const own: [string, string] = [keptWindows[0]!.start, isoOfDay(dayOf(keptWindows[keptWindows.length - 1]!.end) + 1)];
+    const own: [string, string] = [
+      keptWindows[0]!.start,
+      isoOfDay(dayOf(keptWindows[keptWindows.length - 1]!.end) + 1),
+    ];
     result = anomalies(stack, { baseline: own });
     baselineText = `${period} (the LSM's own period)`;
     note = `the LSM does not cover the baseline ${baseline[0]}..${baseline[1]}: anomalies are taken against the mean of its own ${kept.length} frame(s) (${period}), not the GRACE baseline`;

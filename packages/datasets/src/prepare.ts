@@ -2,7 +2,16 @@
  * The chain from a GRACE Tellus land file to the paper's input: read → mm → clip to Canada → area-mean remap onto
  * CANADA_LCC_110KM → anomalies against the paper baseline.
  */
-import { CANADA_LCC_110KM, anomalies, canadaMask, convertUnits, createStack, isStack, readNetcdf, reproject } from '@twsa/grid';
+import {
+  CANADA_LCC_110KM,
+  anomalies,
+  canadaMask,
+  convertUnits,
+  createStack,
+  isStack,
+  readNetcdf,
+  reproject,
+} from '@twsa/grid';
 import type { Grid, GridSpec, GridStack } from '@twsa/grid';
 import { DatasetsArgumentError, DatasetsEmptyError, DatasetsMismatchError } from './errors.js';
 import { isYearMonth, monthIndex, monthKey } from './internal/time.js';
@@ -62,7 +71,10 @@ export interface PreparedGrace {
  * grace.units; // => "mm"
  * ```
  */
-export async function prepareGrace(input: string | readonly string[] | GridStack, options: PrepareGraceOptions = {}): Promise<PreparedGrace> {
+export async function prepareGrace(
+  input: string | readonly string[] | GridStack,
+  options: PrepareGraceOptions = {},
+): Promise<PreparedGrace> {
   const fn = 'prepareGrace';
   const target = options.target ?? CANADA_LCC_110KM;
   const start = options.start ?? '2002-04';
@@ -70,12 +82,20 @@ export async function prepareGrace(input: string | readonly string[] | GridStack
   const baseline = options.baseline ?? ['2002-04', '2016-12'];
   const subsamples = options.subsamples ?? 10;
   const minFraction = options.minCanadaFraction ?? 0;
-  for (const [name, v] of [['options.start', start], ['options.end', end], ['options.baseline[0]', baseline[0]], ['options.baseline[1]', baseline[1]]] as const) {
+  for (const [name, v] of [
+    ['options.start', start],
+    ['options.end', end],
+    ['options.baseline[0]', baseline[0]],
+    ['options.baseline[1]', baseline[1]],
+  ] as const) {
     if (!isYearMonth(v)) throw new DatasetsArgumentError(name, fn, 'a "YYYY-MM" month', JSON.stringify(v));
   }
-  if (start > end) throw new DatasetsArgumentError('options.start', fn, `a month not after options.end (${end})`, start);
-  if (!Number.isInteger(subsamples) || subsamples < 1 || subsamples > 50) throw new DatasetsArgumentError('options.subsamples', fn, 'an integer in [1, 50]', String(subsamples));
-  if (!(minFraction >= 0 && minFraction < 1)) throw new DatasetsArgumentError('options.minCanadaFraction', fn, 'a fraction in [0, 1)', String(minFraction));
+  if (start > end)
+    throw new DatasetsArgumentError('options.start', fn, `a month not after options.end (${end})`, start);
+  if (!Number.isInteger(subsamples) || subsamples < 1 || subsamples > 50)
+    throw new DatasetsArgumentError('options.subsamples', fn, 'an integer in [1, 50]', String(subsamples));
+  if (!(minFraction >= 0 && minFraction < 1))
+    throw new DatasetsArgumentError('options.minCanadaFraction', fn, 'a fraction in [0, 1)', String(minFraction));
 
   let raw: GridStack;
   let source: string;
@@ -97,13 +117,22 @@ export async function prepareGrace(input: string | readonly string[] | GridStack
   // Period selection by the month of each record's nominal time.
   const [nt, ny, nx] = raw.shape;
   const keep: number[] = [];
-  for (let t = 0; t < nt; t++) { const ym = raw.times[t]!.slice(0, 7); if (ym >= start && ym <= end) keep.push(t); }
-  if (keep.length === 0) throw new DatasetsEmptyError(`No GRACE record in ${start}..${end} (the input covers ${raw.times[0]?.slice(0, 7)}..${raw.times[nt - 1]?.slice(0, 7)})`, { field: 'options.start' });
+  for (let t = 0; t < nt; t++) {
+    const ym = raw.times[t]!.slice(0, 7);
+    if (ym >= start && ym <= end) keep.push(t);
+  }
+  if (keep.length === 0)
+    throw new DatasetsEmptyError(
+      `No GRACE record in ${start}..${end} (the input covers ${raw.times[0]?.slice(0, 7)}..${raw.times[nt - 1]?.slice(0, 7)})`,
+      { field: 'options.start' },
+    );
   const size = ny * nx;
   const selectedData = new Float32Array(keep.length * size);
   keep.forEach((t, i) => selectedData.set(raw.data.subarray(t * size, (t + 1) * size), i * size));
   let selected: GridStack = createStack(selectedData, {
-    shape: [keep.length, ny, nx], bounds: raw.bounds, crs: raw.crs,
+    shape: [keep.length, ny, nx],
+    bounds: raw.bounds,
+    crs: raw.crs,
     ...(raw.units !== undefined ? { units: raw.units } : {}),
     times: keep.map((t) => raw.times[t]!),
     ...(raw.timeBounds ? { timeBounds: keep.map((t) => raw.timeBounds![t]!) } : {}),
@@ -112,28 +141,38 @@ export async function prepareGrace(input: string | readonly string[] | GridStack
   try {
     selected = convertUnits(selected, 'mm');
   } catch (cause) {
-    throw new DatasetsMismatchError(`Cannot convert GRACE units '${raw.units ?? '(none)'}' to mm; expected m, cm, mm or kg m-2`, { field: 'input.units', cause });
+    throw new DatasetsMismatchError(
+      `Cannot convert GRACE units '${raw.units ?? '(none)'}' to mm; expected m, cm, mm or kg m-2`,
+      { field: 'input.units', cause },
+    );
   }
 
   // Clip to Canada on the source grid.
   const sourceSpec: GridSpec = { shape: [ny, nx], bounds: raw.bounds, crs: raw.crs };
   const sourceMask = canadaMask(sourceSpec, { subsamples });
   const clipped = new Float32Array(selected.data.length);
-  for (let t = 0; t < keep.length; t++) for (let k = 0; k < size; k++) clipped[t * size + k] = sourceMask.data[k]! > 0 ? selected.data[t * size + k]! : Number.NaN;
+  for (let t = 0; t < keep.length; t++)
+    for (let k = 0; k < size; k++)
+      clipped[t * size + k] = sourceMask.data[k]! > 0 ? selected.data[t * size + k]! : Number.NaN;
 
   // Conservative remap, then the target Canada mask.
   const remapped = reproject({ ...selected, data: clipped }, target, { method: 'conservative' });
   const mask = canadaMask(target, { subsamples });
   const tsize = target.shape[0] * target.shape[1];
   const masked = new Float32Array(remapped.data.length);
-  for (let t = 0; t < keep.length; t++) for (let k = 0; k < tsize; k++) masked[t * tsize + k] = mask.data[k]! > minFraction ? remapped.data[t * tsize + k]! : Number.NaN;
+  for (let t = 0; t < keep.length; t++)
+    for (let k = 0; k < tsize; k++)
+      masked[t * tsize + k] = mask.data[k]! > minFraction ? remapped.data[t * tsize + k]! : Number.NaN;
 
   const window: [string, string] = [`${baseline[0]}-01`, `${monthKey(monthIndex(baseline[1]) + 1)}-01`];
   let grace: GridStack;
   try {
     grace = anomalies({ ...remapped, data: masked }, { baseline: window });
   } catch (cause) {
-    throw new DatasetsEmptyError(`No GRACE record in the baseline ${baseline[0]}..${baseline[1]}`, { field: 'options.baseline', cause });
+    throw new DatasetsEmptyError(`No GRACE record in the baseline ${baseline[0]}..${baseline[1]}`, {
+      field: 'options.baseline',
+      cause,
+    });
   }
   return {
     grace: {
@@ -157,8 +196,17 @@ function concatenate(stacks: readonly GridStack[], fn: string): GridStack {
   const first = stacks[0]!;
   const [, ny, nx] = first.shape;
   for (const s of stacks) {
-    if (s.shape[1] !== ny || s.shape[2] !== nx || s.crs !== first.crs || s.bounds.some((v, i) => Math.abs(v - first.bounds[i]!) > 1e-6) || s.units !== first.units) {
-      throw new DatasetsMismatchError(`${fn}: the files are on different grids or units (${first.crs} ${first.shape.slice(1).join('×')} ${first.units} vs ${s.crs} ${s.shape.slice(1).join('×')} ${s.units})`, { field: 'input' });
+    if (
+      s.shape[1] !== ny ||
+      s.shape[2] !== nx ||
+      s.crs !== first.crs ||
+      s.bounds.some((v, i) => Math.abs(v - first.bounds[i]!) > 1e-6) ||
+      s.units !== first.units
+    ) {
+      throw new DatasetsMismatchError(
+        `${fn}: the files are on different grids or units (${first.crs} ${first.shape.slice(1).join('×')} ${first.units} vs ${s.crs} ${s.shape.slice(1).join('×')} ${s.units})`,
+        { field: 'input' },
+      );
     }
   }
   const frames = stacks.flatMap((s) => s.times.map((time, t) => ({ s, t, time })));
@@ -168,7 +216,9 @@ function concatenate(stacks: readonly GridStack[], fn: string): GridStack {
   frames.forEach((f, i) => data.set(f.s.data.subarray(f.t * size, (f.t + 1) * size), i * size));
   const withBounds = stacks.every((s) => s.timeBounds);
   return createStack(data, {
-    shape: [frames.length, ny, nx], bounds: first.bounds, crs: first.crs,
+    shape: [frames.length, ny, nx],
+    bounds: first.bounds,
+    crs: first.crs,
     ...(first.units !== undefined ? { units: first.units } : {}),
     times: frames.map((f) => f.time),
     ...(withBounds ? { timeBounds: frames.map((f) => f.s.timeBounds![f.t]!) } : {}),

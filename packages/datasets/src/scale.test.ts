@@ -1,5 +1,13 @@
 import fc from 'fast-check';
-import { applyScaler, fitMinMax, invertScaler, paperSplit, scalerFromJson, scalerToJson, type Scaler } from '@twsa/datasets';
+import {
+  applyScaler,
+  fitMinMax,
+  invertScaler,
+  paperSplit,
+  scalerFromJson,
+  scalerToJson,
+  type Scaler,
+} from '@twsa/datasets';
 import { isDatasetsError } from './errors.js';
 
 describe('fitMinMax', () => {
@@ -18,15 +26,23 @@ describe('fitMinMax', () => {
     expect([s.min, s.max]).toEqual([1, 6]);
   });
   it('requires labels unless fitOn is "all"; rejects bad labels, ranges and masks', () => {
-    expect(() => fitMinMax([1, 2])).toThrow("Argument 'labels' passed to 'fitMinMax' must be one label per sample to fit on \"train\"");
-    expect(() => fitMinMax({ data: [1, 2, 3, 4], shape: [2, 2] }, { labels: ['train'] })).toThrow("Argument 'labels' passed to 'fitMinMax' must be 2 labels (one per sample)");
+    expect(() => fitMinMax([1, 2])).toThrow(
+      "Argument 'labels' passed to 'fitMinMax' must be one label per sample to fit on \"train\"",
+    );
+    expect(() => fitMinMax({ data: [1, 2, 3, 4], shape: [2, 2] }, { labels: ['train'] })).toThrow(
+      "Argument 'labels' passed to 'fitMinMax' must be 2 labels (one per sample)",
+    );
     expect(() => fitMinMax([1, 2, 3], { labels: ['train', 'test'] })).toThrow('a count that divides the 3 values');
     expect(() => fitMinMax([1, 2], { fitOn: 'all', range: [1, -1] })).toThrow("Argument 'range'");
     expect(() => fitMinMax([1, 2, 3, 4], { labels: ['train', 'train'], mask: [1, 1, 1] })).toThrow("Argument 'mask'");
   });
   it('throws DatasetsEmptyError when the training samples hold no finite value', () => {
     let err: unknown;
-    try { fitMinMax([NaN, NaN, 1, 2], { labels: ['train', 'test'] }); } catch (e) { err = e; }
+    try {
+      fitMinMax([NaN, NaN, 1, 2], { labels: ['train', 'test'] });
+    } catch (e) {
+      err = e;
+    }
     expect(isDatasetsError(err, 'DatasetsEmptyError')).toBe(true);
     expect((err as Error).message).toContain('no finite value in the samples labelled "train"');
   });
@@ -50,15 +66,23 @@ describe('applyScaler / invertScaler', () => {
     expect(() => applyScaler(s, [0, 10], new Float64Array(3))).toThrow("Argument 'out' passed to 'applyScaler'");
   });
   it('round trip to float32 precision (Float32 out) and to float64 round-off (Float64 out)', () => {
-    fc.assert(fc.property(fc.array(fc.double({ min: -2000, max: 2000, noNaN: true }), { minLength: 2, maxLength: 50 }), (xs) => {
-      const s = fitMinMax(xs, { fitOn: 'all' });
-      const span = s.max - s.min;
-      const back32 = invertScaler(s, applyScaler(s, Float32Array.from(xs)));
-      const x32 = Float32Array.from(xs);
-      back32.forEach((v, i) => expect(Math.abs(v - x32[i]!)).toBeLessThanOrEqual(2 ** -22 * (Math.abs(x32[i]!) + span)));
-      const back64 = invertScaler(s, applyScaler(s, xs, new Float64Array(xs.length)), new Float64Array(xs.length));
-      back64.forEach((v, i) => expect(Math.abs(v - xs[i]!)).toBeLessThanOrEqual(1e-12 * (Math.abs(xs[i]!) + span)));
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -2000, max: 2000, noNaN: true }), { minLength: 2, maxLength: 50 }),
+        (xs) => {
+          const s = fitMinMax(xs, { fitOn: 'all' });
+          const span = s.max - s.min;
+          const back32 = invertScaler(s, applyScaler(s, Float32Array.from(xs)));
+          const x32 = Float32Array.from(xs);
+          back32.forEach((v, i) =>
+            expect(Math.abs(v - x32[i]!)).toBeLessThanOrEqual(2 ** -22 * (Math.abs(x32[i]!) + span)),
+          );
+          const back64 = invertScaler(s, applyScaler(s, xs, new Float64Array(xs.length)), new Float64Array(xs.length));
+          back64.forEach((v, i) => expect(Math.abs(v - xs[i]!)).toBeLessThanOrEqual(1e-12 * (Math.abs(xs[i]!) + span)));
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
   it('training data lands inside the range, test data may not', () => {
     const data = Float32Array.from({ length: 158 * 4 }, (_, i) => 100 * Math.sin(i / 7) + i / 10);
@@ -67,7 +91,10 @@ describe('applyScaler / invertScaler', () => {
     const y = applyScaler(s, data);
     for (let k = 0; k < 158; k++) {
       if (labels[k] !== 'train') continue;
-      for (let i = 0; i < 4; i++) { expect(y[k * 4 + i]!).toBeGreaterThanOrEqual(-1); expect(y[k * 4 + i]!).toBeLessThanOrEqual(1); }
+      for (let i = 0; i < 4; i++) {
+        expect(y[k * 4 + i]!).toBeGreaterThanOrEqual(-1);
+        expect(y[k * 4 + i]!).toBeLessThanOrEqual(1);
+      }
     }
   });
 });
@@ -81,15 +108,24 @@ describe('scalerToJson / scalerFromJson', () => {
   it('validates every field and names it', () => {
     const good = JSON.parse(scalerToJson(fitMinMax([1, 2], { fitOn: 'all' }))) as Record<string, unknown>;
     const cases: [Record<string, unknown>, string][] = [
-      [{ ...good, format: 'v0' }, 'json.format'], [{ ...good, kind: 'zscore' }, 'json.kind'], [{ ...good, min: 'a' }, 'json.min'],
-      [{ ...good, max: 0 }, 'json.max'], [{ ...good, range: [1, 1] }, 'json.range'], [{ ...good, range: [0] }, 'json.range'],
-      [{ ...good, fittedOn: 'everything' }, 'json.fittedOn'], [{ ...good, count: -1 }, 'json.count'], [{ ...good, units: 3 }, 'json.units'],
+      [{ ...good, format: 'v0' }, 'json.format'],
+      [{ ...good, kind: 'zscore' }, 'json.kind'],
+      [{ ...good, min: 'a' }, 'json.min'],
+      [{ ...good, max: 0 }, 'json.max'],
+      [{ ...good, range: [1, 1] }, 'json.range'],
+      [{ ...good, range: [0] }, 'json.range'],
+      [{ ...good, fittedOn: 'everything' }, 'json.fittedOn'],
+      [{ ...good, count: -1 }, 'json.count'],
+      [{ ...good, units: 3 }, 'json.units'],
     ];
-    for (const [bad, field] of cases) expect(() => scalerFromJson(JSON.stringify(bad))).toThrow(`Argument '${field}' passed to 'scalerFromJson'`);
+    for (const [bad, field] of cases)
+      expect(() => scalerFromJson(JSON.stringify(bad))).toThrow(`Argument '${field}' passed to 'scalerFromJson'`);
     expect(() => scalerFromJson('{not json')).toThrow("Argument 'json' passed to 'scalerFromJson' must be valid JSON");
     expect(() => scalerFromJson('[1]')).toThrow('a JSON object');
   });
   it('apply rejects a hand-made invalid scaler', () => {
-    expect(() => applyScaler({ kind: 'minmax', min: 2, max: 1, range: [-1, 1], fittedOn: 'all', count: 0 } as Scaler, [1])).toThrow("Argument 'scaler' passed to 'applyScaler'");
+    expect(() =>
+      applyScaler({ kind: 'minmax', min: 2, max: 1, range: [-1, 1], fittedOn: 'all', count: 0 } as Scaler, [1]),
+    ).toThrow("Argument 'scaler' passed to 'applyScaler'");
   });
 });

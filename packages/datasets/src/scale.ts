@@ -45,7 +45,13 @@ export interface FitMinMaxOptions {
 function flatOf(data: ScalableData, fn: string): { values: ArrayLike<number>; samples: number | null } {
   if (data !== null && typeof data === 'object' && 'data' in data && 'shape' in data && Array.isArray(data.shape)) {
     const size = data.shape.reduce((a, b) => a * b, 1);
-    if (data.data.length !== size) throw new DatasetsArgumentError('data.data', fn, `${size} values for shape [${data.shape.join(', ')}]`, `${data.data.length}`);
+    if (data.data.length !== size)
+      throw new DatasetsArgumentError(
+        'data.data',
+        fn,
+        `${size} values for shape [${data.shape.join(', ')}]`,
+        `${data.data.length}`,
+      );
     return { values: data.data, samples: data.shape[0] ?? null };
   }
   if (data === null || typeof data !== 'object' || typeof (data as ArrayLike<number>).length !== 'number') {
@@ -56,8 +62,18 @@ function flatOf(data: ScalableData, fn: string): { values: ArrayLike<number>; sa
 
 function checkRange(range: unknown, fn: string): [number, number] {
   const r = range as readonly number[];
-  if (!Array.isArray(r) || r.length !== 2 || !r.every((v) => typeof v === 'number' && Number.isFinite(v)) || !(r[0]! < r[1]!)) {
-    throw new DatasetsArgumentError('range', fn, 'two finite numbers [low, high] with low < high', JSON.stringify(range));
+  if (
+    !Array.isArray(r) ||
+    r.length !== 2 ||
+    !r.every((v) => typeof v === 'number' && Number.isFinite(v)) ||
+    !(r[0]! < r[1]!)
+  ) {
+    throw new DatasetsArgumentError(
+      'range',
+      fn,
+      'two finite numbers [low, high] with low < high',
+      JSON.stringify(range),
+    );
   }
   return [r[0]!, r[1]!];
 }
@@ -86,23 +102,41 @@ export function fitMinMax(data: ScalableData, options?: FitMinMaxOptions): Scale
   const { values, samples } = flatOf(data, fn);
   const range = checkRange(options?.range ?? [-1, 1], fn);
   const fitOn = options?.fitOn ?? 'train';
-  if (fitOn !== 'all' && !SPLIT_LABELS.includes(fitOn)) throw new DatasetsArgumentError('fitOn', fn, `"all" or one of ${SPLIT_LABELS.join(', ')}`, JSON.stringify(fitOn));
+  if (fitOn !== 'all' && !SPLIT_LABELS.includes(fitOn))
+    throw new DatasetsArgumentError('fitOn', fn, `"all" or one of ${SPLIT_LABELS.join(', ')}`, JSON.stringify(fitOn));
   const labels = options?.labels;
   let perSample = values.length;
   if (labels !== undefined) {
     assertLabels(labels, 'labels', fn);
     if (samples !== null ? labels.length !== samples : labels.length === 0 || values.length % labels.length !== 0) {
-      throw new DatasetsArgumentError('labels', fn, samples !== null ? `${samples} labels (one per sample)` : `a count that divides the ${values.length} values`, `${labels.length} labels`);
+      throw new DatasetsArgumentError(
+        'labels',
+        fn,
+        samples !== null ? `${samples} labels (one per sample)` : `a count that divides the ${values.length} values`,
+        `${labels.length} labels`,
+      );
     }
     perSample = values.length / labels.length;
   } else if (fitOn !== 'all') {
-    throw new DatasetsArgumentError('labels', fn, `one label per sample to fit on "${fitOn}" (or fitOn: "all" to fit on every sample)`, 'undefined');
+    throw new DatasetsArgumentError(
+      'labels',
+      fn,
+      `one label per sample to fit on "${fitOn}" (or fitOn: "all" to fit on every sample)`,
+      'undefined',
+    );
   }
   const mask = options?.mask;
   if (mask !== undefined && mask.length !== perSample && mask.length !== values.length) {
-    throw new DatasetsArgumentError('mask', fn, `${perSample} (one sample) or ${values.length} (all) entries`, `${mask.length}`);
+    throw new DatasetsArgumentError(
+      'mask',
+      fn,
+      `${perSample} (one sample) or ${values.length} (all) entries`,
+      `${mask.length}`,
+    );
   }
-  let min = Infinity, max = -Infinity, count = 0;
+  let min = Infinity,
+    max = -Infinity,
+    count = 0;
   for (let i = 0; i < values.length; i++) {
     if (labels !== undefined && fitOn !== 'all' && labels[Math.floor(i / perSample)] !== fitOn) continue;
     if (mask !== undefined && !(mask[mask.length === values.length ? i : i % perSample]! >= 0.5)) continue;
@@ -112,21 +146,53 @@ export function fitMinMax(data: ScalableData, options?: FitMinMaxOptions): Scale
     if (v > max) max = v;
     count++;
   }
-  if (count === 0) throw new DatasetsEmptyError(`fitMinMax: no finite value in the samples labelled "${fitOn}"${mask !== undefined ? ' inside the mask' : ''}; nothing to fit`, { field: 'data' });
-  return { kind: 'minmax', min, max, range, fittedOn: fitOn, count, ...(options?.units !== undefined ? { units: options.units } : {}) };
+  if (count === 0)
+    throw new DatasetsEmptyError(
+      `fitMinMax: no finite value in the samples labelled "${fitOn}"${mask !== undefined ? ' inside the mask' : ''}; nothing to fit`,
+      { field: 'data' },
+    );
+  return {
+    kind: 'minmax',
+    min,
+    max,
+    range,
+    fittedOn: fitOn,
+    count,
+    ...(options?.units !== undefined ? { units: options.units } : {}),
+  };
 }
 
-function outputFor(length: number, out: Float32Array | Float64Array | undefined, fn: string): Float32Array | Float64Array {
+function outputFor(
+  length: number,
+  out: Float32Array | Float64Array | undefined,
+  fn: string,
+): Float32Array | Float64Array {
   if (out === undefined) return new Float32Array(length);
   if (!(out instanceof Float32Array || out instanceof Float64Array) || out.length !== length) {
-    throw new DatasetsArgumentError('out', fn, `a Float32Array or Float64Array of length ${length}`, out instanceof Object ? `${out.constructor.name} of length ${(out as ArrayLike<number>).length}` : String(out));
+    throw new DatasetsArgumentError(
+      'out',
+      fn,
+      `a Float32Array or Float64Array of length ${length}`,
+      out instanceof Object ? `${out.constructor.name} of length ${(out as ArrayLike<number>).length}` : String(out),
+    );
   }
   return out;
 }
 
 function checkScaler(scaler: Scaler, fn: string): void {
-  if (!scaler || scaler.kind !== 'minmax' || !Number.isFinite(scaler.min) || !Number.isFinite(scaler.max) || !(scaler.max >= scaler.min)) {
-    throw new DatasetsArgumentError('scaler', fn, 'a min-max Scaler from fitMinMax or scalerFromJson', JSON.stringify(scaler));
+  if (
+    !scaler ||
+    scaler.kind !== 'minmax' ||
+    !Number.isFinite(scaler.min) ||
+    !Number.isFinite(scaler.max) ||
+    !(scaler.max >= scaler.min)
+  ) {
+    throw new DatasetsArgumentError(
+      'scaler',
+      fn,
+      'a min-max Scaler from fitMinMax or scalerFromJson',
+      JSON.stringify(scaler),
+    );
   }
   checkRange(scaler.range, fn);
 }
@@ -150,7 +216,11 @@ function checkScaler(scaler: Scaler, fn: string): void {
  * Array.from(applyScaler(s, [0, 2.5, 10, NaN, 20])); // => [-1, -0.5, 1, NaN, 3]
  * ```
  */
-export function applyScaler(scaler: Scaler, data: ScalableData, out?: Float32Array | Float64Array): Float32Array | Float64Array {
+export function applyScaler(
+  scaler: Scaler,
+  data: ScalableData,
+  out?: Float32Array | Float64Array,
+): Float32Array | Float64Array {
   const fn = 'applyScaler';
   checkScaler(scaler, fn);
   const { values } = flatOf(data, fn);
@@ -186,7 +256,11 @@ export function applyScaler(scaler: Scaler, data: ScalableData, out?: Float32Arr
  * Array.from(invertScaler(s, [-1, -0.5, 1])); // => [0, 2.5, 10]
  * ```
  */
-export function invertScaler(scaler: Scaler, data: ScalableData, out?: Float32Array | Float64Array): Float32Array | Float64Array {
+export function invertScaler(
+  scaler: Scaler,
+  data: ScalableData,
+  out?: Float32Array | Float64Array,
+): Float32Array | Float64Array {
   const fn = 'invertScaler';
   checkScaler(scaler, fn);
   const { values } = flatOf(data, fn);
@@ -214,7 +288,16 @@ const SCALER_FORMAT = 'twsa-scaler/1';
  */
 export function scalerToJson(scaler: Scaler): string {
   checkScaler(scaler, 'scalerToJson');
-  return JSON.stringify({ format: SCALER_FORMAT, kind: scaler.kind, min: scaler.min, max: scaler.max, range: [scaler.range[0], scaler.range[1]], fittedOn: scaler.fittedOn, count: scaler.count, ...(scaler.units !== undefined ? { units: scaler.units } : {}) });
+  return JSON.stringify({
+    format: SCALER_FORMAT,
+    kind: scaler.kind,
+    min: scaler.min,
+    max: scaler.max,
+    range: [scaler.range[0], scaler.range[1]],
+    fittedOn: scaler.fittedOn,
+    count: scaler.count,
+    ...(scaler.units !== undefined ? { units: scaler.units } : {}),
+  });
 }
 
 /**
@@ -232,23 +315,44 @@ export function scalerFromJson(json: string | object): Scaler {
   const fn = 'scalerFromJson';
   let o: Record<string, unknown>;
   if (typeof json === 'string') {
-    try { o = JSON.parse(json) as Record<string, unknown>; } catch (cause) { throw new DatasetsArgumentError('json', fn, 'valid JSON', JSON.stringify(json.slice(0, 60)), { cause }); }
+    try {
+      o = JSON.parse(json) as Record<string, unknown>;
+    } catch (cause) {
+      throw new DatasetsArgumentError('json', fn, 'valid JSON', JSON.stringify(json.slice(0, 60)), { cause });
+    }
   } else {
     o = json as Record<string, unknown>;
   }
-  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new DatasetsArgumentError('json', fn, 'a JSON object', JSON.stringify(o));
-  const bad = (field: string, expected: string): never => { throw new DatasetsArgumentError(`json.${field}`, fn, expected, JSON.stringify(o[field])); };
+  if (o === null || typeof o !== 'object' || Array.isArray(o))
+    throw new DatasetsArgumentError('json', fn, 'a JSON object', JSON.stringify(o));
+  const bad = (field: string, expected: string): never => {
+    throw new DatasetsArgumentError(`json.${field}`, fn, expected, JSON.stringify(o[field]));
+  };
   if (o.format !== SCALER_FORMAT) bad('format', `"${SCALER_FORMAT}"`);
   if (o.kind !== 'minmax') bad('kind', '"minmax"');
   if (typeof o.min !== 'number' || !Number.isFinite(o.min)) bad('min', 'a finite number');
-  if (typeof o.max !== 'number' || !Number.isFinite(o.max) || !((o.max as number) >= (o.min as number))) bad('max', 'a finite number >= min');
+  if (typeof o.max !== 'number' || !Number.isFinite(o.max) || !((o.max as number) >= (o.min as number)))
+    bad('max', 'a finite number >= min');
   const r = o.range as unknown[];
-  if (!Array.isArray(r) || r.length !== 2 || !r.every((v) => typeof v === 'number' && Number.isFinite(v)) || !((r[0] as number) < (r[1] as number))) bad('range', 'two finite numbers [low, high] with low < high');
-  if (o.fittedOn !== 'all' && !(SPLIT_LABELS as readonly unknown[]).includes(o.fittedOn)) bad('fittedOn', `"all" or one of ${SPLIT_LABELS.join(', ')}`);
-  if (typeof o.count !== 'number' || !Number.isInteger(o.count) || (o.count as number) < 0) bad('count', 'a non-negative integer');
+  if (
+    !Array.isArray(r) ||
+    r.length !== 2 ||
+    !r.every((v) => typeof v === 'number' && Number.isFinite(v)) ||
+    !((r[0] as number) < (r[1] as number))
+  )
+    bad('range', 'two finite numbers [low, high] with low < high');
+  if (o.fittedOn !== 'all' && !(SPLIT_LABELS as readonly unknown[]).includes(o.fittedOn))
+    bad('fittedOn', `"all" or one of ${SPLIT_LABELS.join(', ')}`);
+  if (typeof o.count !== 'number' || !Number.isInteger(o.count) || (o.count as number) < 0)
+    bad('count', 'a non-negative integer');
   if (o.units !== undefined && typeof o.units !== 'string') bad('units', 'a string');
   return {
-    kind: 'minmax', min: o.min as number, max: o.max as number, range: [r[0] as number, r[1] as number], fittedOn: o.fittedOn as SplitLabel | 'all', count: o.count as number,
+    kind: 'minmax',
+    min: o.min as number,
+    max: o.max as number,
+    range: [r[0] as number, r[1] as number],
+    fittedOn: o.fittedOn as SplitLabel | 'all',
+    count: o.count as number,
     ...(typeof o.units === 'string' ? { units: o.units } : {}),
   };
 }

@@ -4,8 +4,21 @@ import { makeSequences, paperSplit, sequenceData, type SplitLabel } from '@twsa/
 describe('makeSequences', () => {
   it('paper setting: 20-frame windows, step 1, 19 in + 1 out, forecast in time order', () => {
     const r = makeSequences(new Uint8Array(30).fill(1));
-    expect(r.counts).toEqual({ candidates: 11, kept: 11, missingTarget: 0, missingInputs: 0, missingEdge: 0, mixedSplit: 0, unused: 0 });
-    expect(r.windows[0]).toEqual({ inputs: Array.from({ length: 19 }, (_, i) => i), target: 19, label: 'train', filled: [] });
+    expect(r.counts).toEqual({
+      candidates: 11,
+      kept: 11,
+      missingTarget: 0,
+      missingInputs: 0,
+      missingEdge: 0,
+      mixedSplit: 0,
+      unused: 0,
+    });
+    expect(r.windows[0]).toEqual({
+      inputs: Array.from({ length: 19 }, (_, i) => i),
+      target: 19,
+      label: 'train',
+      filled: [],
+    });
     expect(r.windows[10]!.target).toBe(29);
   });
   it('hindcast: reversed order, the target is the month before the inputs', () => {
@@ -19,7 +32,9 @@ describe('makeSequences', () => {
     valid[25] = 0;
     const r = makeSequences(valid);
     // Windows starting at 6..25 contain month 25.
-    expect(r.windows.map((w) => w.inputs[0])).toEqual([0, 1, 2, 3, 4, 5, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39].filter((i) => i + 20 <= 40));
+    expect(r.windows.map((w) => w.inputs[0])).toEqual(
+      [0, 1, 2, 3, 4, 5, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39].filter((i) => i + 20 <= 40),
+    );
     expect(r.counts.missingTarget + r.counts.missingInputs).toBe(15);
     expect(r.counts.missingTarget).toBe(1);
   });
@@ -27,15 +42,44 @@ describe('makeSequences', () => {
     const valid = [1, 1, 0, 1, 0, 1, 1, 1];
     const one = makeSequences(valid, { length: 5, gaps: 'allow-gaps', maxMissing: 1 });
     expect(one.windows.map((w) => [w.target, w.filled])).toEqual([[7, [4]]]);
-    expect(one.counts).toEqual({ candidates: 4, kept: 1, missingTarget: 1, missingInputs: 2, missingEdge: 0, mixedSplit: 0, unused: 0 });
-    expect(makeSequences(valid, { length: 5, gaps: 'allow-gaps', maxMissing: 2 }).counts).toEqual({ candidates: 4, kept: 1, missingTarget: 1, missingInputs: 0, missingEdge: 2, mixedSplit: 0, unused: 0 });
+    expect(one.counts).toEqual({
+      candidates: 4,
+      kept: 1,
+      missingTarget: 1,
+      missingInputs: 2,
+      missingEdge: 0,
+      mixedSplit: 0,
+      unused: 0,
+    });
+    expect(makeSequences(valid, { length: 5, gaps: 'allow-gaps', maxMissing: 2 }).counts).toEqual({
+      candidates: 4,
+      kept: 1,
+      missingTarget: 1,
+      missingInputs: 0,
+      missingEdge: 2,
+      mixedSplit: 0,
+      unused: 0,
+    });
     const two = [1, 0, 1, 0, 1, 1];
-    expect(makeSequences(two, { length: 6, gaps: 'allow-gaps', maxMissing: 2 }).windows.map((w) => w.filled)).toEqual([[1, 3]]);
+    expect(makeSequences(two, { length: 6, gaps: 'allow-gaps', maxMissing: 2 }).windows.map((w) => w.filled)).toEqual([
+      [1, 3],
+    ]);
     expect(makeSequences(two, { length: 6, gaps: 'allow-gaps', maxMissing: 1 }).counts.missingInputs).toBe(1);
     // Hindcast on the same series: every window has a missing edge input or target.
-    expect(makeSequences(valid, { length: 5, gaps: 'allow-gaps', maxMissing: 2, mode: 'hindcast' }).counts).toEqual({ candidates: 4, kept: 0, missingTarget: 1, missingInputs: 0, missingEdge: 3, mixedSplit: 0, unused: 0 });
+    expect(makeSequences(valid, { length: 5, gaps: 'allow-gaps', maxMissing: 2, mode: 'hindcast' }).counts).toEqual({
+      candidates: 4,
+      kept: 0,
+      missingTarget: 1,
+      missingInputs: 0,
+      missingEdge: 3,
+      mixedSplit: 0,
+      unused: 0,
+    });
     const hind = makeSequences([1, 1, 1, 0, 1, 1, 1, 1], { length: 5, gaps: 'allow-gaps', mode: 'hindcast' });
-    expect(hind.windows.map((w) => [w.target, w.inputs, w.filled])).toEqual([[0, [4, 3, 2, 1], [3]], [1, [5, 4, 3, 2], [3]]]);
+    expect(hind.windows.map((w) => [w.target, w.inputs, w.filled])).toEqual([
+      [0, [4, 3, 2, 1], [3]],
+      [1, [5, 4, 3, 2], [3]],
+    ]);
   });
   it('no leakage: windows spanning two split labels are dropped; paper split gives one window per test block', () => {
     const labels = paperSplit(158);
@@ -49,11 +93,17 @@ describe('makeSequences', () => {
     expect(r.counts.mixedSplit).toBe(139 - 101);
   });
   it('rejects bad arguments naming them', () => {
-    expect(() => makeSequences([1, 1], { length: 1 })).toThrow("Argument 'length' passed to 'makeSequences' must be an integer >= 2");
+    expect(() => makeSequences([1, 1], { length: 1 })).toThrow(
+      "Argument 'length' passed to 'makeSequences' must be an integer >= 2",
+    );
     expect(() => makeSequences([1, 1], { step: 0 })).toThrow("Argument 'step'");
     expect(() => makeSequences([1, 1], { mode: 'nowcast' as 'forecast' })).toThrow("Argument 'mode'");
-    expect(() => makeSequences([1, 1], { maxMissing: 2 })).toThrow("Argument 'maxMissing' passed to 'makeSequences' must be used only with gaps: \"allow-gaps\"");
-    expect(() => makeSequences([1, 1], { labels: ['train'] })).toThrow("Argument 'labels' passed to 'makeSequences' must be 2 labels");
+    expect(() => makeSequences([1, 1], { maxMissing: 2 })).toThrow(
+      "Argument 'maxMissing' passed to 'makeSequences' must be used only with gaps: \"allow-gaps\"",
+    );
+    expect(() => makeSequences([1, 1], { labels: ['train'] })).toThrow(
+      "Argument 'labels' passed to 'makeSequences' must be 2 labels",
+    );
   });
   it('windows made only of unused months are dropped and counted', () => {
     const r = makeSequences([1, 1, 1, 1, 1], { length: 2, labels: ['unused', 'unused', 'train', 'train', 'test'] });
@@ -72,25 +122,28 @@ describe('makeSequences', () => {
       maxMissing: fc.integer({ min: 0, max: 3 }),
       cut: fc.integer({ min: 0, max: 60 }),
     });
-    fc.assert(fc.property(arb, ({ valid, length, step, mode, maxMissing, cut }) => {
-      const labels: SplitLabel[] = valid.map((_, i) => (i < cut ? 'train' : 'test'));
-      const r = makeSequences(valid, { length, step, mode, gaps: 'allow-gaps', maxMissing, labels });
-      const c = r.counts;
-      expect(c.kept + c.missingTarget + c.missingInputs + c.missingEdge + c.mixedSplit + c.unused).toBe(c.candidates);
-      for (const w of r.windows) {
-        const frames = [...w.inputs, w.target].sort((a, b) => a - b);
-        expect(frames[frames.length - 1]! - frames[0]!).toBe(length - 1);
-        expect(new Set(frames.map((k) => labels[k])).size).toBe(1);
-        expect(valid[w.target]).toBe(true);
-        expect(w.filled.length).toBeLessThanOrEqual(maxMissing);
-        for (const k of w.inputs) expect(valid[k] || w.filled.includes(k)).toBe(true);
-        const time = [...w.inputs].sort((a, b) => a - b);
-        expect(valid[time[0]!] && valid[time[time.length - 1]!]).toBe(true);
-        expect(mode === 'forecast' ? w.target > time[time.length - 1]! : w.target < time[0]!).toBe(true);
-      }
-      const skip = makeSequences(valid, { length, step, mode, labels });
-      for (const w of skip.windows) expect([...w.inputs, w.target].every((k) => valid[k])).toBe(true);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(arb, ({ valid, length, step, mode, maxMissing, cut }) => {
+        const labels: SplitLabel[] = valid.map((_, i) => (i < cut ? 'train' : 'test'));
+        const r = makeSequences(valid, { length, step, mode, gaps: 'allow-gaps', maxMissing, labels });
+        const c = r.counts;
+        expect(c.kept + c.missingTarget + c.missingInputs + c.missingEdge + c.mixedSplit + c.unused).toBe(c.candidates);
+        for (const w of r.windows) {
+          const frames = [...w.inputs, w.target].sort((a, b) => a - b);
+          expect(frames[frames.length - 1]! - frames[0]!).toBe(length - 1);
+          expect(new Set(frames.map((k) => labels[k])).size).toBe(1);
+          expect(valid[w.target]).toBe(true);
+          expect(w.filled.length).toBeLessThanOrEqual(maxMissing);
+          for (const k of w.inputs) expect(valid[k] || w.filled.includes(k)).toBe(true);
+          const time = [...w.inputs].sort((a, b) => a - b);
+          expect(valid[time[0]!] && valid[time[time.length - 1]!]).toBe(true);
+          expect(mode === 'forecast' ? w.target > time[time.length - 1]! : w.target < time[0]!).toBe(true);
+        }
+        const skip = makeSequences(valid, { length, step, mode, labels });
+        for (const w of skip.windows) expect([...w.inputs, w.target].every((k) => valid[k])).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
@@ -116,7 +169,11 @@ describe('sequenceData', () => {
   });
   it('rejects windows outside the stack and unfillable gaps', () => {
     const stack = { data: new Float32Array(3), shape: [3, 1, 1] as const };
-    expect(() => sequenceData(stack, [{ inputs: [0, 1], target: 5, label: 'train', filled: [] }])).toThrow("Argument 'windows[0]' passed to 'sequenceData' must be month indices in [0, 3)");
-    expect(() => sequenceData(stack, [{ inputs: [0, 1], target: 2, label: 'train', filled: [1] }])).toThrow("Argument 'windows[0].filled'");
+    expect(() => sequenceData(stack, [{ inputs: [0, 1], target: 5, label: 'train', filled: [] }])).toThrow(
+      "Argument 'windows[0]' passed to 'sequenceData' must be month indices in [0, 3)",
+    );
+    expect(() => sequenceData(stack, [{ inputs: [0, 1], target: 2, label: 'train', filled: [1] }])).toThrow(
+      "Argument 'windows[0].filled'",
+    );
   });
 });

@@ -79,7 +79,8 @@ export interface SequenceResult {
 }
 
 function positiveInt(value: unknown, argument: string, fn: string, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw new DatasetsArgumentError(argument, fn, `an integer >= ${min}`, String(value));
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min)
+    throw new DatasetsArgumentError(argument, fn, `an integer >= ${min}`, String(value));
   return value;
 }
 
@@ -106,46 +107,88 @@ function positiveInt(value: unknown, argument: string, fn: string, min: number):
  * g.counts; // => { candidates: 5, kept: 3, missingTarget: 1, missingInputs: 0, missingEdge: 1, mixedSplit: 0, unused: 0 }
  * ```
  */
-export function makeSequences(valid: ArrayLike<number> | readonly boolean[], options?: SequenceOptions): SequenceResult {
+export function makeSequences(
+  valid: ArrayLike<number> | readonly boolean[],
+  options?: SequenceOptions,
+): SequenceResult {
   const fn = 'makeSequences';
-  if (valid === null || typeof valid !== 'object' || typeof valid.length !== 'number') throw new DatasetsArgumentError('valid', fn, 'an array with one validity flag per month', String(valid));
+  if (valid === null || typeof valid !== 'object' || typeof valid.length !== 'number')
+    throw new DatasetsArgumentError('valid', fn, 'an array with one validity flag per month', String(valid));
   const months = valid.length;
   const length = positiveInt(options?.length ?? 20, 'length', fn, 2);
   const step = positiveInt(options?.step ?? 1, 'step', fn, 1);
   const mode = options?.mode ?? 'forecast';
-  if (mode !== 'forecast' && mode !== 'hindcast') throw new DatasetsArgumentError('mode', fn, '"forecast" or "hindcast"', JSON.stringify(mode));
+  if (mode !== 'forecast' && mode !== 'hindcast')
+    throw new DatasetsArgumentError('mode', fn, '"forecast" or "hindcast"', JSON.stringify(mode));
   const gaps = options?.gaps ?? 'skip';
-  if (gaps !== 'skip' && gaps !== 'allow-gaps') throw new DatasetsArgumentError('gaps', fn, '"skip" or "allow-gaps"', JSON.stringify(gaps));
+  if (gaps !== 'skip' && gaps !== 'allow-gaps')
+    throw new DatasetsArgumentError('gaps', fn, '"skip" or "allow-gaps"', JSON.stringify(gaps));
   const maxMissing = positiveInt(options?.maxMissing ?? 1, 'maxMissing', fn, 0);
-  if (options?.maxMissing !== undefined && gaps === 'skip') throw new DatasetsArgumentError('maxMissing', fn, 'used only with gaps: "allow-gaps"', String(options.maxMissing));
+  if (options?.maxMissing !== undefined && gaps === 'skip')
+    throw new DatasetsArgumentError('maxMissing', fn, 'used only with gaps: "allow-gaps"', String(options.maxMissing));
   const labels = options?.labels;
   if (labels !== undefined) {
     assertLabels(labels, 'labels', fn);
-    if (labels.length !== months) throw new DatasetsArgumentError('labels', fn, `${months} labels (one per month, like valid)`, `${labels.length}`);
+    if (labels.length !== months)
+      throw new DatasetsArgumentError('labels', fn, `${months} labels (one per month, like valid)`, `${labels.length}`);
   }
-  const ok = (k: number): boolean => { const v = valid[k] as number | boolean; return v === true || (typeof v === 'number' && v >= 0.5); };
+  const ok = (k: number): boolean => {
+    const v = valid[k] as number | boolean;
+    return v === true || (typeof v === 'number' && v >= 0.5);
+  };
   const windows: SequenceWindow[] = [];
-  const counts = { candidates: 0, kept: 0, missingTarget: 0, missingInputs: 0, missingEdge: 0, mixedSplit: 0, unused: 0 };
+  const counts = {
+    candidates: 0,
+    kept: 0,
+    missingTarget: 0,
+    missingInputs: 0,
+    missingEdge: 0,
+    mixedSplit: 0,
+    unused: 0,
+  };
   for (let i = 0; i + length <= months; i += step) {
     counts.candidates++;
     const last = i + length - 1;
     const label: SplitLabel = labels === undefined ? 'train' : labels[i]!;
     let mixed = false;
-    if (labels !== undefined) for (let k = i + 1; k <= last; k++) if (labels[k] !== label) { mixed = true; break; }
-    if (mixed) { counts.mixedSplit++; continue; }
-    if (label === 'unused') { counts.unused++; continue; }
+    if (labels !== undefined)
+      for (let k = i + 1; k <= last; k++)
+        if (labels[k] !== label) {
+          mixed = true;
+          break;
+        }
+    if (mixed) {
+      counts.mixedSplit++;
+      continue;
+    }
+    if (label === 'unused') {
+      counts.unused++;
+      continue;
+    }
     // Time-ordered input span and target.
     const target = mode === 'forecast' ? last : i;
     const first = mode === 'forecast' ? i : i + 1;
     const end = mode === 'forecast' ? last - 1 : last;
-    if (!ok(target)) { counts.missingTarget++; continue; }
+    if (!ok(target)) {
+      counts.missingTarget++;
+      continue;
+    }
     const missing: number[] = [];
     for (let k = first; k <= end; k++) if (!ok(k)) missing.push(k);
     if (gaps === 'skip') {
-      if (missing.length > 0) { counts.missingInputs++; continue; }
+      if (missing.length > 0) {
+        counts.missingInputs++;
+        continue;
+      }
     } else {
-      if (missing.length > maxMissing) { counts.missingInputs++; continue; }
-      if (!ok(first) || !ok(end)) { counts.missingEdge++; continue; }
+      if (missing.length > maxMissing) {
+        counts.missingInputs++;
+        continue;
+      }
+      if (!ok(first) || !ok(end)) {
+        counts.missingEdge++;
+        continue;
+      }
     }
     const inputs: number[] = [];
     for (let k = first; k <= end; k++) inputs.push(k);
@@ -186,21 +229,39 @@ export interface SequenceData {
  * Array.from(sequenceData(stack, windows).input); // => [0, 10, 20, 30]
  * ```
  */
-export function sequenceData(stack: { readonly data: ArrayLike<number>; readonly shape: readonly [number, number, number] }, windows: readonly SequenceWindow[]): SequenceData {
+export function sequenceData(
+  stack: { readonly data: ArrayLike<number>; readonly shape: readonly [number, number, number] },
+  windows: readonly SequenceWindow[],
+): SequenceData {
   const fn = 'sequenceData';
-  if (!stack || !Array.isArray(stack.shape) || stack.shape.length !== 3) throw new DatasetsArgumentError('stack', fn, 'a stack { data, shape: [months, rows, cols] }', String(stack));
+  if (!stack || !Array.isArray(stack.shape) || stack.shape.length !== 3)
+    throw new DatasetsArgumentError('stack', fn, 'a stack { data, shape: [months, rows, cols] }', String(stack));
   const [months, rows, cols] = stack.shape;
   const size = rows * cols;
-  if (stack.data.length !== months * size) throw new DatasetsArgumentError('stack.data', fn, `${months * size} values for shape [${months}, ${rows}, ${cols}]`, `${stack.data.length}`);
-  if (!Array.isArray(windows)) throw new DatasetsArgumentError('windows', fn, 'an array of SequenceWindow', typeof windows);
+  if (stack.data.length !== months * size)
+    throw new DatasetsArgumentError(
+      'stack.data',
+      fn,
+      `${months * size} values for shape [${months}, ${rows}, ${cols}]`,
+      `${stack.data.length}`,
+    );
+  if (!Array.isArray(windows))
+    throw new DatasetsArgumentError('windows', fn, 'an array of SequenceWindow', typeof windows);
   const list: readonly SequenceWindow[] = windows;
   const steps = list.length > 0 ? list[0]!.inputs.length : 0;
   const input = new Float32Array(list.length * steps * size);
   const target = new Float32Array(list.length * size);
   const inRange = (k: number): boolean => Number.isInteger(k) && k >= 0 && k < months;
   list.forEach((w, n) => {
-    if (w.inputs.length !== steps) throw new DatasetsArgumentError(`windows[${n}].inputs`, fn, `${steps} inputs like windows[0]`, `${w.inputs.length}`);
-    if (!inRange(w.target) || !w.inputs.every(inRange)) throw new DatasetsArgumentError(`windows[${n}]`, fn, `month indices in [0, ${months})`, JSON.stringify(w));
+    if (w.inputs.length !== steps)
+      throw new DatasetsArgumentError(
+        `windows[${n}].inputs`,
+        fn,
+        `${steps} inputs like windows[0]`,
+        `${w.inputs.length}`,
+      );
+    if (!inRange(w.target) || !w.inputs.every(inRange))
+      throw new DatasetsArgumentError(`windows[${n}]`, fn, `month indices in [0, ${months})`, JSON.stringify(w));
     const filled = new Set(w.filled);
     const ordered = [...w.inputs].sort((a, b) => a - b);
     w.inputs.forEach((k, s) => {
@@ -211,14 +272,27 @@ export function sequenceData(stack: { readonly data: ArrayLike<number>; readonly
       }
       const a = [...ordered].reverse().find((m) => m < k && !filled.has(m));
       const b = ordered.find((m) => m > k && !filled.has(m));
-      if (a === undefined || b === undefined) throw new DatasetsArgumentError(`windows[${n}].filled`, fn, 'months with a valid input on both sides in the window', String(k));
+      if (a === undefined || b === undefined)
+        throw new DatasetsArgumentError(
+          `windows[${n}].filled`,
+          fn,
+          'months with a valid input on both sides in the window',
+          String(k),
+        );
       const wgt = (k - a) / (b - a);
       for (let i = 0; i < size; i++) {
-        const xa = stack.data[a * size + i]!, xb = stack.data[b * size + i]!;
+        const xa = stack.data[a * size + i]!,
+          xb = stack.data[b * size + i]!;
         input[dst + i] = xa + wgt * (xb - xa);
       }
     });
     for (let i = 0; i < size; i++) target[n * size + i] = stack.data[w.target * size + i]!;
   });
-  return { input, inputShape: [list.length, steps, rows, cols], target, targetShape: [list.length, rows, cols], labels: list.map((w) => w.label) };
+  return {
+    input,
+    inputShape: [list.length, steps, rows, cols],
+    target,
+    targetShape: [list.length, rows, cols],
+    labels: list.map((w) => w.label),
+  };
 }

@@ -22,7 +22,8 @@ export interface PaperSplitOptions {
 }
 
 function assertCount(value: unknown, argument: string, fn: string, min = 0): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw new DatasetsArgumentError(argument, fn, `an integer >= ${min}`, String(value));
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min)
+    throw new DatasetsArgumentError(argument, fn, `an integer >= ${min}`, String(value));
   return value;
 }
 
@@ -47,7 +48,13 @@ export function paperSplit(count: number, options?: PaperSplitOptions): SplitLab
   assertCount(count, 'count', fn);
   const head = assertCount(options?.testHead ?? 20, 'testHead', fn);
   const tail = assertCount(options?.testTail ?? 20, 'testTail', fn);
-  if (head + tail >= count) throw new DatasetsArgumentError('count', fn, `more than testHead + testTail = ${head + tail} samples so that some are left for training`, String(count));
+  if (head + tail >= count)
+    throw new DatasetsArgumentError(
+      'count',
+      fn,
+      `more than testHead + testTail = ${head + tail} samples so that some are left for training`,
+      String(count),
+    );
   return Array.from({ length: count }, (_, i): SplitLabel => (i < head || i >= count - tail ? 'test' : 'train'));
 }
 
@@ -67,12 +74,17 @@ export interface DateRangeSplitOptions {
 /** Milliseconds since the epoch of an ISO date (UTC when no zone is given; `"YYYY-MM"` means the 1st). */
 function parseTime(iso: unknown, argument: string, fn: string): number {
   if (typeof iso !== 'string') throw new DatasetsArgumentError(argument, fn, 'an ISO date string', typeof iso);
-  const m = /^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ](\d{2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(iso.trim());
+  const m = /^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ](\d{2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(
+    iso.trim(),
+  );
   if (!m) throw new DatasetsArgumentError(argument, fn, 'an ISO date such as "2002-04-16"', JSON.stringify(iso));
   const [, y, mo, d, h, mi, s, zone] = m;
-  const month = Number(mo), day = d === undefined ? 1 : Number(d);
-  if (month < 1 || month > 12 || day < 1 || day > 31) throw new DatasetsArgumentError(argument, fn, 'a valid calendar date', JSON.stringify(iso));
-  if (new Date(Date.UTC(Number(y), month - 1, day)).getUTCDate() !== day) throw new DatasetsArgumentError(argument, fn, 'a valid calendar date', JSON.stringify(iso));
+  const month = Number(mo),
+    day = d === undefined ? 1 : Number(d);
+  if (month < 1 || month > 12 || day < 1 || day > 31)
+    throw new DatasetsArgumentError(argument, fn, 'a valid calendar date', JSON.stringify(iso));
+  if (new Date(Date.UTC(Number(y), month - 1, day)).getUTCDate() !== day)
+    throw new DatasetsArgumentError(argument, fn, 'a valid calendar date', JSON.stringify(iso));
   let ms = Date.UTC(Number(y), month - 1, day, Number(h ?? 0), Number(mi ?? 0), 0) + Number(s ?? 0) * 1000;
   if (zone !== undefined && zone !== 'Z') {
     const z = /([+-])(\d{2}):?(\d{2})/.exec(zone)!;
@@ -99,7 +111,8 @@ function parseTime(iso: unknown, argument: string, fn: string): number {
 export function splitByDateRange(times: readonly string[], options: DateRangeSplitOptions): SplitLabel[] {
   const fn = 'splitByDateRange';
   if (!Array.isArray(times)) throw new DatasetsArgumentError('times', fn, 'an array of ISO dates', typeof times);
-  if (!options || !Array.isArray(options.train)) throw new DatasetsArgumentError('options.train', fn, 'a [from, to) pair of ISO dates', String(options?.train));
+  if (!options || !Array.isArray(options.train))
+    throw new DatasetsArgumentError('options.train', fn, 'a [from, to) pair of ISO dates', String(options?.train));
   const parts: { label: SplitLabel; from: number; to: number }[] = [];
   for (const label of ['train', 'validation', 'test'] as const) {
     const given = options[label];
@@ -108,12 +121,14 @@ export function splitByDateRange(times: readonly string[], options: DateRangeSpl
     const ranges = (listed ? given : [given]) as readonly unknown[];
     ranges.forEach((range, r) => {
       const name = listed ? `options.${label}[${r}]` : `options.${label}`;
-      if (!Array.isArray(range) || range.length !== 2) throw new DatasetsArgumentError(name, fn, 'a [from, to) pair of ISO dates', JSON.stringify(range));
+      if (!Array.isArray(range) || range.length !== 2)
+        throw new DatasetsArgumentError(name, fn, 'a [from, to) pair of ISO dates', JSON.stringify(range));
       const from = parseTime(range[0], `${name}[0]`, fn);
       const to = parseTime(range[1], `${name}[1]`, fn);
       if (!(from < to)) throw new DatasetsArgumentError(name, fn, 'a range with from < to', JSON.stringify(range));
       for (const p of parts) {
-        if (from < p.to && p.from < to) throw new DatasetsArgumentError(name, fn, `a range that does not overlap ${p.label}`, JSON.stringify(range));
+        if (from < p.to && p.from < to)
+          throw new DatasetsArgumentError(name, fn, `a range that does not overlap ${p.label}`, JSON.stringify(range));
       }
       parts.push({ label, from, to });
     });
@@ -171,10 +186,18 @@ export function blockedKFold(times: readonly string[], options: BlockedKFoldOpti
   if (!Array.isArray(times)) throw new DatasetsArgumentError('times', fn, 'an array of ISO dates', typeof times);
   const n = times.length;
   const folds = options?.folds;
-  if (typeof folds !== 'number' || !Number.isInteger(folds) || folds < 2 || folds > n) throw new DatasetsArgumentError('folds', fn, `an integer in [2, ${n}] (the number of samples)`, String(folds));
+  if (typeof folds !== 'number' || !Number.isInteger(folds) || folds < 2 || folds > n)
+    throw new DatasetsArgumentError('folds', fn, `an integer in [2, ${n}] (the number of samples)`, String(folds));
   const gap = assertCount(options.gapMonths ?? 0, 'gapMonths', fn);
   const ms = times.map((t, i) => parseTime(t, `times[${i}]`, fn));
-  for (let i = 1; i < n; i++) if (!(ms[i]! > ms[i - 1]!)) throw new DatasetsArgumentError('times', fn, 'strictly increasing', `times[${i - 1}] = ${times[i - 1]} and times[${i}] = ${times[i]}`);
+  for (let i = 1; i < n; i++)
+    if (!(ms[i]! > ms[i - 1]!))
+      throw new DatasetsArgumentError(
+        'times',
+        fn,
+        'strictly increasing',
+        `times[${i - 1}] = ${times[i - 1]} and times[${i}] = ${times[i]}`,
+      );
   const months = ms.map(monthNumber);
   const base = Math.floor(n / folds);
   const extra = n % folds;
@@ -182,8 +205,10 @@ export function blockedKFold(times: readonly string[], options: BlockedKFoldOpti
   let start = 0;
   for (let k = 0; k < folds; k++) {
     const size = base + (k < extra ? 1 : 0);
-    const first = start, last = start + size - 1;
-    const m0 = months[first]!, m1 = months[last]!;
+    const first = start,
+      last = start + size - 1;
+    const m0 = months[first]!,
+      m1 = months[last]!;
     const labels = months.map((m, i): SplitLabel => {
       if (i >= first && i <= last) return 'test';
       if (gap > 0 && ((i < first && m0 - m <= gap) || (i > last && m - m1 <= gap))) return 'unused';
@@ -223,20 +248,36 @@ export function validationFromTrain(labels: readonly SplitLabel[], options: Vali
   assertLabels(labels, 'labels', fn);
   const hasFraction = options?.fraction !== undefined;
   const hasLastN = options?.lastN !== undefined;
-  if (hasFraction === hasLastN) throw new DatasetsArgumentError('options', fn, 'exactly one of fraction and lastN', JSON.stringify(options ?? null));
+  if (hasFraction === hasLastN)
+    throw new DatasetsArgumentError(
+      'options',
+      fn,
+      'exactly one of fraction and lastN',
+      JSON.stringify(options ?? null),
+    );
   const train = labels.reduce((a, l) => a + (l === 'train' ? 1 : 0), 0);
   let n: number;
   if (hasFraction) {
     const f = options.fraction!;
-    if (typeof f !== 'number' || !(f > 0 && f < 1)) throw new DatasetsArgumentError('fraction', fn, 'a number in (0, 1)', String(f));
+    if (typeof f !== 'number' || !(f > 0 && f < 1))
+      throw new DatasetsArgumentError('fraction', fn, 'a number in (0, 1)', String(f));
     n = Math.max(1, Math.round(f * train));
   } else {
     n = assertCount(options.lastN, 'lastN', fn, 1);
   }
-  if (n >= train) throw new DatasetsArgumentError(hasFraction ? 'fraction' : 'lastN', fn, `fewer than the ${train} training samples`, `${n} validation samples`);
+  if (n >= train)
+    throw new DatasetsArgumentError(
+      hasFraction ? 'fraction' : 'lastN',
+      fn,
+      `fewer than the ${train} training samples`,
+      `${n} validation samples`,
+    );
   const out = [...labels];
   for (let i = out.length - 1, left = n; i >= 0 && left > 0; i--) {
-    if (out[i] === 'train') { out[i] = 'validation'; left--; }
+    if (out[i] === 'train') {
+      out[i] = 'validation';
+      left--;
+    }
   }
   return out;
 }
@@ -289,6 +330,12 @@ export function splitIndices(labels: readonly SplitLabel[]): Record<SplitLabel, 
 export function assertLabels(labels: unknown, argument: string, fn: string): asserts labels is readonly SplitLabel[] {
   if (!Array.isArray(labels)) throw new DatasetsArgumentError(argument, fn, 'an array of split labels', typeof labels);
   labels.forEach((l, i) => {
-    if (!(SPLIT_LABELS as readonly unknown[]).includes(l)) throw new DatasetsArgumentError(`${argument}[${i}]`, fn, `one of ${SPLIT_LABELS.map((x) => `"${x}"`).join(', ')}`, JSON.stringify(l));
+    if (!(SPLIT_LABELS as readonly unknown[]).includes(l))
+      throw new DatasetsArgumentError(
+        `${argument}[${i}]`,
+        fn,
+        `one of ${SPLIT_LABELS.map((x) => `"${x}"`).join(', ')}`,
+        JSON.stringify(l),
+      );
   });
 }

@@ -17,7 +17,7 @@ describe('syntheticScenario', () => {
     expect(Array.from(a.grace.data)).not.toEqual(Array.from(c.grace.data));
   });
 
-  it('has GRACE\'s real calendar, the paper split, a Canada mask, a spring maximum and regional negative trends', async () => {
+  it("has GRACE's real calendar, the paper split, a Canada mask, a spring maximum and regional negative trends", async () => {
     const s = await syntheticScenario({ seed: 1 });
     expect(s.grace.shape).toEqual([158, 48, 48]);
     expect(sameGrid({ shape: [48, 48], bounds: s.grace.bounds, crs: s.grace.crs }, CANADA_LCC_110KM)).toBe(true);
@@ -34,18 +34,30 @@ describe('syntheticScenario', () => {
     const size = 48 * 48;
     let land = 0;
     for (let k = 0; k < size; k++) {
-      if (s.mask.data[k]! > 0) { land++; expect(Number.isFinite(s.grace.data[k]!)).toBe(true); } else expect(Number.isNaN(s.grace.data[k]!)).toBe(true);
+      if (s.mask.data[k]! > 0) {
+        land++;
+        expect(Number.isFinite(s.grace.data[k]!)).toBe(true);
+      } else expect(Number.isNaN(s.grace.data[k]!)).toBe(true);
     }
     expect(land).toBeGreaterThan(700);
     // Spring maximum: the domain-mean climatology peaks in March–May.
     const byMonth = new Map<number, number[]>();
     s.grace.times.forEach((t, i) => {
-      let sum = 0, n = 0;
-      for (let k = 0; k < size; k++) { const v = s.grace.data[i * size + k]!; if (Number.isFinite(v)) { sum += v; n++; } }
+      let sum = 0,
+        n = 0;
+      for (let k = 0; k < size; k++) {
+        const v = s.grace.data[i * size + k]!;
+        if (Number.isFinite(v)) {
+          sum += v;
+          n++;
+        }
+      }
       const m = Number(t.slice(5, 7));
       (byMonth.get(m) ?? byMonth.set(m, []).get(m)!).push(sum / n);
     });
-    const clim = [...byMonth].map(([m, v]) => [m, v.reduce((a, b) => a + b, 0) / v.length] as const).sort((x, y) => y[1] - x[1]);
+    const clim = [...byMonth]
+      .map(([m, v]) => [m, v.reduce((a, b) => a + b, 0) / v.length] as const)
+      .sort((x, y) => y[1] - x[1]);
     expect([3, 4, 5]).toContain(clim[0]![0]);
     // Negative trend at the St Elias icefields: last three years well below the first three.
     const toGrid = transformer('EPSG:4326', 'EPSG:3978');
@@ -54,12 +66,21 @@ describe('syntheticScenario', () => {
     const row = Math.floor((CANADA_LCC_110KM.bounds[3] - y) / 112_000);
     expect(cellCenter(CANADA_LCC_110KM, row, col)[0]).toBeCloseTo(x, -5);
     const k = row * 48 + col;
-    const mean = (from: string, to: string) => { const v = s.grace.times.flatMap((t, i) => (t >= from && t < to ? [s.grace.data[i * size + k]!] : [])); return v.reduce((a, b) => a + b, 0) / v.length; };
+    const mean = (from: string, to: string) => {
+      const v = s.grace.times.flatMap((t, i) => (t >= from && t < to ? [s.grace.data[i * size + k]!] : []));
+      return v.reduce((a, b) => a + b, 0) / v.length;
+    };
     expect(mean('2014-01', '2017-01') - mean('2003-01', '2006-01')).toBeLessThan(-200);
   });
 
   it('rejects bad options with typed errors', async () => {
-    for (const opts of [{ end: '2002-12' }, { seasonalAmplitudeMm: -1 }, { interannualLag1: 1 }, { icefieldTrendMmPerYear: Number.NaN }, { seed: Number.POSITIVE_INFINITY }]) {
+    for (const opts of [
+      { end: '2002-12' },
+      { seasonalAmplitudeMm: -1 },
+      { interannualLag1: 1 },
+      { icefieldTrendMmPerYear: Number.NaN },
+      { seed: Number.POSITIVE_INFINITY },
+    ]) {
       expect(isDatasetsError(await caught(() => syntheticScenario(opts)), 'DatasetsArgumentError')).toBe(true);
     }
   });

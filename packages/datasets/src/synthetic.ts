@@ -2,7 +2,16 @@
  * The embedded synthetic scenario: a GRACE-like truth on the paper's grid with GRACE's real record calendar, plus
  * the emulator's LSM, with no file needed. For examples, tests and smoke runs — not for science.
  */
-import { CANADA_LCC_110KM, PAPER_BASELINE, anomalies, canadaMask, cellCenter, cellSize, createStack, transformer } from '@twsa/grid';
+import {
+  CANADA_LCC_110KM,
+  PAPER_BASELINE,
+  anomalies,
+  canadaMask,
+  cellCenter,
+  cellSize,
+  createStack,
+  transformer,
+} from '@twsa/grid';
 import type { Grid, GridSpec, GridStack, TimeBounds } from '@twsa/grid';
 import { emulateLsm } from './emulator.js';
 import type { EmulateLsmOptions } from './emulator.js';
@@ -51,7 +60,16 @@ export interface SyntheticScenario {
   readonly attributes: Readonly<Record<string, string | number>>;
 }
 
-const DEFAULTS = { seed: 0, end: '2016-12', seasonalAmplitudeMm: 70, icefieldTrendMmPerYear: -45, arcticTrendMmPerYear: -25, interannualStdMm: 25, interannualLag1: 0.7, noiseStdMm: 8 };
+const DEFAULTS = {
+  seed: 0,
+  end: '2016-12',
+  seasonalAmplitudeMm: 70,
+  icefieldTrendMmPerYear: -45,
+  arcticTrendMmPerYear: -25,
+  interannualStdMm: 25,
+  interannualLag1: 0.7,
+  noiseStdMm: 8,
+};
 
 /** Centres (lon, lat), Gaussian radius (km) and share of the Arctic trend of the synthetic ice-loss regions. */
 const LOSS_REGIONS = [
@@ -91,17 +109,29 @@ const LOSS_REGIONS = [
  */
 export async function syntheticScenario(options: SyntheticScenarioOptions = {}): Promise<SyntheticScenario> {
   const fn = 'syntheticScenario';
-  const o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof DEFAULTS & { grid?: GridSpec; emulator?: EmulateLsmOptions };
+  const o = {
+    ...DEFAULTS,
+    ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+  } as typeof DEFAULTS & { grid?: GridSpec; emulator?: EmulateLsmOptions };
   const grid = o.grid ?? CANADA_LCC_110KM;
   if (!Number.isFinite(o.seed)) throw new DatasetsArgumentError('options.seed', fn, 'a finite number', String(o.seed));
-  if (!isYearMonth(o.end) || o.end < '2003-06') throw new DatasetsArgumentError('options.end', fn, 'a "YYYY-MM" month from 2003-06 on (the paper split needs > 40 records)', JSON.stringify(o.end));
+  if (!isYearMonth(o.end) || o.end < '2003-06')
+    throw new DatasetsArgumentError(
+      'options.end',
+      fn,
+      'a "YYYY-MM" month from 2003-06 on (the paper split needs > 40 records)',
+      JSON.stringify(o.end),
+    );
   for (const k of ['seasonalAmplitudeMm', 'interannualStdMm', 'noiseStdMm'] as const) {
-    if (!(Number.isFinite(o[k]) && o[k] >= 0)) throw new DatasetsArgumentError(`options.${k}`, fn, 'a finite number ≥ 0', String(o[k]));
+    if (!(Number.isFinite(o[k]) && o[k] >= 0))
+      throw new DatasetsArgumentError(`options.${k}`, fn, 'a finite number ≥ 0', String(o[k]));
   }
   for (const k of ['icefieldTrendMmPerYear', 'arcticTrendMmPerYear'] as const) {
-    if (!Number.isFinite(o[k])) throw new DatasetsArgumentError(`options.${k}`, fn, 'a finite number (mm/yr)', String(o[k]));
+    if (!Number.isFinite(o[k]))
+      throw new DatasetsArgumentError(`options.${k}`, fn, 'a finite number (mm/yr)', String(o[k]));
   }
-  if (!(o.interannualLag1 >= 0 && o.interannualLag1 < 1)) throw new DatasetsArgumentError('options.interannualLag1', fn, 'a number in [0, 1)', String(o.interannualLag1));
+  if (!(o.interannualLag1 >= 0 && o.interannualLag1 < 1))
+    throw new DatasetsArgumentError('options.interannualLag1', fn, 'a number in [0, 1)', String(o.interannualLag1));
 
   const [rows, cols] = grid.shape;
   const size = rows * cols;
@@ -126,11 +156,14 @@ export async function syntheticScenario(options: SyntheticScenarioOptions = {}):
     const c = k % cols;
     const [x, y] = cellCenter(grid, r, c);
     const [, lat] = toLonLat(x, y);
-    amplitude[k] = o.seasonalAmplitudeMm * Math.exp(0.3 * z1[k]!) * (1 - 0.5 * Math.min(1, Math.max(0, (lat - 60) / 25)));
+    amplitude[k] =
+      o.seasonalAmplitudeMm * Math.exp(0.3 * z1[k]!) * (1 - 0.5 * Math.min(1, Math.max(0, (lat - 60) / 25)));
     peak[k] = (85 + 12 * Math.max(0, (lat - 50) / 10) + 8 * z2[k]!) / 365.2425;
     let t = 2 * zs[k]!;
     for (const region of centres) {
-      const dKm = projected ? Math.hypot(x - region.xy[0], y - region.xy[1]) / 1000 : 111 * Math.hypot(x - region.lon, y - region.lat);
+      const dKm = projected
+        ? Math.hypot(x - region.xy[0], y - region.xy[1]) / 1000
+        : 111 * Math.hypot(x - region.lon, y - region.lat);
       const peakTrend = region.kind === 'icefield' ? o.icefieldTrendMmPerYear : o.arcticTrendMmPerYear * region.share;
       t += peakTrend * Math.exp(-(dKm * dKm) / (2 * region.radiusKm * region.radiusKm));
     }
@@ -154,29 +187,54 @@ export async function syntheticScenario(options: SyntheticScenarioOptions = {}):
       const zeta = randomSmoothField(rows, cols, cells(500), random);
       const next = new Float64Array(size);
       const first = Number.isNaN(previousMonth) && s === 0;
-      for (let k = 0; k < size; k++) next[k] = first ? zeta[k]! : phi * interannual[k]! + Math.sqrt(1 - phi * phi) * zeta[k]!;
+      for (let k = 0; k < size; k++)
+        next[k] = first ? zeta[k]! : phi * interannual[k]! + Math.sqrt(1 - phi * phi) * zeta[k]!;
       interannual = next;
     }
     previousMonth = monthIdx;
     const noise = randomSmoothField(rows, cols, cells(300), random);
     for (let k = 0; k < size; k++) {
-      if (!(mask.data[k]! > 0)) { data[i * size + k] = Number.NaN; continue; }
-      data[i * size + k] = amplitude[k]! * Math.cos(2 * Math.PI * (t - peak[k]!)) + trend[k]! * (t - 2009.5) + o.interannualStdMm * interannual[k]! + o.noiseStdMm * noise[k]!;
+      if (!(mask.data[k]! > 0)) {
+        data[i * size + k] = Number.NaN;
+        continue;
+      }
+      data[i * size + k] =
+        amplitude[k]! * Math.cos(2 * Math.PI * (t - peak[k]!)) +
+        trend[k]! * (t - 2009.5) +
+        o.interannualStdMm * interannual[k]! +
+        o.noiseStdMm * noise[k]!;
     }
   }
   const attributes: Record<string, string | number> = {
     source: `twsa synthetic scenario, seed ${o.seed} — synthetic GRACE-like truth, not observations`,
     calendar: 'JPL RL06 v03 GRACE record windows (embedded), real missing and doubled months',
-    synthetic_parameters: JSON.stringify({ end: o.end, seasonalAmplitudeMm: o.seasonalAmplitudeMm, icefieldTrendMmPerYear: o.icefieldTrendMmPerYear, arcticTrendMmPerYear: o.arcticTrendMmPerYear, interannualStdMm: o.interannualStdMm, interannualLag1: o.interannualLag1, noiseStdMm: o.noiseStdMm }),
+    synthetic_parameters: JSON.stringify({
+      end: o.end,
+      seasonalAmplitudeMm: o.seasonalAmplitudeMm,
+      icefieldTrendMmPerYear: o.icefieldTrendMmPerYear,
+      arcticTrendMmPerYear: o.arcticTrendMmPerYear,
+      interannualStdMm: o.interannualStdMm,
+      interannualLag1: o.interannualLag1,
+      noiseStdMm: o.noiseStdMm,
+    }),
   };
   const truth = createStack(data, {
-    shape: [n, rows, cols], bounds: grid.bounds, crs: grid.crs, units: 'mm',
+    shape: [n, rows, cols],
+    bounds: grid.bounds,
+    crs: grid.crs,
+    units: 'mm',
     times: windows.map((w) => w.mid),
     timeBounds: windows.map((w): TimeBounds => [w.start, w.end]),
     attributes,
   });
   const grace = anomalies(truth, { baseline: PAPER_BASELINE });
-  const emulatorOptions: EmulateLsmOptions = { seed: o.seed, fineFactor: 1, start: '1979-01', end: o.end, ...(o.emulator ?? {}) };
+  const emulatorOptions: EmulateLsmOptions = {
+    seed: o.seed,
+    fineFactor: 1,
+    start: '1979-01',
+    end: o.end,
+    ...(o.emulator ?? {}),
+  };
   const lsm = await emulateLsm(grace, emulatorOptions);
   const pairs = pairMonthly(grace, lsm, { mask });
   return {
@@ -184,6 +242,10 @@ export async function syntheticScenario(options: SyntheticScenarioOptions = {}):
     lsm,
     mask,
     pairs,
-    attributes: { ...attributes, emulator_fine_factor: lsm.attributes?.fine_factor ?? emulatorOptions.fineFactor!, lsm_source: String(lsm.attributes?.lsm_source ?? '') },
+    attributes: {
+      ...attributes,
+      emulator_fine_factor: lsm.attributes?.fine_factor ?? emulatorOptions.fineFactor!,
+      lsm_source: String(lsm.attributes?.lsm_source ?? ''),
+    },
   };
 }

@@ -24,7 +24,8 @@ maybe('emulator at fineFactor 22 on real GRACE', () => {
     expect(m.rmse).toBeLessThan(120.75);
     const coarse = await emulateLsm(grace, { seed: 0, fineFactor: 1 });
     let worst = 0;
-    for (let i = 0; i < coarse.data.length; i++) if (Number.isFinite(coarse.data[i]!)) worst = Math.max(worst, Math.abs(coarse.data[i]! - faithful.data[i]!));
+    for (let i = 0; i < coarse.data.length; i++)
+      if (Number.isFinite(coarse.data[i]!)) worst = Math.max(worst, Math.abs(coarse.data[i]! - faithful.data[i]!));
     expect(worst).toBeLessThan(0.05);
   }, 3_600_000);
 });

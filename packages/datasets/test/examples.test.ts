@@ -9,7 +9,10 @@ const SRC = join(import.meta.dirname, '..', 'src');
 /** Modules whose examples follow the `// =>` convention; add a module here once its examples do. */
 const FILES = ['split.ts', 'scale.ts', 'augment.ts', 'sequence.ts', 'errors.ts', 'grace-calendar.ts'];
 
-const cases = docExamples(FILES.map((f) => join(SRC, f)), (file) => file.slice(SRC.length + 1));
+const cases = docExamples(
+  FILES.map((f) => join(SRC, f)),
+  (file) => file.slice(SRC.length + 1),
+);
 
 describe('TSDoc examples', () => {
   it('finds examples in every exported module', () => {

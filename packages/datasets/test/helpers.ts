@@ -13,34 +13,55 @@ export function calendar(from = '2002-04', to = '2016-12') {
 }
 
 /** A GRACE-like stack on `spec` over the real windows, value = f(record index, pixel). */
-export function graceLike(f: (i: number, k: number) => number, options: { from?: string; to?: string; spec?: GridSpec; units?: string } = {}): GridStack {
+export function graceLike(
+  f: (i: number, k: number) => number,
+  options: { from?: string; to?: string; spec?: GridSpec; units?: string } = {},
+): GridStack {
   const spec = options.spec ?? SMALL_GRID;
   const w = calendar(options.from, options.to);
   const size = spec.shape[0] * spec.shape[1];
   const data = new Float32Array(w.length * size);
   for (let i = 0; i < w.length; i++) for (let k = 0; k < size; k++) data[i * size + k] = f(i, k);
   return createStack(data, {
-    shape: [w.length, spec.shape[0], spec.shape[1]], bounds: spec.bounds, crs: spec.crs, units: options.units ?? 'mm',
-    times: w.map((x) => x.mid), timeBounds: w.map((x): TimeBounds => [x.start, x.end]),
+    shape: [w.length, spec.shape[0], spec.shape[1]],
+    bounds: spec.bounds,
+    crs: spec.crs,
+    units: options.units ?? 'mm',
+    times: w.map((x) => x.mid),
+    timeBounds: w.map((x): TimeBounds => [x.start, x.end]),
   });
 }
 
 /** An LSM-like stack on the same windows as `grace` (what grid's aggregation would produce), value = g(i, k). */
-export function lsmOnWindows(grace: GridStack, g: (i: number, k: number) => number, options: { units?: string } = {}): GridStack {
+export function lsmOnWindows(
+  grace: GridStack,
+  g: (i: number, k: number) => number,
+  options: { units?: string } = {},
+): GridStack {
   const size = grace.shape[1] * grace.shape[2];
   const data = new Float32Array(grace.data.length);
   for (let i = 0; i < grace.shape[0]; i++) for (let k = 0; k < size; k++) data[i * size + k] = g(i, k);
-  return { ...grace, data, units: options.units ?? grace.units ?? 'mm', attributes: { lsm_source: 'test LSM' } } as GridStack;
+  return {
+    ...grace,
+    data,
+    units: options.units ?? grace.units ?? 'mm',
+    attributes: { lsm_source: 'test LSM' },
+  } as GridStack;
 }
 
 /** Captures the error thrown by `fn` (sync or async). */
 export async function caught(fn: () => unknown): Promise<unknown> {
-  try { await fn(); } catch (e) { return e; }
+  try {
+    await fn();
+  } catch (e) {
+    return e;
+  }
   return undefined;
 }
 
 /** True when `../shared/data/real` (beside the repository) exists. */
-export const REAL_GRACE = '../shared/data/real/grace_jpl_rl06v03_land/jpl_rl06v03_lnd_northamerica_1deg_200204-201912.nc';
+export const REAL_GRACE =
+  '../shared/data/real/grace_jpl_rl06v03_land/jpl_rl06v03_lnd_northamerica_1deg_200204-201912.nc';
 /** The repository root, from this file's location (tests run with the root or the package folder as working directory). */
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..', '..');
 /** A path given relative to the repository root (such as {@link REAL_GRACE}) made absolute. */

@@ -30,7 +30,8 @@ maybe('real GRACE JPL RL06 v03', () => {
     expect(String(grace.attributes!.processing)).toContain('reproject conservative');
     // Anomalies: every land pixel averages to ~0 over the 158 records.
     const size = 48 * 48;
-    let worst = 0, land = 0;
+    let worst = 0,
+      land = 0;
     for (let k = 0; k < size; k++) {
       if (!(mask.data[k]! >= 0.5)) continue;
       land++;
@@ -47,7 +48,11 @@ maybe('real GRACE JPL RL06 v03', () => {
     const d = describePairs(pairMonthly(grace, lsm, { mask }));
     expect(d.total).toBe(158);
     expect(d.counts).toEqual({ train: 118, validation: 0, test: 40, unused: 0 });
-    expect(d.blocks.map((b) => [b.split, b.from, b.to, b.records])).toEqual([['test', '2002-04', '2004-02', 20], ['train', '2004-03', '2014-09', 118], ['test', '2014-10', '2016-12', 20]]);
+    expect(d.blocks.map((b) => [b.split, b.from, b.to, b.records])).toEqual([
+      ['test', '2002-04', '2004-02', 20],
+      ['train', '2004-03', '2014-09', 118],
+      ['test', '2014-10', '2016-12', 20],
+    ]);
     expect(d.duplicatedMonths).toEqual(['2012-01', '2015-04']);
     expect(d.missingMonths).toHaveLength(21);
   });
@@ -62,5 +67,4 @@ maybe('real GRACE JPL RL06 v03', () => {
     expect(m.rmse).toBeLessThan(105 * 1.15);
     expect(m.lsmSource).toContain('twin experiment');
   });
-
 });

@@ -1,4 +1,15 @@
-import { aggregateDaily, aggregateStack, createGrid, createStack, isGridError, streamWindowMeans, thirtyDayWindows, type DailyFrame, type Grid, type TimeWindow } from '@twsa/grid';
+import {
+  aggregateDaily,
+  aggregateStack,
+  createGrid,
+  createStack,
+  isGridError,
+  streamWindowMeans,
+  thirtyDayWindows,
+  type DailyFrame,
+  type Grid,
+  type TimeWindow,
+} from '@twsa/grid';
 
 const SPEC = { shape: [1, 2] as const, bounds: [0, 0, 2, 1] as const, crs: 'EPSG:4326' };
 const DAY = 86_400_000;
@@ -8,7 +19,10 @@ const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 function* days(from: string, n: number, grid = SPEC): Generator<DailyFrame> {
   const t0 = Date.parse(from);
   for (let k = 0; k < n; k++) {
-    yield { time: `${iso(t0 + k * DAY)}T12:00:00Z`, grid: createGrid(new Float32Array([k, k % 2 ? Number.NaN : 100]), grid) };
+    yield {
+      time: `${iso(t0 + k * DAY)}T12:00:00Z`,
+      grid: createGrid(new Float32Array([k, k % 2 ? Number.NaN : 100]), grid),
+    };
   }
 }
 
@@ -44,7 +58,11 @@ describe('aggregateDaily / streamWindowMeans', () => {
 
   it('equals the in-memory aggregateStack on the same series', async () => {
     const frames = [...days('2011-12-20', 81)];
-    const stack = createStack(Float32Array.from(frames.flatMap((f) => Array.from(f.grid.data))), { ...SPEC, shape: [81, 1, 2], times: frames.map((f) => f.time) });
+    const stack = createStack(Float32Array.from(frames.flatMap((f) => Array.from(f.grid.data))), {
+      ...SPEC,
+      shape: [81, 1, 2],
+      times: frames.map((f) => f.time),
+    });
     const a = aggregateStack(stack, WINDOWS);
     const b = await aggregateDaily(frames, WINDOWS);
     expect(Array.from(a.data)).toEqual(Array.from(b.data));
@@ -61,29 +79,51 @@ describe('aggregateDaily / streamWindowMeans', () => {
   it('streams: yields each window as soon as a frame on or after its end arrives', async () => {
     const seen: string[] = [];
     async function* source(): AsyncGenerator<DailyFrame> {
-      for (const f of days('2011-12-20', 81)) { seen.push(f.time.slice(0, 10)); yield f; }
+      for (const f of days('2011-12-20', 81)) {
+        seen.push(f.time.slice(0, 10));
+        yield f;
+      }
     }
     const order: [string, string][] = [];
     for await (const m of streamWindowMeans(source(), WINDOWS)) order.push([m.window.id, seen[seen.length - 1]!]);
     // each window closes when the first frame on or after its end arrives; 'empty' at the end of the stream
-    expect(order).toEqual([['2012-01a', '2012-01-16'], ['2012-01b', '2012-02-01'], ['2012-03', '2012-03-05'], ['empty', '2012-03-09']]);
+    expect(order).toEqual([
+      ['2012-01a', '2012-01-16'],
+      ['2012-01b', '2012-02-01'],
+      ['2012-03', '2012-03-05'],
+      ['empty', '2012-03-09'],
+    ]);
   });
 
   it('30-day windows over a pre-GRACE daily series', async () => {
     const w = thirtyDayWindows('1979-01-01', '1979-03-05');
     const means = await collect(streamWindowMeans(days('1979-01-01', 63), w));
-    expect(means.map((m) => [m.window.id, m.days, m.grid.data[0]])).toEqual([['1979-01-01', 30, 14.5], ['1979-01-31', 30, 44.5]]);
+    expect(means.map((m) => [m.window.id, m.days, m.grid.data[0]])).toEqual([
+      ['1979-01-01', 30, 14.5],
+      ['1979-01-31', 30, 44.5],
+    ]);
   });
 
   it('throws GridArgumentError for frames out of order and GridMismatchError for a frame on another grid', async () => {
     const frames = [...days('2012-01-01', 3)];
     const swapped = [frames[1]!, frames[0]!];
-    await expect(aggregateDaily(swapped, WINDOWS)).rejects.toMatchObject({ name: 'GridArgumentError', argument: 'source[1].time' });
+    await expect(aggregateDaily(swapped, WINDOWS)).rejects.toMatchObject({
+      name: 'GridArgumentError',
+      argument: 'source[1].time',
+    });
     const other: Grid = createGrid(new Float32Array(2), { ...SPEC, bounds: [0, 0, 4, 1] });
-    await expect(aggregateDaily([frames[0]!, { time: '2012-01-02', grid: other }], WINDOWS)).rejects.toMatchObject({ name: 'GridMismatchError' });
+    await expect(aggregateDaily([frames[0]!, { time: '2012-01-02', grid: other }], WINDOWS)).rejects.toMatchObject({
+      name: 'GridMismatchError',
+    });
     await expect(aggregateDaily([], WINDOWS)).rejects.toMatchObject({ name: 'GridArgumentError' });
     let err: unknown;
-    try { aggregateStack(createStack(new Float32Array(2), { ...SPEC, shape: [1, 1, 2], times: ['2012-01-01'] }), [{ id: 'x', start: '2012-02-01', end: '2012-01-01' }]); } catch (e) { err = e; }
+    try {
+      aggregateStack(createStack(new Float32Array(2), { ...SPEC, shape: [1, 1, 2], times: ['2012-01-01'] }), [
+        { id: 'x', start: '2012-02-01', end: '2012-01-01' },
+      ]);
+    } catch (e) {
+      err = e;
+    }
     expect(isGridError(err, 'GridArgumentError')).toBe(true);
   });
 });

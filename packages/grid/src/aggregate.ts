@@ -47,7 +47,12 @@ interface Accumulator {
   days: number;
 }
 
-interface ParsedWindow { readonly index: number; readonly start: number; readonly end: number; readonly window: TimeWindow }
+interface ParsedWindow {
+  readonly index: number;
+  readonly start: number;
+  readonly end: number;
+  readonly window: TimeWindow;
+}
 
 /**
  * Streams window means out of a time-ordered series of daily frames, holding only the windows that are open.
@@ -78,7 +83,11 @@ interface ParsedWindow { readonly index: number; readonly start: number; readonl
  * means; // => [["1979-01-01", 30, 15.5]]
  * ```
  */
-export async function* streamWindowMeans(source: AsyncIterable<DailyFrame> | Iterable<DailyFrame>, windows: readonly TimeWindow[], options: AggregateDailyOptions = {}): AsyncGenerator<WindowMean> {
+export async function* streamWindowMeans(
+  source: AsyncIterable<DailyFrame> | Iterable<DailyFrame>,
+  windows: readonly TimeWindow[],
+  options: AggregateDailyOptions = {},
+): AsyncGenerator<WindowMean> {
   const minDays = checkMinDays(options.minDays, 'streamWindowMeans');
   const parsed = parseWindows(windows, 'streamWindowMeans');
   const byStart = [...parsed].sort((a, b) => a.start - b.start || a.index - b.index);
@@ -93,11 +102,18 @@ export async function* streamWindowMeans(source: AsyncIterable<DailyFrame> | Ite
     open.delete(pw.index);
     const [rows, cols] = spec!.shape;
     const data = new Float32Array(rows * cols);
-    if (acc) for (let i = 0; i < data.length; i++) data[i] = acc.count[i] >= minDays ? acc.sum[i] / acc.count[i] : Number.NaN;
+    if (acc)
+      for (let i = 0; i < data.length; i++) data[i] = acc.count[i] >= minDays ? acc.sum[i] / acc.count[i] : Number.NaN;
     else data.fill(Number.NaN);
     const days = acc?.days ?? 0;
     options.log?.({ type: 'window', id: pw.window.id, days, windowDays: (pw.end - pw.start) / DAY_MS });
-    const grid: Grid<Float32Array> = { data, shape: [rows, cols], bounds: spec!.bounds, crs: spec!.crs, nodata: Number.NaN };
+    const grid: Grid<Float32Array> = {
+      data,
+      shape: [rows, cols],
+      bounds: spec!.bounds,
+      crs: spec!.crs,
+      nodata: Number.NaN,
+    };
     return { window: pw.window, index: pw.index, grid, days };
   };
   const closeBefore = function* (day: number): Generator<WindowMean> {
@@ -112,15 +128,24 @@ export async function* streamWindowMeans(source: AsyncIterable<DailyFrame> | Ite
     const t = parseIsoUtc(frame?.time, `source[${frameNo}].time`, 'streamWindowMeans');
     const day = Math.floor(t / DAY_MS) * DAY_MS;
     if (day < lastDay) {
-      throw new GridArgumentError(`source[${frameNo}].time`, 'streamWindowMeans', `non-decreasing dates (previous ${isoDate(lastDay)})`, JSON.stringify(frame.time));
+      throw new GridArgumentError(
+        `source[${frameNo}].time`,
+        'streamWindowMeans',
+        `non-decreasing dates (previous ${isoDate(lastDay)})`,
+        JSON.stringify(frame.time),
+      );
     }
     lastDay = day;
     const g = frame.grid;
     if (!spec) {
-      if (!g || !ArrayBuffer.isView(g.data) || g.data.length !== g.shape[0] * g.shape[1]) throw new GridArgumentError(`source[${frameNo}].grid`, 'streamWindowMeans', 'a Grid', String(g));
+      if (!g || !ArrayBuffer.isView(g.data) || g.data.length !== g.shape[0] * g.shape[1])
+        throw new GridArgumentError(`source[${frameNo}].grid`, 'streamWindowMeans', 'a Grid', String(g));
       spec = { shape: [g.shape[0], g.shape[1]], bounds: g.bounds, crs: g.crs };
     } else if (!g || g.data.length !== spec.shape[0] * spec.shape[1] || g.crs !== spec.crs || !sameGrid(g, spec)) {
-      throw new GridMismatchError(`streamWindowMeans: frame ${frameNo} (${frame.time}) is on ${g?.crs} ${g?.shape?.join('x')} [${g?.bounds?.join(', ')}], the first frame on ${spec.crs} ${spec.shape.join('x')} [${spec.bounds.join(', ')}]`, { field: `source[${frameNo}].grid` });
+      throw new GridMismatchError(
+        `streamWindowMeans: frame ${frameNo} (${frame.time}) is on ${g?.crs} ${g?.shape?.join('x')} [${g?.bounds?.join(', ')}], the first frame on ${spec.crs} ${spec.shape.join('x')} [${spec.bounds.join(', ')}]`,
+        { field: `source[${frameNo}].grid` },
+      );
     }
     yield* closeBefore(day);
     const size = spec.shape[0] * spec.shape[1];
@@ -128,7 +153,10 @@ export async function* streamWindowMeans(source: AsyncIterable<DailyFrame> | Ite
     for (const w of pending) {
       if (!(day >= w.start && day < w.end)) continue;
       let acc = open.get(w.index);
-      if (!acc) { acc = { sum: new Float64Array(size), count: new Int32Array(size), days: 0 }; open.set(w.index, acc); }
+      if (!acc) {
+        acc = { sum: new Float64Array(size), count: new Int32Array(size), days: 0 };
+        open.set(w.index, acc);
+      }
       accumulate(g.data, g.nodata, acc);
       used = true;
     }
@@ -175,8 +203,18 @@ function accumulate(data: GridArray, nodata: number, acc: Accumulator): void {
  * // => Float32Array [17, NaN] (days 4-30 of April; only 9 days of the second window reached)
  * ```
  */
-export async function aggregateDaily(source: AsyncIterable<DailyFrame> | Iterable<DailyFrame>, windows: readonly TimeWindow[], options: AggregateDailyOptions = {}): Promise<GridStack<Float32Array>> {
-  if (!Array.isArray(windows) || windows.length === 0) throw new GridArgumentError('windows', 'aggregateDaily', 'a non-empty array of { id, start, end } windows', JSON.stringify(windows));
+export async function aggregateDaily(
+  source: AsyncIterable<DailyFrame> | Iterable<DailyFrame>,
+  windows: readonly TimeWindow[],
+  options: AggregateDailyOptions = {},
+): Promise<GridStack<Float32Array>> {
+  if (!Array.isArray(windows) || windows.length === 0)
+    throw new GridArgumentError(
+      'windows',
+      'aggregateDaily',
+      'a non-empty array of { id, start, end } windows',
+      JSON.stringify(windows),
+    );
   let data: Float32Array | null = null;
   let spec: GridSpec | null = null;
   const days = new Array<number>(windows.length).fill(0);
@@ -188,7 +226,8 @@ export async function aggregateDaily(source: AsyncIterable<DailyFrame> | Iterabl
     data!.set(m.grid.data, m.index * m.grid.data.length);
     days[m.index] = m.days;
   }
-  if (!spec || !data) throw new GridArgumentError('source', 'aggregateDaily', 'at least one daily frame', 'an empty series');
+  if (!spec || !data)
+    throw new GridArgumentError('source', 'aggregateDaily', 'at least one daily frame', 'an empty series');
   return stackOf(data, spec, windows, days);
 }
 
@@ -208,29 +247,57 @@ export async function aggregateDaily(source: AsyncIterable<DailyFrame> | Iterabl
  * // => Float32Array [1.5]
  * ```
  */
-export function aggregateStack(stack: GridStack<GridArray>, windows: readonly TimeWindow[], options: AggregateDailyOptions = {}): GridStack<Float32Array> {
+export function aggregateStack(
+  stack: GridStack<GridArray>,
+  windows: readonly TimeWindow[],
+  options: AggregateDailyOptions = {},
+): GridStack<Float32Array> {
   assertStack(stack, 'stack', 'aggregateStack');
-  if (!Array.isArray(windows) || windows.length === 0) throw new GridArgumentError('windows', 'aggregateStack', 'a non-empty array of { id, start, end } windows', JSON.stringify(windows));
+  if (!Array.isArray(windows) || windows.length === 0)
+    throw new GridArgumentError(
+      'windows',
+      'aggregateStack',
+      'a non-empty array of { id, start, end } windows',
+      JSON.stringify(windows),
+    );
   const minDays = checkMinDays(options.minDays, 'aggregateStack');
   const parsed = parseWindows(windows, 'aggregateStack');
   const [nt, rows, cols] = stack.shape;
   const size = rows * cols;
   // Per window, accumulate the frames whose date falls inside (stack order need not be sorted here).
-  const dayOf = stack.times.map((t, i) => Math.floor(parseIsoUtc(t, `stack.times[${i}]`, 'aggregateStack') / DAY_MS) * DAY_MS);
+  const dayOf = stack.times.map(
+    (t, i) => Math.floor(parseIsoUtc(t, `stack.times[${i}]`, 'aggregateStack') / DAY_MS) * DAY_MS,
+  );
   const data = new Float32Array(parsed.length * size);
   const days: number[] = [];
   parsed.forEach((w, k) => {
     const acc: Accumulator = { sum: new Float64Array(size), count: new Int32Array(size), days: 0 };
-    for (let t = 0; t < nt; t++) if (dayOf[t] >= w.start && dayOf[t] < w.end) accumulate(stack.data.subarray(t * size, (t + 1) * size), stack.nodata, acc);
+    for (let t = 0; t < nt; t++)
+      if (dayOf[t] >= w.start && dayOf[t] < w.end)
+        accumulate(stack.data.subarray(t * size, (t + 1) * size), stack.nodata, acc);
     const o = k * size;
     for (let i = 0; i < size; i++) data[o + i] = acc.count[i] >= minDays ? acc.sum[i] / acc.count[i] : Number.NaN;
     days.push(acc.days);
     options.log?.({ type: 'window', id: w.window.id, days: acc.days, windowDays: (w.end - w.start) / DAY_MS });
   });
-  return stackOf(data, { shape: [rows, cols], bounds: stack.bounds, crs: stack.crs }, windows, days, stack.units, stack.attributes);
+  return stackOf(
+    data,
+    { shape: [rows, cols], bounds: stack.bounds, crs: stack.crs },
+    windows,
+    days,
+    stack.units,
+    stack.attributes,
+  );
 }
 
-function stackOf(data: Float32Array, spec: GridSpec, windows: readonly TimeWindow[], days: readonly number[], units?: string, attributes?: Readonly<Record<string, string | number>>): GridStack<Float32Array> {
+function stackOf(
+  data: Float32Array,
+  spec: GridSpec,
+  windows: readonly TimeWindow[],
+  days: readonly number[],
+  units?: string,
+  attributes?: Readonly<Record<string, string | number>>,
+): GridStack<Float32Array> {
   const mids = windows.map((w) => {
     const a = parseIsoUtc(w.start, 'windows[].start', 'aggregateDaily');
     const b = parseIsoUtc(w.end, 'windows[].end', 'aggregateDaily');
@@ -246,22 +313,29 @@ function stackOf(data: Float32Array, spec: GridSpec, windows: readonly TimeWindo
     times: mids,
     timeBounds: windows.map((w) => [w.start, w.end] as const),
     labels: windows.map((w) => w.id),
-    attributes: { ...(attributes ?? {}), aggregation: 'per-pixel mean of the daily frames whose UTC date is in [start, end)', days_per_window: days.join(',') },
+    attributes: {
+      ...(attributes ?? {}),
+      aggregation: 'per-pixel mean of the daily frames whose UTC date is in [start, end)',
+      days_per_window: days.join(','),
+    },
   };
 }
 
 function checkMinDays(v: number | undefined, fn: string): number {
   const m = v ?? 1;
-  if (!Number.isInteger(m) || m < 1) throw new GridArgumentError('options.minDays', fn, 'a positive integer', String(v));
+  if (!Number.isInteger(m) || m < 1)
+    throw new GridArgumentError('options.minDays', fn, 'a positive integer', String(v));
   return m;
 }
 
 function parseWindows(windows: readonly TimeWindow[], fn: string): ParsedWindow[] {
-  if (!Array.isArray(windows)) throw new GridArgumentError('windows', fn, 'an array of { id, start, end } windows', String(windows));
+  if (!Array.isArray(windows))
+    throw new GridArgumentError('windows', fn, 'an array of { id, start, end } windows', String(windows));
   return windows.map((w, index) => {
     const start = parseIsoUtc(w?.start, `windows[${index}].start`, fn);
     const end = parseIsoUtc(w?.end, `windows[${index}].end`, fn);
-    if (!(end > start)) throw new GridArgumentError(`windows[${index}]`, fn, 'a window with end after start', JSON.stringify(w));
+    if (!(end > start))
+      throw new GridArgumentError(`windows[${index}]`, fn, 'a window with end after start', JSON.stringify(w));
     return { index, start, end, window: w };
   });
 }

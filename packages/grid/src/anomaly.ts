@@ -7,7 +7,10 @@ import { assertStack, floatArrayFor, type FloatOf } from './internal/grid-args.j
 import { parseIsoUtc } from './time-windows.js';
 
 /** The paper's baseline (Yu et al. 2021): the 158 GRACE months from 2002-04 to 2016-12, as `[start, end)`. */
-export const PAPER_BASELINE: readonly [start: string, end: string] = Object.freeze(['2002-04-01', '2017-01-01'] as const);
+export const PAPER_BASELINE: readonly [start: string, end: string] = Object.freeze([
+  '2002-04-01',
+  '2017-01-01',
+] as const);
 
 /** Options of {@link anomalies}. */
 export interface AnomaliesOptions {
@@ -40,22 +43,34 @@ export interface AnomaliesOptions {
 export function anomalies<T extends GridArray>(stack: GridStack<T>, options: AnomaliesOptions): GridStack<FloatOf<T>> {
   assertStack(stack, 'stack', 'anomalies');
   const baseline = options?.baseline;
-  if (!Array.isArray(baseline) || baseline.length !== 2) throw new GridArgumentError('options.baseline', 'anomalies', '[start, end) ISO dates', JSON.stringify(baseline));
+  if (!Array.isArray(baseline) || baseline.length !== 2)
+    throw new GridArgumentError('options.baseline', 'anomalies', '[start, end) ISO dates', JSON.stringify(baseline));
   const b0 = parseIsoUtc(baseline[0], 'options.baseline[0]', 'anomalies');
   const b1 = parseIsoUtc(baseline[1], 'options.baseline[1]', 'anomalies');
-  if (!(b1 > b0)) throw new GridArgumentError('options.baseline', 'anomalies', 'a period with end after start', JSON.stringify(baseline));
+  if (!(b1 > b0))
+    throw new GridArgumentError(
+      'options.baseline',
+      'anomalies',
+      'a period with end after start',
+      JSON.stringify(baseline),
+    );
   const [nt, rows, cols] = stack.shape;
   const size = rows * cols;
   const inBaseline: number[] = [];
   for (let t = 0; t < nt; t++) {
     const tb = stack.timeBounds?.[t];
     const time = tb
-      ? (parseIsoUtc(tb[0], `stack.timeBounds[${t}][0]`, 'anomalies') + parseIsoUtc(tb[1], `stack.timeBounds[${t}][1]`, 'anomalies')) / 2
+      ? (parseIsoUtc(tb[0], `stack.timeBounds[${t}][0]`, 'anomalies') +
+          parseIsoUtc(tb[1], `stack.timeBounds[${t}][1]`, 'anomalies')) /
+        2
       : parseIsoUtc(stack.times[t], `stack.times[${t}]`, 'anomalies');
     if (time >= b0 && time < b1) inBaseline.push(t);
   }
   if (inBaseline.length === 0) {
-    throw new GridEmptyError(`anomalies: no frame of the stack (${stack.times[0] ?? ''} … ${stack.times[nt - 1] ?? ''}) has its mid-point in the baseline [${baseline[0]}, ${baseline[1]})`, { field: 'options.baseline' });
+    throw new GridEmptyError(
+      `anomalies: no frame of the stack (${stack.times[0] ?? ''} … ${stack.times[nt - 1] ?? ''}) has its mid-point in the baseline [${baseline[0]}, ${baseline[1]})`,
+      { field: 'options.baseline' },
+    );
   }
   const sum = new Float64Array(size);
   const count = new Int32Array(size);
@@ -65,7 +80,10 @@ export function anomalies<T extends GridArray>(stack: GridStack<T>, options: Ano
     const o = t * size;
     for (let i = 0; i < size; i++) {
       const v = src[o + i];
-      if (v === v && v !== nodata) { sum[i] += v; count[i]++; }
+      if (v === v && v !== nodata) {
+        sum[i] += v;
+        count[i]++;
+      }
     }
   }
   for (let i = 0; i < size; i++) sum[i] = count[i] > 0 ? sum[i] / count[i] : Number.NaN;
@@ -82,6 +100,11 @@ export function anomalies<T extends GridArray>(stack: GridStack<T>, options: Ano
     data: out,
     nodata: Number.NaN,
     times: [...stack.times],
-    attributes: { ...(stack.attributes ?? {}), baseline: `${baseline[0]}/${baseline[1]}`, baseline_frames: inBaseline.length, anomaly: 'per-pixel mean over baseline frames (by window mid-point) removed' },
+    attributes: {
+      ...(stack.attributes ?? {}),
+      baseline: `${baseline[0]}/${baseline[1]}`,
+      baseline_frames: inBaseline.length,
+      anomaly: 'per-pixel mean over baseline frames (by window mid-point) removed',
+    },
   };
 }

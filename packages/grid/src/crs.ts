@@ -15,7 +15,8 @@ export const EPSG_3978 = 'EPSG:3978';
 /** proj4 definitions of the CRSs this package knows, by identifier. */
 export const CRS_DEFINITIONS: Readonly<Record<string, string>> = Object.freeze({
   'EPSG:4326': '+proj=longlat +datum=WGS84 +no_defs',
-  'EPSG:3978': '+proj=lcc +lat_0=49 +lon_0=-95 +lat_1=49 +lat_2=77 +x_0=0 +y_0=0 +ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +units=m +no_defs',
+  'EPSG:3978':
+    '+proj=lcc +lat_0=49 +lon_0=-95 +lat_1=49 +lat_2=77 +x_0=0 +y_0=0 +ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +units=m +no_defs',
 });
 
 /** True for geographic (degree) CRSs. */
@@ -31,7 +32,10 @@ export function proj4Definition(crs: string): string {
   const known = CRS_DEFINITIONS[crs.toUpperCase()];
   if (known) return known;
   if (typeof crs === 'string' && crs.trim().startsWith('+proj=')) return crs.trim();
-  throw new GridCrsError(`Unknown CRS '${crs}': expected one of ${Object.keys(CRS_DEFINITIONS).join(', ')} or a proj4 string starting with '+proj='`, { field: 'crs' });
+  throw new GridCrsError(
+    `Unknown CRS '${crs}': expected one of ${Object.keys(CRS_DEFINITIONS).join(', ')} or a proj4 string starting with '+proj='`,
+    { field: 'crs' },
+  );
 }
 
 /** A point transform from one CRS to another: `(x, y) => [x', y']`. */
@@ -63,7 +67,12 @@ export function transformer(from: string, to: string): PointTransform {
  */
 export const CANADA_LCC_110KM: GridSpec = Object.freeze({
   shape: Object.freeze([48, 48]) as unknown as readonly [number, number],
-  bounds: Object.freeze([-2_356_000, -1_130_000, 3_020_000, 4_246_000]) as unknown as readonly [number, number, number, number],
+  bounds: Object.freeze([-2_356_000, -1_130_000, 3_020_000, 4_246_000]) as unknown as readonly [
+    number,
+    number,
+    number,
+    number,
+  ],
   crs: EPSG_3978,
 });
 

@@ -37,8 +37,15 @@ export class GridShapeError extends GridError {
   override readonly name = 'GridShapeError' as const;
   readonly expected: readonly number[];
   readonly actual: readonly number[];
-  constructor(expected: readonly number[], actual: readonly number[], options?: { cause?: unknown; file?: string; field?: string }) {
-    super(`Grid shape mismatch${options?.field ? ` in ${options.field}` : ''}${options?.file ? ` of ${options.file}` : ''}: expected [${expected.join(', ')}], got [${actual.join(', ')}]`, options);
+  constructor(
+    expected: readonly number[],
+    actual: readonly number[],
+    options?: { cause?: unknown; file?: string; field?: string },
+  ) {
+    super(
+      `Grid shape mismatch${options?.field ? ` in ${options.field}` : ''}${options?.file ? ` of ${options.file}` : ''}: expected [${expected.join(', ')}], got [${actual.join(', ')}]`,
+      options,
+    );
     this.expected = expected;
     this.actual = actual;
   }
@@ -50,7 +57,10 @@ export class GridArgumentError extends GridError {
   readonly argument: string;
   readonly functionName: string;
   constructor(argument: string, functionName: string, expected: string, actual: string, options?: { cause?: unknown }) {
-    super(`Argument '${argument}' passed to '${functionName}' must be ${expected}, but got ${actual}`, { ...options, field: argument });
+    super(`Argument '${argument}' passed to '${functionName}' must be ${expected}, but got ${actual}`, {
+      ...options,
+      field: argument,
+    });
     this.argument = argument;
     this.functionName = functionName;
   }

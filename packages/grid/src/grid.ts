@@ -76,9 +76,17 @@ export interface CreateGridOptions extends GridSpec {
 export function createGrid<T extends GridArray>(data: T, options: CreateGridOptions): Grid<T> {
   const { shape, bounds, crs } = options;
   assertShape(shape, 2, 'createGrid');
-  if (data.length !== shape[0] * shape[1]) throw new GridShapeError([shape[0] * shape[1]], [data.length], { field: 'data' });
+  if (data.length !== shape[0] * shape[1])
+    throw new GridShapeError([shape[0] * shape[1]], [data.length], { field: 'data' });
   assertBounds(bounds, 'createGrid');
-  return { data, shape: [shape[0], shape[1]], bounds: [...bounds] as unknown as Bounds, crs, nodata: options.nodata ?? Number.NaN, ...(options.units !== undefined ? { units: options.units } : {}) };
+  return {
+    data,
+    shape: [shape[0], shape[1]],
+    bounds: [...bounds] as unknown as Bounds,
+    crs,
+    nodata: options.nodata ?? Number.NaN,
+    ...(options.units !== undefined ? { units: options.units } : {}),
+  };
 }
 
 /** Options of {@link createStack}. */
@@ -95,10 +103,14 @@ export interface CreateStackOptions extends Omit<GridStack, 'data' | 'shape' | '
 export function createStack<T extends GridArray>(data: T, options: CreateStackOptions): GridStack<T> {
   const { shape } = options;
   assertShape(shape, 3, 'createStack');
-  if (data.length !== shape[0] * shape[1] * shape[2]) throw new GridShapeError([shape[0] * shape[1] * shape[2]], [data.length], { field: 'data' });
-  if (options.times.length !== shape[0]) throw new GridShapeError([shape[0]], [options.times.length], { field: 'times' });
-  if (options.timeBounds && options.timeBounds.length !== shape[0]) throw new GridShapeError([shape[0]], [options.timeBounds.length], { field: 'timeBounds' });
-  if (options.labels && options.labels.length !== shape[0]) throw new GridShapeError([shape[0]], [options.labels.length], { field: 'labels' });
+  if (data.length !== shape[0] * shape[1] * shape[2])
+    throw new GridShapeError([shape[0] * shape[1] * shape[2]], [data.length], { field: 'data' });
+  if (options.times.length !== shape[0])
+    throw new GridShapeError([shape[0]], [options.times.length], { field: 'times' });
+  if (options.timeBounds && options.timeBounds.length !== shape[0])
+    throw new GridShapeError([shape[0]], [options.timeBounds.length], { field: 'timeBounds' });
+  if (options.labels && options.labels.length !== shape[0])
+    throw new GridShapeError([shape[0]], [options.labels.length], { field: 'labels' });
   assertBounds(options.bounds, 'createStack');
   return { ...options, data, shape: [shape[0], shape[1], shape[2]], nodata: options.nodata ?? Number.NaN };
 }
@@ -106,22 +118,45 @@ export function createStack<T extends GridArray>(data: T, options: CreateStackOp
 /** True when `value` looks like a {@link Grid} (2-D record with matching data length). */
 export function isGrid(value: unknown): value is Grid<GridArray> {
   const g = value as Grid<GridArray> | null;
-  return !!g && typeof g === 'object' && ArrayBuffer.isView(g.data) && Array.isArray(g.shape) && g.shape.length === 2 && g.data.length === g.shape[0] * g.shape[1];
+  return (
+    !!g &&
+    typeof g === 'object' &&
+    ArrayBuffer.isView(g.data) &&
+    Array.isArray(g.shape) &&
+    g.shape.length === 2 &&
+    g.data.length === g.shape[0] * g.shape[1]
+  );
 }
 
 /** True when `value` looks like a {@link GridStack}. */
 export function isStack(value: unknown): value is GridStack<GridArray> {
   const g = value as GridStack<GridArray> | null;
-  return !!g && typeof g === 'object' && ArrayBuffer.isView(g.data) && Array.isArray(g.shape) && g.shape.length === 3 && g.data.length === g.shape[0] * g.shape[1] * g.shape[2] && Array.isArray(g.times);
+  return (
+    !!g &&
+    typeof g === 'object' &&
+    ArrayBuffer.isView(g.data) &&
+    Array.isArray(g.shape) &&
+    g.shape.length === 3 &&
+    g.data.length === g.shape[0] * g.shape[1] * g.shape[2] &&
+    Array.isArray(g.times)
+  );
 }
 
 /** Frame `t` of a stack as a {@link Grid} sharing the stack's buffer (a view; no copy). */
 export function frameOf<T extends GridArray>(stack: GridStack<T>, t: number): Grid<T> {
   const [n, rows, cols] = stack.shape;
-  if (!Number.isInteger(t) || t < 0 || t >= n) throw new GridArgumentError('t', 'frameOf', `an integer in [0, ${n})`, String(t));
+  if (!Number.isInteger(t) || t < 0 || t >= n)
+    throw new GridArgumentError('t', 'frameOf', `an integer in [0, ${n})`, String(t));
   const size = rows * cols;
   const data = stack.data.subarray(t * size, (t + 1) * size) as T;
-  return { data, shape: [rows, cols], bounds: stack.bounds, crs: stack.crs, nodata: stack.nodata, ...(stack.units !== undefined ? { units: stack.units } : {}) };
+  return {
+    data,
+    shape: [rows, cols],
+    bounds: stack.bounds,
+    crs: stack.crs,
+    nodata: stack.nodata,
+    ...(stack.units !== undefined ? { units: stack.units } : {}),
+  };
 }
 
 /** Cell size `[dx, dy]` (positive) of a grid spec in CRS units. */
@@ -156,7 +191,18 @@ function assertShape(shape: readonly number[], rank: number, fn: string): void {
 }
 
 function assertBounds(bounds: Bounds, fn: string): void {
-  if (!Array.isArray(bounds) || bounds.length !== 4 || !bounds.every(Number.isFinite) || !(bounds[2] > bounds[0]) || !(bounds[3] > bounds[1])) {
-    throw new GridArgumentError('bounds', fn, 'finite [west, south, east, north] with east > west and north > south', JSON.stringify(bounds));
+  if (
+    !Array.isArray(bounds) ||
+    bounds.length !== 4 ||
+    !bounds.every(Number.isFinite) ||
+    !(bounds[2] > bounds[0]) ||
+    !(bounds[3] > bounds[1])
+  ) {
+    throw new GridArgumentError(
+      'bounds',
+      fn,
+      'finite [west, south, east, north] with east > west and north > south',
+      JSON.stringify(bounds),
+    );
   }
 }

@@ -10,20 +10,64 @@
  * const g = createGrid(new Float32Array(48 * 48), CANADA_LCC_110KM);
  * ```
  */
-export type { GridArray, Bounds, GridSpec, Grid, TimeBounds, GridStack, CreateGridOptions, CreateStackOptions } from './grid.js';
-export { createGrid, createStack, isGrid, isStack, frameOf, cellSize, cellCenter, sameGrid, geoTransform } from './grid.js';
+export type {
+  GridArray,
+  Bounds,
+  GridSpec,
+  Grid,
+  TimeBounds,
+  GridStack,
+  CreateGridOptions,
+  CreateStackOptions,
+} from './grid.js';
+export {
+  createGrid,
+  createStack,
+  isGrid,
+  isStack,
+  frameOf,
+  cellSize,
+  cellCenter,
+  sameGrid,
+  geoTransform,
+} from './grid.js';
 export type { GridErrorName } from './errors.js';
 export {
-  GRID_ERROR_NAMES, GridError, GridShapeError, GridArgumentError, GridFormatError, GridVariableError, GridCrsError,
-  GridUnitsError, GridMismatchError, GridEmptyError, GridIoError, isGridError,
+  GRID_ERROR_NAMES,
+  GridError,
+  GridShapeError,
+  GridArgumentError,
+  GridFormatError,
+  GridVariableError,
+  GridCrsError,
+  GridUnitsError,
+  GridMismatchError,
+  GridEmptyError,
+  GridIoError,
+  isGridError,
 } from './errors.js';
 export type { PointTransform } from './crs.js';
-export { EPSG_4326, EPSG_3978, CRS_DEFINITIONS, isGeographic, proj4Definition, transformer, CANADA_LCC_110KM, NAMED_GRIDS } from './crs.js';
+export {
+  EPSG_4326,
+  EPSG_3978,
+  CRS_DEFINITIONS,
+  isGeographic,
+  proj4Definition,
+  transformer,
+  CANADA_LCC_110KM,
+  NAMED_GRIDS,
+} from './crs.js';
 export type { UpscaleTarget, UpscaleOptions } from './upscale.js';
 export { upscale } from './upscale.js';
 export type { CellAreasOptions } from './weights.js';
 export { cellAreas } from './weights.js';
-export type { RemapMethod, RemapWeights, RemapWeightsOptions, ApplyRemapOptions, ReprojectOptions } from './reproject.js';
+export type {
+  RemapMethod,
+  RemapWeights,
+  RemapWeightsOptions,
+  ApplyRemapOptions,
+  ReprojectOptions,
+} from './reproject.js';
 export { remapWeights, applyRemap, reproject } from './reproject.js';
 export type { WaterUnit, UnitScaleOptions } from './units.js';
 export { WATER_UNITS, normalizeUnits, unitScale, convertUnits } from './units.js';
@@ -39,7 +83,14 @@ export { writeNetcdf } from './io/netcdf-write.js';
 export type { GridInfo, GridInfoVariable, GridInfoStats, GridInfoOptions } from './io/info.js';
 export { gridInfo } from './io/info.js';
 export type {
-  LonLat, PolygonGeometry, MultiPolygonGeometry, PolygonFeature, PolygonFeatureCollection, PolygonalGeoJson, RasterizeOptions, CanadaMaskOptions,
+  LonLat,
+  PolygonGeometry,
+  MultiPolygonGeometry,
+  PolygonFeature,
+  PolygonFeatureCollection,
+  PolygonalGeoJson,
+  RasterizeOptions,
+  CanadaMaskOptions,
 } from './mask.js';
 export { rasterizePolygons, canadaMask, canadaOutline, parseBasinOutline, readBasinOutline } from './mask.js';
 export type { TimeWindow, GraceMonth } from './time-windows.js';

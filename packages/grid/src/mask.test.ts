@@ -1,8 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  canadaMask, canadaOutline, cellAreas, isGridError, parseBasinOutline, rasterizePolygons, readBasinOutline, transformer, CANADA_LCC_110KM,
-  type GridSpec, type PolygonGeometry,
+  canadaMask,
+  canadaOutline,
+  cellAreas,
+  isGridError,
+  parseBasinOutline,
+  rasterizePolygons,
+  readBasinOutline,
+  transformer,
+  CANADA_LCC_110KM,
+  type GridSpec,
+  type PolygonGeometry,
 } from '@twsa/grid';
 
 const REPO = join(import.meta.dirname, '..', '..', '..');
@@ -11,7 +20,18 @@ const haveReal = existsSync(REAL);
 if (!haveReal) console.warn('skipped: ../shared/data/real not found');
 const NA_1DEG: GridSpec = { shape: [60, 120], bounds: [-170, 25, -50, 85], crs: 'EPSG:4326' };
 
-const box = (w: number, s: number, e: number, n: number): PolygonGeometry => ({ type: 'Polygon', coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]]] });
+const box = (w: number, s: number, e: number, n: number): PolygonGeometry => ({
+  type: 'Polygon',
+  coordinates: [
+    [
+      [w, s],
+      [e, s],
+      [e, n],
+      [w, n],
+      [w, s],
+    ],
+  ],
+});
 
 describe('rasterizePolygons', () => {
   it('gives exact fractions for a box aligned with sub-cells (hand-computed)', () => {
@@ -24,11 +44,29 @@ describe('rasterizePolygons', () => {
 
   it('subtracts holes and adds the parts of a MultiPolygon', () => {
     const spec: GridSpec = { shape: [1, 3], bounds: [0, 0, 3, 1], crs: 'EPSG:4326' };
-    const withHole: PolygonGeometry = { type: 'Polygon', coordinates: [box(0, 0, 2, 1).coordinates[0]!, [[0.5, 0], [1, 0], [1, 1], [0.5, 1], [0.5, 0]]] };
+    const withHole: PolygonGeometry = {
+      type: 'Polygon',
+      coordinates: [
+        box(0, 0, 2, 1).coordinates[0]!,
+        [
+          [0.5, 0],
+          [1, 0],
+          [1, 1],
+          [0.5, 1],
+          [0.5, 0],
+        ],
+      ],
+    };
     expect(Array.from(rasterizePolygons(withHole, spec).data)).toEqual([0.5, 1, 0]);
-    const multi = { type: 'MultiPolygon', coordinates: [box(0, 0, 1, 1).coordinates, box(2, 0, 2.5, 1).coordinates] } as const;
+    const multi = {
+      type: 'MultiPolygon',
+      coordinates: [box(0, 0, 1, 1).coordinates, box(2, 0, 2.5, 1).coordinates],
+    } as const;
     expect(Array.from(rasterizePolygons(multi, spec).data)).toEqual([1, 0, 0.5]);
-    const fc = { type: 'FeatureCollection', features: [{ type: 'Feature', geometry: box(1, 0, 2, 1), properties: null }] } as const;
+    const fc = {
+      type: 'FeatureCollection',
+      features: [{ type: 'Feature', geometry: box(1, 0, 2, 1), properties: null }],
+    } as const;
     expect(Array.from(rasterizePolygons(fc, spec).data)).toEqual([0, 1, 0]);
   });
 
@@ -49,10 +87,18 @@ describe('rasterizePolygons', () => {
 
   it('throws GridArgumentError for a non-polygon geometry and bad subsamples', () => {
     let err: unknown;
-    try { rasterizePolygons({ type: 'Point', coordinates: [0, 0] } as never, CANADA_LCC_110KM); } catch (e) { err = e; }
+    try {
+      rasterizePolygons({ type: 'Point', coordinates: [0, 0] } as never, CANADA_LCC_110KM);
+    } catch (e) {
+      err = e;
+    }
     expect(isGridError(err, 'GridArgumentError')).toBe(true);
     err = undefined;
-    try { rasterizePolygons(box(0, 0, 1, 1), CANADA_LCC_110KM, { subsamples: 0 }); } catch (e) { err = e; }
+    try {
+      rasterizePolygons(box(0, 0, 1, 1), CANADA_LCC_110KM, { subsamples: 0 });
+    } catch (e) {
+      err = e;
+    }
     expect(isGridError(err, 'GridArgumentError')).toBe(true);
   });
 });
@@ -78,57 +124,87 @@ describe('canadaMask', () => {
     expect(canadaOutline('110m').geometry.type).toBe('MultiPolygon');
   });
 
-  (haveReal ? it : it.skip)('agrees with the project\'s 1° reference fractions (real data: canada_fraction_1deg_northamerica_grid.csv)', () => {
-    const csv = readFileSync(join(REAL, 'canada_boundary', 'canada_fraction_1deg_northamerica_grid.csv'), 'utf8').trim().split('\n').slice(1);
-    const ref = new Float32Array(7200);
-    for (const line of csv) {
-      const [lat, lon, f] = line.split(',').map(Number) as [number, number, number];
-      ref[Math.round(84.5 - lat) * 120 + Math.round(lon + 169.5)] = f;
-    }
-    const areas = cellAreas(NA_1DEG).data;
-    for (const [resolution, areaTol, minAgree] of [['50m', 0.03, 0.95], ['110m', 0.005, 0.99]] as const) {
-      const m = canadaMask(NA_1DEG, { resolution });
-      let ours = 0, theirs = 0, refHalf = 0, agree = 0;
-      for (let i = 0; i < 7200; i++) {
-        ours += areas[i]! * m.data[i]!;
-        theirs += areas[i]! * ref[i]!;
-        if (ref[i]! >= 0.5) { refHalf++; if (m.data[i]! >= 0.5) agree++; }
+  (haveReal ? it : it.skip)(
+    "agrees with the project's 1° reference fractions (real data: canada_fraction_1deg_northamerica_grid.csv)",
+    () => {
+      const csv = readFileSync(join(REAL, 'canada_boundary', 'canada_fraction_1deg_northamerica_grid.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1);
+      const ref = new Float32Array(7200);
+      for (const line of csv) {
+        const [lat, lon, f] = line.split(',').map(Number) as [number, number, number];
+        ref[Math.round(84.5 - lat) * 120 + Math.round(lon + 169.5)] = f;
       }
-      expect(refHalf).toBe(1724);
-      expect(Math.abs(ours / theirs - 1)).toBeLessThan(areaTol);
-      expect(agree / refHalf).toBeGreaterThanOrEqual(minAgree);
-    }
-  });
+      const areas = cellAreas(NA_1DEG).data;
+      for (const [resolution, areaTol, minAgree] of [
+        ['50m', 0.03, 0.95],
+        ['110m', 0.005, 0.99],
+      ] as const) {
+        const m = canadaMask(NA_1DEG, { resolution });
+        let ours = 0,
+          theirs = 0,
+          refHalf = 0,
+          agree = 0;
+        for (let i = 0; i < 7200; i++) {
+          ours += areas[i]! * m.data[i]!;
+          theirs += areas[i]! * ref[i]!;
+          if (ref[i]! >= 0.5) {
+            refHalf++;
+            if (m.data[i]! >= 0.5) agree++;
+          }
+        }
+        expect(refHalf).toBe(1724);
+        expect(Math.abs(ours / theirs - 1)).toBeLessThan(areaTol);
+        expect(agree / refHalf).toBeGreaterThanOrEqual(minAgree);
+      }
+    },
+  );
 });
 
 describe('basin outlines', () => {
   it('parses "lon lat" rows and closes the ring; rejects malformed lines naming the line', () => {
     const f = parseBasinOutline(' -100.0  50.0\n-99 50\n-99 51\n', 'toy');
-    expect(f.geometry.coordinates[0]).toEqual([[-100, 50], [-99, 50], [-99, 51], [-100, 50]]);
+    expect(f.geometry.coordinates[0]).toEqual([
+      [-100, 50],
+      [-99, 50],
+      [-99, 51],
+      [-100, 50],
+    ]);
     expect(f.properties?.name).toBe('toy');
     let err: unknown;
-    try { parseBasinOutline('-100 50\nfoo bar\n', 'bad'); } catch (e) { err = e; }
+    try {
+      parseBasinOutline('-100 50\nfoo bar\n', 'bad');
+    } catch (e) {
+      err = e;
+    }
     expect(isGridError(err, 'GridFormatError')).toBe(true);
     expect((err as Error).message).toMatch(/line 2/);
   });
 
   it('readBasinOutline throws GridIoError naming a missing file', async () => {
-    await expect(readBasinOutline('/nonexistent/Basin.vec')).rejects.toMatchObject({ name: 'GridIoError', file: '/nonexistent/Basin.vec' });
+    await expect(readBasinOutline('/nonexistent/Basin.vec')).rejects.toMatchObject({
+      name: 'GridIoError',
+      file: '/nonexistent/Basin.vec',
+    });
   });
 
-  (haveReal ? it : it.skip)('reads the real NCSG outlines; the Mackenzie basin rasterises to ≈ 1.8 million km² (real data)', async () => {
-    const mack = await readBasinOutline(join(REAL, 'canada_boundary', 'basins_ncsg', 'Mackenzie.vec'));
-    expect(mack.properties?.name).toBe('Mackenzie');
-    const spec: GridSpec = { shape: [120, 240], bounds: [-170, 25, -50, 85], crs: 'EPSG:4326' };
-    const m = rasterizePolygons(mack, spec);
-    const a = cellAreas(spec).data;
-    let area = 0;
-    for (let i = 0; i < a.length; i++) area += a[i]! * m.data[i]!;
-    expect(area / 1e12).toBeGreaterThan(1.6); // published drainage area 1.805e6 km²
-    expect(area / 1e12).toBeLessThan(2.0);
-    for (const name of ['Nelson', 'St.Lawrence', 'Yukon']) {
-      const b = await readBasinOutline(join(REAL, 'canada_boundary', 'basins_ncsg', `${name}.vec`));
-      expect(rasterizePolygons(b, CANADA_LCC_110KM).data.some((f) => f > 0.5)).toBe(true);
-    }
-  });
+  (haveReal ? it : it.skip)(
+    'reads the real NCSG outlines; the Mackenzie basin rasterises to ≈ 1.8 million km² (real data)',
+    async () => {
+      const mack = await readBasinOutline(join(REAL, 'canada_boundary', 'basins_ncsg', 'Mackenzie.vec'));
+      expect(mack.properties?.name).toBe('Mackenzie');
+      const spec: GridSpec = { shape: [120, 240], bounds: [-170, 25, -50, 85], crs: 'EPSG:4326' };
+      const m = rasterizePolygons(mack, spec);
+      const a = cellAreas(spec).data;
+      let area = 0;
+      for (let i = 0; i < a.length; i++) area += a[i]! * m.data[i]!;
+      expect(area / 1e12).toBeGreaterThan(1.6); // published drainage area 1.805e6 km²
+      expect(area / 1e12).toBeLessThan(2.0);
+      for (const name of ['Nelson', 'St.Lawrence', 'Yukon']) {
+        const b = await readBasinOutline(join(REAL, 'canada_boundary', 'basins_ncsg', `${name}.vec`));
+        expect(rasterizePolygons(b, CANADA_LCC_110KM).data.some((f) => f > 0.5)).toBe(true);
+      }
+    },
+  );
 });

@@ -14,9 +14,15 @@ import { assertSpec } from './internal/grid-args.js';
 /** A `[longitude, latitude]` position (extra coordinates are ignored). */
 export type LonLat = readonly number[];
 /** GeoJSON Polygon geometry: an outer ring then holes, each ring a list of positions. */
-export interface PolygonGeometry { readonly type: 'Polygon'; readonly coordinates: readonly (readonly LonLat[])[] }
+export interface PolygonGeometry {
+  readonly type: 'Polygon';
+  readonly coordinates: readonly (readonly LonLat[])[];
+}
 /** GeoJSON MultiPolygon geometry. */
-export interface MultiPolygonGeometry { readonly type: 'MultiPolygon'; readonly coordinates: readonly (readonly (readonly LonLat[])[])[] }
+export interface MultiPolygonGeometry {
+  readonly type: 'MultiPolygon';
+  readonly coordinates: readonly (readonly (readonly LonLat[])[])[];
+}
 /** A GeoJSON Feature with a polygonal geometry. */
 export interface PolygonFeature {
   readonly type: 'Feature';
@@ -24,7 +30,10 @@ export interface PolygonFeature {
   readonly properties?: Readonly<Record<string, unknown>> | null;
 }
 /** A GeoJSON FeatureCollection of polygonal features. */
-export interface PolygonFeatureCollection { readonly type: 'FeatureCollection'; readonly features: readonly PolygonFeature[] }
+export interface PolygonFeatureCollection {
+  readonly type: 'FeatureCollection';
+  readonly features: readonly PolygonFeature[];
+}
 /** Anything {@link rasterizePolygons} accepts (coordinates in EPSG:4326 longitude/latitude). */
 export type PolygonalGeoJson = PolygonGeometry | MultiPolygonGeometry | PolygonFeature | PolygonFeatureCollection;
 
@@ -63,12 +72,18 @@ export interface RasterizeOptions {
  * // => Float32Array [1, 0]
  * ```
  */
-export function rasterizePolygons(geojson: PolygonalGeoJson, spec: GridSpec, options: RasterizeOptions = {}): Grid<Float32Array> {
+export function rasterizePolygons(
+  geojson: PolygonalGeoJson,
+  spec: GridSpec,
+  options: RasterizeOptions = {},
+): Grid<Float32Array> {
   assertSpec(spec, 'spec', 'rasterizePolygons');
   const n = options.subsamples ?? 10;
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new GridArgumentError('options.subsamples', 'rasterizePolygons', 'an integer in 1..1000', String(n));
+  if (!Number.isInteger(n) || n < 1 || n > 1000)
+    throw new GridArgumentError('options.subsamples', 'rasterizePolygons', 'an integer in 1..1000', String(n));
   const maxSeg = options.maxSegmentDeg ?? 0.25;
-  if (!(maxSeg > 0)) throw new GridArgumentError('options.maxSegmentDeg', 'rasterizePolygons', 'a positive number', String(maxSeg));
+  if (!(maxSeg > 0))
+    throw new GridArgumentError('options.maxSegmentDeg', 'rasterizePolygons', 'a positive number', String(maxSeg));
   const rings = collectRings(geojson);
   const [rows, cols] = spec.shape;
   const [w, s, e, nn] = spec.bounds;
@@ -77,14 +92,21 @@ export function rasterizePolygons(geojson: PolygonalGeoJson, spec: GridSpec, opt
   const subRows = rows * n;
   const subCols = cols * n;
   // Edges in sub-pixel coordinates (u east, v south), as flat arrays.
-  const eu1: number[] = [], ev1: number[] = [], eu2: number[] = [], ev2: number[] = [];
+  const eu1: number[] = [],
+    ev1: number[] = [],
+    eu2: number[] = [],
+    ev2: number[] = [];
   const addRing = (us: Float64Array, vs: Float64Array): void => {
     const m = us.length;
     for (let k = 0; k < m; k++) {
       const k2 = k + 1 === m ? 0 : k + 1;
-      if (!Number.isFinite(us[k]) || !Number.isFinite(vs[k]) || !Number.isFinite(us[k2]) || !Number.isFinite(vs[k2])) continue;
+      if (!Number.isFinite(us[k]) || !Number.isFinite(vs[k]) || !Number.isFinite(us[k2]) || !Number.isFinite(vs[k2]))
+        continue;
       if (vs[k] === vs[k2]) continue; // horizontal edges never cross a scanline
-      eu1.push(us[k]); ev1.push(vs[k]); eu2.push(us[k2]); ev2.push(vs[k2]);
+      eu1.push(us[k]);
+      ev1.push(vs[k]);
+      eu2.push(us[k2]);
+      ev2.push(vs[k2]);
     }
   };
   if (isGeographic(spec.crs)) {
@@ -159,7 +181,14 @@ export function rasterizePolygons(geojson: PolygonalGeoJson, spec: GridSpec, opt
   const data = new Float32Array(rows * cols);
   const inv = 1 / (n * n);
   for (let k = 0; k < data.length; k++) data[k] = Math.min(1, counts[k] * inv);
-  return { data, shape: [rows, cols], bounds: [...spec.bounds] as unknown as Grid['bounds'], crs: spec.crs, nodata: Number.NaN, units: '1' };
+  return {
+    data,
+    shape: [rows, cols],
+    bounds: [...spec.bounds] as unknown as Grid['bounds'],
+    crs: spec.crs,
+    nodata: Number.NaN,
+    units: '1',
+  };
 }
 
 /** Options of {@link canadaMask}. */
@@ -188,7 +217,8 @@ export interface CanadaMaskOptions extends RasterizeOptions {
  */
 export function canadaMask(spec: GridSpec, options: CanadaMaskOptions = {}): Grid<Float32Array> {
   const resolution = options.resolution ?? '50m';
-  if (resolution !== '50m' && resolution !== '110m') throw new GridArgumentError('options.resolution', 'canadaMask', '"50m" or "110m"', JSON.stringify(resolution));
+  if (resolution !== '50m' && resolution !== '110m')
+    throw new GridArgumentError('options.resolution', 'canadaMask', '"50m" or "110m"', JSON.stringify(resolution));
   return rasterizePolygons(canadaOutline(resolution), spec, options);
 }
 
@@ -209,13 +239,24 @@ export function canadaOutline(resolution: '50m' | '110m' = '50m'): PolygonFeatur
     file = createRequire(import.meta.url).resolve(name);
     topology = JSON.parse(readFileSync(file, 'utf8'));
   } catch (cause) {
-    throw new GridIoError(`canadaOutline: cannot read ${name} (is the npm package world-atlas installed?)`, { cause, file });
+    throw new GridIoError(`canadaOutline: cannot read ${name} (is the npm package world-atlas installed?)`, {
+      cause,
+      file,
+    });
   }
   const geometry = topology.objects.countries.geometries.find((g) => g.id === '124');
-  if (!geometry) throw new GridFormatError(`canadaOutline: no country with id "124" in ${file}`, { file, field: 'objects.countries' });
+  if (!geometry)
+    throw new GridFormatError(`canadaOutline: no country with id "124" in ${file}`, {
+      file,
+      field: 'objects.countries',
+    });
   // topojson-client's types want a full Topology; the file is one.
   const f = feature(topology as never, geometry as never) as unknown as PolygonFeature;
-  return { type: 'Feature', geometry: f.geometry, properties: { name: 'Canada', source: `Natural Earth ${resolution} via ${name}` } };
+  return {
+    type: 'Feature',
+    geometry: f.geometry,
+    properties: { name: 'Canada', source: `Natural Earth ${resolution} via ${name}` },
+  };
 }
 
 /**
@@ -240,11 +281,17 @@ export function parseBasinOutline(text: string, name = 'basin'): PolygonFeature 
     const lon = Number(parts[0]);
     const lat = Number(parts[1]);
     if (parts.length < 2 || !Number.isFinite(lon) || !Number.isFinite(lat) || Math.abs(lat) > 90) {
-      throw new GridFormatError(`Basin outline '${name}' line ${i + 1}: expected "lon lat", got '${line.slice(0, 60)}'`, { file: name, field: `line ${i + 1}` });
+      throw new GridFormatError(
+        `Basin outline '${name}' line ${i + 1}: expected "lon lat", got '${line.slice(0, 60)}'`,
+        { file: name, field: `line ${i + 1}` },
+      );
     }
     ring.push([lon, lat]);
   }
-  if (ring.length < 3) throw new GridFormatError(`Basin outline '${name}' has ${ring.length} points; a polygon needs at least 3`, { file: name });
+  if (ring.length < 3)
+    throw new GridFormatError(`Basin outline '${name}' has ${ring.length} points; a polygon needs at least 3`, {
+      file: name,
+    });
   const [f, l] = [ring[0], ring[ring.length - 1]];
   if (f[0] !== l[0] || f[1] !== l[1]) ring.push([f[0], f[1]]);
   return { type: 'Feature', geometry: { type: 'Polygon', coordinates: [ring] }, properties: { name } };
@@ -265,7 +312,12 @@ export async function readBasinOutline(file: string): Promise<PolygonFeature> {
   try {
     return parseBasinOutline(text, base.replace(/\.vec$/i, ''));
   } catch (err) {
-    if (err instanceof GridFormatError) throw new GridFormatError(err.message, { cause: err.cause, file, ...(err.field !== undefined ? { field: err.field } : {}) });
+    if (err instanceof GridFormatError)
+      throw new GridFormatError(err.message, {
+        cause: err.cause,
+        file,
+        ...(err.field !== undefined ? { field: err.field } : {}),
+      });
     throw err;
   }
 }
@@ -273,13 +325,33 @@ export async function readBasinOutline(file: string): Promise<PolygonFeature> {
 function collectRings(g: PolygonalGeoJson): (readonly LonLat[])[] {
   const out: (readonly LonLat[])[] = [];
   const visit = (x: PolygonalGeoJson, path: string): void => {
-    if (!x || typeof x !== 'object') throw new GridArgumentError(path, 'rasterizePolygons', 'a GeoJSON Polygon, MultiPolygon, Feature or FeatureCollection', String(x));
+    if (!x || typeof x !== 'object')
+      throw new GridArgumentError(
+        path,
+        'rasterizePolygons',
+        'a GeoJSON Polygon, MultiPolygon, Feature or FeatureCollection',
+        String(x),
+      );
     switch (x.type) {
-      case 'FeatureCollection': x.features.forEach((f, i) => visit(f, `${path}.features[${i}]`)); break;
-      case 'Feature': visit(x.geometry, `${path}.geometry`); break;
-      case 'Polygon': for (const r of x.coordinates) if (r.length >= 3) out.push(r); break;
-      case 'MultiPolygon': for (const p of x.coordinates) for (const r of p) if (r.length >= 3) out.push(r); break;
-      default: throw new GridArgumentError(`${path}.type`, 'rasterizePolygons', '"Polygon", "MultiPolygon", "Feature" or "FeatureCollection"', JSON.stringify((x as { type?: unknown }).type));
+      case 'FeatureCollection':
+        x.features.forEach((f, i) => visit(f, `${path}.features[${i}]`));
+        break;
+      case 'Feature':
+        visit(x.geometry, `${path}.geometry`);
+        break;
+      case 'Polygon':
+        for (const r of x.coordinates) if (r.length >= 3) out.push(r);
+        break;
+      case 'MultiPolygon':
+        for (const p of x.coordinates) for (const r of p) if (r.length >= 3) out.push(r);
+        break;
+      default:
+        throw new GridArgumentError(
+          `${path}.type`,
+          'rasterizePolygons',
+          '"Polygon", "MultiPolygon", "Feature" or "FeatureCollection"',
+          JSON.stringify((x as { type?: unknown }).type),
+        );
     }
   };
   visit(g, 'geojson');

@@ -2,40 +2,65 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import {
-  applyRemap, cellAreas, createGrid, createStack, isGridError, remapWeights, reproject, transformer, CANADA_LCC_110KM,
-  type GridSpec, type RemapMethod,
+  applyRemap,
+  cellAreas,
+  createGrid,
+  createStack,
+  isGridError,
+  remapWeights,
+  reproject,
+  transformer,
+  CANADA_LCC_110KM,
+  type GridSpec,
+  type RemapMethod,
 } from '@twsa/grid';
 
 const NA_1DEG: GridSpec = { shape: [60, 120], bounds: [-170, 25, -50, 85], crs: 'EPSG:4326' };
 
 function thrown(fn: () => unknown): unknown {
-  try { fn(); } catch (e) { return e; }
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
   throw new Error('expected a throw');
 }
 
 function lcg(seed: number): () => number {
   let x = seed >>> 0;
-  return () => { x = (Math.imul(x, 1664525) + 1013904223) >>> 0; return x / 4294967296; };
+  return () => {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    return x / 4294967296;
+  };
 }
 
 describe('reproject: identity', () => {
   it('property: remapping to the same grid is the identity for every method and both CRSs', () => {
-    fc.assert(fc.property(
-      fc.constantFrom<RemapMethod>('conservative', 'bilinear', 'nearest'), fc.boolean(),
-      fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 0, max: 2 ** 30 }),
-      (method, projected, rows, cols, seed) => {
-        const rnd = lcg(seed);
-        const bounds = projected
-          ? [-2e6 + rnd() * 1e6, 1e5, -2e6 + 1e6 + rnd() * 1e6, 1e5 + 5e5 + rnd() * 1e6] as const
-          : [-120 + rnd() * 10, 40 + rnd() * 10, -100 + rnd() * 10, 65 + rnd() * 10] as const;
-        const data = Float32Array.from({ length: rows * cols }, () => (rnd() < 0.2 ? Number.NaN : (rnd() - 0.5) * 200));
-        const g = createGrid(data, { shape: [rows, cols], bounds, crs: projected ? 'EPSG:3978' : 'EPSG:4326' });
-        const r = reproject(g, g, { method, subsamples: 2 });
-        for (let i = 0; i < data.length; i++) {
-          if (Number.isNaN(data[i]!)) expect(Number.isNaN(r.data[i]!)).toBe(true);
-          else expect(Math.abs(r.data[i]! - data[i]!)).toBeLessThanOrEqual(1e-4);
-        }
-      }), { numRuns: 60 });
+    fc.assert(
+      fc.property(
+        fc.constantFrom<RemapMethod>('conservative', 'bilinear', 'nearest'),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: 0, max: 2 ** 30 }),
+        (method, projected, rows, cols, seed) => {
+          const rnd = lcg(seed);
+          const bounds = projected
+            ? ([-2e6 + rnd() * 1e6, 1e5, -2e6 + 1e6 + rnd() * 1e6, 1e5 + 5e5 + rnd() * 1e6] as const)
+            : ([-120 + rnd() * 10, 40 + rnd() * 10, -100 + rnd() * 10, 65 + rnd() * 10] as const);
+          const data = Float32Array.from({ length: rows * cols }, () =>
+            rnd() < 0.2 ? Number.NaN : (rnd() - 0.5) * 200,
+          );
+          const g = createGrid(data, { shape: [rows, cols], bounds, crs: projected ? 'EPSG:3978' : 'EPSG:4326' });
+          const r = reproject(g, g, { method, subsamples: 2 });
+          for (let i = 0; i < data.length; i++) {
+            if (Number.isNaN(data[i]!)) expect(Number.isNaN(r.data[i]!)).toBe(true);
+            else expect(Math.abs(r.data[i]! - data[i]!)).toBeLessThanOrEqual(1e-4);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
 
@@ -47,18 +72,28 @@ describe('reproject: conservative', () => {
     const areas = cellAreas(src).data;
     const target: GridSpec = { shape: [2, 2], bounds: [-100, 60, -98, 62], crs: 'EPSG:4326' };
     const r = reproject(createGrid(data, src), target, { subsamples: 3 });
-    for (let R = 0; R < 2; R++) for (let C = 0; C < 2; C++) {
-      let sv = 0, sw = 0;
-      for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) {
-        const k = (R * 4 + i) * 8 + C * 4 + j;
-        if (!Number.isNaN(data[k]!)) { sv += areas[k]! * data[k]!; sw += areas[k]!; }
+    for (let R = 0; R < 2; R++)
+      for (let C = 0; C < 2; C++) {
+        let sv = 0,
+          sw = 0;
+        for (let i = 0; i < 4; i++)
+          for (let j = 0; j < 4; j++) {
+            const k = (R * 4 + i) * 8 + C * 4 + j;
+            if (!Number.isNaN(data[k]!)) {
+              sv += areas[k]! * data[k]!;
+              sw += areas[k]!;
+            }
+          }
+        expect(r.data[R * 2 + C]).toBeCloseTo(sv / sw, 10);
       }
-      expect(r.data[R * 2 + C]).toBeCloseTo(sv / sw, 10);
-    }
   });
 
   it('minCoverage: NaN when the valid share of a target cell is too small (xESMF na_thres = 1 − minCoverage)', () => {
-    const g = createGrid(new Float32Array([1, Number.NaN, 3, 4]), { shape: [2, 2], bounds: [0, 0, 2, 2], crs: 'EPSG:4326' });
+    const g = createGrid(new Float32Array([1, Number.NaN, 3, 4]), {
+      shape: [2, 2],
+      bounds: [0, 0, 2, 2],
+      crs: 'EPSG:4326',
+    });
     const w = remapWeights(g, { shape: [1, 1], bounds: [0, 0, 2, 2], crs: 'EPSG:4326' });
     // 3 of 4 nearly equal cells are valid: coverage ≈ 0.75
     expect(applyRemap(w, g, { minCoverage: 0.7 }).data[0]).toBeCloseTo((1 * 1.0001 + 3 + 4) / 3, 2);
@@ -74,20 +109,31 @@ describe('reproject: conservative', () => {
     expect(w.subsamples).toBe(4);
     const inv = transformer('EPSG:3978', 'EPSG:4326');
     const fwd = transformer('EPSG:4326', 'EPSG:3978');
-    let interior = 0, worst = 0;
-    for (let R = 0; R < 48; R++) for (let C = 0; C < 48; C++) {
-      let inside = true;
-      for (const [a, b] of [[0, 0], [1, 0], [0, 1], [1, 1], [0.5, 0], [0, 0.5], [1, 0.5], [0.5, 1]] as const) {
-        const [lon, lat] = inv(-2_356_000 + (C + a) * 112_000, 4_246_000 - (R + b) * 112_000);
-        if (!(lon > -169.9 && lon < -50.1 && lat > 25.1 && lat < 84.9)) inside = false;
+    let interior = 0,
+      worst = 0;
+    for (let R = 0; R < 48; R++)
+      for (let C = 0; C < 48; C++) {
+        let inside = true;
+        for (const [a, b] of [
+          [0, 0],
+          [1, 0],
+          [0, 1],
+          [1, 1],
+          [0.5, 0],
+          [0, 0.5],
+          [1, 0.5],
+          [0.5, 1],
+        ] as const) {
+          const [lon, lat] = inv(-2_356_000 + (C + a) * 112_000, 4_246_000 - (R + b) * 112_000);
+          if (!(lon > -169.9 && lon < -50.1 && lat > 25.1 && lat < 84.9)) inside = false;
+        }
+        if (!inside) continue;
+        interior++;
+        const t = R * 48 + C;
+        let s = 0;
+        for (let k = w.offsets[t]!; k < w.offsets[t + 1]!; k++) s += w.weight[k]!;
+        worst = Math.max(worst, Math.abs(s / w.fullWeight[t]! - 1));
       }
-      if (!inside) continue;
-      interior++;
-      const t = R * 48 + C;
-      let s = 0;
-      for (let k = w.offsets[t]!; k < w.offsets[t + 1]!; k++) s += w.weight[k]!;
-      worst = Math.max(worst, Math.abs(s / w.fullWeight[t]! - 1));
-    }
     expect(interior).toBeGreaterThan(1800);
     expect(worst).toBeLessThan(5e-4);
     // a field linear in projected x: the conservative mean over a target equals its centre value (up to curvature)
@@ -95,12 +141,13 @@ describe('reproject: conservative', () => {
     for (let r = 0; r < 60; r++) for (let c = 0; c < 120; c++) data[r * 120 + c] = fwd(-169.5 + c, 84.5 - r)[0] / 1000;
     const out = applyRemap(w, createGrid(data, NA_1DEG), { minCoverage: 0.99 });
     let checked = 0;
-    for (let R = 10; R < 38; R++) for (let C = 10; C < 38; C++) {
-      const v = out.data[R * 48 + C]!;
-      if (Number.isNaN(v)) continue;
-      checked++;
-      expect(Math.abs(v - (-2_356_000 + (C + 0.5) * 112_000) / 1000)).toBeLessThan(12); // km; 1° source cells are ≤ 111 km wide
-    }
+    for (let R = 10; R < 38; R++)
+      for (let C = 10; C < 38; C++) {
+        const v = out.data[R * 48 + C]!;
+        if (Number.isNaN(v)) continue;
+        checked++;
+        expect(Math.abs(v - (-2_356_000 + (C + 0.5) * 112_000) / 1000)).toBeLessThan(12); // km; 1° source cells are ≤ 111 km wide
+      }
     expect(checked).toBeGreaterThan(500);
   });
 
@@ -140,15 +187,22 @@ describe('reproject: conservative against an independent reference', () => {
     const dir = join(import.meta.dirname, '..', 'test', 'fixtures', 'reproject');
     const input = JSON.parse(readFileSync(join(dir, 'in', 'conservative-1deg-to-lcc.json'), 'utf8'));
     const expected = JSON.parse(readFileSync(join(dir, 'out', 'conservative-1deg-to-lcc.json'), 'utf8'));
-    const grid = createGrid(Float64Array.from(input.grid.data, (v: number | null) => (v === null ? Number.NaN : v)), input.grid);
+    const grid = createGrid(
+      Float64Array.from(input.grid.data, (v: number | null) => (v === null ? Number.NaN : v)),
+      input.grid,
+    );
     const w = remapWeights(grid, input.target);
     const out = applyRemap(w, grid);
     let checked = 0;
     expected.data.forEach((e: number | null, t: number) => {
       let valid = 0;
-      for (let k = w.offsets[t]!; k < w.offsets[t + 1]!; k++) if (!Number.isNaN(grid.data[w.sourceIndex[k]!]!)) valid += w.weight[k]!;
+      for (let k = w.offsets[t]!; k < w.offsets[t + 1]!; k++)
+        if (!Number.isNaN(grid.data[w.sourceIndex[k]!]!)) valid += w.weight[k]!;
       expect(Math.abs(valid / w.fullWeight[t]! - expected.coverage[t])).toBeLessThan(1e-4); // measured 3e-5
-      if (e === null) { expect(Number.isNaN(out.data[t]!)).toBe(true); return; }
+      if (e === null) {
+        expect(Number.isNaN(out.data[t]!)).toBe(true);
+        return;
+      }
       checked++;
       expect(Math.abs(out.data[t]! - e)).toBeLessThan(0.02); // values 20 ± 10; measured 7e-3 with the default 4 × 4 sub-cells
     });
@@ -165,24 +219,38 @@ describe('reproject: bilinear and nearest', () => {
     const near = reproject(g, CANADA_LCC_110KM, { method: 'nearest' });
     const inv = transformer('EPSG:3978', 'EPSG:4326');
     let n = 0;
-    for (let R = 0; R < 48; R += 3) for (let C = 0; C < 48; C += 3) {
-      const [lon, lat] = inv(-2_356_000 + (C + 0.5) * 112_000, 4_246_000 - (R + 0.5) * 112_000);
-      if (!(lon > -169 && lon < -51 && lat > 26 && lat < 84)) continue;
-      n++;
-      expect(bil.data[R * 48 + C]).toBeCloseTo(2 * lon + 3 * lat, 6);
-      expect(near.data[R * 48 + C]).toBe(2 * (Math.floor(lon) + 0.5) + 3 * (Math.floor(lat) + 0.5));
-    }
+    for (let R = 0; R < 48; R += 3)
+      for (let C = 0; C < 48; C += 3) {
+        const [lon, lat] = inv(-2_356_000 + (C + 0.5) * 112_000, 4_246_000 - (R + 0.5) * 112_000);
+        if (!(lon > -169 && lon < -51 && lat > 26 && lat < 84)) continue;
+        n++;
+        expect(bil.data[R * 48 + C]).toBeCloseTo(2 * lon + 3 * lat, 6);
+        expect(near.data[R * 48 + C]).toBe(2 * (Math.floor(lon) + 0.5) + 3 * (Math.floor(lat) + 0.5));
+      }
     expect(n).toBeGreaterThan(100);
   });
 
   it('bilinear renormalises over valid neighbours; targets outside the source are NaN', () => {
-    const g = createGrid(new Float32Array([1, Number.NaN, 3, 5]), { shape: [2, 2], bounds: [0, 0, 2, 2], crs: 'EPSG:4326' });
+    const g = createGrid(new Float32Array([1, Number.NaN, 3, 5]), {
+      shape: [2, 2],
+      bounds: [0, 0, 2, 2],
+      crs: 'EPSG:4326',
+    });
     // centre (1, 1): four equal weights, one of them on the NaN cell
-    expect(reproject(g, { shape: [1, 1], bounds: [0.5, 0.5, 1.5, 1.5], crs: 'EPSG:4326' }, { method: 'bilinear' }).data[0]).toBeCloseTo(3, 6);
+    expect(
+      reproject(g, { shape: [1, 1], bounds: [0.5, 0.5, 1.5, 1.5], crs: 'EPSG:4326' }, { method: 'bilinear' }).data[0],
+    ).toBeCloseTo(3, 6);
     // centre (1.75, 1): within half a cell of the east edge → the edge column is repeated: rows weigh 0.5 / 0.5 → NaN dropped → 5
-    expect(reproject(g, { shape: [1, 1], bounds: [1.5, 0.5, 2, 1.5], crs: 'EPSG:4326' }, { method: 'bilinear' }).data[0]).toBeCloseTo(5, 6);
+    expect(
+      reproject(g, { shape: [1, 1], bounds: [1.5, 0.5, 2, 1.5], crs: 'EPSG:4326' }, { method: 'bilinear' }).data[0],
+    ).toBeCloseTo(5, 6);
     // centre (3, 1) is outside the source
-    expect(Number.isNaN(reproject(g, { shape: [1, 1], bounds: [2.5, 0.5, 3.5, 1.5], crs: 'EPSG:4326' }, { method: 'bilinear' }).data[0]!)).toBe(true);
+    expect(
+      Number.isNaN(
+        reproject(g, { shape: [1, 1], bounds: [2.5, 0.5, 3.5, 1.5], crs: 'EPSG:4326' }, { method: 'bilinear' })
+          .data[0]!,
+      ),
+    ).toBe(true);
   });
 });
 
@@ -190,7 +258,18 @@ describe('applyRemap on stacks and errors', () => {
   it('remaps every frame with one weight matrix and keeps the time metadata', () => {
     const spec: GridSpec = { shape: [4, 4], bounds: [-100, 50, -96, 54], crs: 'EPSG:4326' };
     const data = Float32Array.from({ length: 3 * 16 }, (_, i) => Math.floor(i / 16) + 1);
-    const s = createStack(data, { ...spec, shape: [3, 4, 4], times: ['2002-04-16', '2002-05-16', '2002-06-16'], labels: ['a', 'b', 'c'], timeBounds: [['2002-04-01', '2002-05-01'], ['2002-05-01', '2002-06-01'], ['2002-06-01', '2002-07-01']], attributes: { source: 'test' } });
+    const s = createStack(data, {
+      ...spec,
+      shape: [3, 4, 4],
+      times: ['2002-04-16', '2002-05-16', '2002-06-16'],
+      labels: ['a', 'b', 'c'],
+      timeBounds: [
+        ['2002-04-01', '2002-05-01'],
+        ['2002-05-01', '2002-06-01'],
+        ['2002-06-01', '2002-07-01'],
+      ],
+      attributes: { source: 'test' },
+    });
     const w = remapWeights(spec, { shape: [2, 2], bounds: [-100, 50, -96, 54], crs: 'EPSG:4326' });
     const r = applyRemap(w, s);
     expect(r.shape).toEqual([3, 2, 2]);
@@ -204,10 +283,35 @@ describe('applyRemap on stacks and errors', () => {
   it('throws GridMismatchError for data on another grid and GridArgumentError for bad options', () => {
     const w = remapWeights(NA_1DEG, CANADA_LCC_110KM, { method: 'nearest' });
     const other = createGrid(new Float32Array(4), { shape: [2, 2], bounds: [0, 0, 2, 2], crs: 'EPSG:4326' });
-    expect(isGridError(thrown(() => applyRemap(w, other)), 'GridMismatchError')).toBe(true);
-    expect(isGridError(thrown(() => remapWeights(NA_1DEG, CANADA_LCC_110KM, { method: 'cubic' as RemapMethod })), 'GridArgumentError')).toBe(true);
-    expect(isGridError(thrown(() => remapWeights(NA_1DEG, CANADA_LCC_110KM, { subsamples: 0 })), 'GridArgumentError')).toBe(true);
-    expect(isGridError(thrown(() => applyRemap(w, createGrid(new Float32Array(7200), NA_1DEG), { minCoverage: 2 })), 'GridArgumentError')).toBe(true);
-    expect(isGridError(thrown(() => remapWeights(NA_1DEG, { ...CANADA_LCC_110KM, crs: 'EPSG:9999' })), 'GridCrsError')).toBe(true);
+    expect(
+      isGridError(
+        thrown(() => applyRemap(w, other)),
+        'GridMismatchError',
+      ),
+    ).toBe(true);
+    expect(
+      isGridError(
+        thrown(() => remapWeights(NA_1DEG, CANADA_LCC_110KM, { method: 'cubic' as RemapMethod })),
+        'GridArgumentError',
+      ),
+    ).toBe(true);
+    expect(
+      isGridError(
+        thrown(() => remapWeights(NA_1DEG, CANADA_LCC_110KM, { subsamples: 0 })),
+        'GridArgumentError',
+      ),
+    ).toBe(true);
+    expect(
+      isGridError(
+        thrown(() => applyRemap(w, createGrid(new Float32Array(7200), NA_1DEG), { minCoverage: 2 })),
+        'GridArgumentError',
+      ),
+    ).toBe(true);
+    expect(
+      isGridError(
+        thrown(() => remapWeights(NA_1DEG, { ...CANADA_LCC_110KM, crs: 'EPSG:9999' })),
+        'GridCrsError',
+      ),
+    ).toBe(true);
   });
 });

@@ -104,14 +104,28 @@ export function remapWeights(source: GridSpec, target: GridSpec, options: RemapW
   assertSpec(target, 'target', 'remapWeights');
   const method = options.method ?? 'conservative';
   if (method !== 'conservative' && method !== 'bilinear' && method !== 'nearest') {
-    throw new GridArgumentError('options.method', 'remapWeights', '"conservative", "bilinear" or "nearest"', JSON.stringify(method));
+    throw new GridArgumentError(
+      'options.method',
+      'remapWeights',
+      '"conservative", "bilinear" or "nearest"',
+      JSON.stringify(method),
+    );
   }
-  const src: GridSpec = { shape: [source.shape[0], source.shape[1]], bounds: [...source.bounds] as unknown as GridSpec['bounds'], crs: source.crs };
-  const tgt: GridSpec = { shape: [target.shape[0], target.shape[1]], bounds: [...target.bounds] as unknown as GridSpec['bounds'], crs: target.crs };
+  const src: GridSpec = {
+    shape: [source.shape[0], source.shape[1]],
+    bounds: [...source.bounds] as unknown as GridSpec['bounds'],
+    crs: source.crs,
+  };
+  const tgt: GridSpec = {
+    shape: [target.shape[0], target.shape[1]],
+    bounds: [...target.bounds] as unknown as GridSpec['bounds'],
+    crs: target.crs,
+  };
   if (method === 'conservative') {
     let n = options.subsamples;
     if (n === undefined) n = Math.min(8, Math.max(1, Math.ceil((4 * cellSizeMetres(src)) / cellSizeMetres(tgt))));
-    if (!Number.isInteger(n) || n < 1 || n > 256) throw new GridArgumentError('options.subsamples', 'remapWeights', 'an integer in 1..256', String(n));
+    if (!Number.isInteger(n) || n < 1 || n > 256)
+      throw new GridArgumentError('options.subsamples', 'remapWeights', 'an integer in 1..256', String(n));
     return conservative(src, tgt, n);
   }
   return pointWeights(src, tgt, method);
@@ -141,11 +155,24 @@ export function remapWeights(source: GridSpec, target: GridSpec, options: RemapW
  * // => Float32Array [2.6668315] (area-weighted: the southern row is slightly larger, so 3 and 4 weigh more)
  * ```
  */
-export function applyRemap<T extends GridArray>(weights: RemapWeights, data: Grid<T>, options?: ApplyRemapOptions): Grid<FloatOf<T>>;
-export function applyRemap<T extends GridArray>(weights: RemapWeights, data: GridStack<T>, options?: ApplyRemapOptions): GridStack<FloatOf<T>>;
-export function applyRemap<T extends GridArray>(weights: RemapWeights, data: Grid<T> | GridStack<T>, options: ApplyRemapOptions = {}): Grid<FloatOf<T>> | GridStack<FloatOf<T>> {
+export function applyRemap<T extends GridArray>(
+  weights: RemapWeights,
+  data: Grid<T>,
+  options?: ApplyRemapOptions,
+): Grid<FloatOf<T>>;
+export function applyRemap<T extends GridArray>(
+  weights: RemapWeights,
+  data: GridStack<T>,
+  options?: ApplyRemapOptions,
+): GridStack<FloatOf<T>>;
+export function applyRemap<T extends GridArray>(
+  weights: RemapWeights,
+  data: Grid<T> | GridStack<T>,
+  options: ApplyRemapOptions = {},
+): Grid<FloatOf<T>> | GridStack<FloatOf<T>> {
   const minCoverage = options.minCoverage ?? 0;
-  if (!(minCoverage >= 0 && minCoverage <= 1)) throw new GridArgumentError('options.minCoverage', 'applyRemap', 'a number in 0..1', String(minCoverage));
+  if (!(minCoverage >= 0 && minCoverage <= 1))
+    throw new GridArgumentError('options.minCoverage', 'applyRemap', 'a number in 0..1', String(minCoverage));
   const stack = isStackLike(data);
   if (stack) assertStack(data, 'data', 'applyRemap');
   else assertGrid(data, 'data', 'applyRemap');
@@ -153,13 +180,21 @@ export function applyRemap<T extends GridArray>(weights: RemapWeights, data: Gri
   const rows = stack ? data.shape[1] : data.shape[0];
   const cols = stack ? data.shape[2] : data.shape[1];
   const spec: GridSpec = { shape: [rows, cols], bounds: data.bounds, crs: data.crs };
-  if (proj4Definition(spec.crs) !== proj4Definition(weights.source.crs) || !sameGrid({ ...spec, crs: weights.source.crs }, weights.source)) {
-    throw new GridMismatchError(`applyRemap: data is on ${describe(spec)} but the weights were built for ${describe(weights.source)}`, { field: 'data' });
+  if (
+    proj4Definition(spec.crs) !== proj4Definition(weights.source.crs) ||
+    !sameGrid({ ...spec, crs: weights.source.crs }, weights.source)
+  ) {
+    throw new GridMismatchError(
+      `applyRemap: data is on ${describe(spec)} but the weights were built for ${describe(weights.source)}`,
+      { field: 'data' },
+    );
   }
   const [trows, tcols] = weights.target.shape;
   const nt = trows * tcols;
   const ns = rows * cols;
-  const out = (data.data instanceof Float64Array ? new Float64Array(frames * nt) : new Float32Array(frames * nt)) as FloatOf<T>;
+  const out = (
+    data.data instanceof Float64Array ? new Float64Array(frames * nt) : new Float32Array(frames * nt)
+  ) as FloatOf<T>;
   const { offsets, sourceIndex, weight, fullWeight } = weights;
   const src = data.data;
   const nodata = data.nodata;
@@ -182,7 +217,13 @@ export function applyRemap<T extends GridArray>(weights: RemapWeights, data: Gri
       out[ob + t] = sw > 0 && sw >= (minCoverage - eps) * fullWeight[t] ? sv / sw : Number.NaN;
     }
   }
-  const common = { data: out, bounds: [...weights.target.bounds] as unknown as Grid['bounds'], crs: weights.target.crs, nodata: Number.NaN, ...(data.units !== undefined ? { units: data.units } : {}) };
+  const common = {
+    data: out,
+    bounds: [...weights.target.bounds] as unknown as Grid['bounds'],
+    crs: weights.target.crs,
+    nodata: Number.NaN,
+    ...(data.units !== undefined ? { units: data.units } : {}),
+  };
   if (!stack) return { ...common, shape: [trows, tcols] };
   const s = data as GridStack<T>;
   const regrid = `${weights.method}${weights.method === 'conservative' ? ` (normed, ${weights.subsamples}x${weights.subsamples} sub-cells)` : ''}, minCoverage ${minCoverage}: ${describe(weights.source)} -> ${describe(weights.target)}`;
@@ -213,9 +254,21 @@ export function applyRemap<T extends GridArray>(weights: RemapWeights, data: Gri
  * lcc.data[24 * 48 + 24]; // => 0.05
  * ```
  */
-export function reproject<T extends GridArray>(data: Grid<T>, target: GridSpec, options?: ReprojectOptions): Grid<FloatOf<T>>;
-export function reproject<T extends GridArray>(data: GridStack<T>, target: GridSpec, options?: ReprojectOptions): GridStack<FloatOf<T>>;
-export function reproject<T extends GridArray>(data: Grid<T> | GridStack<T>, target: GridSpec, options: ReprojectOptions = {}): Grid<FloatOf<T>> | GridStack<FloatOf<T>> {
+export function reproject<T extends GridArray>(
+  data: Grid<T>,
+  target: GridSpec,
+  options?: ReprojectOptions,
+): Grid<FloatOf<T>>;
+export function reproject<T extends GridArray>(
+  data: GridStack<T>,
+  target: GridSpec,
+  options?: ReprojectOptions,
+): GridStack<FloatOf<T>>;
+export function reproject<T extends GridArray>(
+  data: Grid<T> | GridStack<T>,
+  target: GridSpec,
+  options: ReprojectOptions = {},
+): Grid<FloatOf<T>> | GridStack<FloatOf<T>> {
   const stack = isStackLike(data);
   const spec: GridSpec = stack ? { shape: [data.shape[1], data.shape[2]], bounds: data.bounds, crs: data.crs } : data;
   const weights = remapWeights(spec, target, options);
@@ -251,9 +304,15 @@ class Triples {
   push(t: number, s: number, w: number): void {
     if (this.n === this.t.length) {
       const cap = this.n * 2;
-      const t2 = new Int32Array(cap); t2.set(this.t); this.t = t2;
-      const s2 = new Int32Array(cap); s2.set(this.s); this.s = s2;
-      const w2 = new Float64Array(cap); w2.set(this.w); this.w = w2;
+      const t2 = new Int32Array(cap);
+      t2.set(this.t);
+      this.t = t2;
+      const s2 = new Int32Array(cap);
+      s2.set(this.s);
+      this.s = s2;
+      const w2 = new Float64Array(cap);
+      w2.set(this.w);
+      this.w = w2;
     }
     this.t[this.n] = t;
     this.s[this.n] = s;
@@ -262,7 +321,14 @@ class Triples {
   }
 }
 
-function toCsr(method: RemapMethod, source: GridSpec, target: GridSpec, subsamples: number, triples: Triples, fullWeight: Float64Array): RemapWeights {
+function toCsr(
+  method: RemapMethod,
+  source: GridSpec,
+  target: GridSpec,
+  subsamples: number,
+  triples: Triples,
+  fullWeight: Float64Array,
+): RemapWeights {
   const nt = target.shape[0] * target.shape[1];
   const offsets = new Int32Array(nt + 1);
   for (let k = 0; k < triples.n; k++) offsets[triples.t[k] + 1]++;
@@ -334,7 +400,8 @@ function conservative(source: GridSpec, target: GridSpec, n: number): RemapWeigh
           const k0 = i * W + c * n + j;
           const ok = clip.setQuad(U, V, k0, k0 + 1, k0 + W + 1, k0 + W, period);
           if (!ok) continue;
-          let cmin = Math.floor(clip.umin), cmax = Math.floor(clip.umax);
+          let cmin = Math.floor(clip.umin),
+            cmax = Math.floor(clip.umax);
           if (period > 0 && (cmax < 0 || cmin >= tcols)) {
             const shift = -period * Math.floor(clip.umin / period);
             clip.shiftU(shift);
@@ -355,8 +422,14 @@ function conservative(source: GridSpec, target: GridSpec, n: number): RemapWeigh
               let k = m - 1;
               while (k >= 0 && localT[k] !== t) k--;
               if (k < 0) {
-                if (m === localT.length) { consolidate(localT, localW, m, triples, sIdx); m = 0; k = -1; }
-                localT[m] = t; localW[m] = add; m++;
+                if (m === localT.length) {
+                  consolidate(localT, localW, m, triples, sIdx);
+                  m = 0;
+                  k = -1;
+                }
+                localT[m] = t;
+                localW[m] = add;
+                m++;
               } else localW[k] += add;
             }
           }
@@ -432,25 +505,44 @@ class Clipper {
 }
 
 /** Keeps the part of polygon (iu, iv, n) where sign·(coord − limit) ≥ 0; coord is u (axis 0) or v (axis 1). */
-function clipEdge(iu: Float64Array, iv: Float64Array, n: number, ou: Float64Array, ov: Float64Array, axis: 0 | 1, limit: number, sign: 1 | -1): number {
+function clipEdge(
+  iu: Float64Array,
+  iv: Float64Array,
+  n: number,
+  ou: Float64Array,
+  ov: Float64Array,
+  axis: 0 | 1,
+  limit: number,
+  sign: 1 | -1,
+): number {
   let m = 0;
   if (n === 0) return 0;
-  let pu = iu[n - 1], pv = iv[n - 1];
+  let pu = iu[n - 1],
+    pv = iv[n - 1];
   let pd = sign * ((axis === 0 ? pu : pv) - limit);
   for (let k = 0; k < n; k++) {
-    const cu = iu[k], cv = iv[k];
+    const cu = iu[k],
+      cv = iv[k];
     const cd = sign * ((axis === 0 ? cu : cv) - limit);
     if (cd >= 0) {
       if (pd < 0) {
         const t = pd / (pd - cd);
-        ou[m] = pu + t * (cu - pu); ov[m] = pv + t * (cv - pv); m++;
+        ou[m] = pu + t * (cu - pu);
+        ov[m] = pv + t * (cv - pv);
+        m++;
       }
-      ou[m] = cu; ov[m] = cv; m++;
+      ou[m] = cu;
+      ov[m] = cv;
+      m++;
     } else if (pd >= 0) {
       const t = pd / (pd - cd);
-      ou[m] = pu + t * (cu - pu); ov[m] = pv + t * (cv - pv); m++;
+      ou[m] = pu + t * (cu - pu);
+      ov[m] = pv + t * (cv - pv);
+      m++;
     }
-    pu = cu; pv = cv; pd = cd;
+    pu = cu;
+    pv = cv;
+    pd = cd;
   }
   return m;
 }

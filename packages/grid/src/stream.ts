@@ -25,9 +25,16 @@ import { parseIsoUtc } from './time-windows.js';
  * ```
  */
 export function* netcdfFrames(handle: NetcdfHandle): Generator<DailyFrame> {
-  if (!handle || typeof handle.readFrame !== 'function') throw new GridArgumentError('handle', 'netcdfFrames', 'an open NetcdfHandle (from openNetcdf)', String(handle));
+  if (!handle || typeof handle.readFrame !== 'function')
+    throw new GridArgumentError('handle', 'netcdfFrames', 'an open NetcdfHandle (from openNetcdf)', String(handle));
   const n = handle.times.length;
-  if (n === 0 || handle.times[0] === '') throw new GridArgumentError('handle', 'netcdfFrames', `a variable with a time dimension (${handle.variable} in ${handle.path} has none)`, 'no times');
+  if (n === 0 || handle.times[0] === '')
+    throw new GridArgumentError(
+      'handle',
+      'netcdfFrames',
+      `a variable with a time dimension (${handle.variable} in ${handle.path} has none)`,
+      'no times',
+    );
   for (let t = 0; t < n; t++) yield { time: handle.times[t]!, grid: handle.readFrame(t) };
 }
 
@@ -53,8 +60,12 @@ export interface DatedFile {
  * (await aggregateDaily(geotiffFrames(files), [{ id: "jan", start: "2001-01-01", end: "2001-02-01" }])).data; // => Float32Array [3]
  * ```
  */
-export async function* geotiffFrames(files: readonly DatedFile[], options: ReadGeoTiffOptions = {}): AsyncGenerator<DailyFrame> {
-  if (!Array.isArray(files)) throw new GridArgumentError('files', 'geotiffFrames', 'an array of { time, path }', String(files));
+export async function* geotiffFrames(
+  files: readonly DatedFile[],
+  options: ReadGeoTiffOptions = {},
+): AsyncGenerator<DailyFrame> {
+  if (!Array.isArray(files))
+    throw new GridArgumentError('files', 'geotiffFrames', 'an array of { time, path }', String(files));
   for (let k = 0; k < files.length; k++) {
     const f = files[k]!;
     parseIsoUtc(f?.time, `files[${k}].time`, 'geotiffFrames');

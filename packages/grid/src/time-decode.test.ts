@@ -16,13 +16,20 @@ describe('parseCfTimeUnit', () => {
     expect(parsed.unit).toBe(unit);
     expect(parsed.epochMs).toBe(epoch);
   });
-  it.each(['days', 'fortnights since 2000-01-01', 'days since yesterday', 'days since 2000-13-01'])('rejects %s with GridFormatError naming the field', (units) => {
-    let caught: unknown;
-    try { parseCfTimeUnit(units, { file: 'f.nc', field: 'time' }); } catch (error) { caught = error; }
-    expect(isGridError(caught, 'GridFormatError')).toBe(true);
-    expect((caught as { field?: string }).field).toBe('time:units');
-    expect((caught as Error).message).toContain('f.nc');
-  });
+  it.each(['days', 'fortnights since 2000-01-01', 'days since yesterday', 'days since 2000-13-01'])(
+    'rejects %s with GridFormatError naming the field',
+    (units) => {
+      let caught: unknown;
+      try {
+        parseCfTimeUnit(units, { file: 'f.nc', field: 'time' });
+      } catch (error) {
+        caught = error;
+      }
+      expect(isGridError(caught, 'GridFormatError')).toBe(true);
+      expect((caught as { field?: string }).field).toBe('time:units');
+      expect((caught as Error).message).toContain('f.nc');
+    },
+  );
 });
 
 describe('decodeCfTimes', () => {
@@ -31,17 +38,26 @@ describe('decodeCfTimes', () => {
     expect(t.map(isoDateTime)).toEqual(['2002-04-17T12:00:00Z', '2002-04-04T00:00:00Z', '2002-05-01T00:00:00Z']);
   });
   it('counts calendar months for "months since" (CDO) and clamps the day', () => {
-    expect(decodeCfTimes([0, 1, 8, 12, -1], 'months since 2002-04-01 00:00:00', { calendar: 'proleptic_gregorian' }).map(isoDate))
-      .toEqual(['2002-04-01', '2002-05-01', '2002-12-01', '2003-04-01', '2002-03-01']);
+    expect(
+      decodeCfTimes([0, 1, 8, 12, -1], 'months since 2002-04-01 00:00:00', { calendar: 'proleptic_gregorian' }).map(
+        isoDate,
+      ),
+    ).toEqual(['2002-04-01', '2002-05-01', '2002-12-01', '2003-04-01', '2002-03-01']);
     expect(decodeCfTimes([1], 'months since 2004-01-31').map(isoDate)).toEqual(['2004-02-29']);
   });
   it('rejects fractional months and unknown calendars', () => {
     expect(() => decodeCfTimes([0.5], 'months since 2000-01-01')).toThrow(/not a whole number of months/);
-    expect(() => decodeCfTimes([0], 'days since 2000-01-01', { calendar: '360_day' })).toThrow(/Unsupported time:calendar '360_day'/);
+    expect(() => decodeCfTimes([0], 'days since 2000-01-01', { calendar: '360_day' })).toThrow(
+      /Unsupported time:calendar '360_day'/,
+    );
   });
   it('handles the noleap calendar (no 29 February)', () => {
     // 2000-02-28 + 1 day on a 365-day calendar is 2000-03-01.
-    expect(decodeCfTimes([58, 59, 365], 'days since 2000-01-01', { calendar: 'noleap' }).map(isoDate)).toEqual(['2000-02-28', '2000-03-01', '2001-01-01']);
+    expect(decodeCfTimes([58, 59, 365], 'days since 2000-01-01', { calendar: 'noleap' }).map(isoDate)).toEqual([
+      '2000-02-28',
+      '2000-03-01',
+      '2001-01-01',
+    ]);
   });
   it('gives NaN for non-finite values', () => {
     expect(decodeCfTimes([Number.NaN], 'days since 2000-01-01')).toEqual([Number.NaN]);

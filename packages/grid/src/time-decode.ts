@@ -17,10 +17,23 @@ export interface DecodeCfTimesOptions {
 }
 
 const UNIT_MS: Readonly<Record<string, number>> = {
-  day: 86_400_000, days: 86_400_000, d: 86_400_000,
-  hour: 3_600_000, hours: 3_600_000, hr: 3_600_000, hrs: 3_600_000, h: 3_600_000,
-  minute: 60_000, minutes: 60_000, min: 60_000, mins: 60_000,
-  second: 1000, seconds: 1000, sec: 1000, secs: 1000, s: 1000,
+  day: 86_400_000,
+  days: 86_400_000,
+  d: 86_400_000,
+  hour: 3_600_000,
+  hours: 3_600_000,
+  hr: 3_600_000,
+  hrs: 3_600_000,
+  h: 3_600_000,
+  minute: 60_000,
+  minutes: 60_000,
+  min: 60_000,
+  mins: 60_000,
+  second: 1000,
+  seconds: 1000,
+  sec: 1000,
+  secs: 1000,
+  s: 1000,
 };
 
 /** A parsed CF time unit. */
@@ -45,10 +58,16 @@ export interface CfTimeUnit {
 export function parseCfTimeUnit(units: string, options: DecodeCfTimesOptions = {}): CfTimeUnit {
   const field = options.field ?? 'time';
   const fail = (why: string): never => {
-    throw new GridFormatError(`Cannot decode ${field}:units = '${units}'${options.file ? ` in ${options.file}` : ''}: ${why}; expected '<days|hours|minutes|seconds|months> since YYYY-MM-DD[ hh:mm:ss]'`, { ...(options.file !== undefined ? { file: options.file } : {}), field: `${field}:units` });
+    throw new GridFormatError(
+      `Cannot decode ${field}:units = '${units}'${options.file ? ` in ${options.file}` : ''}: ${why}; expected '<days|hours|minutes|seconds|months> since YYYY-MM-DD[ hh:mm:ss]'`,
+      { ...(options.file !== undefined ? { file: options.file } : {}), field: `${field}:units` },
+    );
   };
   if (typeof units !== 'string') return fail('no units attribute');
-  const m = /^\s*([a-zA-Z]+)\s+since\s+(-?\d{1,4})-(\d{1,2})-(\d{1,2})(?:[T\s]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}(?:\.\d*)?))?)?\s*(Z|UTC|GMT|[+-]\d{1,2}(?::?\d{2})?)?\s*$/i.exec(units);
+  const m =
+    /^\s*([a-zA-Z]+)\s+since\s+(-?\d{1,4})-(\d{1,2})-(\d{1,2})(?:[T\s]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}(?:\.\d*)?))?)?\s*(Z|UTC|GMT|[+-]\d{1,2}(?::?\d{2})?)?\s*$/i.exec(
+      units,
+    );
   if (!m) return fail('not of the form <unit> since <date>');
   const word = m[1]!.toLowerCase();
   let unit: CfTimeUnit['unit'];
@@ -60,7 +79,8 @@ export function parseCfTimeUnit(units: string, options: DecodeCfTimesOptions = {
   else return fail(`unknown time unit '${m[1]}'`);
   const [year, month, day] = [Number(m[2]), Number(m[3]), Number(m[4])];
   const [hour, minute, second] = [Number(m[5] ?? 0), Number(m[6] ?? 0), Number(m[7] ?? 0)];
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second >= 61) return fail('reference date out of range');
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second >= 61)
+    return fail('reference date out of range');
   const date = new Date(0);
   date.setUTCFullYear(year, month - 1, day);
   date.setUTCHours(hour, minute, 0, 0);
@@ -98,16 +118,25 @@ export function decodeCfTimes(values: ArrayLike<number>, units: string, options:
   const calendar = (options.calendar ?? 'standard').trim().toLowerCase();
   const where = { ...(options.file !== undefined ? { file: options.file } : {}), field: `${field}:calendar` };
   if (!(CF_CALENDARS as readonly string[]).includes(calendar)) {
-    throw new GridFormatError(`Unsupported ${field}:calendar '${options.calendar}'${options.file ? ` in ${options.file}` : ''}: expected one of ${CF_CALENDARS.join(', ')}`, where);
+    throw new GridFormatError(
+      `Unsupported ${field}:calendar '${options.calendar}'${options.file ? ` in ${options.file}` : ''}: expected one of ${CF_CALENDARS.join(', ')}`,
+      where,
+    );
   }
   const out = new Array<number>(values.length);
   const noLeap = calendar === 'noleap' || calendar === '365_day';
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    if (!Number.isFinite(v)) { out[i] = Number.NaN; continue; }
+    if (!Number.isFinite(v)) {
+      out[i] = Number.NaN;
+      continue;
+    }
     if (parsed.unit === 'months') {
       if (!Number.isInteger(v)) {
-        throw new GridFormatError(`${field}[${i}] = ${v} ${units}${options.file ? ` in ${options.file}` : ''} is not a whole number of months; fractional calendar months are ambiguous`, { ...where, field });
+        throw new GridFormatError(
+          `${field}[${i}] = ${v} ${units}${options.file ? ` in ${options.file}` : ''} is not a whole number of months; fractional calendar months are ambiguous`,
+          { ...where, field },
+        );
       }
       const d = new Date(parsed.epochMs);
       const target = d.getUTCMonth() + v;
@@ -119,7 +148,15 @@ export function decodeCfTimes(values: ArrayLike<number>, units: string, options:
       out[i] = r.getTime();
       continue;
     }
-    const ms = v * (parsed.unit === 'days' ? 86_400_000 : parsed.unit === 'hours' ? 3_600_000 : parsed.unit === 'minutes' ? 60_000 : 1000);
+    const ms =
+      v *
+      (parsed.unit === 'days'
+        ? 86_400_000
+        : parsed.unit === 'hours'
+          ? 3_600_000
+          : parsed.unit === 'minutes'
+            ? 60_000
+            : 1000);
     out[i] = noLeap ? addNoLeap(parsed.epochMs, ms) : parsed.epochMs + ms;
   }
   return out;

@@ -34,15 +34,24 @@ export interface GraceMonth extends TimeWindow {
  */
 export function parseIsoUtc(value: string, argument: string, fn: string): number {
   const s = typeof value === 'string' ? value.trim() : '';
-  const m = /^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ](\d{2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(s);
+  const m = /^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ](\d{2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(
+    s,
+  );
   let ms = Number.NaN;
   if (m) {
     const iso = `${m[1]}-${m[2]}-${m[3] ?? '01'}T${m[4] ?? '00'}:${m[5] ?? '00'}:${m[6] ?? '00'}${m[7] ?? 'Z'}`;
     ms = Date.parse(iso);
     // reject dates that JavaScript silently rolls over (2002-02-30)
-    if (Number.isFinite(ms) && m[7] === undefined && new Date(ms).getUTCDate() !== Number(m[3] ?? '01')) ms = Number.NaN;
+    if (Number.isFinite(ms) && m[7] === undefined && new Date(ms).getUTCDate() !== Number(m[3] ?? '01'))
+      ms = Number.NaN;
   }
-  if (!Number.isFinite(ms)) throw new GridArgumentError(argument, fn, 'an ISO 8601 date such as "2002-04-04" or "2002-04-04T12:00:00Z"', JSON.stringify(value));
+  if (!Number.isFinite(ms))
+    throw new GridArgumentError(
+      argument,
+      fn,
+      'an ISO 8601 date such as "2002-04-04" or "2002-04-04T12:00:00Z"',
+      JSON.stringify(value),
+    );
   return ms;
 }
 
@@ -72,32 +81,68 @@ function yearMonthOf(ms: number): string {
 export function graceMonths(stack: { readonly timeBounds?: readonly TimeBounds[] }): GraceMonth[] {
   const bounds = stack?.timeBounds;
   if (!Array.isArray(bounds)) {
-    throw new GridArgumentError('stack.timeBounds', 'graceMonths', 'an array of [start, end) ISO dates (GRACE time_bounds)', String(bounds));
+    throw new GridArgumentError(
+      'stack.timeBounds',
+      'graceMonths',
+      'an array of [start, end) ISO dates (GRACE time_bounds)',
+      String(bounds),
+    );
   }
   const recs = bounds.map((b, index) => {
     const start = parseIsoUtc(b?.[0], `stack.timeBounds[${index}][0]`, 'graceMonths');
     const end = parseIsoUtc(b?.[1], `stack.timeBounds[${index}][1]`, 'graceMonths');
-    if (!(end > start)) throw new GridArgumentError(`stack.timeBounds[${index}]`, 'graceMonths', 'a window with end after start', JSON.stringify(b));
+    if (!(end > start))
+      throw new GridArgumentError(
+        `stack.timeBounds[${index}]`,
+        'graceMonths',
+        'a window with end after start',
+        JSON.stringify(b),
+      );
     const mid = start + (end - start) / 2;
-    return { index, start: b[0], end: b[1], startMs: start, mid: isoDate(mid), yearMonth: yearMonthOf(mid), days: (end - start) / DAY_MS };
+    return {
+      index,
+      start: b[0],
+      end: b[1],
+      startMs: start,
+      mid: isoDate(mid),
+      yearMonth: yearMonthOf(mid),
+      days: (end - start) / DAY_MS,
+    };
   });
   const groups = new Map<string, typeof recs>();
   for (const r of recs) {
     const g = groups.get(r.yearMonth);
-    if (g) g.push(r); else groups.set(r.yearMonth, [r]);
+    if (g) g.push(r);
+    else groups.set(r.yearMonth, [r]);
   }
   const ids = new Map<number, string>();
   for (const [ym, g] of groups) {
-    if (g.length === 1) { ids.set(g[0].index, ym); continue; }
-    [...g].sort((a, b) => a.startMs - b.startMs || a.index - b.index).forEach((r, k) => ids.set(r.index, `${ym}${suffix(k)}`));
+    if (g.length === 1) {
+      ids.set(g[0].index, ym);
+      continue;
+    }
+    [...g]
+      .sort((a, b) => a.startMs - b.startMs || a.index - b.index)
+      .forEach((r, k) => ids.set(r.index, `${ym}${suffix(k)}`));
   }
-  return recs.map((r) => ({ index: r.index, id: ids.get(r.index)!, yearMonth: r.yearMonth, start: r.start, end: r.end, mid: r.mid, days: r.days }));
+  return recs.map((r) => ({
+    index: r.index,
+    id: ids.get(r.index)!,
+    yearMonth: r.yearMonth,
+    start: r.start,
+    end: r.end,
+    mid: r.mid,
+    days: r.days,
+  }));
 }
 
 function suffix(k: number): string {
   let s = '';
   let n = k;
-  do { s = String.fromCharCode(97 + (n % 26)) + s; n = Math.floor(n / 26) - 1; } while (n >= 0);
+  do {
+    s = String.fromCharCode(97 + (n % 26)) + s;
+    n = Math.floor(n / 26) - 1;
+  } while (n >= 0);
   return s;
 }
 
@@ -118,12 +163,14 @@ function suffix(k: number): string {
 export function missingMonths(records: readonly { readonly yearMonth: string }[], from: string, to: string): string[] {
   const parse = (v: string, name: string): [number, number] => {
     const m = /^(\d{4})-(\d{2})$/.exec(typeof v === 'string' ? v : '');
-    if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) throw new GridArgumentError(name, 'missingMonths', 'a month "YYYY-MM"', JSON.stringify(v));
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 12)
+      throw new GridArgumentError(name, 'missingMonths', 'a month "YYYY-MM"', JSON.stringify(v));
     return [Number(m[1]), Number(m[2])];
   };
   const [y0, m0] = parse(from, 'from');
   const [y1, m1] = parse(to, 'to');
-  if (y1 * 12 + m1 < y0 * 12 + m0) throw new GridArgumentError('to', 'missingMonths', `a month not before from (${from})`, JSON.stringify(to));
+  if (y1 * 12 + m1 < y0 * 12 + m0)
+    throw new GridArgumentError('to', 'missingMonths', `a month not before from (${from})`, JSON.stringify(to));
   const have = new Set(records.map((r) => r.yearMonth));
   const out: string[] = [];
   for (let k = y0 * 12 + m0 - 1; k <= y1 * 12 + m1 - 1; k++) {
@@ -155,9 +202,11 @@ export function missingMonths(records: readonly { readonly yearMonth: string }[]
 export function thirtyDayWindows(from: string, to: string): TimeWindow[] {
   const a = parseIsoUtc(from, 'from', 'thirtyDayWindows');
   const b = parseIsoUtc(to, 'to', 'thirtyDayWindows');
-  if (!(b > a)) throw new GridArgumentError('to', 'thirtyDayWindows', `a date after from (${from})`, JSON.stringify(to));
+  if (!(b > a))
+    throw new GridArgumentError('to', 'thirtyDayWindows', `a date after from (${from})`, JSON.stringify(to));
   const out: TimeWindow[] = [];
   const fmt = (ms: number) => (ms % DAY_MS === 0 ? isoDate(ms) : isoDateTime(ms));
-  for (let s = a; s + 30 * DAY_MS <= b; s += 30 * DAY_MS) out.push({ id: fmt(s), start: fmt(s), end: fmt(s + 30 * DAY_MS) });
+  for (let s = a; s + 30 * DAY_MS <= b; s += 30 * DAY_MS)
+    out.push({ id: fmt(s), start: fmt(s), end: fmt(s + 30 * DAY_MS) });
   return out;
 }

@@ -4,8 +4,15 @@ import { createGrid } from './grid.js';
 
 describe('normalizeUnits', () => {
   it.each([
-    ['m', 'm'], ['metres', 'm'], ['CM', 'cm'], ['mm', 'mm'], ['kg m-2', 'kg m-2'], ['kg/m2', 'kg m-2'],
-    ['kg m^-2', 'kg m-2'], ['kg m**-2', 'kg m-2'], [' kg  m-2 ', 'kg m-2'],
+    ['m', 'm'],
+    ['metres', 'm'],
+    ['CM', 'cm'],
+    ['mm', 'mm'],
+    ['kg m-2', 'kg m-2'],
+    ['kg/m2', 'kg m-2'],
+    ['kg m^-2', 'kg m-2'],
+    ['kg m**-2', 'kg m-2'],
+    [' kg  m-2 ', 'kg m-2'],
   ])('%s -> %s', (input, canonical) => {
     expect(normalizeUnits(input)).toBe(canonical);
   });
@@ -21,9 +28,10 @@ describe('unitScale', () => {
     expect(unitScale('cm', 'm')).toBeCloseTo(0.01, 15);
     expect(unitScale('kg/m2', 'mm')).toBe(1);
     expect(unitScale('kg m-2', 'cm')).toBeCloseTo(0.1, 15);
-    for (const a of Object.keys(WATER_UNITS)) for (const b of Object.keys(WATER_UNITS)) {
-      expect(unitScale(a, b) * unitScale(b, a)).toBeCloseTo(1, 12);
-    }
+    for (const a of Object.keys(WATER_UNITS))
+      for (const b of Object.keys(WATER_UNITS)) {
+        expect(unitScale(a, b) * unitScale(b, a)).toBeCloseTo(1, 12);
+      }
   });
   it('throws GridUnitsError naming the file and field for unknown, incompatible or missing units', () => {
     const cases: [string | undefined, string, RegExp][] = [
@@ -34,7 +42,11 @@ describe('unitScale', () => {
     ];
     for (const [from, to, message] of cases) {
       let caught: unknown;
-      try { unitScale(from, to, { file: 'a.nc', field: 'tws:units' }); } catch (error) { caught = error; }
+      try {
+        unitScale(from, to, { file: 'a.nc', field: 'tws:units' });
+      } catch (error) {
+        caught = error;
+      }
       expect(isGridError(caught, 'GridUnitsError')).toBe(true);
       expect((caught as Error).message).toMatch(message);
       expect((caught as { file?: string }).file).toBe('a.nc');
@@ -44,7 +56,12 @@ describe('unitScale', () => {
 
 describe('convertUnits', () => {
   it('multiplies values, keeps NaN and returns a new record with canonical units', () => {
-    const g = createGrid(new Float32Array([0.01, Number.NaN, -0.5, 0]), { shape: [2, 2], bounds: [0, 0, 2, 2], crs: 'EPSG:4326', units: 'm' });
+    const g = createGrid(new Float32Array([0.01, Number.NaN, -0.5, 0]), {
+      shape: [2, 2],
+      bounds: [0, 0, 2, 2],
+      crs: 'EPSG:4326',
+      units: 'm',
+    });
     const out = convertUnits(g, 'mm');
     expect(Array.from(out.data)).toEqual([Math.fround(10), Number.NaN, -500, 0]);
     expect(out.units).toBe('mm');

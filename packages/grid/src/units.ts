@@ -11,11 +11,34 @@ export type WaterUnit = 'm' | 'cm' | 'mm' | 'kg m-2';
 export const WATER_UNITS: Readonly<Record<WaterUnit, number>> = Object.freeze({ m: 1000, cm: 10, mm: 1, 'kg m-2': 1 });
 
 const ALIASES: Readonly<Record<string, WaterUnit>> = Object.freeze({
-  m: 'm', meter: 'm', meters: 'm', metre: 'm', metres: 'm', 'm of water equivalent': 'm', 'm water equivalent': 'm',
-  cm: 'cm', centimeter: 'cm', centimeters: 'cm', centimetre: 'cm', centimetres: 'cm',
-  mm: 'mm', millimeter: 'mm', millimeters: 'mm', millimetre: 'mm', millimetres: 'mm',
-  'kg m-2': 'kg m-2', 'kg/m2': 'kg m-2', 'kg/m^2': 'kg m-2', 'kg m^-2': 'kg m-2', 'kg m**-2': 'kg m-2', 'kg.m-2': 'kg m-2',
-  'kg/m**2': 'kg m-2', 'kg*m-2': 'kg m-2', 'kgm-2': 'kg m-2', 'kg/(m2)': 'kg m-2', 'kg/(m^2)': 'kg m-2',
+  m: 'm',
+  meter: 'm',
+  meters: 'm',
+  metre: 'm',
+  metres: 'm',
+  'm of water equivalent': 'm',
+  'm water equivalent': 'm',
+  cm: 'cm',
+  centimeter: 'cm',
+  centimeters: 'cm',
+  centimetre: 'cm',
+  centimetres: 'cm',
+  mm: 'mm',
+  millimeter: 'mm',
+  millimeters: 'mm',
+  millimetre: 'mm',
+  millimetres: 'mm',
+  'kg m-2': 'kg m-2',
+  'kg/m2': 'kg m-2',
+  'kg/m^2': 'kg m-2',
+  'kg m^-2': 'kg m-2',
+  'kg m**-2': 'kg m-2',
+  'kg.m-2': 'kg m-2',
+  'kg/m**2': 'kg m-2',
+  'kg*m-2': 'kg m-2',
+  'kgm-2': 'kg m-2',
+  'kg/(m2)': 'kg m-2',
+  'kg/(m^2)': 'kg m-2',
 });
 
 /**
@@ -66,12 +89,23 @@ export function unitScale(from: string | undefined, to: string, options: UnitSca
   const where = `${options.field ?? 'units'}${options.file ? ` of ${options.file}` : ''}`;
   const known = Object.keys(WATER_UNITS).join(', ');
   const target = normalizeUnits(to);
-  if (!target) throw new GridUnitsError(`Requested units '${to}' are not supported: expected one of ${known}`, { ...errorLocation(options), field: 'units' });
+  if (!target)
+    throw new GridUnitsError(`Requested units '${to}' are not supported: expected one of ${known}`, {
+      ...errorLocation(options),
+      field: 'units',
+    });
   if (from === undefined || from.trim() === '') {
-    throw new GridUnitsError(`Cannot convert ${where} to '${to}': the data have no units attribute; expected one of ${known}`, errorLocation(options));
+    throw new GridUnitsError(
+      `Cannot convert ${where} to '${to}': the data have no units attribute; expected one of ${known}`,
+      errorLocation(options),
+    );
   }
   const source = normalizeUnits(from);
-  if (!source) throw new GridUnitsError(`Cannot convert ${where} from '${from}' to '${to}': '${from}' is not a water-storage unit (expected one of ${known})`, errorLocation(options));
+  if (!source)
+    throw new GridUnitsError(
+      `Cannot convert ${where} from '${from}' to '${to}': '${from}' is not a water-storage unit (expected one of ${known})`,
+      errorLocation(options),
+    );
   return WATER_UNITS[source] / WATER_UNITS[target];
 }
 

@@ -5,8 +5,14 @@ import { createGrid, isGridError, upscale, type Grid, type GridSpec } from '@tws
 
 const FIXTURES = join(import.meta.dirname, '..', 'test', 'fixtures', 'upscale');
 
-interface FixtureGrid extends GridSpec { readonly data: (number | null)[] }
-const toGrid = (f: FixtureGrid): Grid => createGrid(Float32Array.from(f.data, (v) => (v === null ? Number.NaN : v)), f);
+interface FixtureGrid extends GridSpec {
+  readonly data: (number | null)[];
+}
+const toGrid = (f: FixtureGrid): Grid =>
+  createGrid(
+    Float32Array.from(f.data, (v) => (v === null ? Number.NaN : v)),
+    f,
+  );
 
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, atol: number): void {
   expect(actual.length).toBe(expected.length);
@@ -14,22 +20,32 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, ato
     const a = actual[i]!;
     const e = expected[i]!;
     if (Number.isNaN(e) || Number.isNaN(a)) {
-      if (Number.isNaN(e) !== Number.isNaN(a)) throw new Error(`index ${i}: got ${a}, expected ${e} (nodata mask differs)`);
-    } else if (!(Math.abs(a - e) <= atol)) throw new Error(`index ${i}: got ${a}, expected ${e}, |Δ| ${Math.abs(a - e)} > ${atol}`);
+      if (Number.isNaN(e) !== Number.isNaN(a))
+        throw new Error(`index ${i}: got ${a}, expected ${e} (nodata mask differs)`);
+    } else if (!(Math.abs(a - e) <= atol))
+      throw new Error(`index ${i}: got ${a}, expected ${e}, |Δ| ${Math.abs(a - e)} > ${atol}`);
   }
 }
 
 function thrown(fn: () => unknown): unknown {
-  try { fn(); } catch (e) { return e; }
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
   throw new Error('expected a throw');
 }
 
 describe('upscale against gdalwarp -r average (GDAL 3.6 fixtures)', () => {
   const cases = readdirSync(join(FIXTURES, 'in')).filter((f) => f.endsWith('.json'));
-  it('has the three reference cases', () => expect(cases.sort()).toEqual(['factor4.json', 'like-lcc.json', 'like-ratio-1.6.json']));
+  it('has the three reference cases', () =>
+    expect(cases.sort()).toEqual(['factor4.json', 'like-lcc.json', 'like-ratio-1.6.json']));
   for (const file of cases) {
     it(`${file} within 1e-4`, () => {
-      const input = JSON.parse(readFileSync(join(FIXTURES, 'in', file), 'utf8')) as { grid: FixtureGrid; options: { factor: number } | { like: GridSpec } };
+      const input = JSON.parse(readFileSync(join(FIXTURES, 'in', file), 'utf8')) as {
+        grid: FixtureGrid;
+        options: { factor: number } | { like: GridSpec };
+      };
       const expected = toGrid(JSON.parse(readFileSync(join(FIXTURES, 'out', file), 'utf8')) as FixtureGrid);
       const got = upscale(toGrid(input.grid), input.options);
       expect(got.shape).toEqual(expected.shape);
@@ -41,7 +57,10 @@ describe('upscale against gdalwarp -r average (GDAL 3.6 fixtures)', () => {
 });
 
 describe('upscale', () => {
-  const g4 = createGrid(Float32Array.from({ length: 16 }, (_, i) => i + 1), { shape: [4, 4], bounds: [0, 0, 4, 4], crs: 'EPSG:4326', units: 'mm' });
+  const g4 = createGrid(
+    Float32Array.from({ length: 16 }, (_, i) => i + 1),
+    { shape: [4, 4], bounds: [0, 0, 4, 4], crs: 'EPSG:4326', units: 'mm' },
+  );
 
   it('takes the mean of valid cells of each block (hand-computed)', () => {
     const d = g4.data.slice();
@@ -60,21 +79,33 @@ describe('upscale', () => {
   });
 
   it('honours a non-NaN nodata value on integer grids', () => {
-    const g = createGrid(new Int16Array([1, -9999, 3, 5]), { shape: [2, 2], bounds: [0, 0, 2, 2], crs: 'EPSG:4326', nodata: -9999 });
+    const g = createGrid(new Int16Array([1, -9999, 3, 5]), {
+      shape: [2, 2],
+      bounds: [0, 0, 2, 2],
+      crs: 'EPSG:4326',
+      nodata: -9999,
+    });
     const r = upscale(g, { factor: 2 });
     expect(r.data).toBeInstanceOf(Float32Array);
     expect(r.data[0]).toBe(3);
   });
 
   it('keeps Float64 input in Float64', () => {
-    const g = createGrid(new Float64Array([0.1, 0.2, 0.3, 0.4]), { shape: [2, 2], bounds: [0, 0, 2, 2], crs: 'EPSG:4326' });
+    const g = createGrid(new Float64Array([0.1, 0.2, 0.3, 0.4]), {
+      shape: [2, 2],
+      bounds: [0, 0, 2, 2],
+      crs: 'EPSG:4326',
+    });
     const r = upscale(g, { factor: 2 });
     expect(r.data).toBeInstanceOf(Float64Array);
     expect(r.data[0]).toBeCloseTo(0.25, 15);
   });
 
   it('edge case: all-NaN input gives all-NaN output', () => {
-    const r = upscale(createGrid(new Float32Array(16).fill(Number.NaN), { shape: [4, 4], bounds: [0, 0, 4, 4], crs: 'EPSG:4326' }), { factor: 2 });
+    const r = upscale(
+      createGrid(new Float32Array(16).fill(Number.NaN), { shape: [4, 4], bounds: [0, 0, 4, 4], crs: 'EPSG:4326' }),
+      { factor: 2 },
+    );
     expect(Array.from(r.data).every(Number.isNaN)).toBe(true);
   });
 
@@ -92,12 +123,19 @@ describe('upscale', () => {
   });
 
   it('edge case: ±Infinity propagates, +∞ and −∞ together give NaN, −0 averages to 0', () => {
-    const g = createGrid(new Float32Array([Infinity, 1, -0, -0, Infinity, -Infinity, 1, 1]), { shape: [2, 4], bounds: [0, 0, 4, 2], crs: 'EPSG:4326' });
+    const g = createGrid(new Float32Array([Infinity, 1, -0, -0, Infinity, -Infinity, 1, 1]), {
+      shape: [2, 4],
+      bounds: [0, 0, 4, 2],
+      crs: 'EPSG:4326',
+    });
     const r = upscale(g, { factor: 2 });
     // blocks: [∞, 1, ∞, -∞] → NaN; [-0, -0, 1, 1] → 0.5
     expect(Number.isNaN(r.data[0])).toBe(true);
     expect(r.data[1]).toBe(0.5);
-    const inf = upscale(createGrid(new Float32Array([Infinity, 1, 2, 3]), { shape: [2, 2], bounds: [0, 0, 2, 2], crs: 'EPSG:4326' }), { factor: 2 });
+    const inf = upscale(
+      createGrid(new Float32Array([Infinity, 1, 2, 3]), { shape: [2, 2], bounds: [0, 0, 2, 2], crs: 'EPSG:4326' }),
+      { factor: 2 },
+    );
     expect(inf.data[0]).toBe(Infinity);
   });
 
@@ -105,8 +143,18 @@ describe('upscale', () => {
     const e = thrown(() => upscale(g4, { factor: 3 }));
     expect(isGridError(e, 'GridArgumentError')).toBe(true);
     expect((e as Error).message).toMatch(/'factor'.*'upscale'/);
-    expect(isGridError(thrown(() => upscale(g4, { factor: 1.5 })), 'GridArgumentError')).toBe(true);
-    expect(isGridError(thrown(() => upscale(g4, { factor: 0 })), 'GridArgumentError')).toBe(true);
+    expect(
+      isGridError(
+        thrown(() => upscale(g4, { factor: 1.5 })),
+        'GridArgumentError',
+      ),
+    ).toBe(true);
+    expect(
+      isGridError(
+        thrown(() => upscale(g4, { factor: 0 })),
+        'GridArgumentError',
+      ),
+    ).toBe(true);
   });
 
   it('throws GridMismatchError when like is in another CRS', () => {
@@ -120,17 +168,30 @@ describe('upscale', () => {
   });
 
   it('property: a mean upscale preserves the mean when no cell is nodata', () => {
-    fc.assert(fc.property(
-      fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }),
-      fc.float({ min: -1000, max: 1000, noNaN: true }), fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-      (k, br, bc, scale, seed) => {
-        const rows = k * br, cols = k * bc;
-        let x = seed;
-        const data = Float64Array.from({ length: rows * cols }, () => { x = (x * 1103515245 + 12345) % 2147483648; return (x / 2147483648 - 0.5) * scale; });
-        const r = upscale(createGrid(data, { shape: [rows, cols], bounds: [0, 0, cols, rows], crs: 'EPSG:4326' }), { factor: k });
-        const mean = (a: Float64Array) => a.reduce((s, v) => s + v, 0) / a.length;
-        expect(Math.abs(mean(r.data) - mean(data))).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(scale)));
-      }), { numRuns: 100 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.float({ min: -1000, max: 1000, noNaN: true }),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        (k, br, bc, scale, seed) => {
+          const rows = k * br,
+            cols = k * bc;
+          let x = seed;
+          const data = Float64Array.from({ length: rows * cols }, () => {
+            x = (x * 1103515245 + 12345) % 2147483648;
+            return (x / 2147483648 - 0.5) * scale;
+          });
+          const r = upscale(createGrid(data, { shape: [rows, cols], bounds: [0, 0, cols, rows], crs: 'EPSG:4326' }), {
+            factor: k,
+          });
+          const mean = (a: Float64Array) => a.reduce((s, v) => s + v, 0) / a.length;
+          expect(Math.abs(mean(r.data) - mean(data))).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(scale)));
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });
 

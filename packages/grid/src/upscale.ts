@@ -52,7 +52,11 @@ export interface UpscaleOptions {
  * // => Float32Array [3.5, 6.3333335, 11.5, 13.5]
  * ```
  */
-export function upscale<T extends GridArray>(grid: Grid<T>, target: UpscaleTarget, options: UpscaleOptions = {}): Grid<FloatOf<T>> {
+export function upscale<T extends GridArray>(
+  grid: Grid<T>,
+  target: UpscaleTarget,
+  options: UpscaleOptions = {},
+): Grid<FloatOf<T>> {
   assertGrid(grid, 'grid', 'upscale');
   const method = options.method ?? 'mean';
   if (method !== 'mean') throw new GridArgumentError('options.method', 'upscale', '"mean"', JSON.stringify(method));
@@ -60,25 +64,40 @@ export function upscale<T extends GridArray>(grid: Grid<T>, target: UpscaleTarge
   let spec: GridSpec;
   if (target && 'factor' in target) {
     const k = target.factor;
-    if (!Number.isInteger(k) || k < 1) throw new GridArgumentError('factor', 'upscale', 'a positive integer', String(k));
+    if (!Number.isInteger(k) || k < 1)
+      throw new GridArgumentError('factor', 'upscale', 'a positive integer', String(k));
     if (rows % k !== 0 || cols % k !== 0) {
-      throw new GridArgumentError('factor', 'upscale', `a divisor of both rows (${rows}) and cols (${cols})`, String(k));
+      throw new GridArgumentError(
+        'factor',
+        'upscale',
+        `a divisor of both rows (${rows}) and cols (${cols})`,
+        String(k),
+      );
     }
     spec = { shape: [rows / k, cols / k], bounds: grid.bounds, crs: grid.crs };
   } else if (target && 'like' in target) {
     assertSpec(target.like, 'like', 'upscale');
     if (proj4Definition(target.like.crs) !== proj4Definition(grid.crs)) {
-      throw new GridMismatchError(`upscale: 'like' is in ${target.like.crs} but 'grid' is in ${grid.crs}; upscale works within one CRS, use reproject() to change CRS`, { field: 'like.crs' });
+      throw new GridMismatchError(
+        `upscale: 'like' is in ${target.like.crs} but 'grid' is in ${grid.crs}; upscale works within one CRS, use reproject() to change CRS`,
+        { field: 'like.crs' },
+      );
     }
     spec = target.like;
   } else {
-    throw new GridArgumentError('target', 'upscale', '{ factor: number } or { like: GridSpec }', JSON.stringify(target));
+    throw new GridArgumentError(
+      'target',
+      'upscale',
+      '{ factor: number } or { like: GridSpec }',
+      JSON.stringify(target),
+    );
   }
   const [orows, ocols] = spec.shape;
   const n = orows * ocols;
   let out: FloatOf<T>;
   if (options.out) {
-    if (options.out.length !== n) throw new GridArgumentError('options.out', 'upscale', `an array of length ${n}`, `length ${options.out.length}`);
+    if (options.out.length !== n)
+      throw new GridArgumentError('options.out', 'upscale', `an array of length ${n}`, `length ${options.out.length}`);
     out = options.out as FloatOf<T>;
   } else out = floatArrayFor(grid.data, n);
 
@@ -91,9 +110,17 @@ export function upscale<T extends GridArray>(grid: Grid<T>, target: UpscaleTarge
   // Column footprints in source pixel units (x grows east), row footprints (y grows south from the north edge).
   const xs = footprints(ocols, (i) => (tw + i * tdx - w) / dx, cols);
   const ys = footprints(orows, (i) => (nn - (tn - i * tdy)) / dy, rows);
-  if (target && 'factor' in target && Number.isNaN(grid.nodata)) blockMeanNaN(grid.data, cols, target.factor, orows, ocols, out);
+  if (target && 'factor' in target && Number.isNaN(grid.nodata))
+    blockMeanNaN(grid.data, cols, target.factor, orows, ocols, out);
   else kernel(grid.data, cols, grid.nodata, xs, ys, ocols, out);
-  return { data: out, shape: [orows, ocols], bounds: [...spec.bounds] as unknown as Grid['bounds'], crs: spec.crs, nodata: Number.NaN, ...(grid.units !== undefined ? { units: grid.units } : {}) };
+  return {
+    data: out,
+    shape: [orows, ocols],
+    bounds: [...spec.bounds] as unknown as Grid['bounds'],
+    crs: spec.crs,
+    nodata: Number.NaN,
+    ...(grid.units !== undefined ? { units: grid.units } : {}),
+  };
 }
 
 /** Per-target-index list of source indices and fractional weights along one axis. */
@@ -114,7 +141,11 @@ function footprints(n: number, edge: (i: number) => number, size: number): Footp
     const a = Math.max(0, edge(i));
     const b = Math.min(size, edge(i + 1));
     offset[i] = weights.length;
-    if (!(b > a)) { start[i] = 0; count[i] = 0; continue; }
+    if (!(b > a)) {
+      start[i] = 0;
+      count[i] = 0;
+      continue;
+    }
     // Snap edges within eps of an integer so exact block boundaries give exact weights of 1.
     const i0 = Math.floor(a + eps);
     const i1 = Math.ceil(b - eps);
@@ -131,7 +162,14 @@ function footprints(n: number, edge: (i: number) => number, size: number): Footp
 }
 
 /** Fast path of {@link upscale} for `{ factor }` with NaN nodata: plain block means, no weights. */
-function blockMeanNaN(data: GridArray, cols: number, k: number, orows: number, ocols: number, out: Float32Array | Float64Array): void {
+function blockMeanNaN(
+  data: GridArray,
+  cols: number,
+  k: number,
+  orows: number,
+  ocols: number,
+  out: Float32Array | Float64Array,
+): void {
   const sum = new Float64Array(ocols);
   const count = new Int32Array(ocols);
   for (let R = 0; R < orows; R++) {
@@ -145,7 +183,10 @@ function blockMeanNaN(data: GridArray, cols: number, k: number, orows: number, o
         const end = p + k;
         for (; p < end; p++) {
           const v = data[p];
-          if (v === v) { s += v; n++; }
+          if (v === v) {
+            s += v;
+            n++;
+          }
         }
         sum[C] += s;
         count[C] += n;
@@ -156,7 +197,15 @@ function blockMeanNaN(data: GridArray, cols: number, k: number, orows: number, o
   }
 }
 
-function kernel(data: GridArray, cols: number, nodata: number, xs: Footprints, ys: Footprints, ocols: number, out: Float32Array | Float64Array): void {
+function kernel(
+  data: GridArray,
+  cols: number,
+  nodata: number,
+  xs: Footprints,
+  ys: Footprints,
+  ocols: number,
+  out: Float32Array | Float64Array,
+): void {
   const orows = ys.start.length;
   const sum = new Float64Array(ocols);
   const wsum = new Float64Array(ocols);

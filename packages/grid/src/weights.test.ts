@@ -4,9 +4,15 @@ const a = 6378137;
 const e2 = 0.0066943799901413165;
 /** Independent check: Simpson integration of M(φ)·N(φ)·cos φ over a latitude band, times Δλ. */
 function bandArea(lat0: number, lat1: number, dlonDeg: number): number {
-  const f = (p: number) => { const s = Math.sin(p); const d = 1 - e2 * s * s; return ((a * (1 - e2)) / d ** 1.5) * (a / Math.sqrt(d)) * Math.cos(p); };
+  const f = (p: number) => {
+    const s = Math.sin(p);
+    const d = 1 - e2 * s * s;
+    return ((a * (1 - e2)) / d ** 1.5) * (a / Math.sqrt(d)) * Math.cos(p);
+  };
   const n = 2000;
-  const p0 = (lat0 * Math.PI) / 180, p1 = (lat1 * Math.PI) / 180, h = (p1 - p0) / n;
+  const p0 = (lat0 * Math.PI) / 180,
+    p1 = (lat1 * Math.PI) / 180,
+    h = (p1 - p0) / n;
   let s = f(p0) + f(p1);
   for (let i = 1; i < n; i++) s += (i % 2 ? 4 : 2) * f(p0 + i * h);
   return ((s * h) / 3) * ((dlonDeg * Math.PI) / 180);
@@ -35,9 +41,27 @@ describe('cellAreas', () => {
 
   it('projected LCC: 48×48 grid cells (default densify) equal the same cells traced much more finely', () => {
     const coarse = cellAreas(CANADA_LCC_110KM);
-    const cell = (R: number, C: number): GridSpec => ({ shape: [1, 1], bounds: [-2_356_000 + C * 112_000, 4_246_000 - (R + 1) * 112_000, -2_356_000 + (C + 1) * 112_000, 4_246_000 - R * 112_000], crs: 'EPSG:3978' });
-    const errors = ([[0, 0], [0, 24], [5, 30], [24, 24], [47, 0], [47, 47], [30, 10]] as const).map(([R, C]) =>
-      Math.abs(coarse.data[R * 48 + C]! / cellAreas(cell(R, C), { densify: 32 }).data[0]! - 1));
+    const cell = (R: number, C: number): GridSpec => ({
+      shape: [1, 1],
+      bounds: [
+        -2_356_000 + C * 112_000,
+        4_246_000 - (R + 1) * 112_000,
+        -2_356_000 + (C + 1) * 112_000,
+        4_246_000 - R * 112_000,
+      ],
+      crs: 'EPSG:3978',
+    });
+    const errors = (
+      [
+        [0, 0],
+        [0, 24],
+        [5, 30],
+        [24, 24],
+        [47, 0],
+        [47, 47],
+        [30, 10],
+      ] as const
+    ).map(([R, C]) => Math.abs(coarse.data[R * 48 + C]! / cellAreas(cell(R, C), { densify: 32 }).data[0]! - 1));
     expect(Math.max(...errors)).toBeLessThan(1e-3); // worst near the pole (row 0-5); typical cells ≈ 2e-5
     expect(errors[3]).toBeLessThan(5e-5);
     // a 112 km cell is 1.2544e10 m² on the map; the LCC scale factor is < 1 between the standard parallels
@@ -56,10 +80,18 @@ describe('cellAreas', () => {
 
   it('throws GridArgumentError for a bad densify or spec', () => {
     let err: unknown;
-    try { cellAreas(CANADA_LCC_110KM, { densify: 0 }); } catch (e) { err = e; }
+    try {
+      cellAreas(CANADA_LCC_110KM, { densify: 0 });
+    } catch (e) {
+      err = e;
+    }
     expect(isGridError(err, 'GridArgumentError')).toBe(true);
     err = undefined;
-    try { cellAreas({ shape: [0, 2], bounds: [0, 0, 1, 1], crs: 'EPSG:4326' }); } catch (e) { err = e; }
+    try {
+      cellAreas({ shape: [0, 2], bounds: [0, 0, 1, 1], crs: 'EPSG:4326' });
+    } catch (e) {
+      err = e;
+    }
     expect(isGridError(err, 'GridArgumentError')).toBe(true);
   });
 });

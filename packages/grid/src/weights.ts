@@ -61,9 +61,13 @@ export interface CellAreasOptions {
  */
 export function cellAreas(spec: GridSpec, options: CellAreasOptions = {}): Grid<Float64Array> {
   assertSpec(spec, 'spec', 'cellAreas');
-  const [cw, ch] = [(spec.bounds[2] - spec.bounds[0]) / spec.shape[1], (spec.bounds[3] - spec.bounds[1]) / spec.shape[0]];
+  const [cw, ch] = [
+    (spec.bounds[2] - spec.bounds[0]) / spec.shape[1],
+    (spec.bounds[3] - spec.bounds[1]) / spec.shape[0],
+  ];
   const densify = options.densify ?? Math.min(4, Math.max(1, Math.round(Math.max(cw, ch) / 28_000)));
-  if (!Number.isInteger(densify) || densify < 1) throw new GridArgumentError('options.densify', 'cellAreas', 'a positive integer', String(densify));
+  if (!Number.isInteger(densify) || densify < 1)
+    throw new GridArgumentError('options.densify', 'cellAreas', 'a positive integer', String(densify));
   const [rows, cols] = spec.shape;
   const [w, s, e, n] = spec.bounds;
   const data = new Float64Array(rows * cols);
@@ -112,11 +116,18 @@ export function cellAreas(spec: GridSpec, options: CellAreasOptions = {}): Grid<
           const x2 = unwrap(lam[p2] - l0);
           sum += x1 * q[p2] - x2 * q[p];
         }
-        data[r * cols + c] = ((A * A) / 2) * Math.abs(sum) / 2;
+        data[r * cols + c] = (((A * A) / 2) * Math.abs(sum)) / 2;
       }
     }
   }
-  return { data, shape: [rows, cols], bounds: [...spec.bounds] as unknown as Grid['bounds'], crs: spec.crs, nodata: Number.NaN, units: 'm2' };
+  return {
+    data,
+    shape: [rows, cols],
+    bounds: [...spec.bounds] as unknown as Grid['bounds'],
+    crs: spec.crs,
+    nodata: Number.NaN,
+    units: 'm2',
+  };
 }
 
 function unwrap(d: number): number {

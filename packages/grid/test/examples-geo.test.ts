@@ -8,7 +8,16 @@ import * as api from '../src/index.js';
 import { docExamples, runDocExample } from '../../../test-support/doc-examples.js';
 
 const SRC = join(import.meta.dirname, '..', 'src');
-const FILES = ['upscale.ts', 'reproject.ts', 'weights.ts', 'mask.ts', 'time-windows.ts', 'aggregate.ts', 'anomaly.ts', 'stream.ts'];
+const FILES = [
+  'upscale.ts',
+  'reproject.ts',
+  'weights.ts',
+  'mask.ts',
+  'time-windows.ts',
+  'aggregate.ts',
+  'anomaly.ts',
+  'stream.ts',
+];
 
 function same(actual: unknown, expected: unknown): boolean {
   if (ArrayBuffer.isView(actual)) actual = Array.from(actual as unknown as ArrayLike<number>);
@@ -16,17 +25,42 @@ function same(actual: unknown, expected: unknown): boolean {
     if (Number.isNaN(expected)) return Number.isNaN(actual);
     return actual === expected || Math.abs(actual - expected) <= 1e-7 * Math.max(1, Math.abs(expected));
   }
-  if (Array.isArray(expected)) return Array.isArray(actual) && actual.length === expected.length && expected.every((e, i) => same((actual as unknown[])[i], e));
+  if (Array.isArray(expected))
+    return (
+      Array.isArray(actual) &&
+      actual.length === expected.length &&
+      expected.every((e, i) => same((actual as unknown[])[i], e))
+    );
   return JSON.stringify(actual) === JSON.stringify(expected);
 }
 
-const cases = docExamples(FILES.map((f) => join(SRC, f)), (file) => file.slice(SRC.length + 1));
+const cases = docExamples(
+  FILES.map((f) => join(SRC, f)),
+  (file) => file.slice(SRC.length + 1),
+);
 
 describe('TSDoc examples of the geometry and time modules', () => {
   it('finds an example for every exported function of these modules', () => {
-    const functions = ['upscale', 'remapWeights', 'applyRemap', 'reproject', 'cellAreas', 'rasterizePolygons', 'canadaMask', 'canadaOutline',
-      'parseBasinOutline', 'graceMonths', 'missingMonths', 'thirtyDayWindows', 'streamWindowMeans', 'aggregateDaily', 'aggregateStack', 'anomalies',
-      'netcdfFrames', 'geotiffFrames'];
+    const functions = [
+      'upscale',
+      'remapWeights',
+      'applyRemap',
+      'reproject',
+      'cellAreas',
+      'rasterizePolygons',
+      'canadaMask',
+      'canadaOutline',
+      'parseBasinOutline',
+      'graceMonths',
+      'missingMonths',
+      'thirtyDayWindows',
+      'streamWindowMeans',
+      'aggregateDaily',
+      'aggregateStack',
+      'anomalies',
+      'netcdfFrames',
+      'geotiffFrames',
+    ];
     const missing = functions.filter((f) => !cases.some((c) => new RegExp(`\\b${f}\\(`).test(c.block)));
     expect(missing).toEqual([]);
   });

@@ -8,14 +8,38 @@ import * as api from '../src/index.js';
 import { docExamples, runDocExample } from '../../../test-support/doc-examples.js';
 
 const SRC = join(import.meta.dirname, '..', 'src');
-const FILES = ['units.ts', 'time-decode.ts', ...readdirSync(join(SRC, 'io')).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => `io/${f}`)];
+const FILES = [
+  'units.ts',
+  'time-decode.ts',
+  ...readdirSync(join(SRC, 'io'))
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .map((f) => `io/${f}`),
+];
 
-const cases = docExamples(FILES.map((f) => join(SRC, f)), (file) => file.slice(SRC.length + 1));
+const cases = docExamples(
+  FILES.map((f) => join(SRC, f)),
+  (file) => file.slice(SRC.length + 1),
+);
 
 describe('TSDoc examples of the io modules', () => {
   it('finds an example for every exported io function', () => {
-    const functions = ['readGeoTiff', 'readGeoTiffHeader', 'writeGeoTiff', 'sniffNetcdf', 'openNetcdf', 'readNetcdf', 'writeNetcdf', 'gridInfo',
-      'normalizeUnits', 'unitScale', 'convertUnits', 'parseCfTimeUnit', 'decodeCfTimes', 'isoDateTime', 'isoDate'];
+    const functions = [
+      'readGeoTiff',
+      'readGeoTiffHeader',
+      'writeGeoTiff',
+      'sniffNetcdf',
+      'openNetcdf',
+      'readNetcdf',
+      'writeNetcdf',
+      'gridInfo',
+      'normalizeUnits',
+      'unitScale',
+      'convertUnits',
+      'parseCfTimeUnit',
+      'decodeCfTimes',
+      'isoDateTime',
+      'isoDate',
+    ];
     const missing = functions.filter((f) => !cases.some((c) => new RegExp(`\\b${f}\\(`).test(c.block)));
     expect(missing).toEqual([]);
   });

@@ -4,12 +4,17 @@ import { applyRemap, createGrid, remapWeights, upscale, CANADA_LCC_110KM, type G
 describe('5 km Canada LCC archive → CANADA_LCC_110KM (full size)', () => {
   it('conservative remap (true-area weights) agrees with upscale (map-area weights) within the LCC scale-factor variation', () => {
     const size = 1075;
-    const spec: GridSpec = { shape: [size, size], bounds: [-2_356_000, 4_246_000 - size * 5000, -2_356_000 + size * 5000, 4_246_000], crs: 'EPSG:3978' };
+    const spec: GridSpec = {
+      shape: [size, size],
+      bounds: [-2_356_000, 4_246_000 - size * 5000, -2_356_000 + size * 5000, 4_246_000],
+      crs: 'EPSG:3978',
+    };
     const data = new Float32Array(size * size);
     let x = 12345;
     for (let i = 0; i < data.length; i++) {
       x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-      const r = Math.floor(i / size), c = i % size;
+      const r = Math.floor(i / size),
+        c = i % size;
       data[i] = x / 2 ** 32 < 0.05 ? Number.NaN : 100 * Math.sin(r / 90) * Math.cos(c / 70) + (x / 2 ** 32 - 0.5) * 20;
     }
     const grid = createGrid(data, spec);
@@ -17,10 +22,12 @@ describe('5 km Canada LCC archive → CANADA_LCC_110KM (full size)', () => {
     expect(w.subsamples).toBe(1);
     const conservative = applyRemap(w, grid);
     const mean = upscale(grid, { like: CANADA_LCC_110KM });
-    let worst = 0, n = 0;
+    let worst = 0,
+      n = 0;
     const diffs: number[] = [];
     for (let i = 0; i < 48 * 48; i++) {
-      const a = conservative.data[i]!, b = mean.data[i]!;
+      const a = conservative.data[i]!,
+        b = mean.data[i]!;
       expect(Number.isNaN(a)).toBe(Number.isNaN(b));
       if (Number.isNaN(a)) continue;
       n++;

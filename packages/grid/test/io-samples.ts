@@ -10,10 +10,18 @@ import type { Grid, GridStack } from '../src/grid.js';
 export function lccSample(): Grid {
   const [rows, cols] = CANADA_LCC_110KM.shape;
   const data = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
-    data[r * cols + c] = r < 3 && c < 3 ? Number.NaN : Math.round(1000 * Math.sin(r / 7) * Math.cos(c / 5)) / 10;
-  }
-  return { data, shape: [rows, cols], bounds: CANADA_LCC_110KM.bounds, crs: 'EPSG:3978', nodata: Number.NaN, units: 'mm' };
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) {
+      data[r * cols + c] = r < 3 && c < 3 ? Number.NaN : Math.round(1000 * Math.sin(r / 7) * Math.cos(c / 5)) / 10;
+    }
+  return {
+    data,
+    shape: [rows, cols],
+    bounds: CANADA_LCC_110KM.bounds,
+    crs: 'EPSG:3978',
+    nodata: Number.NaN,
+    units: 'mm',
+  };
 }
 
 /** A 1° EPSG:4326 grid over North America (60×120) with NaN "ocean" in the south-east corner. */
@@ -21,9 +29,10 @@ export function geographicSample(): Grid {
   const rows = 60;
   const cols = 120;
   const data = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
-    data[r * cols + c] = r > 40 && c > 90 ? Number.NaN : (r - c) / 100;
-  }
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) {
+      data[r * cols + c] = r > 40 && c > 90 ? Number.NaN : (r - c) / 100;
+    }
   return { data, shape: [rows, cols], bounds: [-170, 25, -50, 85], crs: 'EPSG:4326', nodata: Number.NaN, units: 'm' };
 }
 
@@ -32,11 +41,21 @@ export function lccStackSample(): GridStack {
   const g = lccSample();
   const size = g.data.length;
   const data = new Float32Array(3 * size);
-  for (let t = 0; t < 3; t++) for (let i = 0; i < size; i++) data[t * size + i] = Number.isNaN(g.data[i]!) ? Number.NaN : g.data[i]! + 10 * t;
+  for (let t = 0; t < 3; t++)
+    for (let i = 0; i < size; i++) data[t * size + i] = Number.isNaN(g.data[i]!) ? Number.NaN : g.data[i]! + 10 * t;
   return {
-    data, shape: [3, 48, 48], bounds: g.bounds, crs: g.crs, nodata: Number.NaN, units: 'mm',
+    data,
+    shape: [3, 48, 48],
+    bounds: g.bounds,
+    crs: g.crs,
+    nodata: Number.NaN,
+    units: 'mm',
     times: ['2012-01-01T00:00:00Z', '2012-01-16T12:00:00Z', '2012-02-15T12:00:00Z'],
-    timeBounds: [['2011-12-17', '2012-01-16'], ['2012-01-01', '2012-02-01'], ['2012-02-01', '2012-03-01']],
+    timeBounds: [
+      ['2011-12-17', '2012-01-16'],
+      ['2012-01-01', '2012-02-01'],
+      ['2012-02-01', '2012-03-01'],
+    ],
     labels: ['2012-01a', '2012-01b', '2012-02'],
     attributes: { title: 'twsa writer sample', baseline: '2002-04..2016-12', source: 'synthetic' },
   };

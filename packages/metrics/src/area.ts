@@ -51,14 +51,20 @@ export interface AreaWeightedMeanResult {
  * Array.from(r.coverage); // => [1, 0.75]
  * ```
  */
-export function areaWeightedMean(stack: StackLike, weights: ArrayLike<number>, options?: AreaWeightedMeanOptions): AreaWeightedMeanResult {
+export function areaWeightedMean(
+  stack: StackLike,
+  weights: ArrayLike<number>,
+  options?: AreaWeightedMeanOptions,
+): AreaWeightedMeanResult {
   const fn = 'areaWeightedMean';
   const [nt, rows, cols] = assertStack(stack, 'stack', fn);
   const size = rows * cols;
-  if (weights === null || typeof weights !== 'object' || typeof weights.length !== 'number') throw new MetricsArgumentError('weights', fn, `an array of ${size} weights`, String(weights));
+  if (weights === null || typeof weights !== 'object' || typeof weights.length !== 'number')
+    throw new MetricsArgumentError('weights', fn, `an array of ${size} weights`, String(weights));
   if (weights.length !== size) throw new MetricsShapeError('weights', fn, [size], [weights.length]);
   const minCoverage = options?.minCoverage ?? 0;
-  if (typeof minCoverage !== 'number' || !(minCoverage >= 0 && minCoverage <= 1)) throw new MetricsArgumentError('minCoverage', fn, 'a number in [0, 1]', String(minCoverage));
+  if (typeof minCoverage !== 'number' || !(minCoverage >= 0 && minCoverage <= 1))
+    throw new MetricsArgumentError('minCoverage', fn, 'a number in [0, 1]', String(minCoverage));
   const threshold = checkThreshold(options?.maskThreshold, fn);
   const mask = toInclusion(options?.mask, [size, nt * size], 'mask', fn, threshold);
   const perElement = mask !== null && mask.length === nt * size && nt !== 1;
@@ -75,7 +81,9 @@ export function areaWeightedMean(stack: StackLike, weights: ArrayLike<number>, o
   const count = new Uint32Array(nt);
   const coverage = new Float64Array(nt);
   for (let t = 0; t < nt; t++) {
-    let sw = 0, swx = 0, n = 0;
+    let sw = 0,
+      swx = 0,
+      n = 0;
     const base = t * size;
     for (let i = 0; i < size; i++) {
       const wi = w[i]!;

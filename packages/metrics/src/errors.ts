@@ -42,7 +42,10 @@ export class MetricsArgumentError extends MetricsError {
   readonly argument: string;
   readonly functionName: string;
   constructor(argument: string, functionName: string, expected: string, actual: string, options?: { cause?: unknown }) {
-    super(`Argument '${argument}' passed to '${functionName}' must be ${expected}, but got ${actual}`, { ...options, field: argument });
+    super(`Argument '${argument}' passed to '${functionName}' must be ${expected}, but got ${actual}`, {
+      ...options,
+      field: argument,
+    });
     this.argument = argument;
     this.functionName = functionName;
   }
@@ -62,8 +65,17 @@ export class MetricsShapeError extends MetricsError {
   readonly functionName: string;
   readonly expected: readonly number[];
   readonly actual: readonly number[];
-  constructor(argument: string, functionName: string, expected: readonly number[], actual: readonly number[], options?: { cause?: unknown }) {
-    super(`Shape mismatch of '${argument}' in '${functionName}': expected [${expected.join(', ')}], got [${actual.join(', ')}]`, { ...options, field: argument });
+  constructor(
+    argument: string,
+    functionName: string,
+    expected: readonly number[],
+    actual: readonly number[],
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Shape mismatch of '${argument}' in '${functionName}': expected [${expected.join(', ')}], got [${actual.join(', ')}]`,
+      { ...options, field: argument },
+    );
     this.argument = argument;
     this.functionName = functionName;
     this.expected = expected;

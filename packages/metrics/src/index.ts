@@ -15,7 +15,13 @@
  */
 export type { NumericArray, MaskArray, StackLike, UndefinedReason, MetricResult } from './types.js';
 export type { MetricsErrorName } from './errors.js';
-export { METRICS_ERROR_NAMES, MetricsError, MetricsArgumentError, MetricsShapeError, isMetricsError } from './errors.js';
+export {
+  METRICS_ERROR_NAMES,
+  MetricsError,
+  MetricsArgumentError,
+  MetricsShapeError,
+  isMetricsError,
+} from './errors.js';
 export type { ScoreOptions, KgeOptions, KgeResult, SeriesScores } from './scores.js';
 export { pearson, rmse, nse, kge, bias, mae, scoreSeries } from './scores.js';
 export type { PerPixelMetricsOptions, PerPixelMetricsResult } from './maps.js';
@@ -26,7 +32,19 @@ export type { Table1Options, Table1Summary } from './table1.js';
 export { table1Summary, TABLE1_DEFINITION } from './table1.js';
 export type { TimeAxis } from './time.js';
 export { decimalYear } from './time.js';
-export type { TrendOptions, MannKendallResult, SenSlopeResult, TrendResult, TrendMapOptions, TrendMapResult } from './trend.js';
+export type {
+  TrendOptions,
+  MannKendallResult,
+  SenSlopeResult,
+  TrendResult,
+  TrendMapOptions,
+  TrendMapResult,
+} from './trend.js';
 export { mannKendall, senSlope, trendTest, trendMap } from './trend.js';
-export type { AnnualHarmonicOptions, AnnualHarmonicResult, AnnualHarmonicMapOptions, AnnualHarmonicMapResult } from './seasonal.js';
+export type {
+  AnnualHarmonicOptions,
+  AnnualHarmonicResult,
+  AnnualHarmonicMapOptions,
+  AnnualHarmonicMapResult,
+} from './seasonal.js';
 export { annualHarmonic, annualHarmonicMap } from './seasonal.js';

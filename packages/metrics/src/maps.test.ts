@@ -15,8 +15,13 @@ describe('perPixelMetrics', () => {
     const timeMask = Array.from({ length: 10 }, (_, t) => (t < 8 ? 1 : 0));
     const m = perPixelMetrics(pred, obs, { timeMask });
     for (let i = 0; i < 4; i++) {
-      const s = scoreSeries(Array.from({ length: 10 }, (_, t) => pred.data[t * 4 + i]!), Array.from({ length: 10 }, (_, t) => obs.data[t * 4 + i]!), { mask: timeMask });
-      if (Number.isNaN(s.cc.value)) expect(m.cc[i]).toBeNaN(); else expect(m.cc[i]).toBeCloseTo(s.cc.value, 6);
+      const s = scoreSeries(
+        Array.from({ length: 10 }, (_, t) => pred.data[t * 4 + i]!),
+        Array.from({ length: 10 }, (_, t) => obs.data[t * 4 + i]!),
+        { mask: timeMask },
+      );
+      if (Number.isNaN(s.cc.value)) expect(m.cc[i]).toBeNaN();
+      else expect(m.cc[i]).toBeCloseTo(s.cc.value, 6);
       expect(m.rmse[i]).toBeCloseTo(s.rmse.value, 4);
       expect(m.count[i]).toBe(s.count);
     }
@@ -44,10 +49,19 @@ describe('perPixelMetrics', () => {
   });
   it('mismatched shapes throw MetricsShapeError naming obs.shape', () => {
     let err: unknown;
-    try { perPixelMetrics(pred, stack(9, 2, 2, () => 0)); } catch (e) { err = e; }
+    try {
+      perPixelMetrics(
+        pred,
+        stack(9, 2, 2, () => 0),
+      );
+    } catch (e) {
+      err = e;
+    }
     expect(isMetricsError(err, 'MetricsShapeError')).toBe(true);
     expect((err as Error).message).toContain("'obs.shape' in 'perPixelMetrics'");
-    expect(() => perPixelMetrics(pred, obs, { timeMask: [1, 1] })).toThrow("Shape mismatch of 'timeMask' in 'perPixelMetrics'");
+    expect(() => perPixelMetrics(pred, obs, { timeMask: [1, 1] })).toThrow(
+      "Shape mismatch of 'timeMask' in 'perPixelMetrics'",
+    );
   });
 });
 
@@ -71,19 +85,34 @@ describe('areaWeightedMean', () => {
   it('bad weights throw typed errors', () => {
     const s = { data: [1, 2], shape: [1, 1, 2] as const };
     expect(() => areaWeightedMean(s, [1])).toThrow("Shape mismatch of 'weights' in 'areaWeightedMean'");
-    expect(() => areaWeightedMean(s, [1, -1])).toThrow("Argument 'weights[1]' passed to 'areaWeightedMean' must be non-negative");
+    expect(() => areaWeightedMean(s, [1, -1])).toThrow(
+      "Argument 'weights[1]' passed to 'areaWeightedMean' must be non-negative",
+    );
     expect(() => areaWeightedMean(s, [1, 1], { minCoverage: 2 })).toThrow("Argument 'minCoverage'");
   });
   it('property: the mean lies between the min and max valid values, and uniform weights give the plain mean', () => {
-    fc.assert(fc.property(fc.array(fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.constant(NaN)), { minLength: 6, maxLength: 6 }), fc.array(fc.double({ min: 0.1, max: 5, noNaN: true }), { minLength: 6, maxLength: 6 }), (vals, w) => {
-      const s = { data: vals, shape: [1, 2, 3] as const };
-      const valid = vals.filter(Number.isFinite);
-      const m = areaWeightedMean(s, w).mean[0]!;
-      if (valid.length === 0) { expect(m).toBeNaN(); return; }
-      expect(m).toBeGreaterThanOrEqual(Math.min(...valid) - 1e-9);
-      expect(m).toBeLessThanOrEqual(Math.max(...valid) + 1e-9);
-      expect(areaWeightedMean(s, [1, 1, 1, 1, 1, 1]).mean[0]).toBeCloseTo(valid.reduce((a, b) => a + b, 0) / valid.length, 9);
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.constant(NaN)), { minLength: 6, maxLength: 6 }),
+        fc.array(fc.double({ min: 0.1, max: 5, noNaN: true }), { minLength: 6, maxLength: 6 }),
+        (vals, w) => {
+          const s = { data: vals, shape: [1, 2, 3] as const };
+          const valid = vals.filter(Number.isFinite);
+          const m = areaWeightedMean(s, w).mean[0]!;
+          if (valid.length === 0) {
+            expect(m).toBeNaN();
+            return;
+          }
+          expect(m).toBeGreaterThanOrEqual(Math.min(...valid) - 1e-9);
+          expect(m).toBeLessThanOrEqual(Math.max(...valid) + 1e-9);
+          expect(areaWeightedMean(s, [1, 1, 1, 1, 1, 1]).mean[0]).toBeCloseTo(
+            valid.reduce((a, b) => a + b, 0) / valid.length,
+            9,
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
 
@@ -108,7 +137,13 @@ describe('table1Summary', () => {
     const obs = stack(4, 1, 2, () => NaN);
     const pred = stack(4, 1, 2, (t) => t);
     const s = table1Summary(pred, obs);
-    expect([s.perPixel.cc, s.perPixel.rmse, s.domainMean.cc.reason, s.counts.pixelsWithRmse, s.counts.domainMonths]).toEqual([NaN, NaN, 'no valid pairs', 0, 0]);
+    expect([
+      s.perPixel.cc,
+      s.perPixel.rmse,
+      s.domainMean.cc.reason,
+      s.counts.pixelsWithRmse,
+      s.counts.domainMonths,
+    ]).toEqual([NaN, NaN, 'no valid pairs', 0, 0]);
   });
   it('perfect prediction gives CC 1 and RMSE 0 on both definitions', () => {
     const obs = stack(6, 2, 2, (t, i) => t * (i + 1) - 3);

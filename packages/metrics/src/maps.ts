@@ -3,7 +3,16 @@
  */
 import { MetricsArgumentError, MetricsShapeError } from './errors.js';
 import { assertStack, checkThreshold, toInclusion } from './internal/arrays.js';
-import { biasFrom, gatherPairs, kgeFrom, maeFrom, nseFrom, pairStats, pearsonFrom, rmseFrom } from './internal/kernels.js';
+import {
+  biasFrom,
+  gatherPairs,
+  kgeFrom,
+  maeFrom,
+  nseFrom,
+  pairStats,
+  pearsonFrom,
+  rmseFrom,
+} from './internal/kernels.js';
 import type { MaskArray, StackLike } from './types.js';
 
 /** Options of {@link perPixelMetrics}. */
@@ -62,20 +71,31 @@ export interface PerPixelMetricsResult {
  * Array.from(m.count); // => [3, 3]
  * ```
  */
-export function perPixelMetrics(pred: StackLike, obs: StackLike, options?: PerPixelMetricsOptions): PerPixelMetricsResult {
+export function perPixelMetrics(
+  pred: StackLike,
+  obs: StackLike,
+  options?: PerPixelMetricsOptions,
+): PerPixelMetricsResult {
   const fn = 'perPixelMetrics';
   const [nt, rows, cols] = assertStack(pred, 'pred', fn);
   const shapeO = assertStack(obs, 'obs', fn);
-  if (shapeO[0] !== nt || shapeO[1] !== rows || shapeO[2] !== cols) throw new MetricsShapeError('obs.shape', fn, [nt, rows, cols], shapeO);
+  if (shapeO[0] !== nt || shapeO[1] !== rows || shapeO[2] !== cols)
+    throw new MetricsShapeError('obs.shape', fn, [nt, rows, cols], shapeO);
   const variant = options?.kgeVariant ?? '2009';
-  if (variant !== '2009' && variant !== '2012') throw new MetricsArgumentError('kgeVariant', fn, '"2009" or "2012"', JSON.stringify(variant));
+  if (variant !== '2009' && variant !== '2012')
+    throw new MetricsArgumentError('kgeVariant', fn, '"2009" or "2012"', JSON.stringify(variant));
   const size = rows * cols;
   const threshold = checkThreshold(options?.maskThreshold, fn);
   const mask = toInclusion(options?.mask, [size, nt * size], 'mask', fn, threshold);
   const timeMask = toInclusion(options?.timeMask, [nt], 'timeMask', fn, threshold);
   const perElement = mask !== null && mask.length === nt * size && nt !== 1;
   const nanMap = (): Float32Array => new Float32Array(size).fill(Number.NaN);
-  const cc = nanMap(), rmse = nanMap(), nse = nanMap(), kge = nanMap(), bias = nanMap(), mae = nanMap();
+  const cc = nanMap(),
+    rmse = nanMap(),
+    nse = nanMap(),
+    kge = nanMap(),
+    bias = nanMap(),
+    mae = nanMap();
   const count = new Uint32Array(size);
   const p = new Float64Array(nt);
   const o = new Float64Array(nt);

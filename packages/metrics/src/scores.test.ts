@@ -7,7 +7,12 @@ describe('edge cases: every score is NaN with a reason, never a throw or a silen
   it('all-NaN series', () => {
     for (const [name, f] of Object.entries(all)) {
       const r = f([NaN, NaN, NaN], [1, 2, 3]);
-      expect({ name, value: r.value, count: r.count, reason: r.reason }).toEqual({ name, value: NaN, count: 0, reason: 'no valid pairs' });
+      expect({ name, value: r.value, count: r.count, reason: r.reason }).toEqual({
+        name,
+        value: NaN,
+        count: 0,
+        reason: 'no valid pairs',
+      });
     }
   });
   it('empty series', () => {
@@ -66,19 +71,31 @@ describe('edge cases: every score is NaN with a reason, never a throw or a silen
   });
   it('perfect prediction', () => {
     const s = scoreSeries([1, 3, 2, 5], [1, 3, 2, 5]);
-    expect([s.cc.value, s.rmse.value, s.nse.value, s.kge.value, s.bias.value, s.mae.value, s.count]).toEqual([1, 0, 1, 1, 0, 0, 4]);
+    expect([s.cc.value, s.rmse.value, s.nse.value, s.kge.value, s.bias.value, s.mae.value, s.count]).toEqual([
+      1, 0, 1, 1, 0, 0, 4,
+    ]);
   });
   it('float64 accumulation: a 1e8 offset does not destroy CC', () => {
     const o = Float64Array.from({ length: 100 }, (_, i) => 1e8 + Math.sin(i));
     const p = Float64Array.from(o, (v, i) => v + 0.1 * Math.cos(3 * i));
-    expect(pearson(p, o).value).toBeCloseTo(pearson(Array.from(p, (v) => v - 1e8), Array.from(o, (v) => v - 1e8)).value, 9);
+    expect(pearson(p, o).value).toBeCloseTo(
+      pearson(
+        Array.from(p, (v) => v - 1e8),
+        Array.from(o, (v) => v - 1e8),
+      ).value,
+      9,
+    );
   });
 });
 
 describe('bad arguments throw typed errors naming the argument and the function', () => {
   it('length mismatch', () => {
     let err: unknown;
-    try { rmse([1, 2, 3], [1, 2]); } catch (e) { err = e; }
+    try {
+      rmse([1, 2, 3], [1, 2]);
+    } catch (e) {
+      err = e;
+    }
     expect(isMetricsError(err, 'MetricsShapeError')).toBe(true);
     expect((err as Error).message).toBe("Shape mismatch of 'obs' in 'rmse': expected [3], got [2]");
   });
@@ -86,7 +103,9 @@ describe('bad arguments throw typed errors naming the argument and the function'
     expect(() => pearson('abc' as unknown as number[], [1])).toThrow("Argument 'pred' passed to 'pearson'");
     expect(() => nse([1, 2], [1, 2], { mask: [1] })).toThrow("Shape mismatch of 'mask' in 'nse'");
     expect(() => kge([1, 2], [1, 2], { variant: '2021' as '2009' })).toThrow("Argument 'variant' passed to 'kge'");
-    expect(() => bias([1, 2], [1, 2], { mask: [1, 1], maskThreshold: NaN })).toThrow("Argument 'maskThreshold' passed to 'bias'");
+    expect(() => bias([1, 2], [1, 2], { mask: [1, 1], maskThreshold: NaN })).toThrow(
+      "Argument 'maskThreshold' passed to 'bias'",
+    );
   });
 });
 
@@ -99,40 +118,79 @@ describe('properties (fast-check)', () => {
   const pairs = fc.array(fc.tuple(value, value), { minLength: 0, maxLength: 60 });
 
   it('|CC| ≤ 1, RMSE ≥ 0, MAE ≥ 0, NSE ≤ 1, KGE ≤ 1, and a defined value has no reason', () => {
-    fc.assert(fc.property(pairs, (ps) => {
-      const s = scoreSeries(ps.map((x) => x[0]), ps.map((x) => x[1]));
-      for (const r of [s.cc, s.rmse, s.nse, s.kge, s.bias, s.mae]) expect(Number.isNaN(r.value)).toBe(r.reason !== undefined);
-      if (!Number.isNaN(s.cc.value)) expect(Math.abs(s.cc.value)).toBeLessThanOrEqual(1);
-      if (!Number.isNaN(s.rmse.value)) expect(s.rmse.value).toBeGreaterThanOrEqual(0);
-      if (!Number.isNaN(s.mae.value)) expect(s.mae.value).toBeLessThanOrEqual(s.rmse.value * (1 + 1e-12) + 1e-12);
-      if (!Number.isNaN(s.nse.value)) expect(s.nse.value).toBeLessThanOrEqual(1);
-      if (!Number.isNaN(s.kge.value)) expect(s.kge.value).toBeLessThanOrEqual(1);
-      expect(s.count).toBe(ps.filter(([p, o]) => Number.isFinite(p) && Number.isFinite(o)).length);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(pairs, (ps) => {
+        const s = scoreSeries(
+          ps.map((x) => x[0]),
+          ps.map((x) => x[1]),
+        );
+        for (const r of [s.cc, s.rmse, s.nse, s.kge, s.bias, s.mae])
+          expect(Number.isNaN(r.value)).toBe(r.reason !== undefined);
+        if (!Number.isNaN(s.cc.value)) expect(Math.abs(s.cc.value)).toBeLessThanOrEqual(1);
+        if (!Number.isNaN(s.rmse.value)) expect(s.rmse.value).toBeGreaterThanOrEqual(0);
+        if (!Number.isNaN(s.mae.value)) expect(s.mae.value).toBeLessThanOrEqual(s.rmse.value * (1 + 1e-12) + 1e-12);
+        if (!Number.isNaN(s.nse.value)) expect(s.nse.value).toBeLessThanOrEqual(1);
+        if (!Number.isNaN(s.kge.value)) expect(s.kge.value).toBeLessThanOrEqual(1);
+        expect(s.count).toBe(ps.filter(([p, o]) => Number.isFinite(p) && Number.isFinite(o)).length);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('invariant under a joint permutation of the pairs', () => {
-    fc.assert(fc.property(pairs.chain((ps) => fc.tuple(fc.constant(ps), fc.shuffledSubarray(ps.map((_, i) => i), { minLength: ps.length, maxLength: ps.length }))), ([ps, order]) => {
-      const a = scoreSeries(ps.map((x) => x[0]), ps.map((x) => x[1]));
-      const b = scoreSeries(order.map((i) => ps[i]![0]), order.map((i) => ps[i]![1]));
-      for (const k of ['cc', 'rmse', 'nse', 'kge', 'bias', 'mae'] as const) {
-        expect(b[k].reason).toBe(a[k].reason);
-        if (!Number.isNaN(a[k].value)) expect(Math.abs(b[k].value - a[k].value)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(a[k].value)));
-      }
-      expect(b.count).toBe(a.count);
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(
+        pairs.chain((ps) =>
+          fc.tuple(
+            fc.constant(ps),
+            fc.shuffledSubarray(
+              ps.map((_, i) => i),
+              { minLength: ps.length, maxLength: ps.length },
+            ),
+          ),
+        ),
+        ([ps, order]) => {
+          const a = scoreSeries(
+            ps.map((x) => x[0]),
+            ps.map((x) => x[1]),
+          );
+          const b = scoreSeries(
+            order.map((i) => ps[i]![0]),
+            order.map((i) => ps[i]![1]),
+          );
+          for (const k of ['cc', 'rmse', 'nse', 'kge', 'bias', 'mae'] as const) {
+            expect(b[k].reason).toBe(a[k].reason);
+            if (!Number.isNaN(a[k].value))
+              expect(Math.abs(b[k].value - a[k].value)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(a[k].value)));
+          }
+          expect(b.count).toBe(a.count);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('CC is symmetric and invariant under positive affine maps of either series', () => {
     const v = fc.integer({ min: -10_000, max: 10_000 }).map((x) => x / 100);
-    fc.assert(fc.property(fc.array(fc.tuple(v, v), { minLength: 3, maxLength: 30 }), fc.double({ min: 0.5, max: 4, noNaN: true }), fc.double({ min: -50, max: 50, noNaN: true }), (ps, scale, shift) => {
-      const p = ps.map((x) => x[0]);
-      const o = ps.map((x) => x[1]);
-      const r = pearson(p, o);
-      if (Number.isNaN(r.value)) return;
-      expect(pearson(o, p).value).toBeCloseTo(r.value, 9);
-      const q = pearson(p.map((v) => scale * v + shift), o);
-      if (!Number.isNaN(q.value)) expect(q.value).toBeCloseTo(r.value, 6);
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(v, v), { minLength: 3, maxLength: 30 }),
+        fc.double({ min: 0.5, max: 4, noNaN: true }),
+        fc.double({ min: -50, max: 50, noNaN: true }),
+        (ps, scale, shift) => {
+          const p = ps.map((x) => x[0]);
+          const o = ps.map((x) => x[1]);
+          const r = pearson(p, o);
+          if (Number.isNaN(r.value)) return;
+          expect(pearson(o, p).value).toBeCloseTo(r.value, 9);
+          const q = pearson(
+            p.map((v) => scale * v + shift),
+            o,
+          );
+          if (!Number.isNaN(q.value)) expect(q.value).toBeCloseTo(r.value, 6);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

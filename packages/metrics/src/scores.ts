@@ -10,7 +10,17 @@
  */
 import { MetricsArgumentError } from './errors.js';
 import { assertNumeric, assertSameLength, checkThreshold, toInclusion } from './internal/arrays.js';
-import { biasFrom, gatherPairs, kgeFrom, maeFrom, nseFrom, pairStats, pearsonFrom, rmseFrom, type PairStats } from './internal/kernels.js';
+import {
+  biasFrom,
+  gatherPairs,
+  kgeFrom,
+  maeFrom,
+  nseFrom,
+  pairStats,
+  pearsonFrom,
+  rmseFrom,
+  type PairStats,
+} from './internal/kernels.js';
 import type { MaskArray, MetricResult, NumericArray } from './types.js';
 
 /** Options of the scalar scores ({@link pearson}, {@link rmse}, {@link nse}, {@link kge}, {@link bias}, {@link mae}, {@link scoreSeries}). */
@@ -58,7 +68,8 @@ function statsOf(pred: NumericArray, obs: NumericArray, options: ScoreOptions | 
   assertNumeric(pred, 'pred', fn);
   assertNumeric(obs, 'obs', fn);
   assertSameLength(pred, obs, 'obs', fn);
-  if (options !== undefined && (options === null || typeof options !== 'object')) throw new MetricsArgumentError('options', fn, 'an options object', String(options));
+  if (options !== undefined && (options === null || typeof options !== 'object'))
+    throw new MetricsArgumentError('options', fn, 'an options object', String(options));
   const threshold = checkThreshold(options?.maskThreshold, fn);
   const mask = toInclusion(options?.mask, [pred.length], 'mask', fn, threshold);
   const p = new Float64Array(pred.length);
@@ -156,7 +167,8 @@ export function nse(pred: NumericArray, obs: NumericArray, options?: ScoreOption
  */
 export function kge(pred: NumericArray, obs: NumericArray, options?: KgeOptions): KgeResult {
   const variant = options?.variant ?? '2009';
-  if (variant !== '2009' && variant !== '2012') throw new MetricsArgumentError('variant', 'kge', '"2009" or "2012"', JSON.stringify(variant));
+  if (variant !== '2009' && variant !== '2012')
+    throw new MetricsArgumentError('variant', 'kge', '"2009" or "2012"', JSON.stringify(variant));
   return { ...kgeFrom(statsOf(pred, obs, options, 'kge'), variant), variant };
 }
 
@@ -223,8 +235,16 @@ export function mae(pred: NumericArray, obs: NumericArray, options?: ScoreOption
  */
 export function scoreSeries(pred: NumericArray, obs: NumericArray, options?: KgeOptions): SeriesScores {
   const variant = options?.variant ?? '2009';
-  if (variant !== '2009' && variant !== '2012') throw new MetricsArgumentError('variant', 'scoreSeries', '"2009" or "2012"', JSON.stringify(variant));
+  if (variant !== '2009' && variant !== '2012')
+    throw new MetricsArgumentError('variant', 'scoreSeries', '"2009" or "2012"', JSON.stringify(variant));
   const s = statsOf(pred, obs, options, 'scoreSeries');
-  return { cc: pearsonFrom(s), rmse: rmseFrom(s), nse: nseFrom(s), kge: { ...kgeFrom(s, variant), variant }, bias: biasFrom(s), mae: maeFrom(s), count: s.n };
+  return {
+    cc: pearsonFrom(s),
+    rmse: rmseFrom(s),
+    nse: nseFrom(s),
+    kge: { ...kgeFrom(s, variant), variant },
+    bias: biasFrom(s),
+    mae: maeFrom(s),
+    count: s.n,
+  };
 }
-

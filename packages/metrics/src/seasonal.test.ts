@@ -5,7 +5,9 @@ const monthly = (n: number, start = 2003): number[] => Array.from({ length: n },
 describe('annualHarmonic', () => {
   it('recovers amplitude, phase, trend and mean of a noiseless signal with gaps', () => {
     const times = monthly(60);
-    const y = times.map((t, i) => (i % 9 === 4 ? NaN : 20 - 3 * (t - 2005.5) + 80 * Math.cos(2 * Math.PI * (t - 0.62))));
+    const y = times.map((t, i) =>
+      i % 9 === 4 ? NaN : 20 - 3 * (t - 2005.5) + 80 * Math.cos(2 * Math.PI * (t - 0.62)),
+    );
     const h = annualHarmonic(y, { times });
     expect(h.amplitude).toBeCloseTo(80, 9);
     expect(h.peakYearFraction).toBeCloseTo(0.62, 9);
@@ -17,20 +19,30 @@ describe('annualHarmonic', () => {
     expect(h.count).toBe(60 - 7);
   });
   it('accepts ISO dates (phase relative to 1 January)', () => {
-    const iso = Array.from({ length: 24 }, (_, i) => `${2010 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}-15`);
+    const iso = Array.from(
+      { length: 24 },
+      (_, i) => `${2010 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}-15`,
+    );
     const t = iso.map(decimalYear);
-    const h = annualHarmonic(t.map((x) => Math.sin(2 * Math.PI * x)), { times: iso });
+    const h = annualHarmonic(
+      t.map((x) => Math.sin(2 * Math.PI * x)),
+      { times: iso },
+    );
     expect(h.amplitude).toBeCloseTo(1, 9);
     expect(h.peakMonth).toBe(4); // sin peaks at a quarter of the year: 1 April
   });
   it('undefined cases: too few values, all in one month of the year, all-NaN', () => {
     expect(annualHarmonic([1, 2, 3, 4], { times: [2000, 2001, 2002, 2003] }).reason).toBe('fewer than 5 valid values');
-    expect(annualHarmonic([1, 2, 3, 4, 5, 6], { times: [2000, 2001, 2002, 2003, 2004, 2005] }).reason).toBe('singular design');
+    expect(annualHarmonic([1, 2, 3, 4, 5, 6], { times: [2000, 2001, 2002, 2003, 2004, 2005] }).reason).toBe(
+      'singular design',
+    );
     const n = annualHarmonic(new Float32Array(12).fill(NaN), { times: monthly(12) });
     expect([n.reason, n.count, n.amplitude]).toEqual(['no valid pairs', 0, NaN]);
   });
   it('requires times', () => {
-    expect(() => annualHarmonic([1, 2, 3], undefined as unknown as { times: number[] })).toThrow("Argument 'options.times' passed to 'annualHarmonic'");
+    expect(() => annualHarmonic([1, 2, 3], undefined as unknown as { times: number[] })).toThrow(
+      "Argument 'options.times' passed to 'annualHarmonic'",
+    );
   });
 });
 
@@ -39,10 +51,15 @@ describe('annualHarmonicMap', () => {
     const times = monthly(36);
     const size = 3;
     const data = new Float64Array(36 * size);
-    for (let t = 0; t < 36; t++) for (let i = 0; i < size; i++) data[t * size + i] = (i + 1) * 10 * Math.cos(2 * Math.PI * (times[t]! - 0.1 * i)) + Math.sin(7 * t);
+    for (let t = 0; t < 36; t++)
+      for (let i = 0; i < size; i++)
+        data[t * size + i] = (i + 1) * 10 * Math.cos(2 * Math.PI * (times[t]! - 0.1 * i)) + Math.sin(7 * t);
     const m = annualHarmonicMap({ data, shape: [36, 1, size] }, { times, mask: [1, 0, 1] });
     for (const i of [0, 2]) {
-      const h = annualHarmonic(Array.from({ length: 36 }, (_, t) => data[t * size + i]!), { times });
+      const h = annualHarmonic(
+        Array.from({ length: 36 }, (_, t) => data[t * size + i]!),
+        { times },
+      );
       expect(m.amplitude[i]).toBeCloseTo(h.amplitude, 4);
       expect(m.peakMonth[i]).toBe(h.peakMonth);
     }

@@ -51,7 +51,10 @@ function fitHarmonic(t: Float64Array, y: Float64Array, n: number): { beta: numbe
   const row = new Float64Array(4);
   for (let i = 0; i < n; i++) {
     const w = 2 * Math.PI * t[i]!;
-    row[0] = 1; row[1] = t[i]! - t0; row[2] = Math.cos(w); row[3] = Math.sin(w);
+    row[0] = 1;
+    row[1] = t[i]! - t0;
+    row[2] = Math.cos(w);
+    row[3] = Math.sin(w);
     for (let r = 0; r < 4; r++) {
       aty[r] += row[r]! * y[i]!;
       for (let c = 0; c < 4; c++) ata[r]![c] += row[r]! * row[c]!;
@@ -87,7 +90,18 @@ function fitHarmonic(t: Float64Array, y: Float64Array, n: number): { beta: numbe
 
 function harmonicResult(t: Float64Array, y: Float64Array, n: number): AnnualHarmonicResult {
   const nan = Number.NaN;
-  const empty = { mean: nan, trend: nan, amplitude: nan, phase: nan, peakYearFraction: nan, peakDayOfYear: nan, peakMonth: nan, t0: nan, residualRms: nan, count: n };
+  const empty = {
+    mean: nan,
+    trend: nan,
+    amplitude: nan,
+    phase: nan,
+    peakYearFraction: nan,
+    peakDayOfYear: nan,
+    peakMonth: nan,
+    t0: nan,
+    residualRms: nan,
+    count: n,
+  };
   if (n < 5) return { ...empty, reason: n === 0 ? 'no valid pairs' : 'fewer than 5 valid values' };
   const fit = fitHarmonic(t, y, n);
   if (fit === null) return { ...empty, reason: 'singular design' };
@@ -97,8 +111,16 @@ function harmonicResult(t: Float64Array, y: Float64Array, n: number): AnnualHarm
   frac -= Math.floor(frac);
   if (frac >= 1) frac = 0;
   return {
-    mean: a, trend: b, amplitude: Math.hypot(c, d), phase, peakYearFraction: frac, peakDayOfYear: 1 + frac * 365.25,
-    peakMonth: 1 + Math.min(11, Math.floor(frac * 12)), t0: fit.t0, residualRms: fit.rms, count: n,
+    mean: a,
+    trend: b,
+    amplitude: Math.hypot(c, d),
+    phase,
+    peakYearFraction: frac,
+    peakDayOfYear: 1 + frac * 365.25,
+    peakMonth: 1 + Math.min(11, Math.floor(frac * 12)),
+    t0: fit.t0,
+    residualRms: fit.rms,
+    count: n,
   };
 }
 
@@ -127,7 +149,8 @@ function harmonicResult(t: Float64Array, y: Float64Array, n: number): AnnualHarm
 export function annualHarmonic(series: NumericArray, options: AnnualHarmonicOptions): AnnualHarmonicResult {
   const fn = 'annualHarmonic';
   assertNumeric(series, 'series', fn);
-  if (options === undefined || options === null || options.times === undefined) throw new MetricsArgumentError('options.times', fn, 'decimal years or ISO dates, one per value', 'undefined');
+  if (options === undefined || options === null || options.times === undefined)
+    throw new MetricsArgumentError('options.times', fn, 'decimal years or ISO dates, one per value', 'undefined');
   const { times } = resolveTimes(options.times, series.length, fn);
   const mask = toInclusion(options.mask, [series.length], 'mask', fn, checkThreshold(options.maskThreshold, fn));
   const { t, x, n } = gatherValid(series, times, mask);
@@ -182,7 +205,8 @@ export interface AnnualHarmonicMapResult {
 export function annualHarmonicMap(stack: StackLike, options: AnnualHarmonicMapOptions): AnnualHarmonicMapResult {
   const fn = 'annualHarmonicMap';
   const [nt, rows, cols] = assertStack(stack, 'stack', fn);
-  if (options === undefined || options === null || options.times === undefined) throw new MetricsArgumentError('options.times', fn, 'decimal years or ISO dates, one per time step', 'undefined');
+  if (options === undefined || options === null || options.times === undefined)
+    throw new MetricsArgumentError('options.times', fn, 'decimal years or ISO dates, one per time step', 'undefined');
   const size = rows * cols;
   const threshold = checkThreshold(options.maskThreshold, fn);
   const { times } = resolveTimes(options.times, nt, fn);
@@ -190,7 +214,16 @@ export function annualHarmonicMap(stack: StackLike, options: AnnualHarmonicMapOp
   const timeMask = toInclusion(options.timeMask, [nt], 'timeMask', fn, threshold);
   const perElement = mask !== null && mask.length === nt * size && nt !== 1;
   const nanMap = (): Float32Array => new Float32Array(size).fill(Number.NaN);
-  const out = { shape: [rows, cols] as const, amplitude: nanMap(), phase: nanMap(), peakDayOfYear: nanMap(), peakMonth: new Uint8Array(size), mean: nanMap(), trend: nanMap(), count: new Uint32Array(size) };
+  const out = {
+    shape: [rows, cols] as const,
+    amplitude: nanMap(),
+    phase: nanMap(),
+    peakDayOfYear: nanMap(),
+    peakMonth: new Uint8Array(size),
+    mean: nanMap(),
+    trend: nanMap(),
+    count: new Uint32Array(size),
+  };
   const t = new Float64Array(nt);
   const y = new Float64Array(nt);
   for (let pix = 0; pix < size; pix++) {

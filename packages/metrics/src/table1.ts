@@ -80,7 +80,8 @@ export function table1Summary(pred: StackLike, obs: StackLike, options?: Table1O
   const fn = 'table1Summary';
   const [nt, rows, cols] = assertStack(pred, 'pred', fn);
   const shapeO = assertStack(obs, 'obs', fn);
-  if (shapeO[0] !== nt || shapeO[1] !== rows || shapeO[2] !== cols) throw new MetricsShapeError('obs.shape', fn, [nt, rows, cols], shapeO);
+  if (shapeO[0] !== nt || shapeO[1] !== rows || shapeO[2] !== cols)
+    throw new MetricsShapeError('obs.shape', fn, [nt, rows, cols], shapeO);
   const size = rows * cols;
   const threshold = checkThreshold(options?.maskThreshold, fn);
   // Joint validity per element: in the land mask, in the selected months, finite in both stacks.
@@ -90,15 +91,29 @@ export function table1Summary(pred: StackLike, obs: StackLike, options?: Table1O
   // Per-pixel CC and RMSE in float64 (as perPixelMetrics, without rounding to the Float32 maps).
   const p = new Float64Array(nt);
   const o = new Float64Array(nt);
-  let landPixels = 0, sumCc = 0, nCc = 0, sumRmse = 0, nRmse = 0;
+  let landPixels = 0,
+    sumCc = 0,
+    nCc = 0,
+    sumRmse = 0,
+    nRmse = 0;
   for (let pix = 0; pix < size; pix++) {
     if (mask !== null && !perElement && mask[pix] === 0) continue;
     landPixels++;
-    const st = pairStats(p, o, gatherPairs(pred.data, obs.data, pix, size, nt, perElement ? mask : null, timeMask, p, o));
+    const st = pairStats(
+      p,
+      o,
+      gatherPairs(pred.data, obs.data, pix, size, nt, perElement ? mask : null, timeMask, p, o),
+    );
     const cc = pearsonFrom(st).value;
     const e = rmseFrom(st).value;
-    if (Number.isFinite(cc)) { sumCc += cc; nCc++; }
-    if (Number.isFinite(e)) { sumRmse += e; nRmse++; }
+    if (Number.isFinite(cc)) {
+      sumCc += cc;
+      nCc++;
+    }
+    if (Number.isFinite(e)) {
+      sumRmse += e;
+      nRmse++;
+    }
   }
   const joint = new Uint8Array(nt * size);
   let months = 0;

@@ -25,13 +25,15 @@ const ISO_DATE = /^\d{4}-\d{2}(-\d{2})?([T ][0-9:.]+)?(Z|[+-]\d{2}:?\d{2})?$/;
  * ```
  */
 export function decimalYear(iso: string): number {
-  if (typeof iso !== 'string' || !ISO_DATE.test(iso.trim())) throw new MetricsArgumentError('iso', 'decimalYear', 'an ISO 8601 date such as "2002-04-16"', JSON.stringify(iso));
+  if (typeof iso !== 'string' || !ISO_DATE.test(iso.trim()))
+    throw new MetricsArgumentError('iso', 'decimalYear', 'an ISO 8601 date such as "2002-04-16"', JSON.stringify(iso));
   let text = iso.trim();
   if (/^\d{4}-\d{2}$/.test(text)) text += '-01';
   if (!/[T ]/.test(text)) text += 'T00:00:00Z';
   else if (!/(Z|[+-]\d{2}:?\d{2})$/.test(text)) text += 'Z';
   const ms = Date.parse(text.replace(' ', 'T'));
-  if (!Number.isFinite(ms)) throw new MetricsArgumentError('iso', 'decimalYear', 'a valid calendar date', JSON.stringify(iso));
+  if (!Number.isFinite(ms))
+    throw new MetricsArgumentError('iso', 'decimalYear', 'a valid calendar date', JSON.stringify(iso));
   const year = new Date(ms).getUTCFullYear();
   const start = Date.UTC(year, 0, 1);
   const end = Date.UTC(year + 1, 0, 1);
@@ -42,7 +44,11 @@ export function decimalYear(iso: string): number {
  * Reads a {@link TimeAxis} of `length` entries into a Float64Array (index 0, 1, … when absent).
  * Throws unless the times are finite and strictly increasing. Internal helper shared by trend and seasonal code.
  */
-export function resolveTimes(times: TimeAxis | undefined, length: number, fn: string): { times: Float64Array; given: boolean } {
+export function resolveTimes(
+  times: TimeAxis | undefined,
+  length: number,
+  fn: string,
+): { times: Float64Array; given: boolean } {
   const out = new Float64Array(length);
   if (times === undefined) {
     for (let i = 0; i < length; i++) out[i] = i;
@@ -51,12 +57,20 @@ export function resolveTimes(times: TimeAxis | undefined, length: number, fn: st
   if (!Array.isArray(times) && !(times instanceof Float64Array) && !(times instanceof Float32Array)) {
     throw new MetricsArgumentError('times', fn, 'an array of decimal years or ISO dates', typeof times);
   }
-  if (times.length !== length) throw new MetricsArgumentError('times', fn, `${length} entries (one per time step)`, `${times.length}`);
+  if (times.length !== length)
+    throw new MetricsArgumentError('times', fn, `${length} entries (one per time step)`, `${times.length}`);
   for (let i = 0; i < length; i++) {
     const t = times[i]!;
     out[i] = typeof t === 'string' ? decimalYear(t) : t;
-    if (!Number.isFinite(out[i]!)) throw new MetricsArgumentError(`times[${i}]`, fn, 'a finite number or an ISO date', String(t));
-    if (i > 0 && !(out[i]! > out[i - 1]!)) throw new MetricsArgumentError('times', fn, 'strictly increasing', `times[${i - 1}] = ${String(times[i - 1])} and times[${i}] = ${String(t)}`);
+    if (!Number.isFinite(out[i]!))
+      throw new MetricsArgumentError(`times[${i}]`, fn, 'a finite number or an ISO date', String(t));
+    if (i > 0 && !(out[i]! > out[i - 1]!))
+      throw new MetricsArgumentError(
+        'times',
+        fn,
+        'strictly increasing',
+        `times[${i - 1}] = ${String(times[i - 1])} and times[${i}] = ${String(t)}`,
+      );
   }
   return { times: out, given: true };
 }

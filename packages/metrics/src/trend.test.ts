@@ -26,20 +26,33 @@ describe('mannKendall', () => {
     expect(mannKendall([1, 2, 3, 4], { mask: new Uint8Array(4) }).reason).toBe('no valid pairs');
   });
   it('rejects bad alpha and non-increasing times with typed errors', () => {
-    expect(() => mannKendall([1, 2, 3], { alpha: 1.5 })).toThrow("Argument 'alpha' passed to 'mannKendall' must be a number in (0, 1)");
+    expect(() => mannKendall([1, 2, 3], { alpha: 1.5 })).toThrow(
+      "Argument 'alpha' passed to 'mannKendall' must be a number in (0, 1)",
+    );
     let err: unknown;
-    try { mannKendall([1, 2, 3], { times: [2000, 2000, 2001] }); } catch (e) { err = e; }
+    try {
+      mannKendall([1, 2, 3], { times: [2000, 2000, 2001] });
+    } catch (e) {
+      err = e;
+    }
     expect(isMetricsError(err, 'MetricsArgumentError')).toBe(true);
     expect(() => senSlope([1, 2, 3], { times: [2000, 2001] })).toThrow("Argument 'times' passed to 'senSlope'");
   });
   it('property: reversing the series negates S and keeps Var(S) and p', () => {
-    fc.assert(fc.property(fc.array(fc.integer({ min: -50, max: 50 }), { minLength: 3, maxLength: 40 }), (xs) => {
-      const a = mannKendall(xs);
-      const b = mannKendall([...xs].reverse());
-      expect(b.s + a.s).toBe(0);
-      expect(b.varS).toBe(a.varS);
-      if (!Number.isNaN(a.p)) { expect(a.p).toBeGreaterThanOrEqual(0); expect(a.p).toBeLessThanOrEqual(1); expect(b.p).toBeCloseTo(a.p, 12); }
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -50, max: 50 }), { minLength: 3, maxLength: 40 }), (xs) => {
+        const a = mannKendall(xs);
+        const b = mannKendall([...xs].reverse());
+        expect(b.s + a.s).toBe(0);
+        expect(b.varS).toBe(a.varS);
+        if (!Number.isNaN(a.p)) {
+          expect(a.p).toBeGreaterThanOrEqual(0);
+          expect(a.p).toBeLessThanOrEqual(1);
+          expect(b.p).toBeCloseTo(a.p, 12);
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 
@@ -57,19 +70,35 @@ describe('senSlope', () => {
     expect(senSlope([]).reason).toBe('no valid pairs');
   });
   it('property: slope of a + b t is b; slope is equivariant under scaling the data', () => {
-    fc.assert(fc.property(fc.integer({ min: 3, max: 40 }), fc.integer({ min: -100, max: 100 }), fc.integer({ min: -100, max: 100 }), (n, a, b) => {
-      const t = Array.from({ length: n }, (_, i) => 2000 + i / 12);
-      const r = senSlope(t.map((x) => a + b * (x - 2000)), { times: t });
-      expect(r.slope).toBeCloseTo(b, 8);
-    }), { numRuns: 100 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 3, max: 40 }),
+        fc.integer({ min: -100, max: 100 }),
+        fc.integer({ min: -100, max: 100 }),
+        (n, a, b) => {
+          const t = Array.from({ length: n }, (_, i) => 2000 + i / 12);
+          const r = senSlope(
+            t.map((x) => a + b * (x - 2000)),
+            { times: t },
+          );
+          expect(r.slope).toBeCloseTo(b, 8);
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });
 
 describe('trendTest and trendMap', () => {
   it('trendMap equals trendTest pixel by pixel, with mask and timeMask; NaN outside the mask', () => {
-    const nt = 30, rows = 2, cols = 3, size = rows * cols;
+    const nt = 30,
+      rows = 2,
+      cols = 3,
+      size = rows * cols;
     const data = new Float32Array(nt * size);
-    for (let t = 0; t < nt; t++) for (let i = 0; i < size; i++) data[t * size + i] = (i - 2) * t + 10 * Math.sin(t * (i + 1)) + (t % 7 === i ? NaN : 0);
+    for (let t = 0; t < nt; t++)
+      for (let i = 0; i < size; i++)
+        data[t * size + i] = (i - 2) * t + 10 * Math.sin(t * (i + 1)) + (t % 7 === i ? NaN : 0);
     const times = Array.from({ length: nt }, (_, t) => 2002.3 + t / 12);
     const mask = Uint8Array.from([1, 1, 0, 1, 1, 1]);
     const timeMask = Array.from({ length: nt }, (_, t) => (t === 5 ? 0 : 1));
@@ -92,7 +121,11 @@ describe('trendTest and trendMap', () => {
     expect([m.slope[0], m.count[0], m.slope[1], m.count[1]]).toEqual([NaN, 0, 1.5, 3]);
   });
   it('rejects a wrong mask length and a malformed stack', () => {
-    expect(() => trendMap({ data: [1, 2, 3, 4], shape: [2, 1, 2] }, { mask: [1, 1, 1] })).toThrow("Shape mismatch of 'mask' in 'trendMap'");
-    expect(() => trendMap({ data: [1, 2, 3], shape: [2, 1, 2] })).toThrow("Shape mismatch of 'stack.data' in 'trendMap': expected [4], got [3]");
+    expect(() => trendMap({ data: [1, 2, 3, 4], shape: [2, 1, 2] }, { mask: [1, 1, 1] })).toThrow(
+      "Shape mismatch of 'mask' in 'trendMap'",
+    );
+    expect(() => trendMap({ data: [1, 2, 3], shape: [2, 1, 2] })).toThrow(
+      "Shape mismatch of 'stack.data' in 'trendMap': expected [4], got [3]",
+    );
   });
 });

@@ -62,9 +62,17 @@ export interface TrendResult extends MannKendallResult {
 }
 
 /** Gathered valid (time, value) pairs of one series. */
-interface Gathered { t: Float64Array; x: Float64Array; n: number }
+interface Gathered {
+  t: Float64Array;
+  x: Float64Array;
+  n: number;
+}
 
-function gatherSeries(series: NumericArray, options: TrendOptions | undefined, fn: string): { g: Gathered; alpha: number } {
+function gatherSeries(
+  series: NumericArray,
+  options: TrendOptions | undefined,
+  fn: string,
+): { g: Gathered; alpha: number } {
   assertNumeric(series, 'series', fn);
   const alpha = checkAlpha(options?.alpha, fn);
   const { times } = resolveTimes(options?.times, series.length, fn);
@@ -74,14 +82,26 @@ function gatherSeries(series: NumericArray, options: TrendOptions | undefined, f
 
 function checkAlpha(alpha: number | undefined, fn: string): number {
   const a = alpha ?? 0.05;
-  if (typeof a !== 'number' || !(a > 0 && a < 1)) throw new MetricsArgumentError('alpha', fn, 'a number in (0, 1)', String(alpha));
+  if (typeof a !== 'number' || !(a > 0 && a < 1))
+    throw new MetricsArgumentError('alpha', fn, 'a number in (0, 1)', String(alpha));
   return a;
 }
 
 /** Mann–Kendall statistics of x[0..n) (already in time order). `scratch` holds ≥ n entries. */
 function mannKendallKernel(x: Float64Array, n: number, alpha: number, scratch: Float64Array): MannKendallResult {
   const nan = Number.NaN;
-  if (n < 3) return { s: nan, varS: nan, z: nan, p: nan, tau: nan, significant: false, direction: 'no trend', count: n, reason: n === 0 ? 'no valid pairs' : 'fewer than 3 valid values' };
+  if (n < 3)
+    return {
+      s: nan,
+      varS: nan,
+      z: nan,
+      p: nan,
+      tau: nan,
+      significant: false,
+      direction: 'no trend',
+      count: n,
+      reason: n === 0 ? 'no valid pairs' : 'fewer than 3 valid values',
+    };
   let s = 0;
   for (let i = 0; i < n - 1; i++) {
     const xi = x[i]!;
@@ -103,16 +123,48 @@ function mannKendallKernel(x: Float64Array, n: number, alpha: number, scratch: F
   }
   const varS = (n * (n - 1) * (2 * n + 5) - tieTerm) / 18;
   const tau = s / ((n * (n - 1)) / 2);
-  if (!(varS > 0)) return { s, varS, z: nan, p: nan, tau, significant: false, direction: 'no trend', count: n, reason: 'constant series' };
+  if (!(varS > 0))
+    return {
+      s,
+      varS,
+      z: nan,
+      p: nan,
+      tau,
+      significant: false,
+      direction: 'no trend',
+      count: n,
+      reason: 'constant series',
+    };
   const z = s > 0 ? (s - 1) / Math.sqrt(varS) : s < 0 ? (s + 1) / Math.sqrt(varS) : 0;
   const p = twoSidedNormalP(z);
   const significant = p < alpha;
-  return { s, varS, z, p, tau, significant, direction: significant ? (z > 0 ? 'increasing' : 'decreasing') : 'no trend', count: n };
+  return {
+    s,
+    varS,
+    z,
+    p,
+    tau,
+    significant,
+    direction: significant ? (z > 0 ? 'increasing' : 'decreasing') : 'no trend',
+    count: n,
+  };
 }
 
 /** Sen's slope of (t, x)[0..n). `slopes` holds ≥ n(n−1)/2 entries, `scratch` ≥ n. */
-function senKernel(t: Float64Array, x: Float64Array, n: number, slopes: Float64Array, scratch: Float64Array): SenSlopeResult {
-  if (n < 2) return { slope: Number.NaN, intercept: Number.NaN, count: n, reason: n === 0 ? 'no valid pairs' : 'fewer than 2 valid pairs' };
+function senKernel(
+  t: Float64Array,
+  x: Float64Array,
+  n: number,
+  slopes: Float64Array,
+  scratch: Float64Array,
+): SenSlopeResult {
+  if (n < 2)
+    return {
+      slope: Number.NaN,
+      intercept: Number.NaN,
+      count: n,
+      reason: n === 0 ? 'no valid pairs' : 'fewer than 2 valid pairs',
+    };
   let m = 0;
   for (let i = 0; i < n - 1; i++) {
     for (let j = i + 1; j < n; j++) slopes[m++] = (x[j]! - x[i]!) / (t[j]! - t[i]!);

@@ -21,17 +21,24 @@ export function readFixture<T>(name: string): T {
  * Asserts |actual − expected| ≤ tol · max(1, |expected|) (NaN matches NaN only). On failure names the label,
  * the index, Δ and the tolerance.
  */
-export function expectClose(actual: ArrayLike<number> | number, expected: ArrayLike<number> | number, tol = 1e-6, label = 'value'): void {
+export function expectClose(
+  actual: ArrayLike<number> | number,
+  expected: ArrayLike<number> | number,
+  tol = 1e-6,
+  label = 'value',
+): void {
   const a = typeof actual === 'number' ? [actual] : Array.from(actual);
   const e = typeof expected === 'number' ? [expected] : Array.from(expected);
   if (a.length !== e.length) throw new Error(`${label}: length ${a.length} != expected ${e.length}`);
   for (let i = 0; i < a.length; i++) {
-    const x = a[i]!, y = e[i]!;
+    const x = a[i]!,
+      y = e[i]!;
     if (Number.isNaN(y) || Number.isNaN(x)) {
       if (Number.isNaN(x) !== Number.isNaN(y)) throw new Error(`${label}[${i}]: got ${x}, expected ${y}`);
       continue;
     }
     const d = Math.abs(x - y);
-    if (!(d <= tol * Math.max(1, Math.abs(y)))) throw new Error(`${label}[${i}]: got ${x}, expected ${y} (Δ ${d} > tol ${tol} × max(1, |expected|))`);
+    if (!(d <= tol * Math.max(1, Math.abs(y))))
+      throw new Error(`${label}[${i}]: got ${x}, expected ${y} (Δ ${d} > tol ${tol} × max(1, |expected|))`);
   }
 }

@@ -43,18 +43,21 @@ describe('paper preset reproduces Table 1 of Yu et al. (2021) exactly', () => {
       discriminator.dispose();
     }
   });
-  it.each(['resize', 'transpose'] as const)('DCAE 76,125,313 (704 non-trainable) with decoderUpsampling %s, disposed at once', (decoderUpsampling) => {
-    const before = tf.memory().numTensors;
-    const m = buildDcae({ preset: 'paper', initializer: 'zeros', decoderUpsampling });
-    try {
-      expect(m.countParams()).toBe(76_125_313);
-      expect(nonTrainable(m)).toBe(704);
-      expect(m.outputs[0]!.shape).toEqual([null, 48, 48, 1]);
-    } finally {
-      m.dispose();
-    }
-    expect(tf.memory().numTensors).toBe(before);
-  });
+  it.each(['resize', 'transpose'] as const)(
+    'DCAE 76,125,313 (704 non-trainable) with decoderUpsampling %s, disposed at once',
+    (decoderUpsampling) => {
+      const before = tf.memory().numTensors;
+      const m = buildDcae({ preset: 'paper', initializer: 'zeros', decoderUpsampling });
+      try {
+        expect(m.countParams()).toBe(76_125_313);
+        expect(nonTrainable(m)).toBe(704);
+        expect(m.outputs[0]!.shape).toEqual([null, 48, 48, 1]);
+      } finally {
+        m.dispose();
+      }
+      expect(tf.memory().numTensors).toBe(before);
+    },
+  );
   it('ConvLSTM 1,858,049 (448 non-trainable); cell kernel count is 4F(k²(Cin+F)+1)', () => {
     const m = buildConvLstm({ preset: 'paper', initializer: 'zeros' });
     try {
@@ -75,7 +78,14 @@ describe('describeModels', () => {
     const rows = describeModels({ presets: ['paper', 'tiny'], models: ['seunet', 'convlstm'] });
     expect(rows).toHaveLength(4);
     const paper = rows.find((r) => r.name === 'seunet' && r.preset === 'paper')!;
-    expect(paper).toEqual({ name: 'seunet', preset: 'paper', trainable: 1_960_667, nonTrainable: 3_426, total: 1_964_093, paperTotal: 1_964_093 });
+    expect(paper).toEqual({
+      name: 'seunet',
+      preset: 'paper',
+      trainable: 1_960_667,
+      nonTrainable: 3_426,
+      total: 1_964_093,
+      paperTotal: 1_964_093,
+    });
     const tiny = rows.find((r) => r.name === 'convlstm' && r.preset === 'tiny')!;
     expect(tiny.paperTotal).toBeUndefined();
     expect(tiny.total).toBe(tiny.trainable + tiny.nonTrainable);
@@ -127,7 +137,11 @@ describe('bad configs are typed errors naming the argument', () => {
   const cases: [string, () => unknown, RegExp][] = [
     ['unknown preset', () => buildSeUnet({ preset: 'huge' as never }), /config\.preset.*buildSeUnet/],
     ['unknown option', () => buildDcae({ preset: 'tiny', latent: 3 } as never), /config\.latent/],
-    ['indivisible grid', () => buildSeUnet({ preset: 'paper', inputShape: [50, 50] }), /config\.inputShape.*divisible by 16/],
+    [
+      'indivisible grid',
+      () => buildSeUnet({ preset: 'paper', inputShape: [50, 50] }),
+      /config\.inputShape.*divisible by 16/,
+    ],
     ['bad SE ratio', () => buildSeUnet({ preset: 'tiny', encoderSeRatios: [8, 2, 4] }), /encoderSeRatios\[0\]/],
     ['pix2pix levels vs size', () => buildPix2Pix({ preset: 'cpu', inputShape: [40, 40] }), /config\.inputShape/],
     ['dcae strides', () => buildDcae({ preset: 'tiny', inputShape: [32, 32] }), /config\.decoderStrides/],
@@ -155,7 +169,10 @@ describe('DCAE decoder', () => {
       return tf.tidy(() => {
         const y = m.predict(tf.randomUniform([8, 48, 48, 1], -1, 1, 'float32', 9)) as tf.Tensor;
         const v = tf.reshape(tf.moments(y, 0).variance, [48, 48]);
-        const lines = [...(tf.mean(v, 1).dataSync() as Float32Array), ...(tf.mean(v, 0).dataSync() as Float32Array)].sort((a, b) => a - b);
+        const lines = [
+          ...(tf.mean(v, 1).dataSync() as Float32Array),
+          ...(tf.mean(v, 0).dataSync() as Float32Array),
+        ].sort((a, b) => a - b);
         return lines[0]! / lines[lines.length >> 1]!;
       });
     } finally {
@@ -167,10 +184,15 @@ describe('DCAE decoder', () => {
     // The seams that decoderUpsampling "transpose" leaves: rows/columns whose value does not depend on the input.
     expect(weakestLine('transpose')).toBeLessThan(1e-6);
   });
-  it.each([[[4, 4, 3]], [[2, 2, 12]], [[1, 6, 8]]])('reaches 48×48 with resize factors %j; refuses an unknown decoderUpsampling', (decoderStrides) => {
-    const m = buildDcae({ preset: 'tiny', decoderStrides });
-    expect(m.outputs[0]!.shape).toEqual([null, 48, 48, 1]);
-    m.dispose();
-    expect(() => buildDcae({ preset: 'tiny', decoderUpsampling: 'bicubic' as never })).toThrow(/config\.decoderUpsampling/);
-  });
+  it.each([[[4, 4, 3]], [[2, 2, 12]], [[1, 6, 8]]])(
+    'reaches 48×48 with resize factors %j; refuses an unknown decoderUpsampling',
+    (decoderStrides) => {
+      const m = buildDcae({ preset: 'tiny', decoderStrides });
+      expect(m.outputs[0]!.shape).toEqual([null, 48, 48, 1]);
+      m.dispose();
+      expect(() => buildDcae({ preset: 'tiny', decoderUpsampling: 'bicubic' as never })).toThrow(
+        /config\.decoderUpsampling/,
+      );
+    },
+  );
 });

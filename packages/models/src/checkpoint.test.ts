@@ -24,7 +24,11 @@ afterEach(() => {
 /** An AbortSignal that reports aborted after `steps` reads: simulates a kill in the middle of an epoch. */
 function killAfter(steps: number): AbortSignal {
   let reads = 0;
-  return { get aborted() { return ++reads > steps; } } as unknown as AbortSignal;
+  return {
+    get aborted() {
+      return ++reads > steps;
+    },
+  } as unknown as AbortSignal;
 }
 
 const model = () => buildSeUnet({ preset: 'tiny', inputShape: [8, 8], filters: [2, 4, 4], seed: 11 });
@@ -40,14 +44,22 @@ describe('checkpoint and resume', () => {
 
     // 2 steps per epoch: killed after 2 epochs and 1 step of the third.
     const first = model();
-    const killed = await trainSupervised(first, { ...d, validation: v }, { ...options, checkpointDir: dir, signal: killAfter(5) });
+    const killed = await trainSupervised(
+      first,
+      { ...d, validation: v },
+      { ...options, checkpointDir: dir, signal: killAfter(5) },
+    );
     expect(killed.aborted).toBe(true);
     expect(killed.epochs).toBe(2);
     first.dispose();
     expect(readdirSync(dir).sort()).toEqual(['checkpoint.json', 'weights-e00002.bin']);
 
     const second = model(); // a fresh process would rebuild the model the same way
-    const resumed: TrainResult = await trainSupervised(second, { ...d, validation: v }, { ...options, checkpointDir: dir });
+    const resumed: TrainResult = await trainSupervised(
+      second,
+      { ...d, validation: v },
+      { ...options, checkpointDir: dir },
+    );
     expect(resumed.resumedFrom).toBe(2);
     expect(resumed.epochs).toBe(3);
     expect(resumed.history.map((e) => e.loss)).toEqual(full.history.map((e) => e.loss));
@@ -70,7 +82,10 @@ describe('checkpoint and resume', () => {
     await trainPix2Pix(b, d, { ...options, checkpointDir: dir });
     expect(weightsOf(b.generator)).toEqual(weightsOf(ref.generator));
     expect(weightsOf(b.discriminator)).toEqual(weightsOf(ref.discriminator));
-    for (const p of [ref, a, b]) { p.generator.dispose(); p.discriminator.dispose(); }
+    for (const p of [ref, a, b]) {
+      p.generator.dispose();
+      p.discriminator.dispose();
+    }
   });
 
   it('resume: false starts over; a finished run resumed does no more epochs', async () => {
@@ -100,7 +115,9 @@ describe('checkpoint and resume', () => {
     expect(isModelsError(error, 'ModelsCheckpointError')).toBe(true);
     expect((error as Error).message).toMatch(/shape/);
     writeFileSync(join(dir, 'checkpoint.json'), '{ not json');
-    await expect(loadCheckpoint(dir, { models: { model: m }, optimizers: {} })).rejects.toMatchObject({ name: 'ModelsCheckpointError' });
+    await expect(loadCheckpoint(dir, { models: { model: m }, optimizers: {} })).rejects.toMatchObject({
+      name: 'ModelsCheckpointError',
+    });
     expect(await loadCheckpoint(join(dir, 'missing'), { models: {}, optimizers: {} })).toBeNull();
     m.dispose();
     other.dispose();

@@ -43,8 +43,17 @@ export interface CheckpointParts {
   readonly best?: Readonly<Record<string, Float32Array[]>> | null;
 }
 
-interface TensorEntry { name: string; shape: number[]; dtype: 'float32' | 'int32'; offset: number; length: number }
-interface OptimizerEntry { entries: TensorEntry[]; accBeta?: [number, number] }
+interface TensorEntry {
+  name: string;
+  shape: number[];
+  dtype: 'float32' | 'int32';
+  offset: number;
+  length: number;
+}
+interface OptimizerEntry {
+  entries: TensorEntry[];
+  accBeta?: [number, number];
+}
 interface CheckpointJson extends CheckpointState {
   format: string;
   version: number;
@@ -57,7 +66,12 @@ interface CheckpointJson extends CheckpointState {
 class Packer {
   chunks: Float32Array[] = [];
   length = 0;
-  add(name: string, shape: readonly number[], data: Float32Array | Int32Array | Uint8Array, dtype: 'float32' | 'int32'): TensorEntry {
+  add(
+    name: string,
+    shape: readonly number[],
+    data: Float32Array | Int32Array | Uint8Array,
+    dtype: 'float32' | 'int32',
+  ): TensorEntry {
     const values = dtype === 'int32' ? new Float32Array(Int32Array.from(data as Int32Array)) : (data as Float32Array);
     const entry = { name, shape: [...shape], dtype, offset: this.length, length: values.length };
     this.chunks.push(values);
@@ -67,12 +81,18 @@ class Packer {
   bytes(): Uint8Array {
     const out = new Float32Array(this.length);
     let o = 0;
-    for (const c of this.chunks) { out.set(c, o); o += c.length; }
+    for (const c of this.chunks) {
+      out.set(c, o);
+      o += c.length;
+    }
     return new Uint8Array(out.buffer);
   }
 }
 
-interface AdamLike { accBeta1?: unknown; accBeta2?: unknown }
+interface AdamLike {
+  accBeta1?: unknown;
+  accBeta2?: unknown;
+}
 
 function accBetas(optimizer: tf.Optimizer): [tf.Variable, tf.Variable] | null {
   const o = optimizer as unknown as AdamLike;
@@ -98,40 +118,68 @@ export async function saveCheckpoint(dir: string, state: CheckpointState, parts:
   const models: Record<string, TensorEntry[]> = {};
   for (const [name, model] of Object.entries(parts.models)) {
     models[name] = [];
-    for (const w of model.weights) models[name]!.push(packer.add(w.originalName, w.shape as number[], (await w.read().data()) as Float32Array, 'float32'));
+    for (const w of model.weights)
+      models[name]!.push(
+        packer.add(w.originalName, w.shape as number[], (await w.read().data()) as Float32Array, 'float32'),
+      );
   }
   const optimizers: Record<string, OptimizerEntry> = {};
   for (const [name, optimizer] of Object.entries(parts.optimizers)) {
     const named = await optimizer.getWeights();
     const entries: TensorEntry[] = [];
     for (const { name: n, tensor } of named) {
-      entries.push(packer.add(n, tensor.shape, (await tensor.data()) as Float32Array | Int32Array, tensor.dtype === 'int32' ? 'int32' : 'float32'));
+      entries.push(
+        packer.add(
+          n,
+          tensor.shape,
+          (await tensor.data()) as Float32Array | Int32Array,
+          tensor.dtype === 'int32' ? 'int32' : 'float32',
+        ),
+      );
       if (!(tensor instanceof tf.Variable)) tensor.dispose();
     }
     const betas = accBetas(optimizer);
-    optimizers[name] = betas ? { entries, accBeta: [(await betas[0].data())[0]!, (await betas[1].data())[0]!] } : { entries };
+    optimizers[name] = betas
+      ? { entries, accBeta: [(await betas[0].data())[0]!, (await betas[1].data())[0]!] }
+      : { entries };
   }
   let best: Record<string, TensorEntry[]> | null = null;
   if (parts.best) {
     best = {};
     for (const [name, arrays] of Object.entries(parts.best)) {
       const model = parts.models[name];
-      best[name] = arrays.map((a, i) => packer.add(model?.weights[i]?.originalName ?? `w${i}`, model?.weights[i]?.shape as number[] ?? [a.length], a, 'float32'));
+      best[name] = arrays.map((a, i) =>
+        packer.add(
+          model?.weights[i]?.originalName ?? `w${i}`,
+          (model?.weights[i]?.shape as number[]) ?? [a.length],
+          a,
+          'float32',
+        ),
+      );
     }
   }
   const tag = `e${String(state.epoch).padStart(5, '0')}`;
   const weightsFile = `weights-${tag}.bin`;
   const json: CheckpointJson = {
-    format: FORMAT, version: VERSION, ...state,
+    format: FORMAT,
+    version: VERSION,
+    ...state,
     bestLoss: Number.isFinite(state.bestLoss) ? state.bestLoss : (null as unknown as number),
-    files: { weights: weightsFile, best: null }, models, optimizers, best,
+    files: { weights: weightsFile, best: null },
+    models,
+    optimizers,
+    best,
   };
   try {
     await writeFileAtomic(join(dir, weightsFile), packer.bytes());
     await writeFileAtomic(join(dir, CHECKPOINT_FILE), JSON.stringify(json));
-    for (const f of await readdir(dir)) if (/^weights-e\d+\.bin$/.test(f) && f !== weightsFile) await rm(join(dir, f), { force: true });
+    for (const f of await readdir(dir))
+      if (/^weights-e\d+\.bin$/.test(f) && f !== weightsFile) await rm(join(dir, f), { force: true });
   } catch (cause) {
-    throw new ModelsCheckpointError(`Could not write the checkpoint in ${dir}: ${(cause as Error).message}`, { cause, file: dir });
+    throw new ModelsCheckpointError(`Could not write the checkpoint in ${dir}: ${(cause as Error).message}`, {
+      cause,
+      file: dir,
+    });
   }
 }
 
@@ -155,22 +203,34 @@ export interface LoadedCheckpoint {
  * @returns the stored state and best weights, or `null` when `dir` holds no checkpoint
  * @throws {@link ModelsCheckpointError} when the checkpoint is corrupt or belongs to another architecture.
  */
-export async function loadCheckpoint(dir: string, parts: Omit<CheckpointParts, 'best'>): Promise<LoadedCheckpoint | null> {
+export async function loadCheckpoint(
+  dir: string,
+  parts: Omit<CheckpointParts, 'best'>,
+): Promise<LoadedCheckpoint | null> {
   let text: string;
   try {
     text = await readFile(join(dir, CHECKPOINT_FILE), 'utf8');
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new ModelsCheckpointError(`Could not read ${join(dir, CHECKPOINT_FILE)}: ${(cause as Error).message}`, { cause, file: dir });
+    throw new ModelsCheckpointError(`Could not read ${join(dir, CHECKPOINT_FILE)}: ${(cause as Error).message}`, {
+      cause,
+      file: dir,
+    });
   }
   let json: CheckpointJson;
   try {
     json = JSON.parse(text) as CheckpointJson;
   } catch (cause) {
-    throw new ModelsCheckpointError(`${join(dir, CHECKPOINT_FILE)} is not valid JSON`, { cause, file: join(dir, CHECKPOINT_FILE) });
+    throw new ModelsCheckpointError(`${join(dir, CHECKPOINT_FILE)} is not valid JSON`, {
+      cause,
+      file: join(dir, CHECKPOINT_FILE),
+    });
   }
   if (json.format !== FORMAT || json.version !== VERSION) {
-    throw new ModelsCheckpointError(`${join(dir, CHECKPOINT_FILE)} is not a ${FORMAT} v${VERSION} file (format ${String(json.format)}, version ${String(json.version)})`, { file: dir });
+    throw new ModelsCheckpointError(
+      `${join(dir, CHECKPOINT_FILE)} is not a ${FORMAT} v${VERSION} file (format ${String(json.format)}, version ${String(json.version)})`,
+      { file: dir },
+    );
   }
   const file = join(dir, json.files.weights);
   let values: Float32Array;
@@ -178,20 +238,33 @@ export async function loadCheckpoint(dir: string, parts: Omit<CheckpointParts, '
     const buf = await readFile(file);
     values = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   } catch (cause) {
-    throw new ModelsCheckpointError(`Could not read the checkpoint weights ${file}: ${(cause as Error).message}`, { cause, file });
+    throw new ModelsCheckpointError(`Could not read the checkpoint weights ${file}: ${(cause as Error).message}`, {
+      cause,
+      file,
+    });
   }
   const view = (e: TensorEntry): Float32Array => {
-    if (e.offset + e.length > values.length) throw new ModelsCheckpointError(`${file} is truncated (entry ${e.name} ends at ${e.offset + e.length}, file holds ${values.length} values)`, { file });
+    if (e.offset + e.length > values.length)
+      throw new ModelsCheckpointError(
+        `${file} is truncated (entry ${e.name} ends at ${e.offset + e.length}, file holds ${values.length} values)`,
+        { file },
+      );
     return values.subarray(e.offset, e.offset + e.length);
   };
   for (const [name, model] of Object.entries(parts.models)) {
     const entries = json.models[name];
     if (!entries || entries.length !== model.weights.length) {
-      throw new ModelsCheckpointError(`Checkpoint in ${dir} has ${entries?.length ?? 0} weights for model '${name}', the model has ${model.weights.length}: a different architecture`, { file: dir, field: name });
+      throw new ModelsCheckpointError(
+        `Checkpoint in ${dir} has ${entries?.length ?? 0} weights for model '${name}', the model has ${model.weights.length}: a different architecture`,
+        { file: dir, field: name },
+      );
     }
     model.weights.forEach((w, i) => {
       if (entries[i]!.shape.join(',') !== w.shape.join(',')) {
-        throw new ModelsCheckpointError(`Checkpoint weight ${i} of model '${name}' has shape [${entries[i]!.shape.join(', ')}], the model's ${w.originalName} has [${w.shape.join(', ')}]`, { file: dir, field: name });
+        throw new ModelsCheckpointError(
+          `Checkpoint weight ${i} of model '${name}' has shape [${entries[i]!.shape.join(', ')}], the model's ${w.originalName} has [${w.shape.join(', ')}]`,
+          { file: dir, field: name },
+        );
       }
     });
     const tensors = entries.map((e) => tf.tensor(view(e).slice(), e.shape, 'float32'));
@@ -200,8 +273,18 @@ export async function loadCheckpoint(dir: string, parts: Omit<CheckpointParts, '
   }
   for (const [name, optimizer] of Object.entries(parts.optimizers)) {
     const stored = json.optimizers[name];
-    if (!stored) throw new ModelsCheckpointError(`Checkpoint in ${dir} has no state for optimizer '${name}'`, { file: dir, field: name });
-    const named = stored.entries.map((e) => ({ name: e.name, tensor: e.dtype === 'int32' ? tf.tensor(Int32Array.from(view(e)), e.shape, 'int32') : tf.tensor(view(e).slice(), e.shape, 'float32') }));
+    if (!stored)
+      throw new ModelsCheckpointError(`Checkpoint in ${dir} has no state for optimizer '${name}'`, {
+        file: dir,
+        field: name,
+      });
+    const named = stored.entries.map((e) => ({
+      name: e.name,
+      tensor:
+        e.dtype === 'int32'
+          ? tf.tensor(Int32Array.from(view(e)), e.shape, 'int32')
+          : tf.tensor(view(e).slice(), e.shape, 'float32'),
+    }));
     await optimizer.setWeights(named);
     tf.dispose(named.map((n) => n.tensor));
     const betas = accBetas(optimizer);
@@ -219,5 +302,16 @@ export async function loadCheckpoint(dir: string, parts: Omit<CheckpointParts, '
     for (const [name, entries] of Object.entries(json.best)) best[name] = entries.map((e) => view(e).slice());
   }
   const { epoch, rngState, bestEpoch, wait, history, extra } = json;
-  return { state: { epoch, rngState, bestLoss: json.bestLoss ?? Infinity, bestEpoch, wait, history, ...(extra ? { extra } : {}) }, best };
+  return {
+    state: {
+      epoch,
+      rngState,
+      bestLoss: json.bestLoss ?? Infinity,
+      bestEpoch,
+      wait,
+      history,
+      ...(extra ? { extra } : {}),
+    },
+    best,
+  };
 }

@@ -35,7 +35,11 @@ function modelGradients(recompute: boolean | 'full'): ModelGradients {
     prediction = Float32Array.from(p.dataSync());
     return tf.mean(tf.squaredDifference(p, y)) as tf.Scalar;
   }, vars);
-  const out: ModelGradients = { prediction, loss: value.dataSync()[0]!, grads: new Map(vars.map((v, i) => [names[i]!, Float32Array.from(grads[v.name]!.dataSync())])) };
+  const out: ModelGradients = {
+    prediction,
+    loss: value.dataSync()[0]!,
+    grads: new Map(vars.map((v, i) => [names[i]!, Float32Array.from(grads[v.name]!.dataSync())])),
+  };
   tf.dispose([x, y, value, ...Object.values(grads)]);
   model.dispose();
   return out;
@@ -53,7 +57,14 @@ function expectGradientsClose(reference: ModelGradients, actual: ModelGradients,
 
 /** Gradients of a loss over all three outputs of one layer with initial states, for x, h0, c0, kernel and bias. */
 function layerGradients(recompute: boolean | 'full'): Float32Array[] {
-  const layer = new ConvLstm2dLayer({ filters: 3, kernelSize: 3, returnSequences: true, returnState: true, recompute, kernelInitializer: tfl.initializers.glorotUniform({ seed: 9 }) });
+  const layer = new ConvLstm2dLayer({
+    filters: 3,
+    kernelSize: 3,
+    returnSequences: true,
+    returnState: true,
+    recompute,
+    kernelInitializer: tfl.initializers.glorotUniform({ seed: 9 }),
+  });
   const tensors = tf.tidy(() => {
     const x = tf.tensor(noise(2 * 4 * 6 * 6 * 2, 11), [2, 4, 6, 6, 2]);
     const h0 = tf.tensor(noise(2 * 6 * 6 * 3, 12), [2, 6, 6, 3]);
@@ -61,7 +72,10 @@ function layerGradients(recompute: boolean | 'full'): Float32Array[] {
     const weights = tf.tensor(noise(2 * 4 * 6 * 6 * 3, 14), [2, 4, 6, 6, 3]);
     const f = (xs: tf.Tensor, h: tf.Tensor, c: tf.Tensor): tf.Scalar => {
       const [seq, hT, cT] = layer.apply([xs, h, c]) as tf.Tensor[];
-      return tf.add(tf.sum(tf.mul(seq!, weights)), tf.add(tf.sum(tf.square(hT!)), tf.sum(tf.mul(cT!, 0.3)))) as tf.Scalar;
+      return tf.add(
+        tf.sum(tf.mul(seq!, weights)),
+        tf.add(tf.sum(tf.square(hT!)), tf.sum(tf.mul(cT!, 0.3))),
+      ) as tf.Scalar;
     };
     const inputGrads = tf.grads(f)([x, h0, c0]); // also builds the layer
     const [kernel, bias] = layer.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -101,34 +115,52 @@ describe("ConvLSTM recomputing backward (recompute: true and 'full')", () => {
     }
   });
 
-  it.each([[true], ['full']] as const)('leaks no tensor in an optimizer step or in inference (recompute: %s)', (recompute) => {
-    const model = buildConvLstm({ filters: [3, 2], kernelSize: 3, inputShape: [6, 6], timeSteps: 3, seed: 2, recompute });
-    const x = tf.tensor(noise(2 * 3 * 36, 5), [2, 3, 6, 6, 1]);
-    const y = tf.tensor(noise(2 * 36, 6), [2, 6, 6, 1]);
-    const optimizer = createAdam({ learningRate: 1e-3 });
-    const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-    const stepOnce = (): void => {
-      const cost = optimizer.minimize(() => tf.mean(tf.squaredDifference(model.apply(x, { training: true }) as tf.Tensor, y)) as tf.Scalar, true, vars);
-      cost?.dispose();
-    };
-    stepOnce(); // creates the optimizer's moment variables
-    const before = tf.memory().numTensors;
-    stepOnce();
-    expect(tf.memory().numTensors).toBe(before);
-    tf.dispose(model.predict(x) as tf.Tensor);
-    expect(tf.memory().numTensors).toBe(before);
-    optimizer.dispose();
-    model.dispose();
-    tf.dispose([x, y]);
-  });
+  it.each([[true], ['full']] as const)(
+    'leaks no tensor in an optimizer step or in inference (recompute: %s)',
+    (recompute) => {
+      const model = buildConvLstm({
+        filters: [3, 2],
+        kernelSize: 3,
+        inputShape: [6, 6],
+        timeSteps: 3,
+        seed: 2,
+        recompute,
+      });
+      const x = tf.tensor(noise(2 * 3 * 36, 5), [2, 3, 6, 6, 1]);
+      const y = tf.tensor(noise(2 * 36, 6), [2, 6, 6, 1]);
+      const optimizer = createAdam({ learningRate: 1e-3 });
+      const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+      const stepOnce = (): void => {
+        const cost = optimizer.minimize(
+          () => tf.mean(tf.squaredDifference(model.apply(x, { training: true }) as tf.Tensor, y)) as tf.Scalar,
+          true,
+          vars,
+        );
+        cost?.dispose();
+      };
+      stepOnce(); // creates the optimizer's moment variables
+      const before = tf.memory().numTensors;
+      stepOnce();
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose(model.predict(x) as tf.Tensor);
+      expect(tf.memory().numTensors).toBe(before);
+      optimizer.dispose();
+      model.dispose();
+      tf.dispose([x, y]);
+    },
+  );
 
   it('is a builder and layer option that serialises', () => {
     const layer = new ConvLstm2dLayer({ filters: 2, kernelSize: 3 });
     expect(layer.recompute).toBe(true);
     expect(layer.getConfig()['recompute']).toBe(true);
-    const off = ConvLstm2dLayer.fromConfig(ConvLstm2dLayer, { ...new ConvLstm2dLayer({ filters: 2, kernelSize: 3, recompute: false }).getConfig() }) as ConvLstm2dLayer;
+    const off = ConvLstm2dLayer.fromConfig(ConvLstm2dLayer, {
+      ...new ConvLstm2dLayer({ filters: 2, kernelSize: 3, recompute: false }).getConfig(),
+    }) as ConvLstm2dLayer;
     expect(off.recompute).toBe(false);
-    const full = ConvLstm2dLayer.fromConfig(ConvLstm2dLayer, { ...new ConvLstm2dLayer({ filters: 2, kernelSize: 3, recompute: 'full' }).getConfig() }) as ConvLstm2dLayer;
+    const full = ConvLstm2dLayer.fromConfig(ConvLstm2dLayer, {
+      ...new ConvLstm2dLayer({ filters: 2, kernelSize: 3, recompute: 'full' }).getConfig(),
+    }) as ConvLstm2dLayer;
     expect(full.recompute).toBe('full');
     const model = buildConvLstm({ preset: 'tiny', recompute: false });
     expect((model.getLayer('encoder_convlstm1') as ConvLstm2dLayer).recompute).toBe(false);

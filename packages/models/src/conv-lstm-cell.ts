@@ -32,7 +32,13 @@ function preActivations(input: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor
  * One cell step: returns `[h_t, c_t, z_t]` from the frame and `(h_{t-1}, c_{t-1})`, z being the gates'
  * pre-activations. Both run paths use it, so their forwards are identical.
  */
-function step(frame: tf.Tensor4D, h: tf.Tensor4D, c: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor1D): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D] {
+function step(
+  frame: tf.Tensor4D,
+  h: tf.Tensor4D,
+  c: tf.Tensor4D,
+  kernel: tf.Tensor4D,
+  bias: tf.Tensor1D,
+): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D] {
   const z = preActivations(tf.concat([frame, h], 3), kernel, bias);
   const [zi, zf, zc, zo] = tf.split(z, 4, 3);
   const i = hardSigmoid(zi!);
@@ -69,7 +75,12 @@ function stackSteps(list: readonly tf.Tensor4D[]): tf.Tensor5D {
  * @param returnSequences - also return every step's hidden state
  */
 export function runConvLstmUnrolled(
-  x: tf.Tensor5D, h0: tf.Tensor4D | null, c0: tf.Tensor4D | null, kernel: tf.Tensor4D, bias: tf.Tensor1D, returnSequences: boolean,
+  x: tf.Tensor5D,
+  h0: tf.Tensor4D | null,
+  c0: tf.Tensor4D | null,
+  kernel: tf.Tensor4D,
+  bias: tf.Tensor1D,
+  returnSequences: boolean,
 ): ConvLstmRunResult {
   const [batch, steps, rows, cols, cin] = x.shape;
   const F = kernel.shape[3] / 4;
@@ -98,7 +109,14 @@ export function runConvLstmUnrolled(
  * split into `dx_t` and `dh_{t-1}`, the kernels tfjs' own FusedConv2D gradient calls.
  */
 function stepBackward(
-  frame: tf.Tensor4D, hPrev: tf.Tensor4D, cPrev: tf.Tensor4D, savedZ: tf.Tensor4D | null, kernel: tf.Tensor4D, bias: tf.Tensor1D, dh: tf.Tensor4D, dc: tf.Tensor4D,
+  frame: tf.Tensor4D,
+  hPrev: tf.Tensor4D,
+  cPrev: tf.Tensor4D,
+  savedZ: tf.Tensor4D | null,
+  kernel: tf.Tensor4D,
+  bias: tf.Tensor1D,
+  dh: tf.Tensor4D,
+  dc: tf.Tensor4D,
 ): { dx: tf.Tensor4D; dhPrev: tf.Tensor4D; dcPrev: tf.Tensor4D; dKernel: tf.Tensor4D; dBias: tf.Tensor1D } {
   const cin = frame.shape[3];
   const F = hPrev.shape[3];
@@ -111,9 +129,24 @@ function stepBackward(
   const g = tf.tanh(zc!);
   const tanhC = tf.tanh(tf.add(tf.mul(f, cPrev), tf.mul(i, g)));
   const dcTotal = tf.add(dc, tf.mul(tf.mul(dh, o), tf.sub(1, tf.square(tanhC))));
-  const gate = (u: tf.Tensor, d: tf.Tensor): tf.Tensor => tf.mul(tf.where(tf.logicalAnd(tf.greaterEqual(u, 0), tf.lessEqual(u, 1)), d, tf.zerosLike(d)), 0.2);
-  const dz = tf.concat([gate(ui, tf.mul(dcTotal, g)), gate(uf, tf.mul(dcTotal, cPrev)), tf.mul(tf.mul(dcTotal, i), tf.sub(1, tf.square(g))), gate(uo, tf.mul(dh, tanhC))], 3) as tf.Tensor4D;
-  const dKernel = tf.engine().runKernel<tf.Tensor4D>('Conv2DBackpropFilter', { x: input, dy: dz }, { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', filterShape: kernel.shape });
+  const gate = (u: tf.Tensor, d: tf.Tensor): tf.Tensor =>
+    tf.mul(tf.where(tf.logicalAnd(tf.greaterEqual(u, 0), tf.lessEqual(u, 1)), d, tf.zerosLike(d)), 0.2);
+  const dz = tf.concat(
+    [
+      gate(ui, tf.mul(dcTotal, g)),
+      gate(uf, tf.mul(dcTotal, cPrev)),
+      tf.mul(tf.mul(dcTotal, i), tf.sub(1, tf.square(g))),
+      gate(uo, tf.mul(dh, tanhC)),
+    ],
+    3,
+  ) as tf.Tensor4D;
+  const dKernel = tf
+    .engine()
+    .runKernel<tf.Tensor4D>(
+      'Conv2DBackpropFilter',
+      { x: input, dy: dz },
+      { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', filterShape: kernel.shape },
+    );
   const dInput = tf.conv2dTranspose(dz, kernel, input.shape, 1, 'same');
   const [dx, dhPrev] = tf.split(dInput, [cin, F], 3) as tf.Tensor4D[];
   return { dx: dx!, dhPrev: dhPrev!, dcPrev: tf.mul(dcTotal, f) as tf.Tensor4D, dKernel, dBias: tf.sum(dz, [0, 1, 2]) };
@@ -145,7 +178,12 @@ function stepBackward(
  *   it: 4F more channels per step, one convolution fewer per step
  */
 export function runConvLstmRecomputed(
-  x: tf.Tensor5D, h0: tf.Tensor4D | null, c0: tf.Tensor4D | null, kernel: tf.Tensor4D, bias: tf.Tensor1D, returnSequences: boolean,
+  x: tf.Tensor5D,
+  h0: tf.Tensor4D | null,
+  c0: tf.Tensor4D | null,
+  kernel: tf.Tensor4D,
+  bias: tf.Tensor1D,
+  returnSequences: boolean,
   keepPreActivations = true,
 ): ConvLstmRunResult {
   const [batch, steps, rows, cols, cin] = x.shape;
@@ -183,34 +221,44 @@ export function runConvLstmRecomputed(
     // Only what the backward needs: x, W, b, the states entering each step and maybe z (no-op when no tape records).
     save([xs, w, b, ...hs, ...cs, ...zs]);
     const value = tf.concat(hidden, 1) as tf.Tensor3D;
-    const gradFunc = (dy: tf.Tensor3D, saved: tf.Tensor[]): tf.Tensor[] => tf.tidy(() => {
-      const [sx, sw, sb] = saved as [tf.Tensor5D, tf.Tensor4D, tf.Tensor1D];
-      const savedH = saved.slice(3, 3 + steps) as tf.Tensor4D[];
-      const savedC = saved.slice(3 + steps, 3 + 2 * steps) as tf.Tensor4D[];
-      const savedZ = saved.slice(3 + 2 * steps) as tf.Tensor4D[];
-      const flatX = tf.reshape<tf.Rank.R3>(sx, [batch, steps, rows * cols * cin]);
-      const row = (r: number): tf.Tensor4D => frameAt(dy, r, stateShape);
-      let dh = returnSequences ? (tf.zeros(stateShape) as tf.Tensor4D) : row(0);
-      let dc = row(hiddenRows);
-      let dKernel = tf.zerosLike(sw) as tf.Tensor4D;
-      let dBias = tf.zerosLike(sb) as tf.Tensor1D;
-      const dxs: tf.Tensor4D[] = new Array<tf.Tensor4D>(steps);
-      for (let t = steps - 1; t >= 0; t--) {
-        const next = tf.tidy(() => {
-          const dhStep = returnSequences ? (tf.add(dh, row(t)) as tf.Tensor4D) : dh;
-          const s = stepBackward(frameAt(flatX, t, frameShape), savedH[t]!, savedC[t]!, savedZ[t] ?? null, sw, sb, dhStep, dc);
-          return [s.dx, s.dhPrev, s.dcPrev, tf.add(dKernel, s.dKernel), tf.add(dBias, s.dBias)] as const;
-        });
-        tf.dispose([dh, dc, dKernel, dBias]);
-        dxs[t] = next[0];
-        [dh, dc] = [next[1], next[2]];
-        dKernel = next[3] as tf.Tensor4D;
-        dBias = next[4] as tf.Tensor1D;
-      }
-      // dh, dc are now the gradients of h0, c0 (dropped by the tidy when the zero states were made here).
-      const dx = stackSteps(dxs);
-      return withState ? [dx, dh, dc, dKernel, dBias] : [dx, dKernel, dBias];
-    });
+    const gradFunc = (dy: tf.Tensor3D, saved: tf.Tensor[]): tf.Tensor[] =>
+      tf.tidy(() => {
+        const [sx, sw, sb] = saved as [tf.Tensor5D, tf.Tensor4D, tf.Tensor1D];
+        const savedH = saved.slice(3, 3 + steps) as tf.Tensor4D[];
+        const savedC = saved.slice(3 + steps, 3 + 2 * steps) as tf.Tensor4D[];
+        const savedZ = saved.slice(3 + 2 * steps) as tf.Tensor4D[];
+        const flatX = tf.reshape<tf.Rank.R3>(sx, [batch, steps, rows * cols * cin]);
+        const row = (r: number): tf.Tensor4D => frameAt(dy, r, stateShape);
+        let dh = returnSequences ? (tf.zeros(stateShape) as tf.Tensor4D) : row(0);
+        let dc = row(hiddenRows);
+        let dKernel = tf.zerosLike(sw) as tf.Tensor4D;
+        let dBias = tf.zerosLike(sb) as tf.Tensor1D;
+        const dxs: tf.Tensor4D[] = new Array<tf.Tensor4D>(steps);
+        for (let t = steps - 1; t >= 0; t--) {
+          const next = tf.tidy(() => {
+            const dhStep = returnSequences ? (tf.add(dh, row(t)) as tf.Tensor4D) : dh;
+            const s = stepBackward(
+              frameAt(flatX, t, frameShape),
+              savedH[t]!,
+              savedC[t]!,
+              savedZ[t] ?? null,
+              sw,
+              sb,
+              dhStep,
+              dc,
+            );
+            return [s.dx, s.dhPrev, s.dcPrev, tf.add(dKernel, s.dKernel), tf.add(dBias, s.dBias)] as const;
+          });
+          tf.dispose([dh, dc, dKernel, dBias]);
+          dxs[t] = next[0];
+          [dh, dc] = [next[1], next[2]];
+          dKernel = next[3] as tf.Tensor4D;
+          dBias = next[4] as tf.Tensor1D;
+        }
+        // dh, dc are now the gradients of h0, c0 (dropped by the tidy when the zero states were made here).
+        const dx = stackSteps(dxs);
+        return withState ? [dx, dh, dc, dKernel, dBias] : [dx, dKernel, dBias];
+      });
     return { value, gradFunc };
   });
 

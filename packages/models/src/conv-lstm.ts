@@ -1,6 +1,15 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
-  BASE_KEYS, type BaseModelConfig, KernelInitializers, checkInitializer, checkInputShape, checkIntList, checkKeys, checkPositiveInt, checkPreset, checkSeed,
+  BASE_KEYS,
+  type BaseModelConfig,
+  KernelInitializers,
+  checkInitializer,
+  checkInputShape,
+  checkIntList,
+  checkKeys,
+  checkPositiveInt,
+  checkPreset,
+  checkSeed,
 } from './internal/config.js';
 import { ModelsArgumentError } from './errors.js';
 import { ConvLstm2dLayer, LastStepLayer, SequenceBatchNormLayer, type ConvLstm2dLayerArgs } from './layers.js';
@@ -75,7 +84,8 @@ export function buildConvLstm(config: ConvLstmConfig = {}): tfl.LayersModel {
   const [rows, cols] = checkInputShape(config.inputShape ?? [48, 48], 'config.inputShape', fn, 1);
   const initMode = checkInitializer(config.initializer, fn);
   const recompute = config.recompute ?? true;
-  if (typeof recompute !== 'boolean' && recompute !== 'full') throw new ModelsArgumentError('config.recompute', fn, "a boolean or 'full'", JSON.stringify(recompute));
+  if (typeof recompute !== 'boolean' && recompute !== 'full')
+    throw new ModelsArgumentError('config.recompute', fn, "a boolean or 'full'", JSON.stringify(recompute));
   const init = new KernelInitializers(checkSeed(config.seed, fn), initMode);
 
   const input = tfl.input({ shape: [steps, rows, cols, 1], name: 'sequence' });
@@ -83,7 +93,15 @@ export function buildConvLstm(config: ConvLstmConfig = {}): tfl.LayersModel {
   let x: SymbolicTensor = input;
   filters.forEach((f, i) => {
     const last = i === filters.length - 1;
-    const layer = new ConvLstm2dLayer({ filters: f, kernelSize: k, returnSequences: !last, returnState: true, recompute, kernelInitializer: init.next(), name: `encoder_convlstm${i + 1}` });
+    const layer = new ConvLstm2dLayer({
+      filters: f,
+      kernelSize: k,
+      returnSequences: !last,
+      returnState: true,
+      recompute,
+      kernelInitializer: init.next(),
+      name: `encoder_convlstm${i + 1}`,
+    });
     const [seq, h, c] = layer.apply(x) as SymbolicTensor[];
     states.push([h!, c!]);
     if (!last) x = new SequenceBatchNormLayer({ name: `encoder_bn${i + 1}` }).apply(seq!) as SymbolicTensor;
@@ -91,15 +109,26 @@ export function buildConvLstm(config: ConvLstmConfig = {}): tfl.LayersModel {
   let y = new LastStepLayer({ name: 'last_frame' }).apply(input) as SymbolicTensor;
   const outputs: SymbolicTensor[] = [];
   filters.forEach((f, i) => {
-    const layer = new ConvLstm2dLayer({ filters: f, kernelSize: k, returnSequences: false, recompute, kernelInitializer: init.next(), name: `forecaster_convlstm${i + 1}` });
+    const layer = new ConvLstm2dLayer({
+      filters: f,
+      kernelSize: k,
+      returnSequences: false,
+      recompute,
+      kernelInitializer: init.next(),
+      name: `forecaster_convlstm${i + 1}`,
+    });
     const [h0, c0] = states[i]!;
     const out = layer.apply([y, h0, c0]) as SymbolicTensor;
     const normed = tfl.layers.batchNormalization({ name: `forecaster_bn${i + 1}` }).apply(out) as SymbolicTensor;
     outputs.push(normed);
     // The next forecaster layer takes this layer's output as a one-step sequence.
-    if (i < filters.length - 1) y = tfl.layers.reshape({ targetShape: [1, rows, cols, f] }).apply(normed) as SymbolicTensor;
+    if (i < filters.length - 1)
+      y = tfl.layers.reshape({ targetShape: [1, rows, cols, f] }).apply(normed) as SymbolicTensor;
   });
-  const merged = outputs.length > 1 ? (tfl.layers.concatenate({ axis: -1 }).apply(outputs) as SymbolicTensor) : outputs[0]!;
-  const prediction = tfl.layers.conv2d({ filters: 1, kernelSize: 1, activation: 'tanh', kernelInitializer: init.next(), name: 'prediction' }).apply(merged) as SymbolicTensor;
+  const merged =
+    outputs.length > 1 ? (tfl.layers.concatenate({ axis: -1 }).apply(outputs) as SymbolicTensor) : outputs[0]!;
+  const prediction = tfl.layers
+    .conv2d({ filters: 1, kernelSize: 1, activation: 'tanh', kernelInitializer: init.next(), name: 'prediction' })
+    .apply(merged) as SymbolicTensor;
   return tfl.model({ inputs: input, outputs: prediction, name: config.name ?? `convlstm_${preset}` });
 }

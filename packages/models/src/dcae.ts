@@ -1,6 +1,15 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
-  BASE_KEYS, type BaseModelConfig, KernelInitializers, checkInitializer, checkInputShape, checkIntList, checkKeys, checkPositiveInt, checkPreset, checkSeed,
+  BASE_KEYS,
+  type BaseModelConfig,
+  KernelInitializers,
+  checkInitializer,
+  checkInputShape,
+  checkIntList,
+  checkKeys,
+  checkPositiveInt,
+  checkPreset,
+  checkSeed,
 } from './internal/config.js';
 import { ModelsArgumentError } from './errors.js';
 import { ResizeLayer } from './layers.js';
@@ -42,12 +51,36 @@ export interface DcaeConfig extends BaseModelConfig {
   readonly outputKernel?: number;
 }
 
-const KEYS = [...BASE_KEYS, 'inputShape', 'convFilters', 'convStrides', 'latentUnits', 'fcUnits', 'latentBatchNorm', 'decoderFilters', 'decoderStrides', 'decoderUpsampling', 'outputKernel'] as const;
+const KEYS = [
+  ...BASE_KEYS,
+  'inputShape',
+  'convFilters',
+  'convStrides',
+  'latentUnits',
+  'fcUnits',
+  'latentBatchNorm',
+  'decoderFilters',
+  'decoderStrides',
+  'decoderUpsampling',
+  'outputKernel',
+] as const;
 
 /** Preset values of {@link buildDcae}. */
 export const DCAE_PRESETS = {
-  paper: { convFilters: [64, 128, 256], convStrides: [1, 1, 1], latentUnits: 128, fcUnits: 128, decoderFilters: [128, 64, 32] },
-  cpu: { convFilters: [16, 32, 32], convStrides: [2, 2, 2], latentUnits: 128, fcUnits: 128, decoderFilters: [64, 32, 16] },
+  paper: {
+    convFilters: [64, 128, 256],
+    convStrides: [1, 1, 1],
+    latentUnits: 128,
+    fcUnits: 128,
+    decoderFilters: [128, 64, 32],
+  },
+  cpu: {
+    convFilters: [16, 32, 32],
+    convStrides: [2, 2, 2],
+    latentUnits: 128,
+    fcUnits: 128,
+    decoderFilters: [64, 32, 16],
+  },
   tiny: { convFilters: [4, 8], convStrides: [2, 2], latentUnits: 16, fcUnits: 16, decoderFilters: [8, 4, 4] },
 } as const;
 
@@ -84,19 +117,46 @@ export function buildDcae(config: DcaeConfig = {}): tfl.LayersModel {
   const p = DCAE_PRESETS[preset];
   const convFilters = checkIntList(config.convFilters ?? p.convFilters, 'config.convFilters', fn);
   const convStrides = checkIntList(config.convStrides ?? p.convStrides, 'config.convStrides', fn);
-  if (convStrides.length !== convFilters.length) throw new ModelsArgumentError('config.convStrides', fn, `${convFilters.length} strides (one per conv)`, String(convStrides.length));
+  if (convStrides.length !== convFilters.length)
+    throw new ModelsArgumentError(
+      'config.convStrides',
+      fn,
+      `${convFilters.length} strides (one per conv)`,
+      String(convStrides.length),
+    );
   const latent = checkPositiveInt(config.latentUnits ?? p.latentUnits, 'config.latentUnits', fn);
   const fc = checkPositiveInt(config.fcUnits ?? p.fcUnits, 'config.fcUnits', fn);
   const decFilters = checkIntList(config.decoderFilters ?? p.decoderFilters, 'config.decoderFilters', fn);
   const upsampling = config.decoderUpsampling ?? 'resize';
-  if (upsampling !== 'resize' && upsampling !== 'transpose') throw new ModelsArgumentError('config.decoderUpsampling', fn, '"resize" or "transpose"', JSON.stringify(upsampling));
-  const decStrides = checkIntList(config.decoderStrides ?? (upsampling === 'resize' ? [3, 4, 4] : [4, 4, 3]), 'config.decoderStrides', fn);
-  if (decStrides.length !== decFilters.length) throw new ModelsArgumentError('config.decoderStrides', fn, `${decFilters.length} strides (one per decoder layer)`, String(decStrides.length));
+  if (upsampling !== 'resize' && upsampling !== 'transpose')
+    throw new ModelsArgumentError(
+      'config.decoderUpsampling',
+      fn,
+      '"resize" or "transpose"',
+      JSON.stringify(upsampling),
+    );
+  const decStrides = checkIntList(
+    config.decoderStrides ?? (upsampling === 'resize' ? [3, 4, 4] : [4, 4, 3]),
+    'config.decoderStrides',
+    fn,
+  );
+  if (decStrides.length !== decFilters.length)
+    throw new ModelsArgumentError(
+      'config.decoderStrides',
+      fn,
+      `${decFilters.length} strides (one per decoder layer)`,
+      String(decStrides.length),
+    );
   const outK = checkPositiveInt(config.outputKernel ?? 3, 'config.outputKernel', fn);
   const [rows, cols] = checkInputShape(config.inputShape ?? [48, 48], 'config.inputShape', fn, 1);
   const side = decStrides.reduce((a, b) => a * b, 1);
   if (rows !== side || cols !== side) {
-    throw new ModelsArgumentError('config.decoderStrides', fn, `strides whose product equals the grid side (${rows}×${cols} needs a square grid)`, `[${decStrides.join(', ')}] (product ${side})`);
+    throw new ModelsArgumentError(
+      'config.decoderStrides',
+      fn,
+      `strides whose product equals the grid side (${rows}×${cols} needs a square grid)`,
+      `[${decStrides.join(', ')}] (product ${side})`,
+    );
   }
   if (config.latentBatchNorm !== undefined && typeof config.latentBatchNorm !== 'boolean') {
     throw new ModelsArgumentError('config.latentBatchNorm', fn, 'a boolean', JSON.stringify(config.latentBatchNorm));
@@ -106,10 +166,21 @@ export function buildDcae(config: DcaeConfig = {}): tfl.LayersModel {
   const input = tfl.input({ shape: [rows, cols, 1], name: 'lsm' });
   let x: SymbolicTensor = input;
   convFilters.forEach((f, i) => {
-    x = tfl.layers.conv2d({ filters: f, kernelSize: 3, strides: convStrides[i]!, padding: 'same', activation: 'relu', kernelInitializer: init.next() }).apply(x) as SymbolicTensor;
+    x = tfl.layers
+      .conv2d({
+        filters: f,
+        kernelSize: 3,
+        strides: convStrides[i]!,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: init.next(),
+      })
+      .apply(x) as SymbolicTensor;
   });
   x = tfl.layers.flatten().apply(x) as SymbolicTensor;
-  x = tfl.layers.dense({ units: latent, activation: 'relu', kernelInitializer: init.next() }).apply(x) as SymbolicTensor;
+  x = tfl.layers
+    .dense({ units: latent, activation: 'relu', kernelInitializer: init.next() })
+    .apply(x) as SymbolicTensor;
   if (config.latentBatchNorm ?? true) x = tfl.layers.batchNormalization().apply(x) as SymbolicTensor;
   x = tfl.layers.dense({ units: fc, activation: 'relu', kernelInitializer: init.next() }).apply(x) as SymbolicTensor;
   x = tfl.layers.reshape({ targetShape: [1, 1, fc] }).apply(x) as SymbolicTensor;
@@ -117,20 +188,48 @@ export function buildDcae(config: DcaeConfig = {}): tfl.LayersModel {
   decFilters.forEach((f, i) => {
     const factor = decStrides[i]!;
     if (upsampling === 'transpose') {
-      x = tfl.layers.conv2dTranspose({ filters: f, kernelSize: 3, strides: factor, padding: 'same', activation: 'tanh', kernelInitializer: init.next() }).apply(x) as SymbolicTensor;
+      x = tfl.layers
+        .conv2dTranspose({
+          filters: f,
+          kernelSize: 3,
+          strides: factor,
+          padding: 'same',
+          activation: 'tanh',
+          kernelInitializer: init.next(),
+        })
+        .apply(x) as SymbolicTensor;
     } else if (i === 0) {
       // From the 1×1 code: a 3×3 ConvTranspose whose kernel covers all of its output (stride ≤ 3; 'valid' at 3 gives
       // exactly 3×3), resized up when the factor is larger.
       const stride = Math.min(factor, 3);
-      x = tfl.layers.conv2dTranspose({ filters: f, kernelSize: 3, strides: stride, padding: stride === 3 ? 'valid' : 'same', activation: 'tanh', kernelInitializer: init.next() }).apply(x) as SymbolicTensor;
+      x = tfl.layers
+        .conv2dTranspose({
+          filters: f,
+          kernelSize: 3,
+          strides: stride,
+          padding: stride === 3 ? 'valid' : 'same',
+          activation: 'tanh',
+          kernelInitializer: init.next(),
+        })
+        .apply(x) as SymbolicTensor;
       if (factor > stride) x = new ResizeLayer({ height: factor, width: factor }).apply(x) as SymbolicTensor;
     } else {
       if (factor > 1) x = new ResizeLayer({ height: size * factor, width: size * factor }).apply(x) as SymbolicTensor;
-      x = tfl.layers.conv2d({ filters: f, kernelSize: 3, padding: 'same', activation: 'tanh', kernelInitializer: init.next() }).apply(x) as SymbolicTensor;
+      x = tfl.layers
+        .conv2d({ filters: f, kernelSize: 3, padding: 'same', activation: 'tanh', kernelInitializer: init.next() })
+        .apply(x) as SymbolicTensor;
     }
     size *= factor;
     x = tfl.layers.batchNormalization().apply(x) as SymbolicTensor;
   });
-  x = tfl.layers.conv2dTranspose({ filters: 1, kernelSize: outK, padding: 'same', activation: 'tanh', kernelInitializer: init.next() }).apply(x) as SymbolicTensor;
+  x = tfl.layers
+    .conv2dTranspose({
+      filters: 1,
+      kernelSize: outK,
+      padding: 'same',
+      activation: 'tanh',
+      kernelInitializer: init.next(),
+    })
+    .apply(x) as SymbolicTensor;
   return tfl.model({ inputs: input, outputs: x, name: config.name ?? `dcae_${preset}` });
 }

@@ -70,25 +70,44 @@ export function describeModels(options: DescribeModelsOptions = {}): ModelDescri
   checkKeys(options, ['presets', 'models'], 'options', fn);
   const presets = options.presets ?? ['paper', 'cpu'];
   const names = options.models ?? MODEL_NAMES;
-  if (!Array.isArray(presets)) throw new ModelsArgumentError('options.presets', fn, 'an array of preset names', typeof presets);
-  if (!Array.isArray(names)) throw new ModelsArgumentError('options.models', fn, 'an array of model names', typeof names);
+  if (!Array.isArray(presets))
+    throw new ModelsArgumentError('options.presets', fn, 'an array of preset names', typeof presets);
+  if (!Array.isArray(names))
+    throw new ModelsArgumentError('options.models', fn, 'an array of model names', typeof names);
   presets.forEach((p, i) => {
-    if (!(PRESET_NAMES as readonly string[]).includes(p)) throw new ModelsArgumentError(`options.presets[${i}]`, fn, `one of ${PRESET_NAMES.join(', ')}`, JSON.stringify(p));
+    if (!(PRESET_NAMES as readonly string[]).includes(p))
+      throw new ModelsArgumentError(
+        `options.presets[${i}]`,
+        fn,
+        `one of ${PRESET_NAMES.join(', ')}`,
+        JSON.stringify(p),
+      );
   });
   names.forEach((n, i) => {
-    if (!(MODEL_NAMES as readonly string[]).includes(n)) throw new ModelsArgumentError(`options.models[${i}]`, fn, `one of ${MODEL_NAMES.join(', ')}`, JSON.stringify(n));
+    if (!(MODEL_NAMES as readonly string[]).includes(n))
+      throw new ModelsArgumentError(`options.models[${i}]`, fn, `one of ${MODEL_NAMES.join(', ')}`, JSON.stringify(n));
   });
   const rows: ModelDescription[] = [];
   for (const name of names as readonly ModelName[]) {
     for (const preset of presets as readonly PresetName[]) {
       const built: tfl.LayersModel[] =
-        name === 'seunet' ? [buildSeUnet({ preset, initializer: 'zeros' })]
-          : name === 'dcae' ? [buildDcae({ preset, initializer: 'zeros' })]
-            : name === 'convlstm' ? [buildConvLstm({ preset, initializer: 'zeros' })]
+        name === 'seunet'
+          ? [buildSeUnet({ preset, initializer: 'zeros' })]
+          : name === 'dcae'
+            ? [buildDcae({ preset, initializer: 'zeros' })]
+            : name === 'convlstm'
+              ? [buildConvLstm({ preset, initializer: 'zeros' })]
               : Object.values(buildPix2Pix({ preset, initializer: 'zeros' }));
       try {
         const { trainable, nonTrainable } = counts(built);
-        rows.push({ name, preset, trainable, nonTrainable, total: trainable + nonTrainable, ...(preset === 'paper' ? { paperTotal: PAPER_PARAMETER_COUNTS[name] } : {}) });
+        rows.push({
+          name,
+          preset,
+          trainable,
+          nonTrainable,
+          total: trainable + nonTrainable,
+          ...(preset === 'paper' ? { paperTotal: PAPER_PARAMETER_COUNTS[name] } : {}),
+        });
       } finally {
         for (const m of built) m.dispose();
       }

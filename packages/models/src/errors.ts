@@ -38,7 +38,10 @@ export class ModelsArgumentError extends ModelsError {
   readonly argument: string;
   readonly functionName: string;
   constructor(argument: string, functionName: string, expected: string, actual: string, options?: { cause?: unknown }) {
-    super(`Argument '${argument}' passed to '${functionName}' must be ${expected}, but got ${actual}`, { ...options, field: argument });
+    super(`Argument '${argument}' passed to '${functionName}' must be ${expected}, but got ${actual}`, {
+      ...options,
+      field: argument,
+    });
     this.argument = argument;
     this.functionName = functionName;
   }
@@ -52,7 +55,14 @@ export class ModelsShapeError extends ModelsError {
   /** Expected shape; `-1` marks a free dimension (the batch). */
   readonly expected: readonly number[];
   readonly actual: readonly number[];
-  constructor(argument: string, functionName: string, expected: readonly number[], actual: readonly number[], hint?: string, options?: { cause?: unknown }) {
+  constructor(
+    argument: string,
+    functionName: string,
+    expected: readonly number[],
+    actual: readonly number[],
+    hint?: string,
+    options?: { cause?: unknown },
+  ) {
     super(
       `Shape of '${argument}' passed to '${functionName}' must be [${expected.map((v) => (v < 0 ? 'n' : String(v))).join(', ')}], but got [${actual.join(', ')}]${hint ? `; ${hint}` : ''}`,
       { ...options, field: argument },

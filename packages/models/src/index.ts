@@ -18,7 +18,16 @@
  * await saveModel(model, "runs/seunet");
  * ```
  */
-export { MODELS_ERROR_NAMES, ModelsError, ModelsArgumentError, ModelsShapeError, ModelsNanError, ModelsCheckpointError, ModelsIoError, isModelsError } from './errors.js';
+export {
+  MODELS_ERROR_NAMES,
+  ModelsError,
+  ModelsArgumentError,
+  ModelsShapeError,
+  ModelsNanError,
+  ModelsCheckpointError,
+  ModelsIoError,
+  isModelsError,
+} from './errors.js';
 export type { ModelsErrorName } from './errors.js';
 export { PRESET_NAMES } from './internal/config.js';
 export type { PresetName, InitializerMode, BaseModelConfig } from './internal/config.js';
@@ -38,17 +47,38 @@ export { toTensor, fromTensor } from './tensor.js';
 export type { ArrayRecord } from './tensor.js';
 export { TRAINING_PROFILES, trainSupervised, trainPix2Pix, trainConvLstm, predict } from './train.js';
 export type {
-  TrainingProfileName, SupervisedSplit, SupervisedData, SequenceData, EpochEvent, TrainLogEvent, TrainOptions, Pix2PixTrainOptions,
-  ConvLstmTrainOptions, TrainResult, PredictOptions,
+  TrainingProfileName,
+  SupervisedSplit,
+  SupervisedData,
+  SequenceData,
+  EpochEvent,
+  TrainLogEvent,
+  TrainOptions,
+  Pix2PixTrainOptions,
+  ConvLstmTrainOptions,
+  TrainResult,
+  PredictOptions,
 } from './train.js';
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FILE } from './checkpoint.js';
 export type { CheckpointState, CheckpointParts, LoadedCheckpoint } from './checkpoint.js';
 export { saveModel, loadModel, fileSaveHandler, fileLoadHandler, MODEL_FILES } from './io.js';
 export { initBackend, BACKEND_CHOICES, BACKEND_PACKAGES } from './backend/init-backend.js';
 export type { BackendChoice, BackendInfo, InitBackendOptions } from './backend/init-backend.js';
-export { registerWasmTrainingKernels, unregisterWasmTrainingKernels, hasWasmTrainingKernels, WASM_TRAINING_KERNELS, DEFAULT_SCRATCH_ELEMENTS } from './backend/wasm-kernels.js';
+export {
+  registerWasmTrainingKernels,
+  unregisterWasmTrainingKernels,
+  hasWasmTrainingKernels,
+  WASM_TRAINING_KERNELS,
+  DEFAULT_SCRATCH_ELEMENTS,
+} from './backend/wasm-kernels.js';
 export type { RegisterWasmKernelsOptions, RegisterWasmKernelsResult } from './backend/wasm-kernels.js';
 export { createAdam, LeanAdamOptimizer } from './backend/lean-adam.js';
 export type { AdamOptions, NamedGradient } from './backend/lean-adam.js';
-export { BackendError, WasmKernelError, OptimizerOptionError, BACKEND_ERROR_NAMES, isBackendModuleError } from './backend/errors.js';
+export {
+  BackendError,
+  WasmKernelError,
+  OptimizerOptionError,
+  BACKEND_ERROR_NAMES,
+  isBackendModuleError,
+} from './backend/errors.js';
 export type { BackendErrorName } from './backend/errors.js';

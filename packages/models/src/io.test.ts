@@ -62,7 +62,9 @@ describe('saveModel / loadModel', () => {
     const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
     const bin = readFileSync(join(dir, 'weights.bin'));
     const weightData = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength);
-    const loaded = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData }));
+    const loaded = await tfl.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData }),
+    );
     const x = tf.randomNormal([1, 2, 6, 6, 1], 0, 1, 'float32', 5);
     const a = m.predict(x) as tf.Tensor;
     const b = loaded.predict(x) as tf.Tensor;
@@ -73,7 +75,10 @@ describe('saveModel / loadModel', () => {
   });
 
   it('missing or inconsistent files are ModelsIoError naming the file', async () => {
-    await expect(loadModel(join(dir, 'nothing'))).rejects.toMatchObject({ name: 'ModelsIoError', message: expect.stringMatching(/model\.json/) });
+    await expect(loadModel(join(dir, 'nothing'))).rejects.toMatchObject({
+      name: 'ModelsIoError',
+      message: expect.stringMatching(/model\.json/),
+    });
     const m = buildSeUnet({ preset: 'tiny', inputShape: [8, 8] });
     await saveModel(m, dir);
     writeFileSync(join(dir, 'weights.bin'), new Uint8Array(12));

@@ -42,7 +42,10 @@ export function fileSaveHandler(dir: string): tf.io.IOHandler {
         await writeFileAtomic(join(dir, MODEL_FILES.weights), bytes);
         await writeFileAtomic(join(dir, MODEL_FILES.topology), JSON.stringify(json));
       } catch (cause) {
-        throw new ModelsIoError(`Could not save the model to ${dir}: ${(cause as Error).message}`, { cause, file: dir });
+        throw new ModelsIoError(`Could not save the model to ${dir}: ${(cause as Error).message}`, {
+          cause,
+          file: dir,
+        });
       }
       return {
         modelArtifactsInfo: {
@@ -71,10 +74,16 @@ export function fileLoadHandler(dir: string): tf.io.IOHandler {
       try {
         json = JSON.parse(await readFile(topologyFile, 'utf8')) as tf.io.ModelJSON;
       } catch (cause) {
-        throw new ModelsIoError(`Could not read ${topologyFile}: ${(cause as Error).message}`, { cause, file: topologyFile });
+        throw new ModelsIoError(`Could not read ${topologyFile}: ${(cause as Error).message}`, {
+          cause,
+          file: topologyFile,
+        });
       }
       if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
-        throw new ModelsIoError(`${topologyFile} is not a tfjs layers-model file (no modelTopology or weightsManifest)`, { file: topologyFile });
+        throw new ModelsIoError(
+          `${topologyFile} is not a tfjs layers-model file (no modelTopology or weightsManifest)`,
+          { file: topologyFile },
+        );
       }
       const parts: Uint8Array[] = [];
       for (const group of json.weightsManifest) {
@@ -83,16 +92,33 @@ export function fileLoadHandler(dir: string): tf.io.IOHandler {
           try {
             parts.push(await readFile(file));
           } catch (cause) {
-            throw new ModelsIoError(`Could not read the weights file ${file}: ${(cause as Error).message}`, { cause, file });
+            throw new ModelsIoError(`Could not read the weights file ${file}: ${(cause as Error).message}`, {
+              cause,
+              file,
+            });
           }
         }
       }
       const total = parts.reduce((a, b) => a + b.byteLength, 0);
       const weightData = new Uint8Array(total);
       let o = 0;
-      for (const p of parts) { weightData.set(p, o); o += p.byteLength; }
-      const expected = json.weightsManifest.flatMap((g) => g.weights).reduce((a, w) => a + w.shape.reduce((x, y) => x * y, 1) * (w.dtype === 'float32' || w.dtype === 'int32' || w.dtype === undefined ? 4 : 1), 0);
-      if (expected !== total) throw new ModelsIoError(`Weights in ${dir} hold ${total} bytes, the manifest expects ${expected}`, { file: dir });
+      for (const p of parts) {
+        weightData.set(p, o);
+        o += p.byteLength;
+      }
+      const expected = json.weightsManifest
+        .flatMap((g) => g.weights)
+        .reduce(
+          (a, w) =>
+            a +
+            w.shape.reduce((x, y) => x * y, 1) *
+              (w.dtype === 'float32' || w.dtype === 'int32' || w.dtype === undefined ? 4 : 1),
+          0,
+        );
+      if (expected !== total)
+        throw new ModelsIoError(`Weights in ${dir} hold ${total} bytes, the manifest expects ${expected}`, {
+          file: dir,
+        });
       return {
         modelTopology: json.modelTopology,
         weightSpecs: json.weightsManifest.flatMap((g) => g.weights),

@@ -12,13 +12,25 @@ describe('ConvLstm2dLayer', () => {
   it('matches tfjs-layers convLstm2d (kernel split into input and recurrent parts) to 1e-5', () => {
     const [cin, F, k] = [2, 3, 3];
     const x = tf.randomNormal([2, 4, 6, 6, cin], 0, 1, 'float32', 11);
-    const ours = new ConvLstm2dLayer({ filters: F, kernelSize: k, returnSequences: true, kernelInitializer: tfl.initializers.glorotUniform({ seed: 5 }) });
+    const ours = new ConvLstm2dLayer({
+      filters: F,
+      kernelSize: k,
+      returnSequences: true,
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: 5 }),
+    });
     const ySeq = ours.apply(x) as tf.Tensor;
     expect(ours.countParams()).toBe(4 * F * (k * k * (cin + F) + 1));
     const [kernel, bias] = ours.getWeights();
     // Forget-gate bias starts at 1 (unit_forget_bias), the others at 0.
     expect(Array.from(bias!.dataSync())).toEqual([0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0]);
-    const stock = tfl.layers.convLstm2d({ filters: F, kernelSize: k, padding: 'same', returnSequences: true, recurrentActivation: 'hardSigmoid', recurrentInitializer: 'zeros' });
+    const stock = tfl.layers.convLstm2d({
+      filters: F,
+      kernelSize: k,
+      padding: 'same',
+      returnSequences: true,
+      recurrentActivation: 'hardSigmoid',
+      recurrentInitializer: 'zeros',
+    });
     stock.apply(x);
     const wx = tf.slice(kernel!, [0, 0, 0, 0], [k, k, cin, 4 * F]);
     const wh = tf.slice(kernel!, [0, 0, cin, 0], [k, k, F, 4 * F]);
@@ -33,7 +45,13 @@ describe('ConvLstm2dLayer', () => {
   });
 
   it('takes initial states as extra inputs and returns final states', () => {
-    const layer = new ConvLstm2dLayer({ filters: 2, kernelSize: 3, returnSequences: false, returnState: true, kernelInitializer: 'glorotUniform' });
+    const layer = new ConvLstm2dLayer({
+      filters: 2,
+      kernelSize: 3,
+      returnSequences: false,
+      returnState: true,
+      kernelInitializer: 'glorotUniform',
+    });
     const x = tf.ones([1, 3, 4, 4, 1]);
     const h0 = tf.fill([1, 4, 4, 2], 0.5);
     const c0 = tf.fill([1, 4, 4, 2], -0.5);
@@ -48,7 +66,11 @@ describe('ConvLstm2dLayer', () => {
     const sx = tfl.input({ shape: [3, 4, 4, 1] });
     const sh = tfl.input({ shape: [4, 4, 2] });
     const sc = tfl.input({ shape: [4, 4, 2] });
-    const so = new ConvLstm2dLayer({ filters: 2, kernelSize: 3, returnSequences: false }).apply([sx, sh, sc]) as tfl.SymbolicTensor;
+    const so = new ConvLstm2dLayer({ filters: 2, kernelSize: 3, returnSequences: false }).apply([
+      sx,
+      sh,
+      sc,
+    ]) as tfl.SymbolicTensor;
     expect(so.shape).toEqual([null, 4, 4, 2]);
     tf.dispose([x, h0, c0, out!, h!, c!, out0!]);
   });
@@ -68,14 +90,22 @@ describe('ConvLstm2dLayer repeated calls', () => {
   });
 
   it('returns independent tensors for a repeated call and recomputes under a new gradient tape', () => {
-    const layer = new ConvLstm2dLayer({ filters: 2, kernelSize: 3, returnSequences: false, kernelInitializer: 'glorotUniform' });
+    const layer = new ConvLstm2dLayer({
+      filters: 2,
+      kernelSize: 3,
+      returnSequences: false,
+      kernelInitializer: 'glorotUniform',
+    });
     const x = tf.randomNormal([1, 3, 4, 4, 1], 0, 1, 'float32', 4);
     const first = layer.apply(x) as tf.Tensor;
     const second = layer.apply(x) as tf.Tensor;
     first.dispose();
     const kernel = layer.trainableWeights[0]!.read() as tf.Variable;
     // `second` is alive and came from the same inputs, but not from this tape: the gradient must still reach the kernel.
-    const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(layer.apply(x) as tf.Tensor)) as tf.Scalar, [kernel]);
+    const { value, grads } = tf.variableGrads(
+      () => tf.sum(tf.square(layer.apply(x) as tf.Tensor)) as tf.Scalar,
+      [kernel],
+    );
     expect(tf.max(tf.abs(grads[kernel.name]!)).dataSync()[0]).toBeGreaterThan(1e-4);
     expect(value.dataSync()[0]).toBeCloseTo(tf.sum(tf.square(second)).dataSync()[0]!, 5);
     tf.dispose([x, second, value, ...Object.values(grads)]);
@@ -95,7 +125,10 @@ describe('ResizeLayer and LastStepLayer', () => {
     tf.dispose([x, g]);
   });
   it('last step keeps a time axis of 1', () => {
-    const x = tf.tensor5d(Float32Array.from({ length: 2 * 3 * 1 * 1 * 1 }, (_, i) => i), [2, 3, 1, 1, 1]);
+    const x = tf.tensor5d(
+      Float32Array.from({ length: 2 * 3 * 1 * 1 * 1 }, (_, i) => i),
+      [2, 3, 1, 1, 1],
+    );
     const y = new LastStepLayer({}).apply(x) as tf.Tensor;
     expect(y.shape).toEqual([2, 1, 1, 1, 1]);
     expect(Array.from(y.dataSync())).toEqual([2, 5]);

@@ -109,13 +109,18 @@ export class ConvLstm2dLayer extends tfl.layers.Layer {
     this.recompute = args.recompute ?? true;
     const init = args.kernelInitializer ?? 'glorotUniform';
     this.kernelInit =
-      init === 'zeros' ? tfl.initializers.zeros() : init === 'glorotUniform' ? tfl.initializers.glorotUniform({}) : init;
+      init === 'zeros'
+        ? tfl.initializers.zeros()
+        : init === 'glorotUniform'
+          ? tfl.initializers.glorotUniform({})
+          : init;
   }
 
   override build(inputShape: Shape | Shape[]): void {
     const x = firstShape(inputShape);
     const cin = x[4];
-    if (x.length !== 5 || cin == null) throw new Error(`TwsaConvLstm2D expects [batch, time, rows, cols, channels], got [${x.join(', ')}]`);
+    if (x.length !== 5 || cin == null)
+      throw new Error(`TwsaConvLstm2D expects [batch, time, rows, cols, channels], got [${x.join(', ')}]`);
     const k = this.kernelSize;
     const F = this.filters;
     this.kernel = this.addWeight('kernel', [k, k, cin + F, 4 * F], 'float32', this.kernelInit);
@@ -144,23 +149,38 @@ export class ConvLstm2dLayer extends tfl.layers.Layer {
       const x = list[0] as tf.Tensor5D;
       const h0 = (list[1] ?? null) as tf.Tensor4D | null;
       const c0 = (list[2] ?? null) as tf.Tensor4D | null;
-      if ((h0 === null) !== (c0 === null)) throw new Error('TwsaConvLstm2D takes both initial states [x, h0, c0] or neither');
+      if ((h0 === null) !== (c0 === null))
+        throw new Error('TwsaConvLstm2D takes both initial states [x, h0, c0] or neither');
       const kernel = this.kernel!.read() as tf.Tensor4D;
       const bias = this.bias!.read() as tf.Tensor1D;
       const engine = tf.engine().state;
       const last = this.lastCall;
-      const repeated = last !== undefined && last.inputs.length === list.length && last.inputs.every((t, i) => t === list[i] && !t.isDisposed) &&
-        last.kernel === kernel.dataId && last.bias === bias.dataId && last.tape === engine.activeTape && last.gradientDepth === engine.gradientDepth &&
+      const repeated =
+        last !== undefined &&
+        last.inputs.length === list.length &&
+        last.inputs.every((t, i) => t === list[i] && !t.isDisposed) &&
+        last.kernel === kernel.dataId &&
+        last.bias === bias.dataId &&
+        last.tape === engine.activeTape &&
+        last.gradientDepth === engine.gradientDepth &&
         last.outputs.every((t) => !t.isDisposed);
       let outputs: tf.Tensor[];
       if (repeated) {
         outputs = last.outputs.map((t) => tf.clone(t));
       } else {
-        const { sequence, h, c } = this.recompute === false
-          ? runConvLstmUnrolled(x, h0, c0, kernel, bias, this.returnSequences)
-          : runConvLstmRecomputed(x, h0, c0, kernel, bias, this.returnSequences, this.recompute !== 'full');
+        const { sequence, h, c } =
+          this.recompute === false
+            ? runConvLstmUnrolled(x, h0, c0, kernel, bias, this.returnSequences)
+            : runConvLstmRecomputed(x, h0, c0, kernel, bias, this.returnSequences, this.recompute !== 'full');
         outputs = this.returnState ? [sequence ?? h, h, c] : [sequence ?? h];
-        this.lastCall = { inputs: list, kernel: kernel.dataId, bias: bias.dataId, tape: engine.activeTape, gradientDepth: engine.gradientDepth, outputs };
+        this.lastCall = {
+          inputs: list,
+          kernel: kernel.dataId,
+          bias: bias.dataId,
+          tape: engine.activeTape,
+          gradientDepth: engine.gradientDepth,
+          outputs,
+        };
       }
       return this.returnState ? outputs : outputs[0]!;
     });
@@ -298,13 +318,22 @@ export class SequenceBatchNormLayer extends tfl.layers.Layer {
       const gamma = this.gamma!.read();
       const beta = this.beta!.read();
       if (kwargs['training'] !== true) {
-        return tf.add(tf.mul(tf.div(tf.sub(x, this.movingMean!.read()), tf.sqrt(tf.add(this.movingVariance!.read(), this.epsilon))), gamma), beta);
+        return tf.add(
+          tf.mul(
+            tf.div(tf.sub(x, this.movingMean!.read()), tf.sqrt(tf.add(this.movingVariance!.read(), this.epsilon))),
+            gamma,
+          ),
+          beta,
+        );
       }
       const axes = x.shape.slice(0, -1).map((_, i) => i);
       const { mean, variance } = tf.moments(x, axes);
       const y = tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, this.epsilon))), gamma), beta);
       const decay = 1 - this.momentum;
-      for (const [variable, value] of [[this.movingMean!, mean], [this.movingVariance!, variance]] as const) {
+      for (const [variable, value] of [
+        [this.movingMean!, mean],
+        [this.movingVariance!, variance],
+      ] as const) {
         tf.tidy(() => {
           const old = variable.read();
           variable.write(tf.sub(old, tf.mul(tf.sub(old, value), decay)));

@@ -1,6 +1,15 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
-  BASE_KEYS, type BaseModelConfig, KernelInitializers, checkInitializer, checkInputShape, checkIntList, checkKeys, checkPositiveInt, checkPreset, checkSeed,
+  BASE_KEYS,
+  type BaseModelConfig,
+  KernelInitializers,
+  checkInitializer,
+  checkInputShape,
+  checkIntList,
+  checkKeys,
+  checkPositiveInt,
+  checkPreset,
+  checkSeed,
 } from './internal/config.js';
 import { ModelsArgumentError } from './errors.js';
 import { ResizeLayer } from './layers.js';
@@ -33,13 +42,45 @@ export interface Pix2PixConfig extends BaseModelConfig {
   readonly kernelSize?: number;
 }
 
-const KEYS = [...BASE_KEYS, 'inputShape', 'workingSize', 'generatorFilters', 'bottleneckFilters', 'dropoutBlocks', 'dropoutRate', 'discriminatorFilters', 'discriminatorFinalFilters', 'kernelSize'] as const;
+const KEYS = [
+  ...BASE_KEYS,
+  'inputShape',
+  'workingSize',
+  'generatorFilters',
+  'bottleneckFilters',
+  'dropoutBlocks',
+  'dropoutRate',
+  'discriminatorFilters',
+  'discriminatorFinalFilters',
+  'kernelSize',
+] as const;
 
 /** Preset values of {@link buildPix2Pix}. */
 export const PIX2PIX_PRESETS = {
-  paper: { workingSize: 256, generatorFilters: [64, 128, 256, 512, 512, 512, 512], bottleneckFilters: 512, dropoutBlocks: 3, discriminatorFilters: [64, 128, 256, 512], discriminatorFinalFilters: 512 },
-  cpu: { workingSize: null, generatorFilters: [16, 32, 64], bottleneckFilters: 64, dropoutBlocks: 1, discriminatorFilters: [16, 32, 64], discriminatorFinalFilters: 64 },
-  tiny: { workingSize: null, generatorFilters: [4, 8], bottleneckFilters: 8, dropoutBlocks: 1, discriminatorFilters: [4, 8], discriminatorFinalFilters: 8 },
+  paper: {
+    workingSize: 256,
+    generatorFilters: [64, 128, 256, 512, 512, 512, 512],
+    bottleneckFilters: 512,
+    dropoutBlocks: 3,
+    discriminatorFilters: [64, 128, 256, 512],
+    discriminatorFinalFilters: 512,
+  },
+  cpu: {
+    workingSize: null,
+    generatorFilters: [16, 32, 64],
+    bottleneckFilters: 64,
+    dropoutBlocks: 1,
+    discriminatorFilters: [16, 32, 64],
+    discriminatorFinalFilters: 64,
+  },
+  tiny: {
+    workingSize: null,
+    generatorFilters: [4, 8],
+    bottleneckFilters: 8,
+    dropoutBlocks: 1,
+    discriminatorFilters: [4, 8],
+    discriminatorFinalFilters: 8,
+  },
 } as const;
 
 /** The two networks of a Pix2Pix conditional GAN. */
@@ -84,21 +125,46 @@ export function buildPix2Pix(config: Pix2PixConfig = {}): Pix2PixModels {
   const p = PIX2PIX_PRESETS[preset];
   const gFilters = checkIntList(config.generatorFilters ?? p.generatorFilters, 'config.generatorFilters', fn);
   const bottleneck = checkPositiveInt(config.bottleneckFilters ?? p.bottleneckFilters, 'config.bottleneckFilters', fn);
-  const dFilters = checkIntList(config.discriminatorFilters ?? p.discriminatorFilters, 'config.discriminatorFilters', fn);
-  const dFinal = checkPositiveInt(config.discriminatorFinalFilters ?? p.discriminatorFinalFilters, 'config.discriminatorFinalFilters', fn);
+  const dFilters = checkIntList(
+    config.discriminatorFilters ?? p.discriminatorFilters,
+    'config.discriminatorFilters',
+    fn,
+  );
+  const dFinal = checkPositiveInt(
+    config.discriminatorFinalFilters ?? p.discriminatorFinalFilters,
+    'config.discriminatorFinalFilters',
+    fn,
+  );
   const k = checkPositiveInt(config.kernelSize ?? 3, 'config.kernelSize', fn);
   const dropoutBlocks = config.dropoutBlocks ?? p.dropoutBlocks;
   if (!Number.isInteger(dropoutBlocks) || dropoutBlocks < 0 || dropoutBlocks > gFilters.length) {
-    throw new ModelsArgumentError('config.dropoutBlocks', fn, `an integer in [0, ${gFilters.length}]`, JSON.stringify(dropoutBlocks));
+    throw new ModelsArgumentError(
+      'config.dropoutBlocks',
+      fn,
+      `an integer in [0, ${gFilters.length}]`,
+      JSON.stringify(dropoutBlocks),
+    );
   }
   const rate = config.dropoutRate ?? 0.5;
-  if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new ModelsArgumentError('config.dropoutRate', fn, 'a number in [0, 1)', JSON.stringify(rate));
+  if (typeof rate !== 'number' || !(rate >= 0 && rate < 1))
+    throw new ModelsArgumentError('config.dropoutRate', fn, 'a number in [0, 1)', JSON.stringify(rate));
   const workingSize = config.workingSize === undefined ? p.workingSize : config.workingSize;
   const divisor = 2 ** (gFilters.length + 1);
-  const [rows, cols] = checkInputShape(config.inputShape ?? [48, 48], 'config.inputShape', fn, workingSize === null ? divisor : 1);
+  const [rows, cols] = checkInputShape(
+    config.inputShape ?? [48, 48],
+    'config.inputShape',
+    fn,
+    workingSize === null ? divisor : 1,
+  );
   if (workingSize !== null) {
     checkPositiveInt(workingSize, 'config.workingSize', fn);
-    if (workingSize % divisor !== 0) throw new ModelsArgumentError('config.workingSize', fn, `a multiple of ${divisor} (2^(levels))`, String(workingSize));
+    if (workingSize % divisor !== 0)
+      throw new ModelsArgumentError(
+        'config.workingSize',
+        fn,
+        `a multiple of ${divisor} (2^(levels))`,
+        String(workingSize),
+      );
   }
   const seed = checkSeed(config.seed, fn);
   const initMode = checkInitializer(config.initializer, fn);
@@ -107,9 +173,14 @@ export function buildPix2Pix(config: Pix2PixConfig = {}): Pix2PixModels {
   // ---- generator
   const gInit = new KernelInitializers(seed, initMode);
   const conv = (x: SymbolicTensor, f: number, strides: number, kernelInitializer = gInit.next()): SymbolicTensor =>
-    tfl.layers.conv2d({ filters: f, kernelSize: k, strides, padding: 'same', kernelInitializer }).apply(x) as SymbolicTensor;
+    tfl.layers
+      .conv2d({ filters: f, kernelSize: k, strides, padding: 'same', kernelInitializer })
+      .apply(x) as SymbolicTensor;
   const lsm = tfl.input({ shape: [rows, cols, 1], name: 'lsm' });
-  let x: SymbolicTensor = workingSize !== null ? (new ResizeLayer({ height: workingSize, width: workingSize }).apply(lsm) as SymbolicTensor) : lsm;
+  let x: SymbolicTensor =
+    workingSize !== null
+      ? (new ResizeLayer({ height: workingSize, width: workingSize }).apply(lsm) as SymbolicTensor)
+      : lsm;
   const skips: SymbolicTensor[] = [];
   gFilters.forEach((f, i) => {
     x = conv(x, f, 2);
@@ -120,13 +191,23 @@ export function buildPix2Pix(config: Pix2PixConfig = {}): Pix2PixModels {
   x = conv(x, bottleneck, 2);
   x = tfl.layers.activation({ activation: 'relu' }).apply(x) as SymbolicTensor;
   for (let j = gFilters.length - 1, block = 0; j >= 0; j--, block++) {
-    x = tfl.layers.conv2dTranspose({ filters: gFilters[j]!, kernelSize: k, strides: 2, padding: 'same', kernelInitializer: gInit.next() }).apply(x) as SymbolicTensor;
+    x = tfl.layers
+      .conv2dTranspose({
+        filters: gFilters[j]!,
+        kernelSize: k,
+        strides: 2,
+        padding: 'same',
+        kernelInitializer: gInit.next(),
+      })
+      .apply(x) as SymbolicTensor;
     x = tfl.layers.batchNormalization().apply(x) as SymbolicTensor;
     if (block < dropoutBlocks && rate > 0) x = tfl.layers.dropout({ rate }).apply(x) as SymbolicTensor;
     x = tfl.layers.concatenate().apply([x, skips[j]!]) as SymbolicTensor;
     x = tfl.layers.activation({ activation: 'relu' }).apply(x) as SymbolicTensor;
   }
-  x = tfl.layers.conv2dTranspose({ filters: 1, kernelSize: k, strides: 2, padding: 'same', kernelInitializer: gInit.next() }).apply(x) as SymbolicTensor;
+  x = tfl.layers
+    .conv2dTranspose({ filters: 1, kernelSize: k, strides: 2, padding: 'same', kernelInitializer: gInit.next() })
+    .apply(x) as SymbolicTensor;
   x = tfl.layers.activation({ activation: 'tanh' }).apply(x) as SymbolicTensor;
   if (workingSize !== null) x = new ResizeLayer({ height: rows, width: cols }).apply(x) as SymbolicTensor;
   const generator = tfl.model({ inputs: lsm, outputs: x, name: `${name}_generator` });

@@ -1,6 +1,15 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
-  BASE_KEYS, type BaseModelConfig, KernelInitializers, checkInitializer, checkInputShape, checkIntList, checkKeys, checkPositiveInt, checkPreset, checkSeed,
+  BASE_KEYS,
+  type BaseModelConfig,
+  KernelInitializers,
+  checkInitializer,
+  checkInputShape,
+  checkIntList,
+  checkKeys,
+  checkPositiveInt,
+  checkPreset,
+  checkSeed,
 } from './internal/config.js';
 import { ModelsArgumentError } from './errors.js';
 
@@ -63,24 +72,43 @@ export function buildSeUnet(config: SeUnetConfig = {}): tfl.LayersModel {
   const levels = filters.length;
   const encRatios = checkIntList(config.encoderSeRatios ?? p.encoderSeRatios, 'config.encoderSeRatios', fn);
   const decRatios = checkIntList(config.decoderSeRatios ?? p.decoderSeRatios, 'config.decoderSeRatios', fn);
-  if (encRatios.length !== levels) throw new ModelsArgumentError('config.encoderSeRatios', fn, `${levels} ratios (one per level)`, `${encRatios.length}`);
-  if (decRatios.length !== levels - 1) throw new ModelsArgumentError('config.decoderSeRatios', fn, `${levels - 1} ratios (one per decoder level)`, `${decRatios.length}`);
+  if (encRatios.length !== levels)
+    throw new ModelsArgumentError(
+      'config.encoderSeRatios',
+      fn,
+      `${levels} ratios (one per level)`,
+      `${encRatios.length}`,
+    );
+  if (decRatios.length !== levels - 1)
+    throw new ModelsArgumentError(
+      'config.decoderSeRatios',
+      fn,
+      `${levels - 1} ratios (one per decoder level)`,
+      `${decRatios.length}`,
+    );
   const [rows, cols] = checkInputShape(config.inputShape ?? [48, 48], 'config.inputShape', fn, 2 ** (levels - 1));
   const channels = checkPositiveInt(config.inputChannels ?? 1, 'config.inputChannels', fn);
   const init = new KernelInitializers(checkSeed(config.seed, fn), checkInitializer(config.initializer, fn));
   filters.forEach((f, i) => {
     const r = i < levels ? encRatios[i]! : 1;
-    if (Math.floor(f / r) < 1) throw new ModelsArgumentError(`config.encoderSeRatios[${i}]`, fn, `at most filters[${i}] = ${f}`, String(r));
+    if (Math.floor(f / r) < 1)
+      throw new ModelsArgumentError(`config.encoderSeRatios[${i}]`, fn, `at most filters[${i}] = ${f}`, String(r));
   });
 
   const cbr = (x: SymbolicTensor, f: number, k = 3): SymbolicTensor => {
-    const y = tfl.layers.conv2d({ filters: f, kernelSize: k, padding: 'same', activation: 'relu', kernelInitializer: init.next() }).apply(x) as SymbolicTensor;
+    const y = tfl.layers
+      .conv2d({ filters: f, kernelSize: k, padding: 'same', activation: 'relu', kernelInitializer: init.next() })
+      .apply(x) as SymbolicTensor;
     return tfl.layers.batchNormalization().apply(y) as SymbolicTensor;
   };
   const se = (x: SymbolicTensor, ratio: number, c: number): SymbolicTensor => {
     let s = tfl.layers.globalAveragePooling2d({}).apply(x) as SymbolicTensor;
-    s = tfl.layers.dense({ units: Math.floor(c / ratio), activation: 'relu', kernelInitializer: init.next() }).apply(s) as SymbolicTensor;
-    s = tfl.layers.dense({ units: c, activation: 'sigmoid', kernelInitializer: init.next() }).apply(s) as SymbolicTensor;
+    s = tfl.layers
+      .dense({ units: Math.floor(c / ratio), activation: 'relu', kernelInitializer: init.next() })
+      .apply(s) as SymbolicTensor;
+    s = tfl.layers
+      .dense({ units: c, activation: 'sigmoid', kernelInitializer: init.next() })
+      .apply(s) as SymbolicTensor;
     s = tfl.layers.reshape({ targetShape: [1, 1, c] }).apply(s) as SymbolicTensor;
     return tfl.layers.multiply().apply([x, s]) as SymbolicTensor;
   };
@@ -98,12 +126,15 @@ export function buildSeUnet(config: SeUnetConfig = {}): tfl.LayersModel {
   for (let j = levels - 2; j >= 0; j--) {
     const f = filters[j]!;
     const ratio = decRatios[levels - 2 - j]!;
-    if (Math.floor(f / ratio) < 1) throw new ModelsArgumentError(`config.decoderSeRatios[${levels - 2 - j}]`, fn, `at most ${f}`, String(ratio));
+    if (Math.floor(f / ratio) < 1)
+      throw new ModelsArgumentError(`config.decoderSeRatios[${levels - 2 - j}]`, fn, `at most ${f}`, String(ratio));
     const up = cbr(tfl.layers.upSampling2d({ size: [2, 2] }).apply(x) as SymbolicTensor, f, 2);
     x = tfl.layers.concatenate({ axis: 3 }).apply([skips[j]!, up]) as SymbolicTensor;
     x = se(cbr(cbr(x, f), f), ratio, f);
   }
-  x = tfl.layers.conv2d({ filters: 1, kernelSize: 3, padding: 'same', kernelInitializer: init.next() }).apply(x) as SymbolicTensor;
+  x = tfl.layers
+    .conv2d({ filters: 1, kernelSize: 3, padding: 'same', kernelInitializer: init.next() })
+    .apply(x) as SymbolicTensor;
   x = tfl.layers.batchNormalization().apply(x) as SymbolicTensor;
   x = tfl.layers.activation({ activation: 'tanh' }).apply(x) as SymbolicTensor;
   return tfl.model({ inputs: input, outputs: x, name: config.name ?? `seunet_${preset}` });

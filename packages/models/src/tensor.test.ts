@@ -9,8 +9,17 @@ beforeAll(async () => {
 });
 
 describe('toTensor / fromTensor', () => {
-  const grid = createGrid(new Float32Array([1, 2, 3, Number.NaN]), { shape: [2, 2], bounds: [0, 0, 2, 2], crs: 'EPSG:3978' });
-  const stack = createStack(new Float32Array([1, 2, 3, 4, 5, 6, 7, 8]), { shape: [2, 2, 2], bounds: [0, 0, 2, 2], crs: 'EPSG:3978', times: ['2003-01-16', '2003-02-15'] });
+  const grid = createGrid(new Float32Array([1, 2, 3, Number.NaN]), {
+    shape: [2, 2],
+    bounds: [0, 0, 2, 2],
+    crs: 'EPSG:3978',
+  });
+  const stack = createStack(new Float32Array([1, 2, 3, 4, 5, 6, 7, 8]), {
+    shape: [2, 2, 2],
+    bounds: [0, 0, 2, 2],
+    crs: 'EPSG:3978',
+    times: ['2003-01-16', '2003-02-15'],
+  });
 
   it('a Grid becomes [1, rows, cols, 1] and comes back with its metadata (NaN kept)', () => {
     const t = toTensor(grid);

@@ -23,12 +23,28 @@ function isGridLike(v: unknown): v is Grid {
 
 function checkRecord(value: unknown, argument: string, fn: string): ArrayRecord {
   const r = value as ArrayRecord;
-  if (!r || typeof r !== 'object' || !((r.data as unknown) instanceof Float32Array || (r.data as unknown) instanceof Float64Array) || !Array.isArray(r.shape)) {
-    throw new ModelsArgumentError(argument, fn, 'a { data: Float32Array, shape } record, a Grid or a GridStack', r === null ? 'null' : typeof r);
+  if (
+    !r ||
+    typeof r !== 'object' ||
+    !((r.data as unknown) instanceof Float32Array || (r.data as unknown) instanceof Float64Array) ||
+    !Array.isArray(r.shape)
+  ) {
+    throw new ModelsArgumentError(
+      argument,
+      fn,
+      'a { data: Float32Array, shape } record, a Grid or a GridStack',
+      r === null ? 'null' : typeof r,
+    );
   }
   const size = r.shape.reduce((a, b) => a * b, 1);
   if (!r.shape.every((d) => Number.isInteger(d) && d > 0) || size !== r.data.length) {
-    throw new ModelsShapeError(argument, fn, [r.data.length], [...r.shape], `the shape's product (${size}) must equal data.length (${r.data.length})`);
+    throw new ModelsShapeError(
+      argument,
+      fn,
+      [r.data.length],
+      [...r.shape],
+      `the shape's product (${size}) must equal data.length (${r.data.length})`,
+    );
   }
   return r;
 }
@@ -81,7 +97,14 @@ export function toTensor(value: Grid | GridStack | ArrayRecord): tf.Tensor {
 export function fromTensor<L extends Grid | GridStack | ArrayRecord>(t: tf.Tensor, like: L): L {
   const r = checkRecord(like, 'like', 'fromTensor');
   const size = r.shape.reduce((a, b) => a * b, 1);
-  if (t.size !== size) throw new ModelsShapeError('t', 'fromTensor', [...r.shape, 1], t.shape, `its size (${t.size}) must equal that of 'like' (${size})`);
+  if (t.size !== size)
+    throw new ModelsShapeError(
+      't',
+      'fromTensor',
+      [...r.shape, 1],
+      t.shape,
+      `its size (${t.size}) must equal that of 'like' (${size})`,
+    );
   const data = new Float32Array(t.dataSync() as Float32Array);
   return { ...like, data, shape: [...r.shape] } as L;
 }

@@ -15,12 +15,19 @@ beforeAll(async () => {
 
 // Very small models and grids: the cpu backend's Conv2DBackpropFilter is a scalar loop, so anything bigger is slow.
 const S = 8;
-const tinySeUnet = (seed = 1): tfl.LayersModel => buildSeUnet({ preset: 'tiny', inputShape: [S, S], filters: [2, 4, 4], seed });
-const tinyDcae = (seed = 1): tfl.LayersModel => buildDcae({ preset: 'tiny', inputShape: [S, S], decoderFilters: [4, 4], decoderStrides: [2, 4], seed });
+const tinySeUnet = (seed = 1): tfl.LayersModel =>
+  buildSeUnet({ preset: 'tiny', inputShape: [S, S], filters: [2, 4, 4], seed });
+const tinyDcae = (seed = 1): tfl.LayersModel =>
+  buildDcae({ preset: 'tiny', inputShape: [S, S], decoderFilters: [4, 4], decoderStrides: [2, 4], seed });
 const tinyPix2Pix = (seed = 1) => buildPix2Pix({ preset: 'tiny', inputShape: [S, S], seed });
-const tinyConvLstm = (seed = 1): tfl.LayersModel => buildConvLstm({ preset: 'tiny', inputShape: [6, 6], filters: [2, 2], timeSteps: 3, seed });
+const tinyConvLstm = (seed = 1): tfl.LayersModel =>
+  buildConvLstm({ preset: 'tiny', inputShape: [6, 6], filters: [2, 2], timeSteps: 3, seed });
 
-async function expectTypedError(run: () => Promise<unknown>, name: Parameters<typeof isModelsError>[1], message: RegExp): Promise<void> {
+async function expectTypedError(
+  run: () => Promise<unknown>,
+  name: Parameters<typeof isModelsError>[1],
+  message: RegExp,
+): Promise<void> {
   let error: unknown;
   try {
     await run();
@@ -33,27 +40,62 @@ async function expectTypedError(run: () => Promise<unknown>, name: Parameters<ty
 }
 
 describe('no tensor leaks: tf.memory().numTensors is constant across epochs and back to the start after training', () => {
-  const cases: [string, () => { models: tfl.LayersModel[]; run: (onEpoch: (e: EpochEvent) => void) => Promise<TrainResult> }][] = [
-    ['trainSupervised (SEUNet)', () => {
-      const m = tinySeUnet();
-      const d = toyPairs(4, S, S);
-      return { models: [m], run: (onEpoch) => trainSupervised(m, { ...d, validation: d }, { profile: 'tiny', batchSize: 2, epochs: 3, onEpoch }) };
-    }],
-    ['trainSupervised (DCAE)', () => {
-      const m = tinyDcae();
-      const d = toyPairs(6, S, S);
-      return { models: [m], run: (onEpoch) => trainSupervised(m, { ...d, validation: d }, { profile: 'tiny', batchSize: 3, epochs: 3, onEpoch }) };
-    }],
-    ['trainPix2Pix', () => {
-      const p = tinyPix2Pix();
-      const d = toyPairs(2, S, S);
-      return { models: [p.generator, p.discriminator], run: (onEpoch) => trainPix2Pix(p, { ...d, validation: d }, { profile: 'tiny', batchSize: 2, epochs: 3, onEpoch }) };
-    }],
-    ['trainConvLstm', () => {
-      const m = tinyConvLstm();
-      const d = toyWindows(2, 3, 6, 6);
-      return { models: [m], run: (onEpoch) => trainConvLstm(m, { ...d, validation: d }, { profile: 'tiny', batchSize: 2, epochs: 3, onEpoch, mode: 'hindcast' }) };
-    }],
+  const cases: [
+    string,
+    () => { models: tfl.LayersModel[]; run: (onEpoch: (e: EpochEvent) => void) => Promise<TrainResult> },
+  ][] = [
+    [
+      'trainSupervised (SEUNet)',
+      () => {
+        const m = tinySeUnet();
+        const d = toyPairs(4, S, S);
+        return {
+          models: [m],
+          run: (onEpoch) =>
+            trainSupervised(m, { ...d, validation: d }, { profile: 'tiny', batchSize: 2, epochs: 3, onEpoch }),
+        };
+      },
+    ],
+    [
+      'trainSupervised (DCAE)',
+      () => {
+        const m = tinyDcae();
+        const d = toyPairs(6, S, S);
+        return {
+          models: [m],
+          run: (onEpoch) =>
+            trainSupervised(m, { ...d, validation: d }, { profile: 'tiny', batchSize: 3, epochs: 3, onEpoch }),
+        };
+      },
+    ],
+    [
+      'trainPix2Pix',
+      () => {
+        const p = tinyPix2Pix();
+        const d = toyPairs(2, S, S);
+        return {
+          models: [p.generator, p.discriminator],
+          run: (onEpoch) =>
+            trainPix2Pix(p, { ...d, validation: d }, { profile: 'tiny', batchSize: 2, epochs: 3, onEpoch }),
+        };
+      },
+    ],
+    [
+      'trainConvLstm',
+      () => {
+        const m = tinyConvLstm();
+        const d = toyWindows(2, 3, 6, 6);
+        return {
+          models: [m],
+          run: (onEpoch) =>
+            trainConvLstm(
+              m,
+              { ...d, validation: d },
+              { profile: 'tiny', batchSize: 2, epochs: 3, onEpoch, mode: 'hindcast' },
+            ),
+        };
+      },
+    ],
   ];
   it.each(cases)('%s', async (_name, setup) => {
     const { models, run } = setup();
@@ -102,7 +144,18 @@ describe('trainSupervised', () => {
     const d = toyPairs(4, S, S, 5);
     const snapshots: Float32Array[][] = [];
     // minDelta so large that only the first epoch counts as an improvement.
-    const r = await trainSupervised(m, { ...d, validation: d }, { profile: 'tiny', batchSize: 2, epochs: 6, patience: 2, minDelta: 1e9, onEpoch: () => snapshots.push(weightsOf(m)) });
+    const r = await trainSupervised(
+      m,
+      { ...d, validation: d },
+      {
+        profile: 'tiny',
+        batchSize: 2,
+        epochs: 6,
+        patience: 2,
+        minDelta: 1e9,
+        onEpoch: () => snapshots.push(weightsOf(m)),
+      },
+    );
     expect(r.history).toHaveLength(3);
     expect(r.stoppedEarly).toBe(true);
     expect(r.bestEpoch).toBe(1);
@@ -116,7 +169,15 @@ describe('trainSupervised', () => {
     const m = tinyDcae(4);
     const d = toyPairs(4, S, S, 6);
     const controller = new AbortController();
-    const r = await trainSupervised(m, d, { profile: 'tiny', batchSize: 2, epochs: 5, onEpoch: (e) => { if (e.epoch === 2) controller.abort(); }, signal: controller.signal });
+    const r = await trainSupervised(m, d, {
+      profile: 'tiny',
+      batchSize: 2,
+      epochs: 5,
+      onEpoch: (e) => {
+        if (e.epoch === 2) controller.abort();
+      },
+      signal: controller.signal,
+    });
     expect(r.aborted).toBe(true);
     expect(r.epochs).toBe(2);
     m.dispose();
@@ -126,12 +187,19 @@ describe('trainSupervised', () => {
     const d = toyPairs(4, S, S, 7);
     const mask = { data: new Float32Array(S * S).fill(1), shape: [S, S] };
     for (let c = 0; c < S; c++) mask.data[c] = 0; // first row is "ocean"
-    const poisoned = { inputs: { ...d.inputs, data: d.inputs.data.slice() }, targets: { ...d.targets, data: d.targets.data.slice() } };
-    for (let s = 0; s < 4; s++) for (let c = 0; c < S; c++) {
-      poisoned.inputs.data[s * S * S + c] = Number.NaN;
-      poisoned.targets.data[s * S * S + c] = s % 2 ? Number.NaN : 1e6;
-    }
-    const zeroed = { inputs: { ...d.inputs, data: d.inputs.data.slice() }, targets: { ...d.targets, data: d.targets.data.slice() } };
+    const poisoned = {
+      inputs: { ...d.inputs, data: d.inputs.data.slice() },
+      targets: { ...d.targets, data: d.targets.data.slice() },
+    };
+    for (let s = 0; s < 4; s++)
+      for (let c = 0; c < S; c++) {
+        poisoned.inputs.data[s * S * S + c] = Number.NaN;
+        poisoned.targets.data[s * S * S + c] = s % 2 ? Number.NaN : 1e6;
+      }
+    const zeroed = {
+      inputs: { ...d.inputs, data: d.inputs.data.slice() },
+      targets: { ...d.targets, data: d.targets.data.slice() },
+    };
     for (let s = 0; s < 4; s++) for (let c = 0; c < S; c++) zeroed.inputs.data[s * S * S + c] = 0;
     const a = tinyDcae(5);
     const b = tinyDcae(5);
@@ -152,24 +220,56 @@ describe('trainSupervised', () => {
     const d = toyPairs(2, S, S);
     const bad = { ...d, inputs: { ...d.inputs, data: d.inputs.data.slice() } };
     bad.inputs.data[37] = Number.NaN;
-    await expectTypedError(() => trainSupervised(m, bad, { profile: 'tiny', epochs: 1 }), 'ModelsNanError', /'data\.inputs'.*first at flat index 37.*pass a mask/);
+    await expectTypedError(
+      () => trainSupervised(m, bad, { profile: 'tiny', epochs: 1 }),
+      'ModelsNanError',
+      /'data\.inputs'.*first at flat index 37.*pass a mask/,
+    );
     const mask = { data: new Float32Array(S * S).fill(1), shape: [S, S] };
-    await expectTypedError(() => trainSupervised(m, { ...bad, mask }, { profile: 'tiny', epochs: 1 }), 'ModelsNanError', /mask marks as valid/);
+    await expectTypedError(
+      () => trainSupervised(m, { ...bad, mask }, { profile: 'tiny', epochs: 1 }),
+      'ModelsNanError',
+      /mask marks as valid/,
+    );
     const badTarget = { ...d, targets: { ...d.targets, data: d.targets.data.slice() } };
     badTarget.targets.data[3] = Number.POSITIVE_INFINITY;
-    await expectTypedError(() => trainSupervised(m, badTarget, { profile: 'tiny', epochs: 1 }), 'ModelsNanError', /'data\.targets'/);
+    await expectTypedError(
+      () => trainSupervised(m, badTarget, { profile: 'tiny', epochs: 1 }),
+      'ModelsNanError',
+      /'data\.targets'/,
+    );
     m.dispose();
   });
 
   it('wrong shapes and options are typed errors naming the argument', async () => {
     const m = tinyDcae();
     const wrong = toyPairs(2, 20, 20);
-    await expectTypedError(() => trainSupervised(m, wrong, { profile: 'tiny', epochs: 1 }), 'ModelsShapeError', /'data\.inputs'.*\[n, 8, 8\].*\[2, 20, 20\]/);
+    await expectTypedError(
+      () => trainSupervised(m, wrong, { profile: 'tiny', epochs: 1 }),
+      'ModelsShapeError',
+      /'data\.inputs'.*\[n, 8, 8\].*\[2, 20, 20\]/,
+    );
     const d = toyPairs(2, S, S);
-    await expectTypedError(() => trainSupervised(m, { inputs: d.inputs, targets: toyPairs(3, S, S).targets }, { epochs: 1 }), 'ModelsShapeError', /'data\.targets'/);
-    await expectTypedError(() => trainSupervised(m, { ...d, mask: { data: new Float32Array(4), shape: [2, 2] } }, { epochs: 1 }), 'ModelsShapeError', /'data\.mask'/);
-    await expectTypedError(() => trainSupervised(m, d, { epochs: 1, learningrate: 1 } as never), 'ModelsArgumentError', /options\.learningrate/);
-    await expectTypedError(() => trainSupervised(m, d, { profile: 'gpu' as never }), 'ModelsArgumentError', /options\.profile/);
+    await expectTypedError(
+      () => trainSupervised(m, { inputs: d.inputs, targets: toyPairs(3, S, S).targets }, { epochs: 1 }),
+      'ModelsShapeError',
+      /'data\.targets'/,
+    );
+    await expectTypedError(
+      () => trainSupervised(m, { ...d, mask: { data: new Float32Array(4), shape: [2, 2] } }, { epochs: 1 }),
+      'ModelsShapeError',
+      /'data\.mask'/,
+    );
+    await expectTypedError(
+      () => trainSupervised(m, d, { epochs: 1, learningrate: 1 } as never),
+      'ModelsArgumentError',
+      /options\.learningrate/,
+    );
+    await expectTypedError(
+      () => trainSupervised(m, d, { profile: 'gpu' as never }),
+      'ModelsArgumentError',
+      /options\.profile/,
+    );
     await expectTypedError(() => trainSupervised(m, d, { batchSize: 0 }), 'ModelsArgumentError', /options\.batchSize/);
     await expectTypedError(() => predict(m, wrong.inputs), 'ModelsShapeError', /'inputs'/);
     m.dispose();
@@ -196,7 +296,11 @@ describe('trainPix2Pix', () => {
     const extra = result!.history[0]!.extra!;
     expect(extra['discriminatorLoss']).toBeGreaterThan(0);
     expect(extra['adversarialLoss']).toBeGreaterThan(0);
-    await expectTypedError(() => trainPix2Pix(tinyPix2Pix(), d, { lambda: -1 }), 'ModelsArgumentError', /options\.lambda/);
+    await expectTypedError(
+      () => trainPix2Pix(tinyPix2Pix(), d, { lambda: -1 }),
+      'ModelsArgumentError',
+      /options\.lambda/,
+    );
   });
 });
 
@@ -205,17 +309,31 @@ describe('trainConvLstm', () => {
     const w = toyWindows(2, 3, 6, 6, 9);
     const reversed = new Float32Array(w.inputs.data.length);
     const frame = 36;
-    for (let s = 0; s < 2; s++) for (let t = 0; t < 3; t++) reversed.set(w.inputs.data.subarray((s * 3 + t) * frame, (s * 3 + t + 1) * frame), (s * 3 + (2 - t)) * frame);
+    for (let s = 0; s < 2; s++)
+      for (let t = 0; t < 3; t++)
+        reversed.set(w.inputs.data.subarray((s * 3 + t) * frame, (s * 3 + t + 1) * frame), (s * 3 + (2 - t)) * frame);
     const a = tinyConvLstm(2);
     const b = tinyConvLstm(2);
     await trainConvLstm(a, w, { profile: 'tiny', batchSize: 2, epochs: 1, mode: 'hindcast' });
-    await trainConvLstm(b, { inputs: { data: reversed, shape: w.inputs.shape }, targets: w.targets }, { profile: 'tiny', batchSize: 2, epochs: 1, mode: 'forecast' });
+    await trainConvLstm(
+      b,
+      { inputs: { data: reversed, shape: w.inputs.shape }, targets: w.targets },
+      { profile: 'tiny', batchSize: 2, epochs: 1, mode: 'forecast' },
+    );
     expect(weightsOf(a)).toEqual(weightsOf(b));
     const pa = await predict(a, w.inputs, { mode: 'hindcast' });
     const pb = await predict(b, { data: reversed, shape: w.inputs.shape });
     expect(pa.data).toEqual(pb.data);
-    await expectTypedError(() => trainConvLstm(a, w, { mode: 'nowcast' as never }), 'ModelsArgumentError', /options\.mode/);
-    await expectTypedError(() => trainConvLstm(a, toyWindows(2, 4, 6, 6), { epochs: 1 }), 'ModelsShapeError', /'windows\.inputs'/);
+    await expectTypedError(
+      () => trainConvLstm(a, w, { mode: 'nowcast' as never }),
+      'ModelsArgumentError',
+      /options\.mode/,
+    );
+    await expectTypedError(
+      () => trainConvLstm(a, toyWindows(2, 4, 6, 6), { epochs: 1 }),
+      'ModelsShapeError',
+      /'windows\.inputs'/,
+    );
     a.dispose();
     b.dispose();
   });

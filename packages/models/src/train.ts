@@ -147,34 +147,108 @@ export interface TrainResult {
   readonly resumedFrom: number;
 }
 
-const TRAIN_KEYS = ['profile', 'learningRate', 'batchSize', 'epochs', 'patience', 'minDelta', 'restoreBest', 'seed', 'shuffle', 'createOptimizer', 'checkpointDir', 'resume', 'onEpoch', 'log', 'signal'] as const;
+const TRAIN_KEYS = [
+  'profile',
+  'learningRate',
+  'batchSize',
+  'epochs',
+  'patience',
+  'minDelta',
+  'restoreBest',
+  'seed',
+  'shuffle',
+  'createOptimizer',
+  'checkpointDir',
+  'resume',
+  'onEpoch',
+  'log',
+  'signal',
+] as const;
 
 interface Resolved {
-  learningRate: number; batchSize: number; epochs: number; patience: number | null; minDelta: number; restoreBest: boolean;
-  seed: number; shuffle: boolean; createOptimizer: (lr: number) => tf.Optimizer; checkpointDir?: string; resume: boolean;
-  onEpoch?: (e: EpochEvent) => void; log?: (e: TrainLogEvent) => void; signal?: AbortSignal;
+  learningRate: number;
+  batchSize: number;
+  epochs: number;
+  patience: number | null;
+  minDelta: number;
+  restoreBest: boolean;
+  seed: number;
+  shuffle: boolean;
+  createOptimizer: (lr: number) => tf.Optimizer;
+  checkpointDir?: string;
+  resume: boolean;
+  onEpoch?: (e: EpochEvent) => void;
+  log?: (e: TrainLogEvent) => void;
+  signal?: AbortSignal;
 }
 
 function resolveOptions(options: TrainOptions, fn: string, extraKeys: readonly string[], sequence = false): Resolved {
   checkKeys(options, [...TRAIN_KEYS, ...extraKeys], 'options', fn);
   const name = options.profile ?? 'cpu';
-  if (!(name in TRAINING_PROFILES)) throw new ModelsArgumentError('options.profile', fn, `one of ${Object.keys(TRAINING_PROFILES).map((k) => `'${k}'`).join(', ')}`, JSON.stringify(name));
+  if (!(name in TRAINING_PROFILES))
+    throw new ModelsArgumentError(
+      'options.profile',
+      fn,
+      `one of ${Object.keys(TRAINING_PROFILES)
+        .map((k) => `'${k}'`)
+        .join(', ')}`,
+      JSON.stringify(name),
+    );
   const p = TRAINING_PROFILES[name];
   const num = (key: string, v: unknown, ok: (x: number) => boolean, expected: string): number => {
-    if (typeof v !== 'number' || !ok(v)) throw new ModelsArgumentError(`options.${key}`, fn, expected, JSON.stringify(v));
+    if (typeof v !== 'number' || !ok(v))
+      throw new ModelsArgumentError(`options.${key}`, fn, expected, JSON.stringify(v));
     return v;
   };
-  const learningRate = num('learningRate', options.learningRate ?? p.learningRate, (x) => Number.isFinite(x) && x > 0, 'a finite number > 0');
-  const batchSize = num('batchSize', options.batchSize ?? (sequence ? p.sequenceBatchSize : p.batchSize), (x) => Number.isInteger(x) && x > 0, 'a positive integer');
+  const learningRate = num(
+    'learningRate',
+    options.learningRate ?? p.learningRate,
+    (x) => Number.isFinite(x) && x > 0,
+    'a finite number > 0',
+  );
+  const batchSize = num(
+    'batchSize',
+    options.batchSize ?? (sequence ? p.sequenceBatchSize : p.batchSize),
+    (x) => Number.isInteger(x) && x > 0,
+    'a positive integer',
+  );
   const epochs = num('epochs', options.epochs ?? p.epochs, (x) => Number.isInteger(x) && x > 0, 'a positive integer');
   const rawPatience = options.patience === undefined ? p.patience : options.patience;
-  const patience = rawPatience === null ? null : num('patience', rawPatience, (x) => Number.isInteger(x) && x > 0, 'a positive integer or null');
+  const patience =
+    rawPatience === null
+      ? null
+      : num('patience', rawPatience, (x) => Number.isInteger(x) && x > 0, 'a positive integer or null');
   const minDelta = num('minDelta', options.minDelta ?? 0, (x) => Number.isFinite(x) && x >= 0, 'a finite number >= 0');
-  const seed = num('seed', options.seed ?? 0, (x) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff, 'an integer in [0, 2^32)');
-  if (options.createOptimizer !== undefined && typeof options.createOptimizer !== 'function') throw new ModelsArgumentError('options.createOptimizer', fn, 'a function (learningRate) => tf.Optimizer', typeof options.createOptimizer);
-  if (options.checkpointDir !== undefined && (typeof options.checkpointDir !== 'string' || options.checkpointDir === '')) throw new ModelsArgumentError('options.checkpointDir', fn, 'a non-empty path', JSON.stringify(options.checkpointDir));
+  const seed = num(
+    'seed',
+    options.seed ?? 0,
+    (x) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff,
+    'an integer in [0, 2^32)',
+  );
+  if (options.createOptimizer !== undefined && typeof options.createOptimizer !== 'function')
+    throw new ModelsArgumentError(
+      'options.createOptimizer',
+      fn,
+      'a function (learningRate) => tf.Optimizer',
+      typeof options.createOptimizer,
+    );
+  if (
+    options.checkpointDir !== undefined &&
+    (typeof options.checkpointDir !== 'string' || options.checkpointDir === '')
+  )
+    throw new ModelsArgumentError(
+      'options.checkpointDir',
+      fn,
+      'a non-empty path',
+      JSON.stringify(options.checkpointDir),
+    );
   return {
-    learningRate, batchSize, epochs, patience, minDelta, seed,
+    learningRate,
+    batchSize,
+    epochs,
+    patience,
+    minDelta,
+    seed,
     restoreBest: options.restoreBest ?? true,
     shuffle: options.shuffle ?? true,
     createOptimizer: options.createOptimizer ?? ((lr: number) => createAdam({ learningRate: lr })),
@@ -206,9 +280,15 @@ function sizeOf(shape: readonly number[]): number {
 function checkArray(value: unknown, argument: string, fn: string): ArrayRecord {
   const r = value as ArrayRecord;
   if (!r || typeof r !== 'object' || !(r.data instanceof Float32Array) || !Array.isArray(r.shape)) {
-    throw new ModelsArgumentError(argument, fn, 'a { data: Float32Array, shape } record', r === null ? 'null' : typeof r);
+    throw new ModelsArgumentError(
+      argument,
+      fn,
+      'a { data: Float32Array, shape } record',
+      r === null ? 'null' : typeof r,
+    );
   }
-  if (sizeOf(r.shape) !== r.data.length) throw new ModelsShapeError(argument, fn, [r.data.length], [...r.shape], `data.length is ${r.data.length}`);
+  if (sizeOf(r.shape) !== r.data.length)
+    throw new ModelsShapeError(argument, fn, [r.data.length], [...r.shape], `data.length is ${r.data.length}`);
   return r;
 }
 
@@ -217,11 +297,17 @@ function prepareMask(mask: ArrayRecord | undefined, rows: number, cols: number, 
   if (mask === undefined) return null;
   const m = checkArray(mask, 'data.mask', fn);
   const shape = m.shape.length === 3 && m.shape[2] === 1 ? m.shape.slice(0, 2) : m.shape;
-  if (shape.length !== 2 || shape[0] !== rows || shape[1] !== cols) throw new ModelsShapeError('data.mask', fn, [rows, cols], [...m.shape]);
+  if (shape.length !== 2 || shape[0] !== rows || shape[1] !== cols)
+    throw new ModelsShapeError('data.mask', fn, [rows, cols], [...m.shape]);
   const out = new Float32Array(rows * cols);
   let count = 0;
-  for (let i = 0; i < out.length; i++) if (m.data[i] !== 0 && !Number.isNaN(m.data[i])) { out[i] = 1; count++; }
-  if (count === 0) throw new ModelsArgumentError('data.mask', fn, 'at least one valid (non-zero) pixel', 'an all-zero mask');
+  for (let i = 0; i < out.length; i++)
+    if (m.data[i] !== 0 && !Number.isNaN(m.data[i])) {
+      out[i] = 1;
+      count++;
+    }
+  if (count === 0)
+    throw new ModelsArgumentError('data.mask', fn, 'at least one valid (non-zero) pixel', 'an all-zero mask');
   return out;
 }
 
@@ -233,7 +319,10 @@ function cleanValues(src: Float32Array, mask: Float32Array | null, argument: str
   let count = 0;
   for (let i = 0; i < out.length; i++) {
     if (Number.isFinite(out[i]!)) continue;
-    if (mask && mask[i % frame] === 0) { out[i] = 0; continue; }
+    if (mask && mask[i % frame] === 0) {
+      out[i] = 0;
+      continue;
+    }
     if (first < 0) first = i;
     count++;
   }
@@ -241,7 +330,13 @@ function cleanValues(src: Float32Array, mask: Float32Array | null, argument: str
   return out;
 }
 
-function prepareSplit(split: SupervisedSplit, prefix: string, inputShape: number[], mask: Float32Array | null, fn: string): Prepared {
+function prepareSplit(
+  split: SupervisedSplit,
+  prefix: string,
+  inputShape: number[],
+  mask: Float32Array | null,
+  fn: string,
+): Prepared {
   const name = (key: string): string => (prefix ? `${prefix}.${key}` : key);
   const inputs = checkArray(split?.inputs, name('inputs'), fn);
   const targets = checkArray(split?.targets, name('targets'), fn);
@@ -250,14 +345,33 @@ function prepareSplit(split: SupervisedSplit, prefix: string, inputShape: number
   const sampleIn = inputs.shape.slice(1);
   const want = inputShape;
   const wantNoChannel = want[want.length - 1] === 1 ? want.slice(0, -1) : null;
-  const okIn = sampleIn.join(',') === want.join(',') || (wantNoChannel !== null && sampleIn.join(',') === wantNoChannel.join(','));
-  if (!okIn) throw new ModelsShapeError(name('inputs'), fn, [-1, ...(wantNoChannel ?? want)], [...inputs.shape], 'the model was built for this sample shape');
+  const okIn =
+    sampleIn.join(',') === want.join(',') || (wantNoChannel !== null && sampleIn.join(',') === wantNoChannel.join(','));
+  if (!okIn)
+    throw new ModelsShapeError(
+      name('inputs'),
+      fn,
+      [-1, ...(wantNoChannel ?? want)],
+      [...inputs.shape],
+      'the model was built for this sample shape',
+    );
   if (n === 0) throw new ModelsArgumentError(name('inputs'), fn, 'at least one sample', '0 samples');
   const rows = want[want.length - 3]!;
   const cols = want[want.length - 2]!;
   const tShape = targets.shape;
-  const okT = tShape[0] === n && tShape[1] === rows && tShape[2] === cols && (tShape.length === 3 || (tShape.length === 4 && tShape[3] === 1));
-  if (!okT) throw new ModelsShapeError(name('targets'), fn, [n, rows, cols], [...tShape], `targets must have one [${rows}, ${cols}] frame per input sample`);
+  const okT =
+    tShape[0] === n &&
+    tShape[1] === rows &&
+    tShape[2] === cols &&
+    (tShape.length === 3 || (tShape.length === 4 && tShape[3] === 1));
+  if (!okT)
+    throw new ModelsShapeError(
+      name('targets'),
+      fn,
+      [n, rows, cols],
+      [...tShape],
+      `targets must have one [${rows}, ${cols}] frame per input sample`,
+    );
   return {
     x: cleanValues(inputs.data, mask, name('inputs'), fn),
     y: cleanValues(targets.data, mask, name('targets'), fn),
@@ -268,9 +382,16 @@ function prepareSplit(split: SupervisedSplit, prefix: string, inputShape: number
 }
 
 function modelInputShape(model: tfl.LayersModel, fn: string, argument: string): number[] {
-  if (!model || typeof model !== 'object' || !Array.isArray(model.inputs)) throw new ModelsArgumentError(argument, fn, 'a tf.LayersModel', typeof model);
+  if (!model || typeof model !== 'object' || !Array.isArray(model.inputs))
+    throw new ModelsArgumentError(argument, fn, 'a tf.LayersModel', typeof model);
   const shape = model.inputs[0]!.shape.slice(1);
-  if (!shape.every((d) => typeof d === 'number')) throw new ModelsArgumentError(argument, fn, 'a model with a fully defined input shape', JSON.stringify(model.inputs[0]!.shape));
+  if (!shape.every((d) => typeof d === 'number'))
+    throw new ModelsArgumentError(
+      argument,
+      fn,
+      'a model with a fully defined input shape',
+      JSON.stringify(model.inputs[0]!.shape),
+    );
   return shape as number[];
 }
 
@@ -281,7 +402,8 @@ function gather(src: Float32Array, size: number, indices: readonly number[], rev
     const from = src.subarray(s * size, (s + 1) * size);
     if (reverseSteps > 0) {
       const frame = size / reverseSteps;
-      for (let t = 0; t < reverseSteps; t++) out.set(from.subarray(t * frame, (t + 1) * frame), b * size + (reverseSteps - 1 - t) * frame);
+      for (let t = 0; t < reverseSteps; t++)
+        out.set(from.subarray(t * frame, (t + 1) * frame), b * size + (reverseSteps - 1 - t) * frame);
     } else {
       out.set(from, b * size);
     }
@@ -355,17 +477,30 @@ async function runLoop(spec: LoopSpec): Promise<TrainResult> {
   let wait = 0;
   let best: Record<string, Float32Array[]> | null = null;
   let startEpoch = 0;
-  const settings = { fn, batchSize: o.batchSize, learningRate: o.learningRate, seed: o.seed, shuffle: o.shuffle, n: spec.n };
+  const settings = {
+    fn,
+    batchSize: o.batchSize,
+    learningRate: o.learningRate,
+    seed: o.seed,
+    shuffle: o.shuffle,
+    n: spec.n,
+  };
 
   if (o.checkpointDir && o.resume) {
     const loaded = await loadCheckpoint(o.checkpointDir, { models, optimizers });
     if (loaded) {
       const before = loaded.state.extra?.['settings'] as Record<string, unknown> | undefined;
       if (before && (before['fn'] !== fn || before['n'] !== spec.n)) {
-        throw new ModelsCheckpointError(`Checkpoint in ${o.checkpointDir} was written by ${String(before['fn'])} on ${String(before['n'])} samples; this run is ${fn} on ${spec.n}`, { file: o.checkpointDir });
+        throw new ModelsCheckpointError(
+          `Checkpoint in ${o.checkpointDir} was written by ${String(before['fn'])} on ${String(before['n'])} samples; this run is ${fn} on ${spec.n}`,
+          { file: o.checkpointDir },
+        );
       }
       if (before && JSON.stringify(before) !== JSON.stringify(settings)) {
-        o.log?.({ level: 'warn', message: `resuming with different settings than the checkpoint: ${JSON.stringify(before)} → ${JSON.stringify(settings)}` });
+        o.log?.({
+          level: 'warn',
+          message: `resuming with different settings than the checkpoint: ${JSON.stringify(before)} → ${JSON.stringify(settings)}`,
+        });
       }
       startEpoch = loaded.state.epoch;
       rng.state = loaded.state.rngState;
@@ -374,7 +509,11 @@ async function runLoop(spec: LoopSpec): Promise<TrainResult> {
       wait = loaded.state.wait;
       history = loaded.state.history as unknown as EpochEvent[];
       best = loaded.best;
-      o.log?.({ level: 'info', message: `resumed from ${o.checkpointDir} after epoch ${startEpoch}`, epoch: startEpoch });
+      o.log?.({
+        level: 'info',
+        message: `resumed from ${o.checkpointDir} after epoch ${startEpoch}`,
+        epoch: startEpoch,
+      });
     }
   }
 
@@ -386,19 +525,27 @@ async function runLoop(spec: LoopSpec): Promise<TrainResult> {
     const sums: Record<string, number> = {};
     let seen = 0;
     for (let start = 0; start < spec.n; start += o.batchSize) {
-      if (o.signal?.aborted) { aborted = true; break; }
+      if (o.signal?.aborted) {
+        aborted = true;
+        break;
+      }
       const indices = order.slice(start, start + o.batchSize);
       const losses = await spec.step(indices, rng);
       for (const [k, v] of Object.entries(losses)) sums[k] = (sums[k] ?? 0) + v * indices.length;
       seen += indices.length;
     }
     if (aborted) {
-      o.log?.({ level: 'info', message: `aborted during epoch ${epoch} after ${seen} samples; the last checkpoint is epoch ${epoch - 1}`, epoch });
+      o.log?.({
+        level: 'info',
+        message: `aborted during epoch ${epoch} after ${seen} samples; the last checkpoint is epoch ${epoch - 1}`,
+        epoch,
+      });
       break;
     }
     const trainSeconds = (performance.now() - t0) / 1000;
     const loss = sums['loss']! / seen;
-    if (!Number.isFinite(loss)) o.log?.({ level: 'warn', message: `training loss is ${loss} at epoch ${epoch}; lower the learning rate`, epoch });
+    if (!Number.isFinite(loss))
+      o.log?.({ level: 'warn', message: `training loss is ${loss} at epoch ${epoch}; lower the learning rate`, epoch });
     const valLoss = spec.validate ? await spec.validate() : undefined;
     const monitored = monitor === 'valLoss' ? valLoss! : loss;
     const improved = monitored < bestLoss - o.minDelta;
@@ -413,9 +560,13 @@ async function runLoop(spec: LoopSpec): Promise<TrainResult> {
     } else {
       wait += 1;
     }
-    const extraEntries = Object.entries(sums).filter(([k]) => k !== 'loss').map(([k, v]) => [k, v / seen] as const);
+    const extraEntries = Object.entries(sums)
+      .filter(([k]) => k !== 'loss')
+      .map(([k, v]) => [k, v / seen] as const);
     const event: EpochEvent = {
-      epoch, epochs: o.epochs, loss,
+      epoch,
+      epochs: o.epochs,
+      loss,
       ...(valLoss !== undefined ? { valLoss } : {}),
       seconds: (performance.now() - t0) / 1000,
       samplesPerSecond: seen / Math.max(trainSeconds, 1e-9),
@@ -425,12 +576,29 @@ async function runLoop(spec: LoopSpec): Promise<TrainResult> {
     history.push(event);
     if (o.patience !== null && wait >= o.patience) stoppedEarly = true;
     if (o.checkpointDir) {
-      const state: CheckpointState = { epoch, rngState: rng.state, bestLoss, bestEpoch, wait, history: history as unknown as Record<string, unknown>[], extra: { settings } };
+      const state: CheckpointState = {
+        epoch,
+        rngState: rng.state,
+        bestLoss,
+        bestEpoch,
+        wait,
+        history: history as unknown as Record<string, unknown>[],
+        extra: { settings },
+      };
       await saveCheckpoint(o.checkpointDir, state, { models, optimizers, best });
     }
-    o.log?.({ level: 'info', message: `epoch ${epoch}/${o.epochs} loss ${loss.toPrecision(4)}${valLoss !== undefined ? ` valLoss ${valLoss.toPrecision(4)}` : ''} ${event.seconds.toFixed(1)} s`, epoch });
+    o.log?.({
+      level: 'info',
+      message: `epoch ${epoch}/${o.epochs} loss ${loss.toPrecision(4)}${valLoss !== undefined ? ` valLoss ${valLoss.toPrecision(4)}` : ''} ${event.seconds.toFixed(1)} s`,
+      epoch,
+    });
     o.onEpoch?.(event);
-    if (stoppedEarly) o.log?.({ level: 'info', message: `early stop after epoch ${epoch}: no improvement for ${wait} epochs (best epoch ${bestEpoch})`, epoch });
+    if (stoppedEarly)
+      o.log?.({
+        level: 'info',
+        message: `early stop after epoch ${epoch}: no improvement for ${wait} epochs (best epoch ${bestEpoch})`,
+        epoch,
+      });
   }
   let restoredBest = false;
   if (!aborted && o.restoreBest && best && history.length > 0 && bestEpoch !== history[history.length - 1]!.epoch) {
@@ -438,7 +606,15 @@ async function runLoop(spec: LoopSpec): Promise<TrainResult> {
     restoredBest = true;
   }
   return {
-    epochs: history.length, history, bestEpoch, bestLoss, monitor, stoppedEarly, aborted, restoredBest, resumedFrom: startEpoch,
+    epochs: history.length,
+    history,
+    bestEpoch,
+    bestLoss,
+    monitor,
+    stoppedEarly,
+    aborted,
+    restoredBest,
+    resumedFrom: startEpoch,
   };
 }
 
@@ -454,7 +630,14 @@ function makeMask(mask: Float32Array | null, rows: number, cols: number): { mask
 }
 
 /** Masked MSE of `predict` over a prepared split, in batches. */
-async function evaluateSplit(predictBatch: (x: tf.Tensor) => tf.Tensor, split: Prepared, batchSize: number, mask: tf.Tensor | null, maskCount: number, reverseSteps = 0): Promise<number> {
+async function evaluateSplit(
+  predictBatch: (x: tf.Tensor) => tf.Tensor,
+  split: Prepared,
+  batchSize: number,
+  mask: tf.Tensor | null,
+  maskCount: number,
+  reverseSteps = 0,
+): Promise<number> {
   const xSize = sizeOf(split.xShape);
   const ySize = sizeOf(split.yShape);
   let total = 0;
@@ -496,7 +679,11 @@ async function evaluateSplit(predictBatch: (x: tf.Tensor) => tf.Tensor, split: P
  * result.history.length; // => 2
  * ```
  */
-export async function trainSupervised(model: tfl.LayersModel, data: SupervisedData, options: TrainOptions = {}): Promise<TrainResult> {
+export async function trainSupervised(
+  model: tfl.LayersModel,
+  data: SupervisedData,
+  options: TrainOptions = {},
+): Promise<TrainResult> {
   const fn = 'trainSupervised';
   const o = resolveOptions(options, fn, []);
   const inShape = modelInputShape(model, fn, 'model');
@@ -511,18 +698,35 @@ export async function trainSupervised(model: tfl.LayersModel, data: SupervisedDa
   const ySize = sizeOf(train.yShape);
   try {
     return await runLoop({
-      fn, models: { model }, optimizers, n: train.n, options: o,
+      fn,
+      models: { model },
+      optimizers,
+      n: train.n,
+      options: o,
       step: async (idx, rng) => {
         seedDropout(model, rng);
         const x = tf.tensor(gather(train.x, xSize, idx), [idx.length, ...train.xShape]);
         const y = tf.tensor(gather(train.y, ySize, idx), [idx.length, ...train.yShape]);
-        const cost = optimizers.model.minimize(() => maskedMse(model.apply(x, { training: true }) as tf.Tensor, y, maskT, count), true, vars);
+        const cost = optimizers.model.minimize(
+          () => maskedMse(model.apply(x, { training: true }) as tf.Tensor, y, maskT, count),
+          true,
+          vars,
+        );
         tf.dispose([x, y]);
         const loss = (await cost!.data())[0]!;
         cost!.dispose();
         return { loss };
       },
-      validate: val ? () => evaluateSplit((x) => model.apply(x, { training: false }) as tf.Tensor, val, Math.max(o.batchSize, 8), maskT, count) : null,
+      validate: val
+        ? () =>
+            evaluateSplit(
+              (x) => model.apply(x, { training: false }) as tf.Tensor,
+              val,
+              Math.max(o.batchSize, 8),
+              maskT,
+              count,
+            )
+        : null,
     });
   } finally {
     disposeOptimizers(optimizers);
@@ -547,12 +751,18 @@ export async function trainSupervised(model: tfl.LayersModel, data: SupervisedDa
  * @returns the run's {@link TrainResult}
  * @throws as {@link trainSupervised}.
  */
-export async function trainPix2Pix(models: Pix2PixModels, data: SupervisedData, options: Pix2PixTrainOptions = {}): Promise<TrainResult> {
+export async function trainPix2Pix(
+  models: Pix2PixModels,
+  data: SupervisedData,
+  options: Pix2PixTrainOptions = {},
+): Promise<TrainResult> {
   const fn = 'trainPix2Pix';
   const o = resolveOptions(options, fn, ['lambda']);
   const lambda = options.lambda ?? 100;
-  if (typeof lambda !== 'number' || !Number.isFinite(lambda) || lambda < 0) throw new ModelsArgumentError('options.lambda', fn, 'a finite number >= 0', JSON.stringify(lambda));
-  if (!models || typeof models !== 'object') throw new ModelsArgumentError('models', fn, '{ generator, discriminator }', typeof models);
+  if (typeof lambda !== 'number' || !Number.isFinite(lambda) || lambda < 0)
+    throw new ModelsArgumentError('options.lambda', fn, 'a finite number >= 0', JSON.stringify(lambda));
+  if (!models || typeof models !== 'object')
+    throw new ModelsArgumentError('models', fn, '{ generator, discriminator }', typeof models);
   const { generator: G, discriminator: D } = models;
   const inShape = modelInputShape(G, fn, 'models.generator');
   modelInputShape(D, fn, 'models.discriminator');
@@ -568,33 +778,54 @@ export async function trainPix2Pix(models: Pix2PixModels, data: SupervisedData, 
   const ySize = sizeOf(train.yShape);
   try {
     return await runLoop({
-      fn, models: { generator: G, discriminator: D }, optimizers, n: train.n, options: o,
+      fn,
+      models: { generator: G, discriminator: D },
+      optimizers,
+      n: train.n,
+      options: o,
       step: async (idx, rng) => {
         seedDropout(G, rng);
         const x = tf.tensor(gather(train.x, xSize, idx), [idx.length, ...train.xShape]);
         const y = tf.tensor(gather(train.y, ySize, idx), [idx.length, ...train.yShape]);
         const fake = tf.tidy(() => G.apply(x, { training: true }) as tf.Tensor);
-        const dCost = optimizers.discriminator.minimize(() => {
-          const real = D.apply([x, y], { training: true }) as tf.Tensor;
-          const faked = D.apply([x, fake], { training: true }) as tf.Tensor;
-          return tf.mul(tf.add(bce(real, 1), bce(faked, 0)), 0.5) as tf.Scalar;
-        }, true, dVars);
+        const dCost = optimizers.discriminator.minimize(
+          () => {
+            const real = D.apply([x, y], { training: true }) as tf.Tensor;
+            const faked = D.apply([x, fake], { training: true }) as tf.Tensor;
+            return tf.mul(tf.add(bce(real, 1), bce(faked, 0)), 0.5) as tf.Scalar;
+          },
+          true,
+          dVars,
+        );
         fake.dispose();
         let adversarial: tf.Scalar | null = null;
         let reconstruction: tf.Scalar | null = null;
-        const gCost = optimizers.generator.minimize(() => {
-          const out = G.apply(x, { training: true }) as tf.Tensor;
-          const p = D.apply([x, out], { training: false }) as tf.Tensor;
-          adversarial = tf.keep(bce(p, 1));
-          reconstruction = tf.keep(maskedMse(out, y, maskT, count));
-          return tf.add(adversarial, tf.mul(reconstruction, lambda)) as tf.Scalar;
-        }, true, gVars);
+        const gCost = optimizers.generator.minimize(
+          () => {
+            const out = G.apply(x, { training: true }) as tf.Tensor;
+            const p = D.apply([x, out], { training: false }) as tf.Tensor;
+            adversarial = tf.keep(bce(p, 1));
+            reconstruction = tf.keep(maskedMse(out, y, maskT, count));
+            return tf.add(adversarial, tf.mul(reconstruction, lambda)) as tf.Scalar;
+          },
+          true,
+          gVars,
+        );
         tf.dispose([x, y]);
         const [dl, al, rl] = await Promise.all([dCost!.data(), adversarial!.data(), reconstruction!.data()]);
         tf.dispose([dCost!, gCost!, adversarial!, reconstruction!]);
         return { loss: rl[0]!, discriminatorLoss: dl[0]!, adversarialLoss: al[0]! };
       },
-      validate: val ? () => evaluateSplit((x) => G.apply(x, { training: false }) as tf.Tensor, val, Math.max(o.batchSize, 8), maskT, count) : null,
+      validate: val
+        ? () =>
+            evaluateSplit(
+              (x) => G.apply(x, { training: false }) as tf.Tensor,
+              val,
+              Math.max(o.batchSize, 8),
+              maskT,
+              count,
+            )
+        : null,
     });
   } finally {
     disposeOptimizers(optimizers);
@@ -617,13 +848,24 @@ export async function trainPix2Pix(models: Pix2PixModels, data: SupervisedData, 
  * @returns the run's {@link TrainResult}
  * @throws as {@link trainSupervised}.
  */
-export async function trainConvLstm(model: tfl.LayersModel, windows: SequenceData, options: ConvLstmTrainOptions = {}): Promise<TrainResult> {
+export async function trainConvLstm(
+  model: tfl.LayersModel,
+  windows: SequenceData,
+  options: ConvLstmTrainOptions = {},
+): Promise<TrainResult> {
   const fn = 'trainConvLstm';
   const o = resolveOptions(options, fn, ['mode'], true);
   const mode = options.mode ?? 'forecast';
-  if (mode !== 'forecast' && mode !== 'hindcast') throw new ModelsArgumentError('options.mode', fn, "'forecast' or 'hindcast'", JSON.stringify(mode));
+  if (mode !== 'forecast' && mode !== 'hindcast')
+    throw new ModelsArgumentError('options.mode', fn, "'forecast' or 'hindcast'", JSON.stringify(mode));
   const inShape = modelInputShape(model, fn, 'model');
-  if (inShape.length !== 4) throw new ModelsArgumentError('model', fn, 'a sequence model with input [batch, steps, rows, cols, 1]', JSON.stringify(model.inputs[0]!.shape));
+  if (inShape.length !== 4)
+    throw new ModelsArgumentError(
+      'model',
+      fn,
+      'a sequence model with input [batch, steps, rows, cols, 1]',
+      JSON.stringify(model.inputs[0]!.shape),
+    );
   const [steps, rows, cols] = [inShape[0]!, inShape[1]!, inShape[2]!];
   const mask = prepareMask(windows?.mask, rows, cols, fn);
   const train = prepareSplit(windows, 'windows', inShape, mask, fn);
@@ -636,17 +878,35 @@ export async function trainConvLstm(model: tfl.LayersModel, windows: SequenceDat
   const ySize = sizeOf(train.yShape);
   try {
     return await runLoop({
-      fn, models: { model }, optimizers, n: train.n, options: o,
+      fn,
+      models: { model },
+      optimizers,
+      n: train.n,
+      options: o,
       step: async (idx) => {
         const x = tf.tensor(gather(train.x, xSize, idx, reverse), [idx.length, ...train.xShape]);
         const y = tf.tensor(gather(train.y, ySize, idx), [idx.length, ...train.yShape]);
-        const cost = optimizers.model.minimize(() => maskedMse(model.apply(x, { training: true }) as tf.Tensor, y, maskT, count), true, vars);
+        const cost = optimizers.model.minimize(
+          () => maskedMse(model.apply(x, { training: true }) as tf.Tensor, y, maskT, count),
+          true,
+          vars,
+        );
         tf.dispose([x, y]);
         const loss = (await cost!.data())[0]!;
         cost!.dispose();
         return { loss };
       },
-      validate: val ? () => evaluateSplit((x) => model.apply(x, { training: false }) as tf.Tensor, val, Math.max(o.batchSize, 8), maskT, count, reverse) : null,
+      validate: val
+        ? () =>
+            evaluateSplit(
+              (x) => model.apply(x, { training: false }) as tf.Tensor,
+              val,
+              Math.max(o.batchSize, 8),
+              maskT,
+              count,
+              reverse,
+            )
+        : null,
     });
   } finally {
     disposeOptimizers(optimizers);
@@ -677,26 +937,40 @@ export interface PredictOptions {
  * @returns `{ data, shape: [n, rows, cols] }`
  * @throws {@link ModelsShapeError}, {@link ModelsNanError}, {@link ModelsArgumentError}.
  */
-export async function predict(model: tfl.LayersModel, inputs: ArrayRecord, options: PredictOptions = {}): Promise<ArrayRecord> {
+export async function predict(
+  model: tfl.LayersModel,
+  inputs: ArrayRecord,
+  options: PredictOptions = {},
+): Promise<ArrayRecord> {
   const fn = 'predict';
   checkKeys(options, ['batchSize', 'mask', 'mode'], 'options', fn);
   const batchSize = options.batchSize ?? 16;
-  if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ModelsArgumentError('options.batchSize', fn, 'a positive integer', JSON.stringify(batchSize));
+  if (!Number.isInteger(batchSize) || batchSize <= 0)
+    throw new ModelsArgumentError('options.batchSize', fn, 'a positive integer', JSON.stringify(batchSize));
   const mode = options.mode ?? 'forecast';
-  if (mode !== 'forecast' && mode !== 'hindcast') throw new ModelsArgumentError('options.mode', fn, "'forecast' or 'hindcast'", JSON.stringify(mode));
+  if (mode !== 'forecast' && mode !== 'hindcast')
+    throw new ModelsArgumentError('options.mode', fn, "'forecast' or 'hindcast'", JSON.stringify(mode));
   const inShape = modelInputShape(model, fn, 'model');
   const rows = inShape[inShape.length - 3]!;
   const cols = inShape[inShape.length - 2]!;
   const mask = prepareMask(options.mask, rows, cols, fn);
   const x = checkArray(inputs, 'inputs', fn);
   const n = x.shape[0]!;
-  const prepared = prepareSplit({ inputs: x, targets: { data: new Float32Array(n * rows * cols), shape: [n, rows, cols] } }, '', inShape, mask, fn);
+  const prepared = prepareSplit(
+    { inputs: x, targets: { data: new Float32Array(n * rows * cols), shape: [n, rows, cols] } },
+    '',
+    inShape,
+    mask,
+    fn,
+  );
   const reverse = mode === 'hindcast' && inShape.length === 4 ? inShape[0]! : 0;
   const xSize = sizeOf(inShape);
   const out = new Float32Array(n * rows * cols);
   for (let start = 0; start < n; start += batchSize) {
     const idx = Array.from({ length: Math.min(batchSize, n - start) }, (_, i) => start + i);
-    const y = tf.tidy(() => model.predict(tf.tensor(gather(prepared.x, xSize, idx, reverse), [idx.length, ...inShape])) as tf.Tensor);
+    const y = tf.tidy(
+      () => model.predict(tf.tensor(gather(prepared.x, xSize, idx, reverse), [idx.length, ...inShape])) as tf.Tensor,
+    );
     out.set((await y.data()) as Float32Array, start * rows * cols);
     y.dispose();
   }

@@ -11,7 +11,11 @@ if (existsSync(fileURLToPath(dist))) {
   const { runCli } = await import(dist.href);
   await runCli(process.argv.slice(2));
 } else if (existsSync(fileURLToPath(src))) {
-  const r = spawnSync(process.execPath, ['--conditions=twsa-source', '--import', 'tsx', fileURLToPath(src), ...process.argv.slice(2)], { stdio: 'inherit' });
+  const r = spawnSync(
+    process.execPath,
+    ['--conditions=twsa-source', '--import', 'tsx', fileURLToPath(src), ...process.argv.slice(2)],
+    { stdio: 'inherit' },
+  );
   process.exit(r.status ?? (r.signal === 'SIGINT' ? 130 : 1));
 } else {
   console.error('twsa: neither dist/cli.js nor src/cli.ts found; reinstall @twsa/reconstruct');

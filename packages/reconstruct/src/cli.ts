@@ -6,7 +6,15 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { readdirSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { resolveConfig, readConfigFile, PROFILE_NAMES, BACKEND_CHOICES, MODEL_NAMES, type PipelineConfig, type ProfileName } from './config.js';
+import {
+  resolveConfig,
+  readConfigFile,
+  PROFILE_NAMES,
+  BACKEND_CHOICES,
+  MODEL_NAMES,
+  type PipelineConfig,
+  type ProfileName,
+} from './config.js';
 import { isReconstructError, InputError, ConfigError, type OutputExistsError } from './errors.js';
 import { formatProgressBar, formatDuration, type PipelineEvent, type StageName } from './progress.js';
 import type { RunPipelineOptions, RunResult } from './pipeline.js';
@@ -27,10 +35,21 @@ const EXIT_USAGE = 2;
 const EXIT_ABORTED = 130;
 
 const RUN_OPTIONS = {
-  profile: { type: 'string' }, config: { type: 'string' }, out: { type: 'string' }, overwrite: { type: 'boolean' },
-  seed: { type: 'string' }, backend: { type: 'string' }, quiet: { type: 'boolean' }, resume: { type: 'string' },
-  grace: { type: 'string', multiple: true }, lsm: { type: 'string', multiple: true }, 'lsm-clip': { type: 'string' }, models: { type: 'string' },
-  yes: { type: 'boolean' }, 'estimate-only': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  profile: { type: 'string' },
+  config: { type: 'string' },
+  out: { type: 'string' },
+  overwrite: { type: 'boolean' },
+  seed: { type: 'string' },
+  backend: { type: 'string' },
+  quiet: { type: 'boolean' },
+  resume: { type: 'string' },
+  grace: { type: 'string', multiple: true },
+  lsm: { type: 'string', multiple: true },
+  'lsm-clip': { type: 'string' },
+  models: { type: 'string' },
+  yes: { type: 'boolean' },
+  'estimate-only': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
 const HELP: Record<string, string> = {
@@ -122,7 +141,9 @@ function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[]
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (cause) {
-    throw new UsageError(`${(cause as Error).message.replace(/\. To specify a positional.*$/s, '')} (see 'twsa ${command} --help')`);
+    throw new UsageError(
+      `${(cause as Error).message.replace(/\. To specify a positional.*$/s, '')} (see 'twsa ${command} --help')`,
+    );
   }
 }
 
@@ -132,8 +153,12 @@ function expandInputs(values: readonly string[], flag: string): string[] {
   for (const v of values.flatMap((x) => x.split(',')).filter((x) => x !== '')) {
     if (!existsSync(v)) throw new InputError(`${flag}: '${v}' does not exist`, { file: v });
     if (isDirectory(v)) {
-      const files = readdirSync(v).filter((f) => /\.(nc|nc4|h5|tif|tiff)$/i.test(f)).sort().map((f) => join(v, f));
-      if (files.length === 0) throw new InputError(`${flag}: directory '${v}' holds no .nc, .nc4, .tif or .tiff file`, { file: v });
+      const files = readdirSync(v)
+        .filter((f) => /\.(nc|nc4|h5|tif|tiff)$/i.test(f))
+        .sort()
+        .map((f) => join(v, f));
+      if (files.length === 0)
+        throw new InputError(`${flag}: directory '${v}' holds no .nc, .nc4, .tif or .tiff file`, { file: v });
       out.push(...files);
     } else out.push(v);
   }
@@ -143,11 +168,15 @@ function expandInputs(values: readonly string[], flag: string): string[] {
 /** Builds the configuration from --config, --profile and the flags, validated. */
 function configFrom(values: Record<string, string | boolean | string[] | undefined>): PipelineConfig {
   const raw = values['config'] !== undefined ? readConfigFile(values['config'] as string) : {};
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError('', 'expected a mapping at the top of the config file');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new ConfigError('', 'expected a mapping at the top of the config file');
   const doc: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
-  const section = (k: string): Record<string, unknown> => ({ ...((doc[k] as Record<string, unknown> | undefined) ?? {}) });
+  const section = (k: string): Record<string, unknown> => ({
+    ...((doc[k] as Record<string, unknown> | undefined) ?? {}),
+  });
   if (values['profile'] !== undefined) {
-    if (!(PROFILE_NAMES as readonly string[]).includes(values['profile'] as string)) throw new ConfigError('profile', `expected one of ${PROFILE_NAMES.join(', ')}, got "${values['profile']}"`);
+    if (!(PROFILE_NAMES as readonly string[]).includes(values['profile'] as string))
+      throw new ConfigError('profile', `expected one of ${PROFILE_NAMES.join(', ')}, got "${values['profile']}"`);
     doc['profile'] = values['profile'];
   }
   if (values['seed'] !== undefined) {
@@ -167,11 +196,17 @@ function configFrom(values: Record<string, string | boolean | string[] | undefin
   }
   if (values['models'] !== undefined) {
     const models = section('models');
-    models['names'] = (values['models'] as string).split(',').map((s) => s.trim()).filter((s) => s !== '');
+    models['names'] = (values['models'] as string)
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     doc['models'] = models;
     const hindcast = section('hindcast');
     const names = models['names'] as string[];
-    if (hindcast['model'] === undefined && !names.includes('dcae') && names.length > 0) { hindcast['model'] = names[0]; doc['hindcast'] = hindcast; }
+    if (hindcast['model'] === undefined && !names.includes('dcae') && names.length > 0) {
+      hindcast['model'] = names[0];
+      doc['hindcast'] = hindcast;
+    }
   }
   return resolveConfig(doc);
 }
@@ -182,28 +217,50 @@ function progressPrinter(io: CliIo, quiet: boolean): (event: PipelineEvent) => v
   let stageStart = 0;
   let stage: StageName | null = null;
   let epochStart = 0;
-  const line = (text: string): void => { if (draw) io.stderr(`\r\x1b[2K${text}`); };
+  const line = (text: string): void => {
+    if (draw) io.stderr(`\r\x1b[2K${text}`);
+  };
   return (event) => {
     if (quiet) return;
     switch (event.type) {
       case 'stage-start':
-        stage = event.stage; stageStart = performance.now(); epochStart = stageStart;
-        if (draw) io.stderr(`\n[${event.index}/${event.total}] ${event.stage}\n`); else io.stderr(`[${event.index}/${event.total}] ${event.stage}…\n`);
+        stage = event.stage;
+        stageStart = performance.now();
+        epochStart = stageStart;
+        if (draw) io.stderr(`\n[${event.index}/${event.total}] ${event.stage}\n`);
+        else io.stderr(`[${event.index}/${event.total}] ${event.stage}…\n`);
         break;
       case 'stage-end':
         if (draw) io.stderr('\r\x1b[2K');
         io.stderr(`    ${event.stage} done in ${formatDuration(event.seconds)}\n`);
         break;
-      case 'stage-skip': io.stderr(`    ${event.stage} skipped: ${event.reason}\n`); break;
-      case 'progress': line(formatProgressBar(`${stage ?? event.stage}: ${event.label}`, event.done, event.total, (performance.now() - stageStart) / 1000)); break;
+      case 'stage-skip':
+        io.stderr(`    ${event.stage} skipped: ${event.reason}\n`);
+        break;
+      case 'progress':
+        line(
+          formatProgressBar(
+            `${stage ?? event.stage}: ${event.label}`,
+            event.done,
+            event.total,
+            (performance.now() - stageStart) / 1000,
+          ),
+        );
+        break;
       case 'epoch': {
         const elapsed = (performance.now() - epochStart) / 1000;
-        line(`${formatProgressBar(`  ${event.model} epoch`, event.epoch, event.epochs, elapsed)}  loss ${event.loss.toPrecision(3)}${event.validationLoss !== undefined ? ` val ${event.validationLoss.toPrecision(3)}` : ''}`);
+        line(
+          `${formatProgressBar(`  ${event.model} epoch`, event.epoch, event.epochs, elapsed)}  loss ${event.loss.toPrecision(3)}${event.validationLoss !== undefined ? ` val ${event.validationLoss.toPrecision(3)}` : ''}`,
+        );
         if (event.epoch === event.epochs) epochStart = performance.now();
         break;
       }
-      case 'info': if (draw) io.stderr(`\r\x1b[2K    ${event.message}\n`); break;
-      case 'warning': io.stderr(`${draw ? '\r\x1b[2K' : ''}warning: ${event.message}\n`); break;
+      case 'info':
+        if (draw) io.stderr(`\r\x1b[2K    ${event.message}\n`);
+        break;
+      case 'warning':
+        io.stderr(`${draw ? '\r\x1b[2K' : ''}warning: ${event.message}\n`);
+        break;
     }
   };
 }
@@ -212,7 +269,10 @@ function summary(io: CliIo, runDir: string, table: Table1 | null, reportPath: st
   io.stdout(`run folder: ${runDir}\n`);
   if (table) {
     if (table.twinExperiment) io.stdout('TWIN EXPERIMENT (LSM emulated from GRACE)\n');
-    for (const r of table.rows) io.stdout(`  ${r.label.padEnd(13)} test RMSE ${r.rmseMm.toFixed(1).padStart(7)} mm  CC ${r.cc.toFixed(3)}${r.params !== null ? `  params ${r.params.toLocaleString('en-US')}` : ''}\n`);
+    for (const r of table.rows)
+      io.stdout(
+        `  ${r.label.padEnd(13)} test RMSE ${r.rmseMm.toFixed(1).padStart(7)} mm  CC ${r.cc.toFixed(3)}${r.params !== null ? `  params ${r.params.toLocaleString('en-US')}` : ''}\n`,
+      );
   }
   if (reportPath) io.stdout(`report: ${reportPath}\n`);
 }
@@ -220,10 +280,15 @@ function summary(io: CliIo, runDir: string, table: Table1 | null, reportPath: st
 async function commandRun(args: string[], io: CliIo, stage?: StageName): Promise<number> {
   const helpKey = stage === undefined ? 'run' : 'stage';
   const { values, positionals } = parse(args, RUN_OPTIONS, stage ?? 'run');
-  if (values.help) { io.stdout(HELP[helpKey]! + '\n'); return 0; }
+  if (values.help) {
+    io.stdout(HELP[helpKey]! + '\n');
+    return 0;
+  }
   const estimateOnly = values['estimate-only'] === true;
-  if (estimateOnly && stage !== undefined) throw new UsageError(`--estimate-only belongs to 'twsa run', not 'twsa ${stage}'`);
-  if (estimateOnly && values.resume !== undefined) throw new UsageError('--estimate-only estimates a new run: drop --resume');
+  if (estimateOnly && stage !== undefined)
+    throw new UsageError(`--estimate-only belongs to 'twsa run', not 'twsa ${stage}'`);
+  if (estimateOnly && values.resume !== undefined)
+    throw new UsageError('--estimate-only estimates a new run: drop --resume');
   const quiet = values.quiet === true;
   const log = progressPrinter(io, quiet);
   const base = { log, ...(io.signal ? { signal: io.signal } : {}) };
@@ -239,55 +304,113 @@ async function commandRun(args: string[], io: CliIo, stage?: StageName): Promise
   }
   if (positionals.length > 0) throw new UsageError(`twsa ${stage ?? 'run'}: unexpected argument '${positionals[0]}'`);
   if (values.resume !== undefined) {
-    if (values.out !== undefined || values.config !== undefined || values.profile !== undefined) throw new UsageError('--resume continues a stored run with its stored config: drop --out, --config and --profile');
+    if (values.out !== undefined || values.config !== undefined || values.profile !== undefined)
+      throw new UsageError(
+        '--resume continues a stored run with its stored config: drop --out, --config and --profile',
+      );
     const loc = locateRunToResume(values.resume);
     const stored = readJson<{ config: PipelineConfig }>(join(loc.work, 'run.json'));
     const result = await runPipeline(stored.config, { ...base, resume: values.resume });
     summary(io, result.runDir, result.table1, result.reportPath);
     return 0;
   }
-  if (values.out === undefined && !estimateOnly) throw new UsageError(`twsa ${stage ?? 'run'} needs --out <dir> (the run folder to create)`);
+  if (values.out === undefined && !estimateOnly)
+    throw new UsageError(`twsa ${stage ?? 'run'} needs --out <dir> (the run folder to create)`);
   const config = configFrom(values);
   if ((config.profile === 'paper' || estimateOnly) && stage === undefined) {
     const toolkit = await (await import('./default-toolkit.js')).defaultToolkit();
     const backend = await toolkit.initBackend(config.backend);
     const { estimateTrainingSeconds, formatTrainingEstimate } = await import('./estimate.js');
-    if (!quiet) io.stderr(`estimating the training time on the '${backend}' backend (one timed step per model after a warm-up step; about a minute for the paper presets on wasm)…\n`);
-    const estimate = await estimateTrainingSeconds(config, toolkit, { ...(quiet ? {} : { log: (message: string) => io.stderr(`  ${message}\n`) }) });
+    if (!quiet)
+      io.stderr(
+        `estimating the training time on the '${backend}' backend (one timed step per model after a warm-up step; about a minute for the paper presets on wasm)…\n`,
+      );
+    const estimate = await estimateTrainingSeconds(config, toolkit, {
+      ...(quiet ? {} : { log: (message: string) => io.stderr(`  ${message}\n`) }),
+    });
     const text = formatTrainingEstimate(estimate, backend, config.profile).join('\n') + '\n';
-    if (estimateOnly) { io.stdout(text); return 0; }
+    if (estimateOnly) {
+      io.stdout(text);
+      return 0;
+    }
     io.stderr(text);
-    if (!values.yes) { io.stderr('Re-run with --yes to start it (or use --profile quick).\n'); return EXIT_USAGE; }
-    const result = await runPipeline(config, { ...base, out: values.out!, overwrite: values.overwrite === true, toolkit });
+    if (!values.yes) {
+      io.stderr('Re-run with --yes to start it (or use --profile quick).\n');
+      return EXIT_USAGE;
+    }
+    const result = await runPipeline(config, {
+      ...base,
+      out: values.out!,
+      overwrite: values.overwrite === true,
+      toolkit,
+    });
     summary(io, result.runDir, result.table1, result.reportPath);
     return 0;
   }
-  const result = await runPipeline(config, { ...base, out: values.out, overwrite: values.overwrite === true, ...(stage ? { stages: [stage] } : {}) });
+  const result = await runPipeline(config, {
+    ...base,
+    out: values.out,
+    overwrite: values.overwrite === true,
+    ...(stage ? { stages: [stage] } : {}),
+  });
   summary(io, result.runDir, result.table1, result.reportPath);
   return 0;
 }
 
 async function commandModels(args: string[], io: CliIo): Promise<number> {
-  const { values } = parse(args, { json: { type: 'boolean' }, preset: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, 'models');
-  if (values.help) { io.stdout(HELP['models']! + '\n'); return 0; }
+  const { values } = parse(
+    args,
+    { json: { type: 'boolean' }, preset: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    'models',
+  );
+  if (values.help) {
+    io.stdout(HELP['models']! + '\n');
+    return 0;
+  }
   await (await import('./real-toolkit.js')).DATA_MODEL_TOOLKIT.initBackend('cpu');
-  const describeModels = await (await import('./internal/bindings.js')).exportOf<(options?: { presets?: string[] }) => unknown>('@twsa/models', 'describeModels');
+  const describeModels = await (
+    await import('./internal/bindings.js')
+  ).exportOf<(options?: { presets?: string[] }) => unknown>('@twsa/models', 'describeModels');
   const rows = describeModels(values.preset !== undefined ? { presets: [values.preset] } : {});
-  if (values.json) { io.stdout(JSON.stringify(rows, null, 2) + '\n'); return 0; }
-  for (const r of rows as { name: string; preset: string; trainable: number; nonTrainable: number }[]) io.stdout(`${r.name.padEnd(10)} ${r.preset.padEnd(6)} trainable ${r.trainable.toLocaleString('en-US').padStart(12)}  non-trainable ${r.nonTrainable.toLocaleString('en-US')}\n`);
+  if (values.json) {
+    io.stdout(JSON.stringify(rows, null, 2) + '\n');
+    return 0;
+  }
+  for (const r of rows as { name: string; preset: string; trainable: number; nonTrainable: number }[])
+    io.stdout(
+      `${r.name.padEnd(10)} ${r.preset.padEnd(6)} trainable ${r.trainable.toLocaleString('en-US').padStart(12)}  non-trainable ${r.nonTrainable.toLocaleString('en-US')}\n`,
+    );
   return 0;
 }
 
 async function commandGrid(args: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub === undefined || sub === '--help' || sub === '-h') { io.stdout(HELP['grid']! + '\n'); return sub === undefined ? EXIT_USAGE : 0; }
-  const { values, positionals } = parse(rest, {
-    factor: { type: 'string' }, like: { type: 'string' }, out: { type: 'string' }, to: { type: 'string' }, overwrite: { type: 'boolean' },
-    frame: { type: 'string' }, variable: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-  }, `grid ${sub}`);
-  if (values.help) { io.stdout(HELP['grid']! + '\n'); return 0; }
+  if (sub === undefined || sub === '--help' || sub === '-h') {
+    io.stdout(HELP['grid']! + '\n');
+    return sub === undefined ? EXIT_USAGE : 0;
+  }
+  const { values, positionals } = parse(
+    rest,
+    {
+      factor: { type: 'string' },
+      like: { type: 'string' },
+      out: { type: 'string' },
+      to: { type: 'string' },
+      overwrite: { type: 'boolean' },
+      frame: { type: 'string' },
+      variable: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    `grid ${sub}`,
+  );
+  if (values.help) {
+    io.stdout(HELP['grid']! + '\n');
+    return 0;
+  }
   const input = positionals[0];
-  if (!['info', 'upscale', 'reproject'].includes(sub)) throw new UsageError(`unknown grid command '${sub}': expected info, upscale or reproject`);
+  if (!['info', 'upscale', 'reproject'].includes(sub))
+    throw new UsageError(`unknown grid command '${sub}': expected info, upscale or reproject`);
   if (input === undefined) throw new UsageError(`twsa grid ${sub} needs an input file`);
   if (positionals.length > 1) throw new UsageError(`twsa grid ${sub}: unexpected argument '${positionals[1]}'`);
   const { gridInfoCommand, gridUpscaleCommand, gridReprojectCommand } = await import('./grid-commands.js');
@@ -307,13 +430,24 @@ async function commandGrid(args: string[], io: CliIo): Promise<number> {
   };
   if (sub === 'upscale') {
     const factor = integer(values.factor, '--factor');
-    const r = await gridUpscaleCommand(input, { out: values.out, overwrite: values.overwrite === true, ...(factor !== undefined ? { factor } : {}), ...(values.like !== undefined ? { like: values.like } : {}) });
+    const r = await gridUpscaleCommand(input, {
+      out: values.out,
+      overwrite: values.overwrite === true,
+      ...(factor !== undefined ? { factor } : {}),
+      ...(values.like !== undefined ? { like: values.like } : {}),
+    });
     io.stdout(`wrote ${r.out} (${r.shape.join('×')})\n`);
     return 0;
   }
   if (values.to === undefined) throw new UsageError('twsa grid reproject needs --to <grid> (e.g. canada-lcc-110km)');
   const frame = integer(values.frame, '--frame');
-  const r = await gridReprojectCommand(input, { to: values.to, out: values.out, overwrite: values.overwrite === true, ...(frame !== undefined ? { frame } : {}), ...(values.variable !== undefined ? { variable: values.variable } : {}) });
+  const r = await gridReprojectCommand(input, {
+    to: values.to,
+    out: values.out,
+    overwrite: values.overwrite === true,
+    ...(frame !== undefined ? { frame } : {}),
+    ...(values.variable !== undefined ? { variable: values.variable } : {}),
+  });
   io.stdout(`wrote ${r.out} (${r.shape.join('×')})\n`);
   return 0;
 }
@@ -321,7 +455,12 @@ async function commandGrid(args: string[], io: CliIo): Promise<number> {
 function formatInfo(info: Record<string, unknown>): string {
   const lines: string[] = [];
   for (const [k, v] of Object.entries(info)) {
-    if (k === 'variables' && Array.isArray(v)) { lines.push(`variables: ${v.map((x) => (typeof x === 'object' && x !== null && 'name' in x ? String((x as { name: unknown }).name) : String(x))).join(', ')}`); continue; }
+    if (k === 'variables' && Array.isArray(v)) {
+      lines.push(
+        `variables: ${v.map((x) => (typeof x === 'object' && x !== null && 'name' in x ? String((x as { name: unknown }).name) : String(x))).join(', ')}`,
+      );
+      continue;
+    }
     lines.push(`${k}: ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`);
   }
   return lines.join('\n') + '\n';
@@ -329,17 +468,46 @@ function formatInfo(info: Record<string, unknown>): string {
 
 async function commandData(args: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub === undefined || sub === '--help' || sub === '-h') { io.stdout(HELP['data']! + '\n'); return sub === undefined ? EXIT_USAGE : 0; }
-  const { values, positionals } = parse(rest, { grace: { type: 'string', multiple: true }, lsm: { type: 'string', multiple: true }, 'lsm-clip': { type: 'string' }, json: { type: 'boolean' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, `data ${sub}`);
-  if (values.help) { io.stdout(HELP['data']! + '\n'); return 0; }
-  if (sub !== 'pairs' && sub !== 'baseline') throw new UsageError(`unknown data command '${sub}': expected pairs or baseline`);
+  if (sub === undefined || sub === '--help' || sub === '-h') {
+    io.stdout(HELP['data']! + '\n');
+    return sub === undefined ? EXIT_USAGE : 0;
+  }
+  const { values, positionals } = parse(
+    rest,
+    {
+      grace: { type: 'string', multiple: true },
+      lsm: { type: 'string', multiple: true },
+      'lsm-clip': { type: 'string' },
+      json: { type: 'boolean' },
+      seed: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    `data ${sub}`,
+  );
+  if (values.help) {
+    io.stdout(HELP['data']! + '\n');
+    return 0;
+  }
+  if (sub !== 'pairs' && sub !== 'baseline')
+    throw new UsageError(`unknown data command '${sub}': expected pairs or baseline`);
   if (positionals.length > 0) throw new UsageError(`twsa data ${sub}: unexpected argument '${positionals[0]}'`);
   if (!values.grace) throw new UsageError(`twsa data ${sub} needs --grace <file>`);
-  if (sub === 'baseline' && !(values.lsm?.length === 1 && values.lsm[0] === 'emulate')) throw new UsageError('twsa data baseline needs --lsm emulate');
-  const config = resolveConfig({ ...configFrom({ grace: values.grace, lsm: values.lsm ?? ['emulate'], ...(values.seed !== undefined ? { seed: values.seed } : {}), ...(values['lsm-clip'] !== undefined ? { 'lsm-clip': values['lsm-clip'] } : {}) }), hindcast: { enabled: false } });
+  if (sub === 'baseline' && !(values.lsm?.length === 1 && values.lsm[0] === 'emulate'))
+    throw new UsageError('twsa data baseline needs --lsm emulate');
+  const config = resolveConfig({
+    ...configFrom({
+      grace: values.grace,
+      lsm: values.lsm ?? ['emulate'],
+      ...(values.seed !== undefined ? { seed: values.seed } : {}),
+      ...(values['lsm-clip'] !== undefined ? { 'lsm-clip': values['lsm-clip'] } : {}),
+    }),
+    hindcast: { enabled: false },
+  });
   const { dataCommand } = await import('./data-commands.js');
   const result = await dataCommand(sub, config);
-  io.stdout(values.json ? JSON.stringify(result, null, 2) + '\n' : formatInfo(result as unknown as Record<string, unknown>));
+  io.stdout(
+    values.json ? JSON.stringify(result, null, 2) + '\n' : formatInfo(result as unknown as Record<string, unknown>),
+  );
   return 0;
 }
 
@@ -351,24 +519,53 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const [command, ...args] = argv;
   try {
     switch (command) {
-      case undefined: case '--help': case '-h': case 'help':
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
         io.stdout(HELP['main']! + '\n');
         return command === undefined ? EXIT_USAGE : 0;
-      case 'run': return await commandRun(args, io);
-      case 'prepare': case 'train': case 'evaluate': case 'hindcast': case 'report': return await commandRun(args, io, command);
-      case 'models': return await commandModels(args, io);
-      case 'grid': return await commandGrid(args, io);
-      case 'data': return await commandData(args, io);
+      case 'run':
+        return await commandRun(args, io);
+      case 'prepare':
+      case 'train':
+      case 'evaluate':
+      case 'hindcast':
+      case 'report':
+        return await commandRun(args, io, command);
+      case 'models':
+        return await commandModels(args, io);
+      case 'grid':
+        return await commandGrid(args, io);
+      case 'data':
+        return await commandData(args, io);
       default:
-        io.stderr(`twsa: unknown command '${command}'. Commands: run, prepare, train, evaluate, hindcast, report, models, grid, data (twsa --help)\n`);
+        io.stderr(
+          `twsa: unknown command '${command}'. Commands: run, prepare, train, evaluate, hindcast, report, models, grid, data (twsa --help)\n`,
+        );
         return EXIT_USAGE;
     }
   } catch (error) {
-    if (error instanceof UsageError) { io.stderr(`twsa: ${error.message}\n`); return EXIT_USAGE; }
-    if (isReconstructError(error, 'ConfigError')) { io.stderr(`twsa: config error: ${error.message}\n`); return EXIT_USAGE; }
-    if (isReconstructError(error, 'PipelineAbortedError')) { io.stderr(`\ntwsa: ${error.message}\n`); return EXIT_ABORTED; }
-    if (error instanceof OutputExistsCliError) { io.stderr(`twsa: ${error.message}\n`); return 1; }
-    if (isReconstructError(error, 'OutputExistsError')) { io.stderr(`twsa: ${new OutputExistsCliError((error as OutputExistsError).path, 'directory').message}\n`); return 1; }
+    if (error instanceof UsageError) {
+      io.stderr(`twsa: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (isReconstructError(error, 'ConfigError')) {
+      io.stderr(`twsa: config error: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (isReconstructError(error, 'PipelineAbortedError')) {
+      io.stderr(`\ntwsa: ${error.message}\n`);
+      return EXIT_ABORTED;
+    }
+    if (error instanceof OutputExistsCliError) {
+      io.stderr(`twsa: ${error.message}\n`);
+      return 1;
+    }
+    if (isReconstructError(error, 'OutputExistsError')) {
+      io.stderr(`twsa: ${new OutputExistsCliError((error as OutputExistsError).path, 'directory').message}\n`);
+      return 1;
+    }
     const e = error as Error;
     const name = e?.name && e.name !== 'Error' ? `${e.name}: ` : '';
     io.stderr(`twsa: ${name}${e?.message ?? String(error)}\n`);
@@ -392,7 +589,10 @@ export async function runCli(argv: readonly string[]): Promise<void> {
     controller.abort();
   });
   const code = await main([...argv], {
-    stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), isTTY: process.stderr.isTTY === true, signal: controller.signal,
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    isTTY: process.stderr.isTTY === true,
+    signal: controller.signal,
   });
   process.exitCode = code;
   // Leave time for pending writes, then exit (tfjs keeps handles open).

@@ -5,7 +5,12 @@ import { resolveConfig, readConfigFile, PROFILES, dataSourceKind } from './confi
 import { isReconstructError, ConfigError } from './errors.js';
 
 function configError(fn: () => unknown): ConfigError {
-  try { fn(); } catch (e) { if (isReconstructError(e, 'ConfigError')) return e as ConfigError; throw e; }
+  try {
+    fn();
+  } catch (e) {
+    if (isReconstructError(e, 'ConfigError')) return e as ConfigError;
+    throw e;
+  }
   throw new Error('expected a ConfigError');
 }
 
@@ -28,18 +33,24 @@ describe('resolveConfig', () => {
     expect(e.message).toBe('train.epochs: expected integer ≥ 1, got "x"');
     expect(configError(() => resolveConfig({ train: { epochs: 0 } })).keyPath).toBe('train.epochs');
     expect(configError(() => resolveConfig({ models: { names: ['seunet', 'unet'] } })).keyPath).toBe('models.names[1]');
-    expect(configError(() => resolveConfig({ evaluate: { mapMonths: ['2003-13'] } })).keyPath).toBe('evaluate.mapMonths[0]');
+    expect(configError(() => resolveConfig({ evaluate: { mapMonths: ['2003-13'] } })).keyPath).toBe(
+      'evaluate.mapMonths[0]',
+    );
   });
   it('rejects unknown keys at both levels', () => {
     expect(configError(() => resolveConfig({ trian: {} })).keyPath).toBe('trian');
-    expect(configError(() => resolveConfig({ train: { epoch: 3 } })).message).toMatch(/^train\.epoch: unknown key; expected one of epochs,/);
+    expect(configError(() => resolveConfig({ train: { epoch: 3 } })).message).toMatch(
+      /^train\.epoch: unknown key; expected one of epochs,/,
+    );
   });
   it('checks cross-field rules', () => {
     expect(configError(() => resolveConfig({ data: { lsm: 'emulate' } })).keyPath).toBe('data.lsm');
     expect(configError(() => resolveConfig({ data: { grace: ['g.nc'] } })).keyPath).toBe('data.lsm');
     expect(configError(() => resolveConfig({ data: { start: '2010-01', end: '2009-01' } })).keyPath).toBe('data.end');
     expect(configError(() => resolveConfig({ models: { names: ['seunet'] } })).keyPath).toBe('hindcast.model');
-    expect(resolveConfig({ models: { names: ['seunet'] }, hindcast: { model: 'seunet' } }).hindcast.model).toBe('seunet');
+    expect(resolveConfig({ models: { names: ['seunet'] }, hindcast: { model: 'seunet' } }).hindcast.model).toBe(
+      'seunet',
+    );
     expect(dataSourceKind(resolveConfig({ data: { grace: ['g.nc'], lsm: 'emulate' } }))).toBe('emulate');
     expect(dataSourceKind(resolveConfig({ data: { grace: ['g.nc'], lsm: ['l'] } }))).toBe('files');
   });

@@ -133,7 +133,15 @@ const BASE: Omit<PipelineConfig, 'profile'> = {
   backend: 'auto',
   data: { grace: [], lsm: [], start: '2002-04', end: '2016-12', testRecords: 20, augment: true, lsmClip: 'canada' },
   models: { names: [...MODEL_NAMES], preset: 'cpu', sequenceLength: 6 },
-  train: { epochs: 20, convlstmEpochs: 0, batchSize: 8, learningRate: 0.001, maxStepsPerEpoch: 0, patience: 5, pix2pixLambda: 100 },
+  train: {
+    epochs: 20,
+    convlstmEpochs: 0,
+    batchSize: 8,
+    learningRate: 0.001,
+    maxStepsPerEpoch: 0,
+    patience: 5,
+    pix2pixLambda: 100,
+  },
   evaluate: { mapMonths: ['2003-01', '2003-07', '2014-10', '2015-04'] },
   hindcast: { enabled: true, model: 'dcae', start: '1979-01', end: '2002-03', geotiffs: true },
   report: { figures: true, html: true },
@@ -151,7 +159,12 @@ export const PROFILES: Readonly<Record<ProfileName, PipelineConfig>> = Object.fr
   // quick: the cpu presets, 40 epochs over the 118 training records without the ×8 augmentation (which multiplies
   // the epoch time by 8: measured 195 s per augmented SEUNet epoch on a loaded 2-core machine); the ConvLSTM gets
   // 8 epochs (≈ 100 s each on a loaded machine: 40 would take over an hour).
-  quick: { ...BASE, profile: 'quick', data: { ...BASE.data, augment: false }, train: { ...BASE.train, epochs: 40, convlstmEpochs: 8, batchSize: 8, learningRate: 0.001, patience: 8 } },
+  quick: {
+    ...BASE,
+    profile: 'quick',
+    data: { ...BASE.data, augment: false },
+    train: { ...BASE.train, epochs: 40, convlstmEpochs: 8, batchSize: 8, learningRate: 0.001, patience: 8 },
+  },
   paper: {
     ...BASE,
     profile: 'paper',
@@ -162,40 +175,63 @@ export const PROFILES: Readonly<Record<ProfileName, PipelineConfig>> = Object.fr
 
 type Check = (value: unknown, path: string) => unknown;
 
-const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : v === undefined ? 'nothing' : Array.isArray(v) ? `[${v.map(show).join(', ')}]` : typeof v === 'object' && v !== null ? 'an object' : String(v));
+const show = (v: unknown): string =>
+  typeof v === 'string'
+    ? JSON.stringify(v)
+    : v === undefined
+      ? 'nothing'
+      : Array.isArray(v)
+        ? `[${v.map(show).join(', ')}]`
+        : typeof v === 'object' && v !== null
+          ? 'an object'
+          : String(v);
 
-const integer = (min: number, max = Number.MAX_SAFE_INTEGER): Check => (v, p) => {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new ConfigError(p, `expected integer ≥ ${min}${max < Number.MAX_SAFE_INTEGER ? ` and ≤ ${max}` : ''}, got ${show(v)}`);
-  return v;
-};
+const integer =
+  (min: number, max = Number.MAX_SAFE_INTEGER): Check =>
+  (v, p) => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+      throw new ConfigError(
+        p,
+        `expected integer ≥ ${min}${max < Number.MAX_SAFE_INTEGER ? ` and ≤ ${max}` : ''}, got ${show(v)}`,
+      );
+    return v;
+  };
 const positive: Check = (v, p) => {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new ConfigError(p, `expected a finite number > 0, got ${show(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+    throw new ConfigError(p, `expected a finite number > 0, got ${show(v)}`);
   return v;
 };
 const nonNegative: Check = (v, p) => {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ConfigError(p, `expected a finite number ≥ 0, got ${show(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+    throw new ConfigError(p, `expected a finite number ≥ 0, got ${show(v)}`);
   return v;
 };
 const boolean: Check = (v, p) => {
   if (typeof v !== 'boolean') throw new ConfigError(p, `expected true or false, got ${show(v)}`);
   return v;
 };
-const oneOf = (values: readonly string[]): Check => (v, p) => {
-  if (typeof v !== 'string' || !values.includes(v)) throw new ConfigError(p, `expected one of ${values.map((x) => `"${x}"`).join(', ')}, got ${show(v)}`);
-  return v;
-};
+const oneOf =
+  (values: readonly string[]): Check =>
+  (v, p) => {
+    if (typeof v !== 'string' || !values.includes(v))
+      throw new ConfigError(p, `expected one of ${values.map((x) => `"${x}"`).join(', ')}, got ${show(v)}`);
+    return v;
+  };
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 const month: Check = (v, p) => {
   if (typeof v !== 'string' || !MONTH.test(v)) throw new ConfigError(p, `expected a month "YYYY-MM", got ${show(v)}`);
   return v;
 };
-const listOf = (item: Check, minLength = 0): Check => (v, p) => {
-  if (!Array.isArray(v)) throw new ConfigError(p, `expected a list, got ${show(v)}`);
-  if (v.length < minLength) throw new ConfigError(p, `expected at least ${minLength} item(s), got ${v.length}`);
-  return v.map((x, i) => item(x, `${p}[${i}]`));
-};
+const listOf =
+  (item: Check, minLength = 0): Check =>
+  (v, p) => {
+    if (!Array.isArray(v)) throw new ConfigError(p, `expected a list, got ${show(v)}`);
+    if (v.length < minLength) throw new ConfigError(p, `expected at least ${minLength} item(s), got ${v.length}`);
+    return v.map((x, i) => item(x, `${p}[${i}]`));
+  };
 const path: Check = (v, p) => {
-  if (typeof v !== 'string' || v.trim() === '') throw new ConfigError(p, `expected a file or directory path, got ${show(v)}`);
+  if (typeof v !== 'string' || v.trim() === '')
+    throw new ConfigError(p, `expected a file or directory path, got ${show(v)}`);
   return v;
 };
 const lsmCheck: Check = (v, p) => (v === 'emulate' ? v : listOf(path)(v, p));
@@ -204,9 +240,25 @@ const SCHEMA: Record<string, Check | Record<string, Check>> = {
   profile: oneOf(PROFILE_NAMES),
   seed: integer(0, 2 ** 31 - 1),
   backend: oneOf(BACKEND_CHOICES),
-  data: { grace: listOf(path), lsm: lsmCheck, start: month, end: month, testRecords: integer(1), augment: boolean, lsmClip: oneOf(['canada', 'none']) },
+  data: {
+    grace: listOf(path),
+    lsm: lsmCheck,
+    start: month,
+    end: month,
+    testRecords: integer(1),
+    augment: boolean,
+    lsmClip: oneOf(['canada', 'none']),
+  },
   models: { names: listOf(oneOf(MODEL_NAMES), 1), preset: oneOf(MODEL_PRESETS), sequenceLength: integer(1, 60) },
-  train: { epochs: integer(1), convlstmEpochs: integer(0), batchSize: integer(1), learningRate: positive, maxStepsPerEpoch: integer(0), patience: integer(0), pix2pixLambda: nonNegative },
+  train: {
+    epochs: integer(1),
+    convlstmEpochs: integer(0),
+    batchSize: integer(1),
+    learningRate: positive,
+    maxStepsPerEpoch: integer(0),
+    patience: integer(0),
+    pix2pixLambda: nonNegative,
+  },
   evaluate: { mapMonths: listOf(month) },
   hindcast: { enabled: boolean, model: oneOf(MODEL_NAMES), start: month, end: month, geotiffs: boolean },
   report: { figures: boolean, html: boolean },
@@ -240,17 +292,26 @@ export interface ResolveConfigOptions {
  */
 export function resolveConfig(input: unknown, options: ResolveConfigOptions = {}): PipelineConfig {
   if (input === undefined || input === null) input = {};
-  if (!isRecord(input)) throw new ConfigError('', `expected a mapping of sections (data, models, train, evaluate, hindcast, report), got ${show(input)}`);
+  if (!isRecord(input))
+    throw new ConfigError(
+      '',
+      `expected a mapping of sections (data, models, train, evaluate, hindcast, report), got ${show(input)}`,
+    );
   const checked: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
     const rule = SCHEMA[key];
-    if (rule === undefined) throw new ConfigError(key, `unknown key; expected one of ${Object.keys(SCHEMA).join(', ')}`);
-    if (typeof rule === 'function') { checked[key] = rule(value, key); continue; }
+    if (rule === undefined)
+      throw new ConfigError(key, `unknown key; expected one of ${Object.keys(SCHEMA).join(', ')}`);
+    if (typeof rule === 'function') {
+      checked[key] = rule(value, key);
+      continue;
+    }
     if (!isRecord(value)) throw new ConfigError(key, `expected a mapping, got ${show(value)}`);
     const section: Record<string, unknown> = {};
     for (const [sub, subValue] of Object.entries(value)) {
       const subRule = rule[sub];
-      if (subRule === undefined) throw new ConfigError(`${key}.${sub}`, `unknown key; expected one of ${Object.keys(rule).join(', ')}`);
+      if (subRule === undefined)
+        throw new ConfigError(`${key}.${sub}`, `unknown key; expected one of ${Object.keys(rule).join(', ')}`);
       section[sub] = subRule(subValue, `${key}.${sub}`);
     }
     checked[key] = section;
@@ -269,13 +330,26 @@ export function resolveConfig(input: unknown, options: ResolveConfigOptions = {}
     hindcast: { ...base.hindcast, ...(checked['hindcast'] as object | undefined) },
     report: { ...base.report, ...(checked['report'] as object | undefined) },
   } as PipelineConfig;
-  if (merged.data.start > merged.data.end) throw new ConfigError('data.end', `expected a month ≥ data.start (${merged.data.start}), got "${merged.data.end}"`);
-  if (merged.hindcast.start > merged.hindcast.end) throw new ConfigError('hindcast.end', `expected a month ≥ hindcast.start (${merged.hindcast.start}), got "${merged.hindcast.end}"`);
+  if (merged.data.start > merged.data.end)
+    throw new ConfigError('data.end', `expected a month ≥ data.start (${merged.data.start}), got "${merged.data.end}"`);
+  if (merged.hindcast.start > merged.hindcast.end)
+    throw new ConfigError(
+      'hindcast.end',
+      `expected a month ≥ hindcast.start (${merged.hindcast.start}), got "${merged.hindcast.end}"`,
+    );
   const lsmGiven = merged.data.lsm === 'emulate' || merged.data.lsm.length > 0;
-  if (lsmGiven && merged.data.grace.length === 0) throw new ConfigError('data.lsm', 'needs data.grace: an LSM (or the emulator) is paired with real GRACE; leave both empty for the embedded synthetic scenario');
-  if (merged.data.grace.length > 0 && !lsmGiven) throw new ConfigError('data.lsm', 'expected LSM files or "emulate" beside data.grace, got nothing');
+  if (lsmGiven && merged.data.grace.length === 0)
+    throw new ConfigError(
+      'data.lsm',
+      'needs data.grace: an LSM (or the emulator) is paired with real GRACE; leave both empty for the embedded synthetic scenario',
+    );
+  if (merged.data.grace.length > 0 && !lsmGiven)
+    throw new ConfigError('data.lsm', 'expected LSM files or "emulate" beside data.grace, got nothing');
   if (merged.hindcast.enabled && !merged.models.names.includes(merged.hindcast.model)) {
-    throw new ConfigError('hindcast.model', `expected one of the trained models (${merged.models.names.join(', ')}), got "${merged.hindcast.model}"`);
+    throw new ConfigError(
+      'hindcast.model',
+      `expected one of the trained models (${merged.models.names.join(', ')}), got "${merged.hindcast.model}"`,
+    );
   }
   const dupe = merged.models.names.find((n, i) => merged.models.names.indexOf(n) !== i);
   if (dupe !== undefined) throw new ConfigError('models.names', `lists "${dupe}" twice`);
@@ -296,7 +370,9 @@ export function dataSourceKind(config: PipelineConfig): DataSourceKind {
  */
 export function readConfigFile(file: string): unknown {
   let text: string;
-  try { text = readFileSync(file, 'utf8'); } catch (cause) {
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
     throw new InputError(`Cannot read config file '${file}': ${(cause as Error).message}`, { cause, file });
   }
   const ext = extname(file).toLowerCase();
@@ -304,7 +380,10 @@ export function readConfigFile(file: string): unknown {
     if (ext === '.json') return JSON.parse(text) as unknown;
     if (ext === '.yaml' || ext === '.yml') return parseYaml(text) as unknown;
   } catch (cause) {
-    throw new InputError(`Config file '${file}' is not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${(cause as Error).message}`, { cause, file });
+    throw new InputError(
+      `Config file '${file}' is not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${(cause as Error).message}`,
+      { cause, file },
+    );
   }
   throw new InputError(`Config file '${file}' must end in .json, .yaml or .yml`, { file });
 }

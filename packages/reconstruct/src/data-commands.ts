@@ -33,7 +33,11 @@ export interface DataBaselineResult {
 }
 
 /** Runs `pairs` or `baseline` for a configuration. */
-export async function dataCommand(command: 'pairs' | 'baseline', config: PipelineConfig, toolkit?: Toolkit): Promise<DataPairsResult | DataBaselineResult> {
+export async function dataCommand(
+  command: 'pairs' | 'baseline',
+  config: PipelineConfig,
+  toolkit?: Toolkit,
+): Promise<DataPairsResult | DataBaselineResult> {
   const kit = toolkit ?? (await (await import('./default-toolkit.js')).defaultToolkit());
   const data = await kit.prepare(config, {});
   if (command === 'pairs') {
@@ -41,15 +45,32 @@ export async function dataCommand(command: 'pairs' | 'baseline', config: Pipelin
     for (const s of data.splits) splits[s] = (splits[s] ?? 0) + 1;
     const seen = new Map<string, number>();
     for (const r of data.records) seen.set(r.yearMonth, (seen.get(r.yearMonth) ?? 0) + 1);
-    const notes = ['lsm_clip_note', 'lsm_baseline_note', 'split_note'].flatMap((k) => (data.attributes[k] !== undefined ? [String(data.attributes[k])] : []));
+    const notes = ['lsm_clip_note', 'lsm_baseline_note', 'split_note'].flatMap((k) =>
+      data.attributes[k] !== undefined ? [String(data.attributes[k])] : [],
+    );
     return {
-      source: data.description, twinExperiment: data.twinExperiment, records: data.records.length,
-      first: data.records[0]?.yearMonth ?? '', last: data.records[data.records.length - 1]?.yearMonth ?? '',
-      splits, missingMonths: data.missingMonths, duplicatedMonths: [...seen].filter(([, n]) => n > 1).map(([m]) => m),
+      source: data.description,
+      twinExperiment: data.twinExperiment,
+      records: data.records.length,
+      first: data.records[0]?.yearMonth ?? '',
+      last: data.records[data.records.length - 1]?.yearMonth ?? '',
+      splits,
+      missingMonths: data.missingMonths,
+      duplicatedMonths: [...seen].filter(([, n]) => n > 1).map(([m]) => m),
       ...(notes.length > 0 ? { notes } : {}),
     };
   }
   const test = data.splits.flatMap((s, i) => (s === 'test' ? [i] : []));
   const s = kit.table1(Float32Array.from(data.lsm.data), data.grace, data.mask, test);
-  return { source: data.description, twinExperiment: data.twinExperiment, testRecords: test.length, rmseMm: s.rmseMm, cc: s.cc, seriesRmseMm: s.seriesRmseMm, seriesCc: s.seriesCc, definition: kit.table1Definition, paper: { rmseMm: 105, cc: 0.89 } };
+  return {
+    source: data.description,
+    twinExperiment: data.twinExperiment,
+    testRecords: test.length,
+    rmseMm: s.rmseMm,
+    cc: s.cc,
+    seriesRmseMm: s.seriesRmseMm,
+    seriesCc: s.seriesCc,
+    definition: kit.table1Definition,
+    paper: { rmseMm: 105, cc: 0.89 },
+  };
 }

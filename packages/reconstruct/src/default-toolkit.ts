@@ -2,7 +2,14 @@
  * The default {@link Toolkit}: the real `@twsa` packages bound to the pipeline's contract.
  */
 import type { Grid, GridStack } from '@twsa/grid';
-import { table1Summary, perPixelMetrics, areaWeightedMean, trendMap, TABLE1_DEFINITION, decimalYear } from '@twsa/metrics';
+import {
+  table1Summary,
+  perPixelMetrics,
+  areaWeightedMean,
+  trendMap,
+  TABLE1_DEFINITION,
+  decimalYear,
+} from '@twsa/metrics';
 import type { Toolkit } from './toolkit.js';
 
 const timeMaskOf = (length: number, frames: readonly number[]): Uint8Array => {
@@ -12,26 +19,45 @@ const timeMaskOf = (length: number, frames: readonly number[]): Uint8Array => {
 };
 
 /** Cell weights for nationwide means: the land fraction of each cell (the 112 km LCC cells are near equal-area). */
-const weightsOf = (mask: Grid): Float32Array => Float32Array.from(mask.data, (v) => (Number.isFinite(v) && v > 0 ? v : 0));
+const weightsOf = (mask: Grid): Float32Array =>
+  Float32Array.from(mask.data, (v) => (Number.isFinite(v) && v > 0 ? v : 0));
 
 /** The scoring half of the default toolkit, bound to `@twsa/metrics`. */
-export const METRICS_TOOLKIT: Pick<Toolkit, 'table1' | 'table1Definition' | 'perPixel' | 'domainMean' | 'trend'> = Object.freeze({
-  table1Definition: `Yu et al. Table 1 per @twsa/metrics: ${TABLE1_DEFINITION}`,
-  table1(predicted: Float32Array, observed: GridStack, mask: Grid, frames: readonly number[]) {
-    const s = table1Summary({ data: predicted, shape: observed.shape }, { data: observed.data, shape: observed.shape }, { mask: mask.data, weights: weightsOf(mask), timeMask: timeMaskOf(observed.shape[0], frames) });
-    return { rmseMm: s.perPixel.rmse, cc: s.perPixel.cc, seriesRmseMm: s.domainMean.rmse.value, seriesCc: s.domainMean.cc.value, frames: s.counts.months };
-  },
-  perPixel(predicted: Float32Array, observed: GridStack, mask: Grid, frames: readonly number[]) {
-    const r = perPixelMetrics({ data: predicted, shape: observed.shape }, { data: observed.data, shape: observed.shape }, { mask: mask.data, timeMask: timeMaskOf(observed.shape[0], frames) });
-    return { cc: r.cc, rmseMm: r.rmse };
-  },
-  domainMean(values: Float32Array, like: GridStack, mask: Grid) {
-    return areaWeightedMean({ data: values, shape: like.shape }, weightsOf(mask), { mask: mask.data }).mean;
-  },
-  trend(stack: GridStack, mask: Grid) {
-    return trendMap({ data: stack.data, shape: stack.shape }, { mask: mask.data, times: stack.times.map((t) => decimalYear(t)) }).slope;
-  },
-});
+export const METRICS_TOOLKIT: Pick<Toolkit, 'table1' | 'table1Definition' | 'perPixel' | 'domainMean' | 'trend'> =
+  Object.freeze({
+    table1Definition: `Yu et al. Table 1 per @twsa/metrics: ${TABLE1_DEFINITION}`,
+    table1(predicted: Float32Array, observed: GridStack, mask: Grid, frames: readonly number[]) {
+      const s = table1Summary(
+        { data: predicted, shape: observed.shape },
+        { data: observed.data, shape: observed.shape },
+        { mask: mask.data, weights: weightsOf(mask), timeMask: timeMaskOf(observed.shape[0], frames) },
+      );
+      return {
+        rmseMm: s.perPixel.rmse,
+        cc: s.perPixel.cc,
+        seriesRmseMm: s.domainMean.rmse.value,
+        seriesCc: s.domainMean.cc.value,
+        frames: s.counts.months,
+      };
+    },
+    perPixel(predicted: Float32Array, observed: GridStack, mask: Grid, frames: readonly number[]) {
+      const r = perPixelMetrics(
+        { data: predicted, shape: observed.shape },
+        { data: observed.data, shape: observed.shape },
+        { mask: mask.data, timeMask: timeMaskOf(observed.shape[0], frames) },
+      );
+      return { cc: r.cc, rmseMm: r.rmse };
+    },
+    domainMean(values: Float32Array, like: GridStack, mask: Grid) {
+      return areaWeightedMean({ data: values, shape: like.shape }, weightsOf(mask), { mask: mask.data }).mean;
+    },
+    trend(stack: GridStack, mask: Grid) {
+      return trendMap(
+        { data: stack.data, shape: stack.shape },
+        { mask: mask.data, times: stack.times.map((t) => decimalYear(t)) },
+      ).slope;
+    },
+  });
 
 /**
  * Binds the `@twsa` packages into a {@link Toolkit}.

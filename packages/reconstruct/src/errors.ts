@@ -57,7 +57,10 @@ export class OutputExistsError extends ReconstructError {
   override readonly name = 'OutputExistsError' as const;
   readonly path: string;
   constructor(path: string, options?: { cause?: unknown }) {
-    super(`Output directory '${path}' already exists: choose another output directory, or pass { overwrite: true } to replace it`, options);
+    super(
+      `Output directory '${path}' already exists: choose another output directory, or pass { overwrite: true } to replace it`,
+      options,
+    );
     this.path = path;
   }
 }
@@ -68,7 +71,10 @@ export class StageOrderError extends ReconstructError {
   readonly stage: string;
   readonly missing: string;
   constructor(stage: string, missing: string, options?: { cause?: unknown }) {
-    super(`Stage '${stage}' needs '${missing}' from an earlier stage; run the earlier stage first (or 'twsa run')`, options);
+    super(
+      `Stage '${stage}' needs '${missing}' from an earlier stage; run the earlier stage first (or 'twsa run')`,
+      options,
+    );
     this.stage = stage;
     this.missing = missing;
   }
@@ -80,7 +86,10 @@ export class PipelineAbortedError extends ReconstructError {
   /** The run folder that holds the checkpoint (pass it to `--resume`). */
   readonly runDir: string;
   constructor(runDir: string, options?: { cause?: unknown }) {
-    super(`Run stopped on request; its state is in '${runDir}'. Continue it with: twsa run --resume ${runDir}`, options);
+    super(
+      `Run stopped on request; its state is in '${runDir}'. Continue it with: twsa run --resume ${runDir}`,
+      options,
+    );
     this.runDir = runDir;
   }
 }
@@ -91,7 +100,10 @@ export class DependencyMissingError extends ReconstructError {
   readonly packageName: string;
   readonly exportName: string;
   constructor(packageName: string, exportName: string, options?: { cause?: unknown }) {
-    super(`${packageName} does not export '${exportName}', which @twsa/reconstruct needs; install matching @twsa/* versions`, options);
+    super(
+      `${packageName} does not export '${exportName}', which @twsa/reconstruct needs; install matching @twsa/* versions`,
+      options,
+    );
     this.packageName = packageName;
     this.exportName = exportName;
   }
@@ -104,7 +116,10 @@ export class DependencyMissingError extends ReconstructError {
  * isReconstructError(new ConfigError("train.epochs", "expected integer ≥ 1, got 0"), "ConfigError"); // => true
  * ```
  */
-export function isReconstructError<N extends ReconstructErrorName>(err: unknown, name?: N): err is ReconstructError & { name: N } {
+export function isReconstructError<N extends ReconstructErrorName>(
+  err: unknown,
+  name?: N,
+): err is ReconstructError & { name: N } {
   if (!(err instanceof Error)) return false;
   const n = err.name as ReconstructErrorName;
   return name === undefined ? (RECONSTRUCT_ERROR_NAMES as readonly string[]).includes(n) : n === name;

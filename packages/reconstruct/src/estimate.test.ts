@@ -6,7 +6,10 @@ const GiB = 2 ** 30;
 const paper = resolveConfig({ profile: 'paper' });
 
 /** A toolkit whose probe returns fixed timings (no tfjs): `probes[model]` or a thrown error. */
-function stubToolkit(probes: Partial<Record<ModelName, TrainingProbe | Error>>, extra: Partial<Toolkit> = {}): { toolkit: Toolkit; calls: { model: ModelName; options: TrainingProbeOptions | undefined }[] } {
+function stubToolkit(
+  probes: Partial<Record<ModelName, TrainingProbe | Error>>,
+  extra: Partial<Toolkit> = {},
+): { toolkit: Toolkit; calls: { model: ModelName; options: TrainingProbeOptions | undefined }[] } {
   const calls: { model: ModelName; options: TrainingProbeOptions | undefined }[] = [];
   const toolkit = {
     async probeTrainingStep(model: ModelName, _config: PipelineConfig, options?: TrainingProbeOptions) {
@@ -16,7 +19,9 @@ function stubToolkit(probes: Partial<Record<ModelName, TrainingProbe | Error>>, 
       if (!p) throw new Error(`no stub for ${model}`);
       return p;
     },
-    async memoryLimit() { return { bytes: 4 * GiB, description: "the wasm backend's heap (wasm32: 4 GiB at most)" }; },
+    async memoryLimit() {
+      return { bytes: 4 * GiB, description: "the wasm backend's heap (wasm32: 4 GiB at most)" };
+    },
     ...extra,
   } as unknown as Toolkit;
   return { toolkit, calls };
@@ -36,7 +41,14 @@ describe('estimateTrainingSeconds', () => {
     expect(calls[3]!.options).toEqual({ sequenceLength: 3, warmupSteps: 0 });
     const by = Object.fromEntries(e.perModel.map((m) => [m.model, m]));
     // 118 records × 8 (augmentation) / batch 1 = 944 steps; 100 epochs.
-    expect(by['seunet']).toMatchObject({ method: 'probe', secondsPerStep: 1, stepsPerEpoch: 944, epochs: 100, seconds: 94_400, fitsMemory: true });
+    expect(by['seunet']).toMatchObject({
+      method: 'probe',
+      secondsPerStep: 1,
+      stepsPerEpoch: 944,
+      epochs: 100,
+      seconds: 94_400,
+      fitsMemory: true,
+    });
     // ConvLSTM: 6 s × 19/3 = 38 s per step; ≤ 118 − 19 = 99 windows; memory 0.1 + 0.6 × 19/3 = 3.9 GiB.
     expect(by['convlstm']!.method).toBe('probe-scaled');
     expect(by['convlstm']!.secondsPerStep).toBeCloseTo(38, 10);
@@ -45,17 +57,28 @@ describe('estimateTrainingSeconds', () => {
     expect(by['convlstm']!.fitsMemory).toBe(true);
     expect(e.totalSeconds).toBeCloseTo(94_400 + 944_000 + 377_600 + 38 * 99 * 100, 6);
     const text = formatTrainingEstimate(e, 'wasm', 'paper').join('\n');
-    expect(text).toMatch(/^paper profile on the 'wasm' backend: about \d+h\d\dm ≈ [\d.]+ days of training \(estimated in /);
+    expect(text).toMatch(
+      /^paper profile on the 'wasm' backend: about \d+h\d\dm ≈ [\d.]+ days of training \(estimated in /,
+    );
     expect(text).toMatch(/convlstm .*timed step on a 3-frame sequence, scaled ×19\/3 to 19 frames/);
-    expect(text).toMatch(/convlstm: one training step needs ≈ 3\.9 GiB of tensor memory, close to the wasm backend's heap/);
+    expect(text).toMatch(
+      /convlstm: one training step needs ≈ 3\.9 GiB of tensor memory, close to the wasm backend's heap/,
+    );
     expect(text).not.toMatch(/FLOP|failed/);
   });
 
   it('says from the measurement when a step does not fit the backend memory', async () => {
-    const { toolkit } = stubToolkit({ convlstm: { secondsPerStep: 6, sequenceLength: 3, peakBytes: 0.75 * GiB, baselineBytes: 0.05 * GiB } });
-    const e = await estimateTrainingSeconds(resolveConfig({ profile: 'paper', models: { names: ['convlstm'] }, hindcast: { enabled: false } }), toolkit);
+    const { toolkit } = stubToolkit({
+      convlstm: { secondsPerStep: 6, sequenceLength: 3, peakBytes: 0.75 * GiB, baselineBytes: 0.05 * GiB },
+    });
+    const e = await estimateTrainingSeconds(
+      resolveConfig({ profile: 'paper', models: { names: ['convlstm'] }, hindcast: { enabled: false } }),
+      toolkit,
+    );
     expect(e.perModel[0]!.fitsMemory).toBe(false);
-    expect(formatTrainingEstimate(e, 'wasm', 'paper').join('\n')).toMatch(/convlstm: one training step needs ≈ 4\.5 GiB of tensor memory \(measured on 3 frames and scaled to 19\), more than the wasm backend's heap .* will likely fail on 'wasm'/);
+    expect(formatTrainingEstimate(e, 'wasm', 'paper').join('\n')).toMatch(
+      /convlstm: one training step needs ≈ 4\.5 GiB of tensor memory \(measured on 3 frames and scaled to 19\), more than the wasm backend's heap .* will likely fail on 'wasm'/,
+    );
   });
 
   it('a failed probe falls back to FLOPs ÷ measured conv FLOP/s, labelled as such; without FLOPs it has no figure', async () => {
@@ -64,14 +87,25 @@ describe('estimateTrainingSeconds', () => {
       measureFlopsPerSecond: async () => 2e9,
       trainingFlops: async (model: ModelName) => (model === 'dcae' ? 8e9 : 1e9),
     } as Partial<Toolkit>).toolkit;
-    const config = resolveConfig({ profile: 'paper', models: { names: ['seunet', 'dcae'] }, hindcast: { model: 'dcae' } });
+    const config = resolveConfig({
+      profile: 'paper',
+      models: { names: ['seunet', 'dcae'] },
+      hindcast: { model: 'dcae' },
+    });
     const e = await estimateTrainingSeconds(config, flops);
     const dcae = e.perModel[1]!;
-    expect(dcae).toMatchObject({ model: 'dcae', method: 'flops', secondsPerStep: 4, error: 'RangeError: memory access out of bounds' });
+    expect(dcae).toMatchObject({
+      model: 'dcae',
+      method: 'flops',
+      secondsPerStep: 4,
+      error: 'RangeError: memory access out of bounds',
+    });
     expect(e.flopsPerSecond).toBe(2e9);
     expect(e.totalSeconds).toBe(94_400 + 4 * 944 * 100);
     const text = formatTrainingEstimate(e, 'wasm', 'paper').join('\n');
-    expect(text).toMatch(/dcae .*FLOP-BASED GUESS \(the probe failed\): training FLOPs ÷ 2\.00 GFLOP\/s measured on a conv/);
+    expect(text).toMatch(
+      /dcae .*FLOP-BASED GUESS \(the probe failed\): training FLOPs ÷ 2\.00 GFLOP\/s measured on a conv/,
+    );
     expect(text).toMatch(/dcae: the probe failed on 'wasm' \(RangeError: memory access out of bounds\)/);
 
     const bare = stubToolkit({ seunet: { secondsPerStep: 1 }, dcae: oom }).toolkit;
@@ -82,11 +116,19 @@ describe('estimateTrainingSeconds', () => {
   });
 
   it('quick profile: no augmentation, batch 8, convlstmEpochs, maxStepsPerEpoch caps', async () => {
-    const { toolkit } = stubToolkit({ seunet: { secondsPerStep: 2 }, pix2pix: { secondsPerStep: 2 }, dcae: { secondsPerStep: 2 }, convlstm: { secondsPerStep: 1, sequenceLength: 3 } });
+    const { toolkit } = stubToolkit({
+      seunet: { secondsPerStep: 2 },
+      pix2pix: { secondsPerStep: 2 },
+      dcae: { secondsPerStep: 2 },
+      convlstm: { secondsPerStep: 1, sequenceLength: 3 },
+    });
     const quick = await estimateTrainingSeconds(resolveConfig({ profile: 'quick' }), toolkit);
     expect(quick.perModel[0]).toMatchObject({ stepsPerEpoch: 15, epochs: 40 });
     expect(quick.perModel[3]).toMatchObject({ stepsPerEpoch: 14, epochs: 8, secondsPerStep: 2 });
-    const capped = await estimateTrainingSeconds(resolveConfig({ profile: 'quick', train: { maxStepsPerEpoch: 3 } }), toolkit);
+    const capped = await estimateTrainingSeconds(
+      resolveConfig({ profile: 'quick', train: { maxStepsPerEpoch: 3 } }),
+      toolkit,
+    );
     expect(capped.perModel.every((m) => m.stepsPerEpoch === 3)).toBe(true);
   });
 });

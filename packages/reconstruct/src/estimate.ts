@@ -71,7 +71,8 @@ export interface EstimateOptions {
   readonly log?: (message: string) => void;
 }
 
-const describe = (cause: unknown): string => (cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause));
+const describe = (cause: unknown): string =>
+  cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
 
 /**
  * Estimates training time (and memory) on the current backend.
@@ -91,21 +92,33 @@ const describe = (cause: unknown): string => (cause instanceof Error ? `${cause.
  *
  * @returns a {@link TrainingEstimate}; never throws for a failing probe (it is reported per model).
  */
-export async function estimateTrainingSeconds(config: PipelineConfig, toolkit: Toolkit, options: EstimateOptions = {}): Promise<TrainingEstimate> {
+export async function estimateTrainingSeconds(
+  config: PipelineConfig,
+  toolkit: Toolkit,
+  options: EstimateOptions = {},
+): Promise<TrainingEstimate> {
   const t0 = performance.now();
   const trainRecords = options.trainRecords ?? PAPER_TRAIN_RECORDS;
   const probeFrames = options.probeFrames ?? CONVLSTM_PROBE_FRAMES;
   const batch = config.train.batchSize;
   let flopsPerSecond: number | undefined;
-  if (toolkit.measureFlopsPerSecond) { try { flopsPerSecond = await toolkit.measureFlopsPerSecond(); } catch { flopsPerSecond = undefined; } }
-  const memoryLimit = toolkit.memoryLimit ? (await toolkit.memoryLimit()) ?? undefined : undefined;
+  if (toolkit.measureFlopsPerSecond) {
+    try {
+      flopsPerSecond = await toolkit.measureFlopsPerSecond();
+    } catch {
+      flopsPerSecond = undefined;
+    }
+  }
+  const memoryLimit = toolkit.memoryLimit ? ((await toolkit.memoryLimit()) ?? undefined) : undefined;
   const order = [...config.models.names].sort((a, b) => Number(a === 'convlstm') - Number(b === 'convlstm'));
   const results = new Map<ModelName, ModelEstimate>();
   for (const model of order) {
     const sequence = model === 'convlstm';
     const length = config.models.sequenceLength;
     const frames = Math.min(probeFrames, length);
-    let stepsPerEpoch = sequence ? Math.ceil(Math.max(1, trainRecords - length) / batch) : Math.ceil((trainRecords * (config.data.augment ? AUGMENTATION_FACTOR : 1)) / batch);
+    let stepsPerEpoch = sequence
+      ? Math.ceil(Math.max(1, trainRecords - length) / batch)
+      : Math.ceil((trainRecords * (config.data.augment ? AUGMENTATION_FACTOR : 1)) / batch);
     if (config.train.maxStepsPerEpoch > 0) stepsPerEpoch = Math.min(stepsPerEpoch, config.train.maxStepsPerEpoch);
     const epochs = sequence && config.train.convlstmEpochs > 0 ? config.train.convlstmEpochs : config.train.epochs;
     options.log?.(`timing one ${model} training step${sequence ? ` (${frames}-frame sequence)` : ''}…`);
@@ -114,8 +127,12 @@ export async function estimateTrainingSeconds(config: PipelineConfig, toolkit: T
     let peakBytes: number | undefined;
     let error: string | undefined;
     try {
-      const probe = await toolkit.probeTrainingStep(model, config, sequence ? { sequenceLength: frames, warmupSteps: 0 } : { warmupSteps: 1 });
-      const probed = sequence ? probe.sequenceLength ?? length : length;
+      const probe = await toolkit.probeTrainingStep(
+        model,
+        config,
+        sequence ? { sequenceLength: frames, warmupSteps: 0 } : { warmupSteps: 1 },
+      );
+      const probed = sequence ? (probe.sequenceLength ?? length) : length;
       const scale = sequence ? length / probed : 1;
       secondsPerStep = probe.secondsPerStep * scale;
       method = scale === 1 ? 'probe' : 'probe-scaled';
@@ -126,11 +143,21 @@ export async function estimateTrainingSeconds(config: PipelineConfig, toolkit: T
     } catch (cause) {
       error = describe(cause);
       if (toolkit.trainingFlops && flopsPerSecond !== undefined && flopsPerSecond > 0) {
-        try { secondsPerStep = ((await toolkit.trainingFlops(model, config)) * batch) / flopsPerSecond; method = 'flops'; } catch { /* stays 'none' */ }
+        try {
+          secondsPerStep = ((await toolkit.trainingFlops(model, config)) * batch) / flopsPerSecond;
+          method = 'flops';
+        } catch {
+          /* stays 'none' */
+        }
       }
     }
     results.set(model, {
-      model, method, secondsPerStep, stepsPerEpoch, epochs, seconds: secondsPerStep * stepsPerEpoch * epochs,
+      model,
+      method,
+      secondsPerStep,
+      stepsPerEpoch,
+      epochs,
+      seconds: secondsPerStep * stepsPerEpoch * epochs,
       ...(sequence ? { probeFrames: frames, sequenceLength: length } : {}),
       ...(peakBytes !== undefined ? { peakBytes } : {}),
       ...(peakBytes !== undefined && memoryLimit ? { fitsMemory: peakBytes <= memoryLimit.bytes } : {}),
@@ -140,15 +167,18 @@ export async function estimateTrainingSeconds(config: PipelineConfig, toolkit: T
   const perModel = config.models.names.map((m) => results.get(m)!);
   return {
     totalSeconds: perModel.reduce((a, m) => a + (Number.isFinite(m.seconds) ? m.seconds : 0), 0),
-    perModel, probeSteps: 1,
+    perModel,
+    probeSteps: 1,
     ...(flopsPerSecond !== undefined ? { flopsPerSecond } : {}),
     ...(memoryLimit ? { memoryLimit } : {}),
     probeSeconds: (performance.now() - t0) / 1000,
   };
 }
 
-const long = (seconds: number): string => `${formatDuration(seconds)}${seconds >= 2 * 86400 ? ` ≈ ${(seconds / 86400).toFixed(1)} days` : ''}`;
-const gib = (bytes: number): string => (bytes < 2 ** 30 ? `${Math.max(1, Math.round(bytes / 2 ** 20))} MiB` : `${(bytes / 2 ** 30).toFixed(1)} GiB`);
+const long = (seconds: number): string =>
+  `${formatDuration(seconds)}${seconds >= 2 * 86400 ? ` ≈ ${(seconds / 86400).toFixed(1)} days` : ''}`;
+const gib = (bytes: number): string =>
+  bytes < 2 ** 30 ? `${Math.max(1, Math.round(bytes / 2 ** 20))} MiB` : `${(bytes / 2 ** 30).toFixed(1)} GiB`;
 const perStep = (s: number): string => (s < 10 ? `${s.toFixed(2)} s` : formatDuration(s));
 
 /**
@@ -157,22 +187,41 @@ const perStep = (s: number): string => (s < 10 ? `${s.toFixed(2)} s` : formatDur
  */
 export function formatTrainingEstimate(estimate: TrainingEstimate, backend: string, profile: string): string[] {
   const complete = estimate.perModel.every((m) => m.method !== 'none');
-  const lines = [`${profile} profile on the '${backend}' backend: about ${long(estimate.totalSeconds)} of training${complete ? '' : ' for the models with a figure'} (estimated in ${formatDuration(estimate.probeSeconds)}):`];
+  const lines = [
+    `${profile} profile on the '${backend}' backend: about ${long(estimate.totalSeconds)} of training${complete ? '' : ' for the models with a figure'} (estimated in ${formatDuration(estimate.probeSeconds)}):`,
+  ];
   for (const m of estimate.perModel) {
-    const how = m.method === 'probe' ? (m.probeFrames !== undefined ? `timed step on the full ${m.probeFrames}-frame sequence` : 'timed step, after a warm-up step')
-      : m.method === 'probe-scaled' ? `timed step on a ${m.probeFrames}-frame sequence, scaled ×${m.sequenceLength}/${m.probeFrames} to ${m.sequenceLength} frames`
-        : m.method === 'flops' ? `FLOP-BASED GUESS (the probe failed): training FLOPs ÷ ${((estimate.flopsPerSecond ?? 0) / 1e9).toFixed(2)} GFLOP/s measured on a conv; real steps are usually slower`
-          : 'no estimate: the probe failed';
-    const figures = Number.isFinite(m.seconds) ? `${perStep(m.secondsPerStep)}/step × ${m.stepsPerEpoch} steps × ${m.epochs} epochs = ${long(m.seconds)}` : 'unknown';
-    lines.push(`  ${m.model.padEnd(9)} ${figures}  (${how}${m.peakBytes !== undefined ? `; peak tensor memory ${m.method === 'probe-scaled' ? `≤ ${gib(m.peakBytes)}, scaled the same way (an upper bound: only part of it grows with the frames)` : `≈ ${gib(m.peakBytes)}`}` : ''})`);
+    const how =
+      m.method === 'probe'
+        ? m.probeFrames !== undefined
+          ? `timed step on the full ${m.probeFrames}-frame sequence`
+          : 'timed step, after a warm-up step'
+        : m.method === 'probe-scaled'
+          ? `timed step on a ${m.probeFrames}-frame sequence, scaled ×${m.sequenceLength}/${m.probeFrames} to ${m.sequenceLength} frames`
+          : m.method === 'flops'
+            ? `FLOP-BASED GUESS (the probe failed): training FLOPs ÷ ${((estimate.flopsPerSecond ?? 0) / 1e9).toFixed(2)} GFLOP/s measured on a conv; real steps are usually slower`
+            : 'no estimate: the probe failed';
+    const figures = Number.isFinite(m.seconds)
+      ? `${perStep(m.secondsPerStep)}/step × ${m.stepsPerEpoch} steps × ${m.epochs} epochs = ${long(m.seconds)}`
+      : 'unknown';
+    lines.push(
+      `  ${m.model.padEnd(9)} ${figures}  (${how}${m.peakBytes !== undefined ? `; peak tensor memory ${m.method === 'probe-scaled' ? `≤ ${gib(m.peakBytes)}, scaled the same way (an upper bound: only part of it grows with the frames)` : `≈ ${gib(m.peakBytes)}`}` : ''})`,
+    );
   }
   for (const m of estimate.perModel) {
     if (m.fitsMemory === false && estimate.memoryLimit) {
-      lines.push(`  ${m.model}: one training step needs ≈ ${gib(m.peakBytes!)} of tensor memory (measured${m.method === 'probe-scaled' ? ` on ${m.probeFrames} frames and scaled to ${m.sequenceLength}` : ''}), more than ${estimate.memoryLimit.description}: it will likely fail on '${backend}' — use tfjs-node (--backend tensorflow).`);
+      lines.push(
+        `  ${m.model}: one training step needs ≈ ${gib(m.peakBytes!)} of tensor memory (measured${m.method === 'probe-scaled' ? ` on ${m.probeFrames} frames and scaled to ${m.sequenceLength}` : ''}), more than ${estimate.memoryLimit.description}: it will likely fail on '${backend}' — use tfjs-node (--backend tensorflow).`,
+      );
     } else if (m.fitsMemory === true && estimate.memoryLimit && m.peakBytes! > 0.75 * estimate.memoryLimit.bytes) {
-      lines.push(`  ${m.model}: one training step needs ≈ ${gib(m.peakBytes!)} of tensor memory, close to ${estimate.memoryLimit.description}; it may fail there.`);
+      lines.push(
+        `  ${m.model}: one training step needs ≈ ${gib(m.peakBytes!)} of tensor memory, close to ${estimate.memoryLimit.description}; it may fail there.`,
+      );
     }
-    if (m.error !== undefined) lines.push(`  ${m.model}: the probe failed on '${backend}' (${m.error}); this model will likely fail there too — use tfjs-node (--backend tensorflow).`);
+    if (m.error !== undefined)
+      lines.push(
+        `  ${m.model}: the probe failed on '${backend}' (${m.error}); this model will likely fail there too — use tfjs-node (--backend tensorflow).`,
+      );
   }
   return lines;
 }

@@ -12,11 +12,31 @@ export type ColorMapName = 'dry-wet' | 'viridis' | 'correlation';
 /** Colour stops `[position 0..1, r, g, b]`. */
 const COLOR_MAPS: Readonly<Record<ColorMapName, readonly (readonly [number, number, number, number])[]>> = {
   // Brown (dry, negative) → white → blue (wet, positive): the usual TWSA convention.
-  'dry-wet': [[0, 84, 48, 5], [0.2, 166, 97, 26], [0.4, 223, 194, 125], [0.5, 247, 247, 247], [0.6, 128, 205, 193], [0.8, 53, 151, 143], [1, 1, 70, 140]],
+  'dry-wet': [
+    [0, 84, 48, 5],
+    [0.2, 166, 97, 26],
+    [0.4, 223, 194, 125],
+    [0.5, 247, 247, 247],
+    [0.6, 128, 205, 193],
+    [0.8, 53, 151, 143],
+    [1, 1, 70, 140],
+  ],
   // A viridis approximation for non-negative quantities (RMSE).
-  viridis: [[0, 68, 1, 84], [0.25, 59, 82, 139], [0.5, 33, 145, 140], [0.75, 94, 201, 98], [1, 253, 231, 37]],
+  viridis: [
+    [0, 68, 1, 84],
+    [0.25, 59, 82, 139],
+    [0.5, 33, 145, 140],
+    [0.75, 94, 201, 98],
+    [1, 253, 231, 37],
+  ],
   // Red (negative) → white → green-blue (positive) for correlation coefficients.
-  correlation: [[0, 178, 24, 43], [0.25, 239, 138, 98], [0.5, 247, 247, 247], [0.75, 103, 169, 207], [1, 5, 48, 97]],
+  correlation: [
+    [0, 178, 24, 43],
+    [0.25, 239, 138, 98],
+    [0.5, 247, 247, 247],
+    [0.75, 103, 169, 207],
+    [1, 5, 48, 97],
+  ],
 };
 
 /** Colour of `t` in 0..1 on a colour map (clamped). */
@@ -28,7 +48,11 @@ export function colorAt(map: ColorMapName, t: number): Rgb {
     const b = stops[i]!;
     if (x <= b[0]) {
       const f = b[0] === a[0] ? 0 : (x - a[0]) / (b[0] - a[0]);
-      return [Math.round(a[1] + f * (b[1] - a[1])), Math.round(a[2] + f * (b[2] - a[2])), Math.round(a[3] + f * (b[3] - a[3]))];
+      return [
+        Math.round(a[1] + f * (b[1] - a[1])),
+        Math.round(a[2] + f * (b[2] - a[2])),
+        Math.round(a[3] + f * (b[3] - a[3])),
+      ];
     }
   }
   const last = stops[stops.length - 1]!;
@@ -70,9 +94,14 @@ const OUTSIDE: Rgb = [255, 255, 255];
 const INK: Rgb = [20, 20, 20];
 
 /** The default colour-bar range for some values. */
-export function defaultRange(values: readonly ArrayLike<number>[], map: ColorMapName, mask?: ArrayLike<number>): [number, number] {
+export function defaultRange(
+  values: readonly ArrayLike<number>[],
+  map: ColorMapName,
+  mask?: ArrayLike<number>,
+): [number, number] {
   const all: number[] = [];
-  for (const v of values) for (let i = 0; i < v.length; i++) if (Number.isFinite(v[i]!) && (!mask || mask[i]! > 0)) all.push(v[i]!);
+  for (const v of values)
+    for (let i = 0; i < v.length; i++) if (Number.isFinite(v[i]!) && (!mask || mask[i]! > 0)) all.push(v[i]!);
   if (all.length === 0) return [-1, 1];
   all.sort((a, b) => a - b);
   if (map === 'dry-wet') {
@@ -124,10 +153,19 @@ export function renderMapPng(panels: readonly MapPanel[], options: RenderMapOpti
   const [rows, cols] = options.shape;
   if (panels.length === 0) throw new ReconstructError('renderMapPng: expected at least one panel');
   for (const p of panels) {
-    if (p.data.length !== rows * cols) throw new ReconstructError(`renderMapPng: panel '${p.label}' has ${p.data.length} values, expected ${rows}×${cols} = ${rows * cols}`);
+    if (p.data.length !== rows * cols)
+      throw new ReconstructError(
+        `renderMapPng: panel '${p.label}' has ${p.data.length} values, expected ${rows}×${cols} = ${rows * cols}`,
+      );
   }
   const map = options.colorMap ?? 'dry-wet';
-  const range = options.range ?? defaultRange(panels.map((p) => p.data), map, options.mask);
+  const range =
+    options.range ??
+    defaultRange(
+      panels.map((p) => p.data),
+      map,
+      options.mask,
+    );
   const px = options.cellPixels ?? 5;
   const perRow = Math.max(1, Math.min(options.columns ?? Math.min(4, panels.length), panels.length));
   const panelRows = Math.ceil(panels.length / perRow);
@@ -139,7 +177,12 @@ export function renderMapPng(panels: readonly MapPanel[], options: RenderMapOpti
   const barH = 14;
   const barBlock = barH + GLYPH_HEIGHT * 2 + 30;
   const footerH = options.footer ? GLYPH_HEIGHT + 10 : 0;
-  const width = Math.max(pad * 2 + perRow * panelW + (perRow - 1) * pad, textWidth(options.title, 2) + 2 * pad, options.footer ? textWidth(options.footer) + 2 * pad : 0, 260);
+  const width = Math.max(
+    pad * 2 + perRow * panelW + (perRow - 1) * pad,
+    textWidth(options.title, 2) + 2 * pad,
+    options.footer ? textWidth(options.footer) + 2 * pad : 0,
+    260,
+  );
   const height = titleH + panelRows * (labelH + panelH + pad) + barBlock + footerH;
   const canvas = createCanvas(width, height);
   drawText(canvas, options.title, Math.floor((width - textWidth(options.title, 2)) / 2), 6, INK, 2);
@@ -148,7 +191,14 @@ export function renderMapPng(panels: readonly MapPanel[], options: RenderMapOpti
     const x0 = pad + (k % perRow) * (panelW + pad);
     const y0 = titleH + Math.floor(k / perRow) * (labelH + panelH + pad);
     const labelScale = textWidth(panel.label, 2) <= panelW ? 2 : 1;
-    drawText(canvas, panel.label, x0 + Math.max(0, Math.floor((panelW - textWidth(panel.label, labelScale)) / 2)), y0 + (2 - labelScale) * GLYPH_HEIGHT, INK, labelScale);
+    drawText(
+      canvas,
+      panel.label,
+      x0 + Math.max(0, Math.floor((panelW - textWidth(panel.label, labelScale)) / 2)),
+      y0 + (2 - labelScale) * GLYPH_HEIGHT,
+      INK,
+      labelScale,
+    );
     const top = y0 + labelH;
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) {
@@ -170,7 +220,13 @@ export function renderMapPng(panels: readonly MapPanel[], options: RenderMapOpti
     const x = barX + Math.round((t / 4) * (barW - 1));
     fillRect(canvas, x, barTop + barH, 1, 4, INK);
     const label = formatTick(range[0] + (t / 4) * span);
-    drawText(canvas, label, Math.min(width - textWidth(label) - 1, Math.max(0, x - Math.floor(textWidth(label) / 2))), barTop + barH + 6, INK);
+    drawText(
+      canvas,
+      label,
+      Math.min(width - textWidth(label) - 1, Math.max(0, x - Math.floor(textWidth(label) / 2))),
+      barTop + barH + 6,
+      INK,
+    );
   }
   const legend = `${options.units ?? ''}${options.units ? '   ' : ''}GREY = NO DATA`;
   drawText(canvas, legend, Math.floor((width - textWidth(legend)) / 2), barTop + barH + 8 + GLYPH_HEIGHT + 4, INK);

@@ -54,7 +54,8 @@ export function monthString(index: number): string {
   return `${y}-${String(index - y * 12 + 1).padStart(2, '0')}`;
 }
 
-const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeXml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /**
  * Renders monthly series as an SVG line chart.
@@ -77,43 +78,68 @@ export function renderLineChartSvg(series: readonly ChartSeries[], options: Line
   const width = options.width ?? 900;
   const height = options.height ?? 380;
   const m = { left: 64, right: 16, top: 36, bottom: 70 + (options.note ? 16 : 0) };
-  let xMin = Infinity, xMax = -Infinity, yMin = Infinity, yMax = -Infinity;
+  let xMin = Infinity,
+    xMax = -Infinity,
+    yMin = Infinity,
+    yMax = -Infinity;
   for (const s of series) {
-    if (s.months.length !== s.values.length) throw new ReconstructError(`renderLineChartSvg: series '${s.label}' has ${s.months.length} months but ${s.values.length} values`);
+    if (s.months.length !== s.values.length)
+      throw new ReconstructError(
+        `renderLineChartSvg: series '${s.label}' has ${s.months.length} months but ${s.values.length} values`,
+      );
     for (let i = 0; i < s.months.length; i++) {
       const x = monthIndex(s.months[i]!);
-      xMin = Math.min(xMin, x); xMax = Math.max(xMax, x);
+      xMin = Math.min(xMin, x);
+      xMax = Math.max(xMax, x);
       const v = s.values[i]!;
-      if (Number.isFinite(v)) { yMin = Math.min(yMin, v); yMax = Math.max(yMax, v); }
+      if (Number.isFinite(v)) {
+        yMin = Math.min(yMin, v);
+        yMax = Math.max(yMax, v);
+      }
     }
   }
   if (!Number.isFinite(yMin)) throw new ReconstructError('renderLineChartSvg: no finite value to plot');
-  if (yMin === yMax) { yMin -= 1; yMax += 1; }
+  if (yMin === yMax) {
+    yMin -= 1;
+    yMax += 1;
+  }
   const yPad = (yMax - yMin) * 0.06;
-  yMin -= yPad; yMax += yPad;
+  yMin -= yPad;
+  yMax += yPad;
   if (xMin === xMax) xMax = xMin + 1;
   const pw = width - m.left - m.right;
   const ph = height - m.top - m.bottom;
   const sx = (x: number): number => m.left + ((x - xMin) / (xMax - xMin)) * pw;
   const sy = (y: number): number => m.top + (1 - (y - yMin) / (yMax - yMin)) * ph;
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+  );
   out.push(`<rect width="${width}" height="${height}" fill="white"/>`);
-  out.push(`<text x="${width / 2}" y="20" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(options.title)}</text>`);
+  out.push(
+    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(options.title)}</text>`,
+  );
   for (const sh of options.shading ?? []) {
     const a = Math.max(xMin, monthIndex(sh.start) - 0.5);
     const b = Math.min(xMax, monthIndex(sh.end) + 0.5);
     if (b <= a) continue;
-    out.push(`<rect x="${sx(a).toFixed(1)}" y="${m.top}" width="${(sx(b) - sx(a)).toFixed(1)}" height="${ph}" fill="${sh.color}" fill-opacity="0.35"><title>${escapeXml(sh.label)}</title></rect>`);
+    out.push(
+      `<rect x="${sx(a).toFixed(1)}" y="${m.top}" width="${(sx(b) - sx(a)).toFixed(1)}" height="${ph}" fill="${sh.color}" fill-opacity="0.35"><title>${escapeXml(sh.label)}</title></rect>`,
+    );
   }
   // y ticks
   const step = niceStep((yMax - yMin) / 6);
   for (let v = Math.ceil(yMin / step) * step; v <= yMax; v += step) {
     const y = sy(v).toFixed(1);
     out.push(`<line x1="${m.left}" x2="${width - m.right}" y1="${y}" y2="${y}" stroke="#ddd"/>`);
-    out.push(`<text x="${m.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${Number(v.toFixed(6))}</text>`);
+    out.push(
+      `<text x="${m.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${Number(v.toFixed(6))}</text>`,
+    );
   }
-  if (yMin < 0 && yMax > 0) out.push(`<line x1="${m.left}" x2="${width - m.right}" y1="${sy(0).toFixed(1)}" y2="${sy(0).toFixed(1)}" stroke="#999"/>`);
+  if (yMin < 0 && yMax > 0)
+    out.push(
+      `<line x1="${m.left}" x2="${width - m.right}" y1="${sy(0).toFixed(1)}" y2="${sy(0).toFixed(1)}" stroke="#999"/>`,
+    );
   // x ticks: years
   const years = (xMax - xMin) / 12;
   const yearStep = years > 30 ? 5 : years > 12 ? 2 : 1;
@@ -124,7 +150,9 @@ export function renderLineChartSvg(series: readonly ChartSeries[], options: Line
     out.push(`<text x="${x}" y="${m.top + ph + 18}" text-anchor="middle">${y}</text>`);
   }
   out.push(`<rect x="${m.left}" y="${m.top}" width="${pw}" height="${ph}" fill="none" stroke="black"/>`);
-  out.push(`<text transform="translate(16 ${m.top + ph / 2}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}</text>`);
+  out.push(
+    `<text transform="translate(16 ${m.top + ph / 2}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}</text>`,
+  );
   for (const s of series) {
     const runs: string[][] = [];
     let current: string[] = [];
@@ -132,17 +160,29 @@ export function renderLineChartSvg(series: readonly ChartSeries[], options: Line
     for (let i = 0; i < s.months.length; i++) {
       const v = s.values[i]!;
       const x = monthIndex(s.months[i]!);
-      if (!Number.isFinite(v) || x - prev > 1) { if (current.length) runs.push(current); current = []; }
+      if (!Number.isFinite(v) || x - prev > 1) {
+        if (current.length) runs.push(current);
+        current = [];
+      }
       if (Number.isFinite(v)) current.push(`${sx(x).toFixed(1)},${sy(v).toFixed(1)}`);
       prev = Number.isFinite(v) ? x : -Infinity;
     }
     if (current.length) runs.push(current);
     const dash = s.dashed ? ' stroke-dasharray="5 3"' : '';
     for (const run of runs) {
-      if (run.length === 1) { const [x, y] = run[0]!.split(','); out.push(`<circle cx="${x}" cy="${y}" r="1.8" fill="${s.color}"/>`); continue; }
+      if (run.length === 1) {
+        const [x, y] = run[0]!.split(',');
+        out.push(`<circle cx="${x}" cy="${y}" r="1.8" fill="${s.color}"/>`);
+        continue;
+      }
       out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="1.4"${dash} points="${run.join(' ')}"/>`);
     }
-    if (s.markers) for (const run of runs) for (const p of run) { const [x, y] = p.split(','); out.push(`<circle cx="${x}" cy="${y}" r="1.6" fill="${s.color}"/>`); }
+    if (s.markers)
+      for (const run of runs)
+        for (const p of run) {
+          const [x, y] = p.split(',');
+          out.push(`<circle cx="${x}" cy="${y}" r="1.6" fill="${s.color}"/>`);
+        }
   }
   // legend: one entry per kind of line (label, colour, dash) and per kind of shading (label, colour), however many
   // series or shaded blocks share it (e.g. the head and tail test blocks of Fig. 12 are one "test" entry).
@@ -152,7 +192,9 @@ export function renderLineChartSvg(series: readonly ChartSeries[], options: Line
   const firstOfKind = (key: string): boolean => (seen.has(key) ? false : (seen.add(key), true));
   for (const s of series) {
     if (!firstOfKind(JSON.stringify(['line', s.label, s.color, s.dashed === true]))) continue;
-    out.push(`<line x1="${lx}" x2="${lx + 22}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`);
+    out.push(
+      `<line x1="${lx}" x2="${lx + 22}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`,
+    );
     out.push(`<text x="${lx + 27}" y="${ly}" dominant-baseline="middle">${escapeXml(s.label)}</text>`);
     lx += 40 + s.label.length * 7;
   }

@@ -3,19 +3,32 @@ import { renderMapPng, colorAt, defaultRange, formatTick } from './figures-png.j
 import { renderLineChartSvg, monthIndex, monthString } from './figures-svg.js';
 
 const decode = (b: Buffer): pngjs.PNG => pngjs.PNG.sync.read(b);
-const pixel = (p: pngjs.PNG, x: number, y: number): number[] => Array.from(p.data.subarray((y * p.width + x) * 4, (y * p.width + x) * 4 + 4));
+const pixel = (p: pngjs.PNG, x: number, y: number): number[] =>
+  Array.from(p.data.subarray((y * p.width + x) * 4, (y * p.width + x) * 4 + 4));
 
 describe('renderMapPng', () => {
   it('draws cells with the colour map, nodata grey and outside-mask white', () => {
     const data = new Float32Array([-10, 10, Number.NaN, 0]);
-    const png = decode(renderMapPng([{ label: 'A', data }], { title: 'T', shape: [2, 2], range: [-10, 10], mask: [1, 1, 1, 0], cellPixels: 10 }));
+    const png = decode(
+      renderMapPng([{ label: 'A', data }], {
+        title: 'T',
+        shape: [2, 2],
+        range: [-10, 10],
+        mask: [1, 1, 1, 0],
+        cellPixels: 10,
+      }),
+    );
     // find the panel: first cell's colour must be the map's low end
     const low = colorAt('dry-wet', 0);
     let found: [number, number] | null = null;
-    for (let y = 0; y < png.height && !found; y++) for (let x = 0; x < png.width; x++) {
-      const p = pixel(png, x, y);
-      if (p[0] === low[0] && p[1] === low[1] && p[2] === low[2]) { found = [x, y]; break; }
-    }
+    for (let y = 0; y < png.height && !found; y++)
+      for (let x = 0; x < png.width; x++) {
+        const p = pixel(png, x, y);
+        if (p[0] === low[0] && p[1] === low[1] && p[2] === low[2]) {
+          found = [x, y];
+          break;
+        }
+      }
     expect(found).not.toBeNull();
     const [x0, y0] = found!;
     expect(pixel(png, x0 + 12, y0 + 2).slice(0, 3)).toEqual([...colorAt('dry-wet', 1)]);
@@ -23,7 +36,9 @@ describe('renderMapPng', () => {
     expect(pixel(png, x0 + 12, y0 + 12).slice(0, 3)).toEqual([255, 255, 255]);
   });
   it('rejects a panel of the wrong size', () => {
-    expect(() => renderMapPng([{ label: 'A', data: [1, 2, 3] }], { title: 'T', shape: [2, 2] })).toThrow(/expected 2×2 = 4/);
+    expect(() => renderMapPng([{ label: 'A', data: [1, 2, 3] }], { title: 'T', shape: [2, 2] })).toThrow(
+      /expected 2×2 = 4/,
+    );
   });
   it('colour maps interpolate and clamp', () => {
     expect(colorAt('viridis', -1)).toEqual(colorAt('viridis', 0));
@@ -42,9 +57,17 @@ describe('renderMapPng', () => {
 
 describe('renderLineChartSvg', () => {
   it('breaks lines at NaN and at missing months', () => {
-    const svg = renderLineChartSvg([
-      { label: 'GRACE', months: ['2002-04', '2002-05', '2002-08', '2002-09', '2002-10', '2002-11'], values: [1, 2, 3, 4, Number.NaN, 6], color: 'black' },
-    ], { title: 'Fig', yLabel: 'mm', shading: [{ start: '2002-04', end: '2002-05', label: 'test', color: '#fcc' }] });
+    const svg = renderLineChartSvg(
+      [
+        {
+          label: 'GRACE',
+          months: ['2002-04', '2002-05', '2002-08', '2002-09', '2002-10', '2002-11'],
+          values: [1, 2, 3, 4, Number.NaN, 6],
+          color: 'black',
+        },
+      ],
+      { title: 'Fig', yLabel: 'mm', shading: [{ start: '2002-04', end: '2002-05', label: 'test', color: '#fcc' }] },
+    );
     expect(svg.startsWith('<svg')).toBe(true);
     expect((svg.match(/<polyline/g) ?? []).length).toBe(2); // 04-05 and 08-09; 11 alone is a dot
     expect((svg.match(/<circle/g) ?? []).length).toBe(1);
@@ -52,14 +75,23 @@ describe('renderLineChartSvg', () => {
   });
   it('legend: one entry per shading kind and per series kind, however many blocks share it (Fig. 12 test head + tail)', () => {
     const months = Array.from({ length: 24 }, (_, k) => monthString(monthIndex('2002-04') + k));
-    const svg = renderLineChartSvg([
-      { label: 'GRACE', months, values: months.map((_, k) => Math.sin(k)), color: 'black' },
-      { label: 'DCAE', months, values: months.map((_, k) => Math.cos(k)), color: 'blue' },
-    ], {
-      title: 'Fig. 12', yLabel: 'mm',
-      shading: [{ start: '2002-04', end: '2002-09', label: 'test', color: '#f4a582' }, { start: '2003-10', end: '2004-03', label: 'test', color: '#f4a582' }],
-    });
-    const legendTexts = (svg.match(/<text [^>]*dominant-baseline="middle">[^<]*<\/text>/g) ?? []).map((t) => t.replace(/<[^>]+>/g, '')).filter((t) => !/^-?[\d.]+$/.test(t));
+    const svg = renderLineChartSvg(
+      [
+        { label: 'GRACE', months, values: months.map((_, k) => Math.sin(k)), color: 'black' },
+        { label: 'DCAE', months, values: months.map((_, k) => Math.cos(k)), color: 'blue' },
+      ],
+      {
+        title: 'Fig. 12',
+        yLabel: 'mm',
+        shading: [
+          { start: '2002-04', end: '2002-09', label: 'test', color: '#f4a582' },
+          { start: '2003-10', end: '2004-03', label: 'test', color: '#f4a582' },
+        ],
+      },
+    );
+    const legendTexts = (svg.match(/<text [^>]*dominant-baseline="middle">[^<]*<\/text>/g) ?? [])
+      .map((t) => t.replace(/<[^>]+>/g, ''))
+      .filter((t) => !/^-?[\d.]+$/.test(t));
     expect(legendTexts).toEqual(['GRACE', 'DCAE', 'test']);
     // Both blocks are still shaded (each with its tooltip); only the legend is deduplicated.
     expect((svg.match(/<title>test<\/title>/g) ?? []).length).toBe(2);
@@ -67,6 +99,11 @@ describe('renderLineChartSvg', () => {
   it('month helpers round-trip', () => {
     expect(monthString(monthIndex('1979-01'))).toBe('1979-01');
     expect(monthIndex('2002-04-16T00:00:00Z') - monthIndex('2002-03')).toBe(1);
-    expect(() => renderLineChartSvg([{ label: 'a', months: ['2002-01'], values: [Number.NaN], color: 'red' }], { title: '', yLabel: '' })).toThrow(/no finite value/);
+    expect(() =>
+      renderLineChartSvg([{ label: 'a', months: ['2002-01'], values: [Number.NaN], color: 'red' }], {
+        title: '',
+        yLabel: '',
+      }),
+    ).toThrow(/no finite value/);
   });
 });

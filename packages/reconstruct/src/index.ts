@@ -12,20 +12,58 @@
  * ```
  */
 export type {
-  ModelName, ModelPreset, ProfileName, BackendChoice, DataSourceKind, DataConfig, ModelsConfig, TrainConfig, EvaluateConfig,
-  HindcastConfig, ReportConfig, PipelineConfig, PipelineConfigInput, ResolveConfigOptions,
+  ModelName,
+  ModelPreset,
+  ProfileName,
+  BackendChoice,
+  DataSourceKind,
+  DataConfig,
+  ModelsConfig,
+  TrainConfig,
+  EvaluateConfig,
+  HindcastConfig,
+  ReportConfig,
+  PipelineConfig,
+  PipelineConfigInput,
+  ResolveConfigOptions,
 } from './config.js';
-export { MODEL_NAMES, MODEL_PRESETS, PROFILE_NAMES, BACKEND_CHOICES, PROFILES, resolveConfig, readConfigFile, dataSourceKind } from './config.js';
+export {
+  MODEL_NAMES,
+  MODEL_PRESETS,
+  PROFILE_NAMES,
+  BACKEND_CHOICES,
+  PROFILES,
+  resolveConfig,
+  readConfigFile,
+  dataSourceKind,
+} from './config.js';
 export type { ReconstructErrorName } from './errors.js';
 export {
-  RECONSTRUCT_ERROR_NAMES, ReconstructError, ConfigError, InputError, OutputExistsError, StageOrderError, PipelineAbortedError,
-  DependencyMissingError, isReconstructError,
+  RECONSTRUCT_ERROR_NAMES,
+  ReconstructError,
+  ConfigError,
+  InputError,
+  OutputExistsError,
+  StageOrderError,
+  PipelineAbortedError,
+  DependencyMissingError,
+  isReconstructError,
 } from './errors.js';
 export type { RunPipelineOptions, RunRecord, RunResult } from './pipeline.js';
 export { runPipeline, readRunTable1, TWIN_NOTE } from './pipeline.js';
 export type { StageName, PipelineEvent } from './progress.js';
 export { STAGES, formatDuration, formatProgressBar } from './progress.js';
-export type { SplitName, PreparedData, TrainProgress, TrainRequest, TrainedModel, Table1Scores, Toolkit, TrainingProbe, TrainingProbeOptions } from './toolkit.js';
+export type {
+  SplitName,
+  PreparedData,
+  TrainProgress,
+  TrainRequest,
+  TrainedModel,
+  Table1Scores,
+  Toolkit,
+  TrainingProbe,
+  TrainingProbeOptions,
+} from './toolkit.js';
 export { defaultToolkit, METRICS_TOOLKIT } from './default-toolkit.js';
 export type { Table1, Table1Row } from './table1.js';
 export { PAPER_TABLE1, ROW_LABELS, formatTable1Markdown, formatTable1Csv } from './table1.js';

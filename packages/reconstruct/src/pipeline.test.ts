@@ -8,9 +8,17 @@ import type { PipelineEvent } from './progress.js';
 import { fakeToolkit } from '../test/fake-toolkit.js';
 
 const base = mkdtempSync(join(tmpdir(), 'twsa-pipeline-'));
-const config = resolveConfig({ profile: 'smoke', models: { names: ['seunet', 'dcae'] }, hindcast: { start: '2000-01' } });
+const config = resolveConfig({
+  profile: 'smoke',
+  models: { names: ['seunet', 'dcae'] },
+  hindcast: { start: '2000-01' },
+});
 // The other tests use a short hindcast to stay fast.
-const short = resolveConfig({ profile: 'smoke', models: { names: ['seunet', 'dcae'] }, hindcast: { start: '2001-10' } });
+const short = resolveConfig({
+  profile: 'smoke',
+  models: { names: ['seunet', 'dcae'] },
+  hindcast: { start: '2001-10' },
+});
 
 describe('runPipeline with a stand-in toolkit', () => {
   it('runs all five stages into one run folder', async () => {
@@ -33,15 +41,31 @@ describe('runPipeline with a stand-in toolkit', () => {
     expect(t.rows[0]!.paper.rmseMm).toBe(105);
     expect(t.rows[1]!.rmseMm).toBeLessThan(t.rows[0]!.rmseMm);
     expect(t.rows[0]!.testMonths).toBe(40);
-    for (const f of ['table1.md', 'table1.csv', 'table1.json', 'nationwide_series.csv']) expect(existsSync(join(out, 'evaluation', f))).toBe(true);
+    for (const f of ['table1.md', 'table1.csv', 'table1.json', 'nationwide_series.csv'])
+      expect(existsSync(join(out, 'evaluation', f))).toBe(true);
     // Hindcast: one GeoTIFF per month 2000-01..2002-03 = 27 months.
     expect(readdirSync(join(out, 'hindcast', 'geotiff'))).toHaveLength(27);
-    const csv = readFileSync(join(out, 'hindcast', 'nationwide_series.csv'), 'utf8').trim().split('\n');
+    const csv = readFileSync(join(out, 'hindcast', 'nationwide_series.csv'), 'utf8')
+      .trim()
+      .split('\n');
     expect(csv).toHaveLength(2 + 27);
     expect(csv[2]).toMatch(/^2000-01,2000-01,,,-?\d/);
     // Figures and the self-contained report.
     const figs = readdirSync(join(out, 'report', 'figures')).sort();
-    expect(figs).toEqual(expect.arrayContaining(['fig02_trend.png', 'fig11_cc.png', 'fig11_rmse.png', 'fig12_nationwide_series.svg', 'fig13_2003-01.png', 'fig14_2003-07.png', 'fig15_2014-10.png', 'fig16_2015-04.png', 'fig17_hindcast_series.svg', 'fig18_first_hindcast_month.png']));
+    expect(figs).toEqual(
+      expect.arrayContaining([
+        'fig02_trend.png',
+        'fig11_cc.png',
+        'fig11_rmse.png',
+        'fig12_nationwide_series.svg',
+        'fig13_2003-01.png',
+        'fig14_2003-07.png',
+        'fig15_2014-10.png',
+        'fig16_2015-04.png',
+        'fig17_hindcast_series.svg',
+        'fig18_first_hindcast_month.png',
+      ]),
+    );
     const html = readFileSync(result.reportPath!, 'utf8');
     expect((html.match(/src="data:image\/png;base64,/g) ?? []).length).toBe(8);
     expect(html).not.toMatch(/src="(?!data:)/);
@@ -54,7 +78,9 @@ describe('runPipeline with a stand-in toolkit', () => {
     expect(readFileSync(join(out, 'evaluation', 'table1.md'), 'utf8')).toMatch(/Twin experiment/);
     expect(readFileSync(join(out, 'evaluation', 'nationwide_series.csv'), 'utf8')).toMatch(/TWIN EXPERIMENT/);
     expect(readFileSync(join(out, 'hindcast', 'nationwide_series.csv'), 'utf8')).toMatch(/TWIN EXPERIMENT/);
-    expect(readFileSync(join(out, 'report', 'figures', 'fig12_nationwide_series.svg'), 'utf8')).toMatch(/TWIN EXPERIMENT/);
+    expect(readFileSync(join(out, 'report', 'figures', 'fig12_nationwide_series.svg'), 'utf8')).toMatch(
+      /TWIN EXPERIMENT/,
+    );
     expect(readFileSync(join(out, 'report', 'report.html'), 'utf8')).toMatch(/class="banner">Twin experiment/);
     expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).dataSource.twinExperiment).toBe(true);
   });
@@ -62,16 +88,29 @@ describe('runPipeline with a stand-in toolkit', () => {
   it('refuses an existing output folder unless overwrite', async () => {
     const out = join(base, 'full');
     // The library names its own option; the CLI names --overwrite (test/cli.test.ts).
-    await expect(runPipeline(config, { out, toolkit: fakeToolkit() })).rejects.toMatchObject({ name: 'OutputExistsError', message: expect.stringMatching(/already exists: .*pass \{ overwrite: true \} to replace it$/) });
-    await expect(runPipeline(config, { out, overwrite: true, toolkit: fakeToolkit(), stages: ['prepare'] })).resolves.toBeDefined();
+    await expect(runPipeline(config, { out, toolkit: fakeToolkit() })).rejects.toMatchObject({
+      name: 'OutputExistsError',
+      message: expect.stringMatching(/already exists: .*pass \{ overwrite: true \} to replace it$/),
+    });
+    await expect(
+      runPipeline(config, { out, overwrite: true, toolkit: fakeToolkit(), stages: ['prepare'] }),
+    ).resolves.toBeDefined();
   });
 
   it('stops on abort, keeps an .incomplete folder, and resumes where it stopped', async () => {
     const out = join(base, 'aborted');
     const controller = new AbortController();
-    const first = fakeToolkit({ beforeTrain: (m) => { if (m === 'dcae') controller.abort(); } });
+    const first = fakeToolkit({
+      beforeTrain: (m) => {
+        if (m === 'dcae') controller.abort();
+      },
+    });
     let err: unknown;
-    try { await runPipeline(short, { out, toolkit: first, signal: controller.signal }); } catch (e) { err = e; }
+    try {
+      await runPipeline(short, { out, toolkit: first, signal: controller.signal });
+    } catch (e) {
+      err = e;
+    }
     expect(isReconstructError(err, 'PipelineAbortedError')).toBe(true);
     expect(existsSync(out)).toBe(false);
     const record = JSON.parse(readFileSync(join(`${out}.incomplete`, 'run.json'), 'utf8')) as RunRecord;
@@ -89,22 +128,39 @@ describe('runPipeline with a stand-in toolkit', () => {
   it('skips the hindcast (and says why) when the LSM has nothing before GRACE; asked for alone, it fails', async () => {
     const out = join(base, 'no-hindcast-lsm');
     const events: PipelineEvent[] = [];
-    const result = await runPipeline(short, { out, toolkit: fakeToolkit({ noHindcastLsm: true }), log: (e) => events.push(e) });
+    const result = await runPipeline(short, {
+      out,
+      toolkit: fakeToolkit({ noHindcastLsm: true }),
+      log: (e) => events.push(e),
+    });
     expect(result.record.status).toBe('complete');
     expect(result.record.completedStages).toEqual(['prepare', 'train', 'evaluate', 'report']);
     expect(result.record.skipped?.hindcast).toMatch(/no LSM before GRACE/);
     expect(existsSync(join(out, 'hindcast'))).toBe(false);
-    expect(events).toContainEqual({ type: 'info', message: expect.stringMatching(/^warning: .*no LSM before GRACE.*the hindcast stage will be skipped$/) });
-    expect(events).toContainEqual({ type: 'stage-skip', stage: 'hindcast', reason: expect.stringMatching(/no LSM before GRACE/) });
-    expect(readFileSync(join(out, 'report', 'report.html'), 'utf8')).toMatch(/Not run: the data source .* has no LSM before GRACE/);
-    await expect(runPipeline(short, { resume: out, toolkit: fakeToolkit({ noHindcastLsm: true }), stages: ['hindcast'] })).rejects.toMatchObject({ name: 'InputError', message: expect.stringMatching(/^hindcast: .*no LSM before GRACE/) });
+    expect(events).toContainEqual({
+      type: 'info',
+      message: expect.stringMatching(/^warning: .*no LSM before GRACE.*the hindcast stage will be skipped$/),
+    });
+    expect(events).toContainEqual({
+      type: 'stage-skip',
+      stage: 'hindcast',
+      reason: expect.stringMatching(/no LSM before GRACE/),
+    });
+    expect(readFileSync(join(out, 'report', 'report.html'), 'utf8')).toMatch(
+      /Not run: the data source .* has no LSM before GRACE/,
+    );
+    await expect(
+      runPipeline(short, { resume: out, toolkit: fakeToolkit({ noHindcastLsm: true }), stages: ['hindcast'] }),
+    ).rejects.toMatchObject({ name: 'InputError', message: expect.stringMatching(/^hindcast: .*no LSM before GRACE/) });
   });
 
   it('runs a stage alone on an existing run and refuses one whose inputs are missing', async () => {
     const out = join(base, 'stages');
     await runPipeline(config, { out, toolkit: fakeToolkit(), stages: ['prepare'] });
     expect(existsSync(join(out, 'prepared', 'prepared.json'))).toBe(true);
-    await expect(runPipeline(config, { resume: out, toolkit: fakeToolkit(), stages: ['evaluate'] })).rejects.toMatchObject({ name: 'StageOrderError' });
+    await expect(
+      runPipeline(config, { resume: out, toolkit: fakeToolkit(), stages: ['evaluate'] }),
+    ).rejects.toMatchObject({ name: 'StageOrderError' });
     await runPipeline(config, { resume: out, toolkit: fakeToolkit(), stages: ['train'] });
     const r = await runPipeline(config, { resume: out, toolkit: fakeToolkit(), stages: ['evaluate'] });
     expect(r.table1!.rows).toHaveLength(3);

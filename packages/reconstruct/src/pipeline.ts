@@ -9,9 +9,26 @@ import type { Grid, GridStack } from '@twsa/grid';
 import { type PipelineConfig, type ModelName, dataSourceKind, resolveConfig } from './config.js';
 import { InputError, PipelineAbortedError, StageOrderError, isReconstructError } from './errors.js';
 import { type PipelineEvent, type StageName, STAGES } from './progress.js';
-import { claimRunDirectory, finishRunDirectory, gitCommit, locateRunToResume, packageVersions, readJson, writeFileAtomic, writeJsonAtomic, type RunLocation } from './run-folder.js';
+import {
+  claimRunDirectory,
+  finishRunDirectory,
+  gitCommit,
+  locateRunToResume,
+  packageVersions,
+  readJson,
+  writeFileAtomic,
+  writeJsonAtomic,
+  type RunLocation,
+} from './run-folder.js';
 import { readPrepared, writeArray, writePrepared } from './internal/store.js';
-import { type Table1, type Table1Row, PAPER_TABLE1, ROW_LABELS, formatTable1Csv, formatTable1Markdown } from './table1.js';
+import {
+  type Table1,
+  type Table1Row,
+  PAPER_TABLE1,
+  ROW_LABELS,
+  formatTable1Csv,
+  formatTable1Markdown,
+} from './table1.js';
 import type { PreparedData, Toolkit } from './toolkit.js';
 import { buildReport } from './report.js';
 
@@ -65,7 +82,8 @@ export interface RunResult {
   readonly reportPath: string | null;
 }
 
-const TWIN_NOTE = 'TWIN EXPERIMENT: the LSM input is emulated from GRACE itself, so these scores measure how well the models invert the emulator, not a real land-surface model.';
+const TWIN_NOTE =
+  'TWIN EXPERIMENT: the LSM input is emulated from GRACE itself, so these scores measure how well the models invert the emulator, not a real land-surface model.';
 
 /**
  * Runs the pipeline (or some of its stages) and writes the run folder.
@@ -106,15 +124,32 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
     location = locateRunToResume(options.resume);
     const stored = readJson<RunRecord>(join(location.work, 'run.json'));
     record = { ...stored, config: resolveConfig(stored.config), status: 'running', updated: now() };
-    log({ type: 'info', message: `resuming ${location.work} (done: ${stored.completedStages.join(', ') || 'nothing'})` });
+    log({
+      type: 'info',
+      message: `resuming ${location.work} (done: ${stored.completedStages.join(', ') || 'nothing'})`,
+    });
   } else {
     config = resolveConfig(config);
-    if (options.out === undefined) throw new InputError('runPipeline: options.out (the run folder) is required for a new run');
+    if (options.out === undefined)
+      throw new InputError('runPipeline: options.out (the run folder) is required for a new run');
     location = claimRunDirectory(options.out, { overwrite: options.overwrite ?? false });
     record = {
-      status: 'running', created: now(), updated: now(), config, seed: config.seed, gitCommit: gitCommit(), versions: packageVersions(),
-      backend: null, dataSource: { kind: dataSourceKind(config), description: '', twinExperiment: dataSourceKind(config) === 'emulate' },
-      timings: {}, completedStages: [], completedModels: [],
+      status: 'running',
+      created: now(),
+      updated: now(),
+      config,
+      seed: config.seed,
+      gitCommit: gitCommit(),
+      versions: packageVersions(),
+      backend: null,
+      dataSource: {
+        kind: dataSourceKind(config),
+        description: '',
+        twinExperiment: dataSourceKind(config) === 'emulate',
+      },
+      timings: {},
+      completedStages: [],
+      completedModels: [],
     };
   }
   const runConfig = record.config;
@@ -127,7 +162,9 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
   writeJsonAtomic(join(work, 'config.json'), runConfig);
   const wanted = options.stages ? STAGES.filter((s) => options.stages!.includes(s)) : [...STAGES];
   const todo = wanted.filter((s) => !record.completedStages.includes(s) || options.stages !== undefined);
-  let table1: Table1 | null = existsSync(join(work, 'evaluation', 'table1.json')) ? readJson<Table1>(join(work, 'evaluation', 'table1.json')) : null;
+  let table1: Table1 | null = existsSync(join(work, 'evaluation', 'table1.json'))
+    ? readJson<Table1>(join(work, 'evaluation', 'table1.json'))
+    : null;
   let reportPath: string | null = null;
   try {
     const backend = await toolkit.initBackend(runConfig.backend);
@@ -135,7 +172,10 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
     log({ type: 'info', message: `tfjs backend: ${backend}` });
     for (const [index, stage] of todo.entries()) {
       if (options.signal?.aborted) throw new PipelineAbortedError(work);
-      if (stage === 'hindcast' && !runConfig.hindcast.enabled) { log({ type: 'stage-skip', stage, reason: 'hindcast.enabled is false' }); continue; }
+      if (stage === 'hindcast' && !runConfig.hindcast.enabled) {
+        log({ type: 'stage-skip', stage, reason: 'hindcast.enabled is false' });
+        continue;
+      }
       // The hindcast stage's data, read once for the skip check below and the stage itself.
       const hindcastData = stage === 'hindcast' ? loadPrepared(work, stage) : null;
       if (hindcastData !== null && options.stages === undefined) {
@@ -148,32 +188,66 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
           continue;
         }
       }
-      if (stage === 'report' && !runConfig.report.figures && !runConfig.report.html) { log({ type: 'stage-skip', stage, reason: 'report.figures and report.html are false' }); continue; }
+      if (stage === 'report' && !runConfig.report.figures && !runConfig.report.html) {
+        log({ type: 'stage-skip', stage, reason: 'report.figures and report.html are false' });
+        continue;
+      }
       log({ type: 'stage-start', stage, index: index + 1, total: todo.length });
       const t0 = performance.now();
       if (stage === 'prepare') {
         const data = await toolkit.prepare(runConfig, { log: (message) => log({ type: 'info', message }) });
         writePrepared(join(work, 'prepared'), data);
-        save({ dataSource: { kind: dataSourceKind(runConfig), description: data.description, twinExperiment: data.twinExperiment } });
+        save({
+          dataSource: {
+            kind: dataSourceKind(runConfig),
+            description: data.description,
+            twinExperiment: data.twinExperiment,
+          },
+        });
         const gap = runConfig.hindcast.enabled ? hindcastGap(data, runConfig) : null;
-        if (gap !== null && todo.includes('hindcast') && options.stages === undefined) log({ type: 'info', message: `warning: ${gap}; the hindcast stage will be skipped` });
+        if (gap !== null && todo.includes('hindcast') && options.stages === undefined)
+          log({ type: 'info', message: `warning: ${gap}; the hindcast stage will be skipped` });
       } else if (stage === 'train') {
         const data = loadPrepared(work, stage);
         for (const [k, name] of runConfig.models.names.entries()) {
-          if (record.completedModels.includes(name) && existsSync(join(work, 'models', name, 'info.json')) && options.stages === undefined) {
+          if (
+            record.completedModels.includes(name) &&
+            existsSync(join(work, 'models', name, 'info.json')) &&
+            options.stages === undefined
+          ) {
             log({ type: 'info', message: `${name}: already trained, skipped` });
             continue;
           }
-          log({ type: 'progress', stage, label: `model ${name}`, done: k, total: runConfig.models.names.length, elapsedSeconds: (performance.now() - t0) / 1000 });
+          log({
+            type: 'progress',
+            stage,
+            label: `model ${name}`,
+            done: k,
+            total: runConfig.models.names.length,
+            elapsedSeconds: (performance.now() - t0) / 1000,
+          });
           const modelDir = join(work, 'models', name);
           mkdirSync(modelDir, { recursive: true });
           const trained = await toolkit.train({
-            model: name, config: runConfig, data, checkpointDir: join(work, 'checkpoints', name), modelDir,
+            model: name,
+            config: runConfig,
+            data,
+            checkpointDir: join(work, 'checkpoints', name),
+            modelDir,
             ...(options.signal ? { signal: options.signal } : {}),
             onEpoch: (p) => log({ type: 'epoch', model: name, ...p }),
           });
-          if (options.signal?.aborted) { trained.dispose(); throw new PipelineAbortedError(work); }
-          writeJsonAtomic(join(modelDir, 'info.json'), { model: name, params: trained.params, preset: trained.preset, epochs: trained.epochs, backend: record.backend });
+          if (options.signal?.aborted) {
+            trained.dispose();
+            throw new PipelineAbortedError(work);
+          }
+          writeJsonAtomic(join(modelDir, 'info.json'), {
+            model: name,
+            params: trained.params,
+            preset: trained.preset,
+            epochs: trained.epochs,
+            backend: record.backend,
+          });
           trained.dispose();
           save({ completedModels: [...record.completedModels.filter((m) => m !== name), name] });
         }
@@ -185,16 +259,29 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
         reportPath = await buildReport(work, runConfig, toolkit, record);
       }
       const seconds = (performance.now() - t0) / 1000;
-      save({ timings: { ...record.timings, [stage]: seconds }, completedStages: [...record.completedStages.filter((s) => s !== stage), stage] });
+      save({
+        timings: { ...record.timings, [stage]: seconds },
+        completedStages: [...record.completedStages.filter((s) => s !== stage), stage],
+      });
       log({ type: 'stage-end', stage, seconds });
     }
-    const allDone = STAGES.every((s) => record.completedStages.includes(s) || record.skipped?.[s] !== undefined || (s === 'hindcast' && !runConfig.hindcast.enabled) || (s === 'report' && !runConfig.report.figures && !runConfig.report.html));
+    const allDone = STAGES.every(
+      (s) =>
+        record.completedStages.includes(s) ||
+        record.skipped?.[s] !== undefined ||
+        (s === 'hindcast' && !runConfig.hindcast.enabled) ||
+        (s === 'report' && !runConfig.report.figures && !runConfig.report.html),
+    );
     save({ status: allDone ? 'complete' : 'running' });
     finishRunDirectory(location);
   } catch (error) {
     const aborted = isReconstructError(error, 'PipelineAbortedError') || options.signal?.aborted === true;
-    save({ status: aborted ? 'aborted' : 'failed', error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
-    if (aborted && !isReconstructError(error, 'PipelineAbortedError')) throw new PipelineAbortedError(work, { cause: error });
+    save({
+      status: aborted ? 'aborted' : 'failed',
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+    if (aborted && !isReconstructError(error, 'PipelineAbortedError'))
+      throw new PipelineAbortedError(work, { cause: error });
     throw error;
   }
   if (reportPath !== null) reportPath = reportPath.replace(location.work, location.target);
@@ -205,7 +292,8 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
 function hindcastGap(data: PreparedData, config: PipelineConfig): string | null {
   const { start, end } = config.hindcast;
   const lsm = data.hindcastLsm;
-  if (!lsm || lsm.times.length === 0) return `the data source (${data.description}) has no LSM before GRACE; give LSM files covering ${start}..${end} or set hindcast.enabled false`;
+  if (!lsm || lsm.times.length === 0)
+    return `the data source (${data.description}) has no LSM before GRACE; give LSM files covering ${start}..${end} or set hindcast.enabled false`;
   if (!lsm.times.some((t) => t.slice(0, 7) >= start && t.slice(0, 7) <= end)) {
     return `the LSM covers ${lsm.times[0]!.slice(0, 7)}..${lsm.times[lsm.times.length - 1]!.slice(0, 7)}, nothing in the hindcast period ${start}..${end}`;
   }
@@ -214,7 +302,8 @@ function hindcastGap(data: PreparedData, config: PipelineConfig): string | null 
 
 function loadPrepared(work: string, stage: StageName): PreparedData {
   const dir = join(work, 'prepared');
-  if (!existsSync(join(dir, 'prepared.json'))) throw new StageOrderError(stage, 'prepared/prepared.json (the prepare stage)');
+  if (!existsSync(join(dir, 'prepared.json')))
+    throw new StageOrderError(stage, 'prepared/prepared.json (the prepare stage)');
   return readPrepared(dir);
 }
 
@@ -222,41 +311,86 @@ function framesOf(data: PreparedData, split: string): number[] {
   return data.splits.flatMap((s, i) => (s === split ? [i] : []));
 }
 
-async function evaluateStage(work: string, config: PipelineConfig, toolkit: Toolkit, record: RunRecord, log: (e: PipelineEvent) => void): Promise<Table1> {
+async function evaluateStage(
+  work: string,
+  config: PipelineConfig,
+  toolkit: Toolkit,
+  record: RunRecord,
+  log: (e: PipelineEvent) => void,
+): Promise<Table1> {
   const data = loadPrepared(work, 'evaluate');
   const test = framesOf(data, 'test');
-  if (test.length === 0) throw new InputError('evaluate: the prepared data have no test record; check data.testRecords');
+  if (test.length === 0)
+    throw new InputError('evaluate: the prepared data have no test record; check data.testRecords');
   const dir = join(work, 'evaluation');
   const rows: Table1Row[] = [];
   const scoreRow = (key: string, predicted: Float32Array, params: number | null, preset: string | null): void => {
     const s = toolkit.table1(predicted, data.grace, data.mask, test);
-    rows.push({ key, label: ROW_LABELS[key] ?? key, params, preset, rmseMm: s.rmseMm, cc: s.cc, seriesRmseMm: s.seriesRmseMm, seriesCc: s.seriesCc, testMonths: s.frames, paper: PAPER_TABLE1[key] ?? {} });
+    rows.push({
+      key,
+      label: ROW_LABELS[key] ?? key,
+      params,
+      preset,
+      rmseMm: s.rmseMm,
+      cc: s.cc,
+      seriesRmseMm: s.seriesRmseMm,
+      seriesCc: s.seriesCc,
+      testMonths: s.frames,
+      paper: PAPER_TABLE1[key] ?? {},
+    });
     const pp = toolkit.perPixel(predicted, data.grace, data.mask, test);
     writeArray(join(dir, 'per-pixel'), `${key}-cc`, { ...data.mask, data: pp.cc, units: '1' } as Grid);
     writeArray(join(dir, 'per-pixel'), `${key}-rmse`, { ...data.mask, data: pp.rmseMm, units: 'mm' } as Grid);
   };
   scoreRow('lsm', Float32Array.from(data.lsm.data), null, null);
-  const means: Record<string, Float64Array> = { grace: toolkit.domainMean(Float32Array.from(data.grace.data), data.grace, data.mask), lsm: toolkit.domainMean(Float32Array.from(data.lsm.data), data.grace, data.mask) };
+  const means: Record<string, Float64Array> = {
+    grace: toolkit.domainMean(Float32Array.from(data.grace.data), data.grace, data.mask),
+    lsm: toolkit.domainMean(Float32Array.from(data.lsm.data), data.grace, data.mask),
+  };
   for (const [k, name] of config.models.names.entries()) {
-    log({ type: 'progress', stage: 'evaluate', label: `predict ${name}`, done: k, total: config.models.names.length, elapsedSeconds: 0 });
+    log({
+      type: 'progress',
+      stage: 'evaluate',
+      label: `predict ${name}`,
+      done: k,
+      total: config.models.names.length,
+      elapsedSeconds: 0,
+    });
     const modelDir = join(work, 'models', name);
-    if (!existsSync(join(modelDir, 'info.json'))) throw new StageOrderError('evaluate', `models/${name} (the train stage)`);
+    if (!existsSync(join(modelDir, 'info.json')))
+      throw new StageOrderError('evaluate', `models/${name} (the train stage)`);
     const info = readJson<{ params: number; preset: string }>(join(modelDir, 'info.json'));
     const model = await toolkit.load(name, modelDir, config);
     try {
       const predicted = await model.predict(data.lsm, { data });
-      writeArray(join(dir, 'predictions'), name, { ...data.grace, data: predicted, attributes: { ...data.attributes, model: name, content: `${name} reconstruction of GRACE-like TWSA (mm)` } } as GridStack);
+      writeArray(join(dir, 'predictions'), name, {
+        ...data.grace,
+        data: predicted,
+        attributes: { ...data.attributes, model: name, content: `${name} reconstruction of GRACE-like TWSA (mm)` },
+      } as GridStack);
       scoreRow(name, predicted, info.params, info.preset);
       means[name] = toolkit.domainMean(predicted, data.grace, data.mask);
-    } finally { model.dispose(); }
+    } finally {
+      model.dispose();
+    }
   }
-  const table: Table1 = { rows, definition: toolkit.table1Definition, dataSource: data.description, twinExperiment: data.twinExperiment };
+  const table: Table1 = {
+    rows,
+    definition: toolkit.table1Definition,
+    dataSource: data.description,
+    twinExperiment: data.twinExperiment,
+  };
   writeJsonAtomic(join(dir, 'table1.json'), table);
   writeFileAtomic(join(dir, 'table1.md'), formatTable1Markdown(table));
   writeFileAtomic(join(dir, 'table1.csv'), formatTable1Csv(table));
   const keys = Object.keys(means);
-  const lines = [`# nationwide (area-weighted Canada mean) TWSA in mm; source: ${data.description}${data.twinExperiment ? ' [TWIN EXPERIMENT]' : ''}`, ['record', 'year_month', 'split', ...keys.map((k) => `${k}_mm`)].join(',')];
-  data.records.forEach((r, i) => lines.push([r.id, r.yearMonth, data.splits[i], ...keys.map((k) => fmt(means[k]![i]!))].join(',')));
+  const lines = [
+    `# nationwide (area-weighted Canada mean) TWSA in mm; source: ${data.description}${data.twinExperiment ? ' [TWIN EXPERIMENT]' : ''}`,
+    ['record', 'year_month', 'split', ...keys.map((k) => `${k}_mm`)].join(','),
+  ];
+  data.records.forEach((r, i) =>
+    lines.push([r.id, r.yearMonth, data.splits[i], ...keys.map((k) => fmt(means[k]![i]!))].join(',')),
+  );
   writeFileAtomic(join(dir, 'nationwide_series.csv'), lines.join('\n') + '\n');
   void record;
   return table;
@@ -264,51 +398,103 @@ async function evaluateStage(work: string, config: PipelineConfig, toolkit: Tool
 
 const fmt = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : '');
 
-async function hindcastStage(work: string, data: PreparedData, config: PipelineConfig, toolkit: Toolkit, record: RunRecord): Promise<void> {
+async function hindcastStage(
+  work: string,
+  data: PreparedData,
+  config: PipelineConfig,
+  toolkit: Toolkit,
+  record: RunRecord,
+): Promise<void> {
   const gap = hindcastGap(data, config);
   if (gap !== null) throw new InputError(`hindcast: ${gap}`);
   const lsm = data.hindcastLsm!;
-  const keep = lsm.times.flatMap((t, i) => (t.slice(0, 7) >= config.hindcast.start && t.slice(0, 7) <= config.hindcast.end ? [i] : []));
+  const keep = lsm.times.flatMap((t, i) =>
+    t.slice(0, 7) >= config.hindcast.start && t.slice(0, 7) <= config.hindcast.end ? [i] : [],
+  );
   const size = lsm.shape[1] * lsm.shape[2];
   const sub = new Float32Array(keep.length * size);
   keep.forEach((t, k) => sub.set(lsm.data.subarray(t * size, (t + 1) * size), k * size));
-  const input: GridStack = { ...lsm, data: sub, shape: [keep.length, lsm.shape[1], lsm.shape[2]], times: keep.map((t) => lsm.times[t]!), ...(lsm.timeBounds ? { timeBounds: keep.map((t) => lsm.timeBounds![t]!) } : {}) };
+  const input: GridStack = {
+    ...lsm,
+    data: sub,
+    shape: [keep.length, lsm.shape[1], lsm.shape[2]],
+    times: keep.map((t) => lsm.times[t]!),
+    ...(lsm.timeBounds ? { timeBounds: keep.map((t) => lsm.timeBounds![t]!) } : {}),
+  };
   delete (input as { labels?: unknown }).labels;
   const name = config.hindcast.model;
   const modelDir = join(work, 'models', name);
-  if (!existsSync(join(modelDir, 'info.json'))) throw new StageOrderError('hindcast', `models/${name} (the train stage)`);
+  if (!existsSync(join(modelDir, 'info.json')))
+    throw new StageOrderError('hindcast', `models/${name} (the train stage)`);
   const model = await toolkit.load(name, modelDir, config);
   let predicted: Float32Array;
-  try { predicted = await model.predict(input, { data }); } finally { model.dispose(); }
+  try {
+    predicted = await model.predict(input, { data });
+  } finally {
+    model.dispose();
+  }
   const months = input.times.map((t) => t.slice(0, 7));
   // Frame ids: the month, with a/b/… when two LSM windows fall in one calendar month (as GRACE ids do).
-  const ids = months.map((m, i) => (months.filter((x) => x === m).length > 1 ? `${m}${String.fromCharCode(97 + months.slice(0, i).filter((x) => x === m).length)}` : m));
+  const ids = months.map((m, i) =>
+    months.filter((x) => x === m).length > 1
+      ? `${m}${String.fromCharCode(97 + months.slice(0, i).filter((x) => x === m).length)}`
+      : m,
+  );
   const wanted = monthList(config.hindcast.start, config.hindcast.end);
   const missingMonths = wanted.filter((m) => !months.includes(m));
   const attributes: Record<string, string | number> = {
     title: `GRACE-like TWSA hindcast ${months[0]}..${months[months.length - 1]} by ${name}`,
-    source: data.description, model: name, model_preset: config.models.preset, twin_experiment: data.twinExperiment ? 'yes' : 'no',
-    software: `@twsa/reconstruct ${record.versions['@twsa/reconstruct'] ?? ''}`.trim(), git_commit: record.gitCommit ?? 'unknown', seed: config.seed,
-    backend: record.backend ?? 'unknown', created: new Date().toISOString(), units: 'mm', crs: lsm.crs,
+    source: data.description,
+    model: name,
+    model_preset: config.models.preset,
+    twin_experiment: data.twinExperiment ? 'yes' : 'no',
+    software: `@twsa/reconstruct ${record.versions['@twsa/reconstruct'] ?? ''}`.trim(),
+    git_commit: record.gitCommit ?? 'unknown',
+    seed: config.seed,
+    backend: record.backend ?? 'unknown',
+    created: new Date().toISOString(),
+    units: 'mm',
+    crs: lsm.crs,
     references: 'Yu et al. (2021), Int. J. Appl. Earth Obs. Geoinf. 102, 102404',
     ...(data.twinExperiment ? { warning: TWIN_NOTE } : {}),
   };
   const dir = join(work, 'hindcast');
   const stack: GridStack = { ...input, data: predicted, units: 'mm', attributes };
   writeArray(dir, 'hindcast', stack);
-  await toolkit.writeNetcdf(stack, join(dir, `twsa_hindcast_${name}_${months[0]}_${months[months.length - 1]}.nc`), attributes);
+  await toolkit.writeNetcdf(
+    stack,
+    join(dir, `twsa_hindcast_${name}_${months[0]}_${months[months.length - 1]}.nc`),
+    attributes,
+  );
   if (config.hindcast.geotiffs) {
     for (const [k, m] of ids.entries()) {
-      const grid: Grid = { data: predicted.slice(k * size, (k + 1) * size), shape: [lsm.shape[1], lsm.shape[2]], bounds: lsm.bounds, crs: lsm.crs, nodata: Number.NaN, units: 'mm' };
-      await toolkit.writeGeoTiff(grid, join(dir, 'geotiff', `twsa_${name}_${m}.tif`), { ...attributes, month: months[k]!, window: input.timeBounds ? input.timeBounds[k]!.join('/') : months[k]! });
+      const grid: Grid = {
+        data: predicted.slice(k * size, (k + 1) * size),
+        shape: [lsm.shape[1], lsm.shape[2]],
+        bounds: lsm.bounds,
+        crs: lsm.crs,
+        nodata: Number.NaN,
+        units: 'mm',
+      };
+      await toolkit.writeGeoTiff(grid, join(dir, 'geotiff', `twsa_${name}_${m}.tif`), {
+        ...attributes,
+        month: months[k]!,
+        window: input.timeBounds ? input.timeBounds[k]!.join('/') : months[k]!,
+      });
     }
   }
   const mean = toolkit.domainMean(predicted, input, data.mask);
   const lsmMean = toolkit.domainMean(sub, input, data.mask);
-  const lines = [`# nationwide (area-weighted Canada mean) TWSA hindcast in mm by ${name}; source: ${data.description}; git ${record.gitCommit ?? 'unknown'}; seed ${config.seed}${data.twinExperiment ? ' [TWIN EXPERIMENT]' : ''}`];
+  const lines = [
+    `# nationwide (area-weighted Canada mean) TWSA hindcast in mm by ${name}; source: ${data.description}; git ${record.gitCommit ?? 'unknown'}; seed ${config.seed}${data.twinExperiment ? ' [TWIN EXPERIMENT]' : ''}`,
+  ];
   if (missingMonths.length) lines.push(`# months with no LSM frame (not filled): ${missingMonths.join(' ')}`);
   lines.push('frame,year_month,window_start,window_end,hindcast_mm,lsm_mm');
-  ids.forEach((id, i) => lines.push(`${id},${months[i]},${input.timeBounds ? input.timeBounds[i]!.join(',') : ','},${fmt(mean[i]!)},${fmt(lsmMean[i]!)}`));
+  ids.forEach((id, i) =>
+    lines.push(
+      `${id},${months[i]},${input.timeBounds ? input.timeBounds[i]!.join(',') : ','},${fmt(mean[i]!)},${fmt(lsmMean[i]!)}`,
+    ),
+  );
   writeFileAtomic(join(dir, 'nationwide_series.csv'), lines.join('\n') + '\n');
 }
 
@@ -316,7 +502,14 @@ function monthList(start: string, end: string): string[] {
   const out: string[] = [];
   let [y, m] = start.split('-').map(Number) as [number, number];
   const [ey, em] = end.split('-').map(Number) as [number, number];
-  while (y < ey || (y === ey && m <= em)) { out.push(`${y}-${String(m).padStart(2, '0')}`); m++; if (m > 12) { m = 1; y++; } }
+  while (y < ey || (y === ey && m <= em)) {
+    out.push(`${y}-${String(m).padStart(2, '0')}`);
+    m++;
+    if (m > 12) {
+      m = 1;
+      y++;
+    }
+  }
   return out;
 }
 

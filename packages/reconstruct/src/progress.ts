@@ -13,8 +13,23 @@ export type PipelineEvent =
   | { readonly type: 'stage-start'; readonly stage: StageName; readonly index: number; readonly total: number }
   | { readonly type: 'stage-end'; readonly stage: StageName; readonly seconds: number }
   | { readonly type: 'stage-skip'; readonly stage: StageName; readonly reason: string }
-  | { readonly type: 'progress'; readonly stage: StageName; readonly label: string; readonly done: number; readonly total: number; readonly elapsedSeconds: number }
-  | { readonly type: 'epoch'; readonly model: string; readonly epoch: number; readonly epochs: number; readonly loss: number; readonly validationLoss?: number; readonly seconds: number }
+  | {
+      readonly type: 'progress';
+      readonly stage: StageName;
+      readonly label: string;
+      readonly done: number;
+      readonly total: number;
+      readonly elapsedSeconds: number;
+    }
+  | {
+      readonly type: 'epoch';
+      readonly model: string;
+      readonly epoch: number;
+      readonly epochs: number;
+      readonly loss: number;
+      readonly validationLoss?: number;
+      readonly seconds: number;
+    }
   | { readonly type: 'info'; readonly message: string }
   | { readonly type: 'warning'; readonly message: string };
 
@@ -37,7 +52,13 @@ export function formatDuration(seconds: number): string {
  * formatProgressBar("train", 1, 4, 10, 10); // => "train [###-------] 1/4 25% 10s, ETA 30s"
  * ```
  */
-export function formatProgressBar(label: string, done: number, total: number, elapsedSeconds: number, width = 20): string {
+export function formatProgressBar(
+  label: string,
+  done: number,
+  total: number,
+  elapsedSeconds: number,
+  width = 20,
+): string {
   const frac = total > 0 ? Math.min(1, Math.max(0, done / total)) : 0;
   const filled = Math.round(frac * width);
   const eta = done > 0 ? (elapsedSeconds * (total - done)) / done : Number.NaN;

@@ -12,43 +12,128 @@ import type { ModelName, PipelineConfig, BackendChoice } from './config.js';
 import { InputError } from './errors.js';
 import { exportOf } from './internal/bindings.js';
 import { writeJsonAtomic } from './run-folder.js';
-import type { PreparedData, SplitName, Toolkit, TrainedModel, TrainingProbe, TrainingProbeOptions, TrainRequest } from './toolkit.js';
+import type {
+  PreparedData,
+  SplitName,
+  Toolkit,
+  TrainedModel,
+  TrainingProbe,
+  TrainingProbeOptions,
+  TrainRequest,
+} from './toolkit.js';
 
-import { prepareGrace, prepareLsm, isDatasetsError, emulateLsm, pairMonthly, paperSplit, syntheticScenario, fitMinMax, applyScaler, invertScaler, scalerToJson, scalerFromJson, augmentSamples, makeSequences, sequenceData, type PairedSamples, type Scaler, type SplitLabel } from '@twsa/datasets';
-import { initBackend as modelsInitBackend, buildSeUnet, buildPix2Pix, buildDcae, buildConvLstm, trainSupervised, trainPix2Pix, trainConvLstm, predict as modelsPredict, saveModel, loadModel, describeModels, type ArrayRecord, type EpochEvent, type TrainResult } from '@twsa/models';
+import {
+  prepareGrace,
+  prepareLsm,
+  isDatasetsError,
+  emulateLsm,
+  pairMonthly,
+  paperSplit,
+  syntheticScenario,
+  fitMinMax,
+  applyScaler,
+  invertScaler,
+  scalerToJson,
+  scalerFromJson,
+  augmentSamples,
+  makeSequences,
+  sequenceData,
+  type PairedSamples,
+  type Scaler,
+  type SplitLabel,
+} from '@twsa/datasets';
+import {
+  initBackend as modelsInitBackend,
+  buildSeUnet,
+  buildPix2Pix,
+  buildDcae,
+  buildConvLstm,
+  trainSupervised,
+  trainPix2Pix,
+  trainConvLstm,
+  predict as modelsPredict,
+  saveModel,
+  loadModel,
+  describeModels,
+  type ArrayRecord,
+  type EpochEvent,
+  type TrainResult,
+} from '@twsa/models';
 
 type LayersModel = ReturnType<typeof buildDcae>;
 
 const grid = <T>(name: string): Promise<T> => exportOf<T>('@twsa/grid', name);
 
-function fromPairs(pairs: PairedSamples, description: string, twin: boolean, hindcastLsm: GridStack | null): PreparedData {
+function fromPairs(
+  pairs: PairedSamples,
+  description: string,
+  twin: boolean,
+  hindcastLsm: GridStack | null,
+): PreparedData {
   return {
-    grace: pairs.grace, lsm: pairs.lsm, records: pairs.records.map((r) => ({ id: r.id, yearMonth: r.yearMonth })), splits: pairs.splits,
-    months: pairs.months, missingMonths: pairs.missingMonths, mask: pairs.mask, hindcastLsm, description, twinExperiment: twin,
+    grace: pairs.grace,
+    lsm: pairs.lsm,
+    records: pairs.records.map((r) => ({ id: r.id, yearMonth: r.yearMonth })),
+    splits: pairs.splits,
+    months: pairs.months,
+    missingMonths: pairs.missingMonths,
+    mask: pairs.mask,
+    hindcastLsm,
+    description,
+    twinExperiment: twin,
     attributes: { ...pairs.attributes, ...(twin ? { twin_experiment: 'yes: the LSM is emulated from GRACE' } : {}) },
   };
 }
 
-async function prepare(config: PipelineConfig, options: { readonly log?: (message: string) => void }): Promise<PreparedData> {
+async function prepare(
+  config: PipelineConfig,
+  options: { readonly log?: (message: string) => void },
+): Promise<PreparedData> {
   const n = config.data.testRecords;
-  const pairOptions = { start: config.data.start, end: config.data.end, split: (records: readonly unknown[]): SplitLabel[] => paperSplit(records.length, { testHead: n, testTail: n }) };
+  const pairOptions = {
+    start: config.data.start,
+    end: config.data.end,
+    split: (records: readonly unknown[]): SplitLabel[] => paperSplit(records.length, { testHead: n, testTail: n }),
+  };
   if (config.data.grace.length === 0) {
     options.log?.('synthetic scenario: generating a GRACE-like truth and its emulated LSM');
     const scenario = await syntheticScenario({ seed: config.seed, end: config.data.end });
     const pairs = pairMonthly(scenario.grace, scenario.lsm, { ...pairOptions, mask: scenario.mask });
-    return fromPairs(pairs, `embedded synthetic scenario (seed ${config.seed}): a synthetic GRACE-like truth and an LSM emulated from it — a twin experiment, not real data`, true, scenario.lsm);
+    return fromPairs(
+      pairs,
+      `embedded synthetic scenario (seed ${config.seed}): a synthetic GRACE-like truth and an LSM emulated from it — a twin experiment, not real data`,
+      true,
+      scenario.lsm,
+    );
   }
-  for (const f of config.data.grace) if (!existsSync(f)) throw new InputError(`--grace: '${f}' does not exist`, { file: f });
+  for (const f of config.data.grace)
+    if (!existsSync(f)) throw new InputError(`--grace: '${f}' does not exist`, { file: f });
   options.log?.(`reading GRACE: ${config.data.grace.length} file(s)`);
-  const prepared = await prepareGrace(config.data.grace.length === 1 ? config.data.grace[0]! : config.data.grace, { start: config.data.start, end: config.data.end });
+  const prepared = await prepareGrace(config.data.grace.length === 1 ? config.data.grace[0]! : config.data.grace, {
+    start: config.data.start,
+    end: config.data.end,
+  });
   const grace = prepared.grace;
   if (config.data.lsm === 'emulate') {
     const fineFactor = config.profile === 'paper' ? 22 : 2;
     options.log?.(`emulating the LSM from GRACE (seed ${config.seed}, fine factor ${fineFactor}): a twin experiment`);
-    const lsm = await emulateLsm(grace, { seed: config.seed, fineFactor, start: config.hindcast.enabled && config.hindcast.start < config.data.start ? config.hindcast.start : config.data.start, end: config.data.end });
+    const lsm = await emulateLsm(grace, {
+      seed: config.seed,
+      fineFactor,
+      start:
+        config.hindcast.enabled && config.hindcast.start < config.data.start
+          ? config.hindcast.start
+          : config.data.start,
+      end: config.data.end,
+    });
     const pairs = pairMonthly(grace, lsm, { ...pairOptions, mask: prepared.mask });
     const source = config.data.grace.length === 1 ? config.data.grace[0]! : `${config.data.grace.length} granules`;
-    return fromPairs(pairs, `real GRACE JPL RL06 v03 land (${source}) + an LSM emulated from it (seed ${config.seed}) — a twin experiment, not EALCO`, true, lsm);
+    return fromPairs(
+      pairs,
+      `real GRACE JPL RL06 v03 land (${source}) + an LSM emulated from it (seed ${config.seed}) — a twin experiment, not EALCO`,
+      true,
+      lsm,
+    );
   }
   return prepareUserLsm(config, options, prepared, config.data.lsm);
 }
@@ -59,30 +144,50 @@ async function prepare(config: PipelineConfig, options: { readonly log?: (messag
  * regridded and turned into anomalies by @twsa/datasets prepareLsm, then paired record by record over the GRACE
  * months the LSM covers.
  */
-async function prepareUserLsm(config: PipelineConfig, options: { readonly log?: (message: string) => void }, prepared: { grace: GridStack; mask: Grid }, files: readonly string[]): Promise<PreparedData> {
+async function prepareUserLsm(
+  config: PipelineConfig,
+  options: { readonly log?: (message: string) => void },
+  prepared: { grace: GridStack; mask: Grid },
+  files: readonly string[],
+): Promise<PreparedData> {
   for (const f of files) if (!existsSync(f)) throw new InputError(`--lsm: '${f}' does not exist`, { file: f });
   const grace = prepared.grace;
   const graceWindows = graceMonths(grace);
   const windows: TimeWindow[] = graceWindows.map((w) => ({ id: w.id, start: w.start, end: w.end }));
   const hindcastFirst = config.hindcast.enabled && config.hindcast.start < config.data.start;
   const firstStart = graceWindows.reduce((a, w) => (w.start < a ? w.start : a), graceWindows[0]!.start).slice(0, 10);
-  if (hindcastFirst && `${config.hindcast.start}-01` < firstStart) windows.push(...thirtyDayWindows(`${config.hindcast.start}-01`, firstStart));
+  if (hindcastFirst && `${config.hindcast.start}-01` < firstStart)
+    windows.push(...thirtyDayWindows(`${config.hindcast.start}-01`, firstStart));
   options.log?.(`reading the LSM: ${files.length} path(s) onto ${windows.length} windows`);
   let preparedLsm: Awaited<ReturnType<typeof prepareLsm>>;
   try {
-    preparedLsm = await prepareLsm(files.length === 1 ? files[0]! : files, { windows, baselineFallback: 'period', clip: config.data.lsmClip ?? 'canada', ...(options.log ? { log: options.log } : {}) });
+    preparedLsm = await prepareLsm(files.length === 1 ? files[0]! : files, {
+      windows,
+      baselineFallback: 'period',
+      clip: config.data.lsmClip ?? 'canada',
+      ...(options.log ? { log: options.log } : {}),
+    });
   } catch (error) {
     if (isDatasetsError(error, 'DatasetsEmptyError') && error.field === 'options.windows') {
-      throw new InputError(`--lsm: the LSM has no overlap with the GRACE records in ${config.data.start}..${config.data.end}${hindcastFirst ? ` nor with the hindcast period from ${config.hindcast.start}` : ''}: ${error.message}`, { file: files[0]! });
+      throw new InputError(
+        `--lsm: the LSM has no overlap with the GRACE records in ${config.data.start}..${config.data.end}${hindcastFirst ? ` nor with the hindcast period from ${config.hindcast.start}` : ''}: ${error.message}`,
+        { file: files[0]! },
+      );
     }
     throw error;
   }
   const { lsm, files: read, variables } = preparedLsm;
   const covered = new Set(lsm.labels ?? []);
-  const months = graceWindows.filter((w) => covered.has(w.id) && w.yearMonth >= config.data.start && w.yearMonth <= config.data.end).map((w) => w.yearMonth).sort();
+  const months = graceWindows
+    .filter((w) => covered.has(w.id) && w.yearMonth >= config.data.start && w.yearMonth <= config.data.end)
+    .map((w) => w.yearMonth)
+    .sort();
   const lsmPeriod = `${lsm.times[0]?.slice(0, 7)}..${lsm.times[lsm.times.length - 1]?.slice(0, 7)}`;
   if (months.length === 0) {
-    throw new InputError(`--lsm: the LSM (${lsmPeriod}, ${read.length} file(s)) has no overlap with the GRACE records in ${config.data.start}..${config.data.end}; give LSM files covering part of the GRACE period`, { file: read[0]! });
+    throw new InputError(
+      `--lsm: the LSM (${lsmPeriod}, ${read.length} file(s)) has no overlap with the GRACE records in ${config.data.start}..${config.data.end}; give LSM files covering part of the GRACE period`,
+      { file: read[0]! },
+    );
   }
   const start = months[0]!;
   const end = months[months.length - 1]!;
@@ -91,32 +196,61 @@ async function prepareUserLsm(config: PipelineConfig, options: { readonly log?: 
   let splitNote: string | undefined;
   if (count <= 2 * n) {
     const m = Math.max(1, Math.floor(count / 4));
-    if (count <= 2 * m) throw new InputError(`--lsm: the LSM overlaps only ${count} GRACE record(s) (${start}..${end}); at least 3 are needed for a train/test split`, { file: read[0]! });
+    if (count <= 2 * m)
+      throw new InputError(
+        `--lsm: the LSM overlaps only ${count} GRACE record(s) (${start}..${end}); at least 3 are needed for a train/test split`,
+        { file: read[0]! },
+      );
     splitNote = `the LSM overlaps ${count} GRACE records (${start}..${end}), not more than 2 × data.testRecords (${n}): ${m} + ${m} test records used instead`;
     options.log?.(`warning: ${splitNote}`);
     n = m;
   }
-  if (start !== config.data.start || end !== config.data.end) options.log?.(`pairing over the GRACE months the LSM covers: ${start}..${end}`);
+  if (start !== config.data.start || end !== config.data.end)
+    options.log?.(`pairing over the GRACE months the LSM covers: ${start}..${end}`);
   let pairs: PairedSamples;
   try {
-    pairs = pairMonthly(grace, lsm, { start, end, mask: prepared.mask, split: (records: readonly unknown[]): SplitLabel[] => paperSplit(records.length, { testHead: n, testTail: n }) });
+    pairs = pairMonthly(grace, lsm, {
+      start,
+      end,
+      mask: prepared.mask,
+      split: (records: readonly unknown[]): SplitLabel[] => paperSplit(records.length, { testHead: n, testTail: n }),
+    });
   } catch (error) {
-    if (isDatasetsError(error, 'DatasetsOverlapError')) throw new InputError(`--lsm: the LSM (${lsmPeriod}) has no overlap with the GRACE records in ${start}..${end}: ${error.message}`, { file: read[0]! });
+    if (isDatasetsError(error, 'DatasetsOverlapError'))
+      throw new InputError(
+        `--lsm: the LSM (${lsmPeriod}) has no overlap with the GRACE records in ${start}..${end}: ${error.message}`,
+        { file: read[0]! },
+      );
     throw error;
   }
   const source = config.data.grace.length === 1 ? config.data.grace[0]! : `${config.data.grace.length} granules`;
   const lsmText = read.length <= 3 ? read.join(', ') : `${read.length} files in ${dirname(read[0]!)}`;
   const clipped = (config.data.lsmClip ?? 'canada') === 'canada';
-  const out = fromPairs(pairs, `real GRACE JPL RL06 v03 land (${source}) + user LSM (files ${lsmText}${variables.length > 0 ? `; ${variables.join(' + ')} summed` : ''}; ${clipped ? 'clipped to Canada at its own resolution' : 'not clipped to Canada'})`, false, lsm);
+  const out = fromPairs(
+    pairs,
+    `real GRACE JPL RL06 v03 land (${source}) + user LSM (files ${lsmText}${variables.length > 0 ? `; ${variables.join(' + ')} summed` : ''}; ${clipped ? 'clipped to Canada at its own resolution' : 'not clipped to Canada'})`,
+    false,
+    lsm,
+  );
   const clipNote = `LSM clip (data.lsmClip "${clipped ? 'canada' : 'none'}"): ${String(lsm.attributes?.lsm_clip ?? (clipped ? 'Canada' : 'none'))}`;
-  return { ...out, attributes: { ...out.attributes, lsm_clip_note: clipNote, ...(splitNote ? { split_note: splitNote } : {}), ...(lsm.attributes?.baseline_note ? { lsm_baseline_note: String(lsm.attributes.baseline_note) } : {}) } };
+  return {
+    ...out,
+    attributes: {
+      ...out.attributes,
+      lsm_clip_note: clipNote,
+      ...(splitNote ? { split_note: splitNote } : {}),
+      ...(lsm.attributes?.baseline_note ? { lsm_baseline_note: String(lsm.attributes.baseline_note) } : {}),
+    },
+  };
 }
 
 /** Frames of the given split, as a `[n, rows, cols]` record. */
 function subset(stack: { data: ArrayLike<number>; shape: readonly number[] }, frames: readonly number[]): ArrayRecord {
   const size = stack.shape[1]! * stack.shape[2]!;
   const out = new Float32Array(frames.length * size);
-  frames.forEach((t, k) => { for (let i = 0; i < size; i++) out[k * size + i] = stack.data[t * size + i]!; });
+  frames.forEach((t, k) => {
+    for (let i = 0; i < size; i++) out[k * size + i] = stack.data[t * size + i]!;
+  });
   return { data: out, shape: [frames.length, stack.shape[1]!, stack.shape[2]!] };
 }
 
@@ -124,18 +258,25 @@ function subset(stack: { data: ArrayLike<number>; shape: readonly number[] }, fr
  * Cells the networks see: some land (fraction > 0) and a finite value in every frame of every given stack
  * (GRACE and LSM of the pairs, plus the stack being predicted). Table 1 applies its own ≥ 0.5 land threshold.
  */
-function validMask(mask: Grid, ...stacks: readonly { readonly data: ArrayLike<number>; readonly shape: readonly number[] }[]): ArrayRecord {
+function validMask(
+  mask: Grid,
+  ...stacks: readonly { readonly data: ArrayLike<number>; readonly shape: readonly number[] }[]
+): ArrayRecord {
   const size = mask.data.length;
   const out = Float32Array.from(mask.data, (v) => (v > 0 ? 1 : 0));
   for (const s of stacks) {
     const frames = s.data.length / size;
-    for (let t = 0; t < frames; t++) for (let i = 0; i < size; i++) if (out[i] && !Number.isFinite(s.data[t * size + i]!)) out[i] = 0;
+    for (let t = 0; t < frames; t++)
+      for (let i = 0; i < size; i++) if (out[i] && !Number.isFinite(s.data[t * size + i]!)) out[i] = 0;
   }
   return { data: out, shape: mask.shape };
 }
 
 /** One value per calendar month (first record of a month), NaN for missing months, with a split label per month. */
-function monthlySeries(data: PreparedData, stack: GridStack): { series: ArrayRecord; valid: Uint8Array; labels: SplitName[]; recordOfMonth: number[] } {
+function monthlySeries(
+  data: PreparedData,
+  stack: GridStack,
+): { series: ArrayRecord; valid: Uint8Array; labels: SplitName[]; recordOfMonth: number[] } {
   const size = stack.shape[1] * stack.shape[2];
   const months = data.months;
   const index = new Map(months.map((m, i) => [m, i]));
@@ -145,22 +286,40 @@ function monthlySeries(data: PreparedData, stack: GridStack): { series: ArrayRec
   data.records.forEach((r, t) => {
     const m = index.get(r.yearMonth);
     if (m === undefined || valid[m]) return;
-    valid[m] = 1; recordOfMonth[m] = t;
+    valid[m] = 1;
+    recordOfMonth[m] = t;
     out.set(stack.data.subarray(t * size, (t + 1) * size), m * size);
   });
   const labels: SplitName[] = [];
   let last: SplitName = data.splits[0] ?? 'train';
-  for (let m = 0; m < months.length; m++) { if (recordOfMonth[m]! >= 0) last = data.splits[recordOfMonth[m]!]!; labels.push(last); }
-  return { series: { data: out, shape: stack.shape.length === 3 ? [months.length, stack.shape[1], stack.shape[2]] : [] }, valid, labels, recordOfMonth };
+  for (let m = 0; m < months.length; m++) {
+    if (recordOfMonth[m]! >= 0) last = data.splits[recordOfMonth[m]!]!;
+    labels.push(last);
+  }
+  return {
+    series: { data: out, shape: stack.shape.length === 3 ? [months.length, stack.shape[1], stack.shape[2]] : [] },
+    valid,
+    labels,
+    recordOfMonth,
+  };
 }
 
-async function buildModel(name: ModelName, config: PipelineConfig): Promise<{ model: LayersModel; discriminator?: LayersModel }> {
+async function buildModel(
+  name: ModelName,
+  config: PipelineConfig,
+): Promise<{ model: LayersModel; discriminator?: LayersModel }> {
   const base = { preset: config.models.preset, seed: config.seed, inputShape: [48, 48] as const };
   switch (name) {
-    case 'seunet': return { model: buildSeUnet(base) };
-    case 'dcae': return { model: buildDcae(base) };
-    case 'convlstm': return { model: buildConvLstm({ ...base, timeSteps: config.models.sequenceLength }) };
-    case 'pix2pix': { const m = buildPix2Pix(base); return { model: m.generator, discriminator: m.discriminator }; }
+    case 'seunet':
+      return { model: buildSeUnet(base) };
+    case 'dcae':
+      return { model: buildDcae(base) };
+    case 'convlstm':
+      return { model: buildConvLstm({ ...base, timeSteps: config.models.sequenceLength }) };
+    case 'pix2pix': {
+      const m = buildPix2Pix(base);
+      return { model: m.generator, discriminator: m.discriminator };
+    }
   }
 }
 
@@ -173,7 +332,10 @@ function zeroOutside(record: ArrayRecord, mask: ArrayRecord): ArrayRecord {
 
 const paramsOf = (m: LayersModel, d?: LayersModel): number => m.countParams() + (d ? d.countParams() : 0);
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
-const asRecord = (data: Float32Array | Float64Array, shape: readonly number[]): ArrayRecord => ({ data: data instanceof Float32Array ? data : Float32Array.from(data), shape });
+const asRecord = (data: Float32Array | Float64Array, shape: readonly number[]): ArrayRecord => ({
+  data: data instanceof Float32Array ? data : Float32Array.from(data),
+  shape,
+});
 
 async function train(req: TrainRequest): Promise<TrainedModel> {
   const { config, data } = req;
@@ -181,46 +343,102 @@ async function train(req: TrainRequest): Promise<TrainedModel> {
   const labels = data.splits as readonly SplitLabel[];
   const graceScaler = fitMinMax(data.grace, { labels, fitOn: 'train', mask: mask.data, units: 'mm' });
   const lsmScaler = fitMinMax(data.lsm, { labels, fitOn: 'train', mask: mask.data, units: 'mm' });
-  writeJsonAtomic(join(req.modelDir, 'scalers.json'), { grace: JSON.parse(scalerToJson(graceScaler)), lsm: JSON.parse(scalerToJson(lsmScaler)) });
+  writeJsonAtomic(join(req.modelDir, 'scalers.json'), {
+    grace: JSON.parse(scalerToJson(graceScaler)),
+    lsm: JSON.parse(scalerToJson(lsmScaler)),
+  });
   const trainFrames = labels.flatMap((s, i) => (s === 'train' ? [i] : []));
   const { model, discriminator } = await buildModel(req.model, config);
   const trainOptions = {
-    learningRate: config.train.learningRate, batchSize: config.train.batchSize,
-    epochs: req.model === 'convlstm' && config.train.convlstmEpochs > 0 ? config.train.convlstmEpochs : config.train.epochs,
-    patience: config.train.patience > 0 ? config.train.patience : null, seed: config.seed, checkpointDir: req.checkpointDir,
+    learningRate: config.train.learningRate,
+    batchSize: config.train.batchSize,
+    epochs:
+      req.model === 'convlstm' && config.train.convlstmEpochs > 0 ? config.train.convlstmEpochs : config.train.epochs,
+    patience: config.train.patience > 0 ? config.train.patience : null,
+    seed: config.seed,
+    checkpointDir: req.checkpointDir,
     ...(req.signal ? { signal: req.signal } : {}),
-    onEpoch: (e: EpochEvent) => req.onEpoch?.({ epoch: e.epoch, epochs: e.epochs, loss: e.loss, ...(e.valLoss !== undefined ? { validationLoss: e.valLoss } : {}), seconds: e.seconds }),
+    onEpoch: (e: EpochEvent) =>
+      req.onEpoch?.({
+        epoch: e.epoch,
+        epochs: e.epochs,
+        loss: e.loss,
+        ...(e.valLoss !== undefined ? { validationLoss: e.valLoss } : {}),
+        seconds: e.seconds,
+      }),
   };
   // The smoke profile caps the optimizer steps per epoch by training on the first maxSteps × batch samples.
-  const cap = (n: number): number => (config.train.maxStepsPerEpoch > 0 ? Math.min(n, config.train.maxStepsPerEpoch * config.train.batchSize) : n);
+  const cap = (n: number): number =>
+    config.train.maxStepsPerEpoch > 0 ? Math.min(n, config.train.maxStepsPerEpoch * config.train.batchSize) : n;
   let result: TrainResult;
   try {
     if (req.model === 'convlstm') {
-      const grace = { ...data.grace, data: asRecord(applyScaler(graceScaler, data.grace), data.grace.shape).data } as GridStack;
+      const grace = {
+        ...data.grace,
+        data: asRecord(applyScaler(graceScaler, data.grace), data.grace.shape).data,
+      } as GridStack;
       const { series, valid, labels: monthLabels } = monthlySeries(data, grace);
-      const windows = makeSequences(valid, { length: config.models.sequenceLength + 1, labels: monthLabels as SplitLabel[] }).windows.filter((w) => w.label === 'train');
-      if (windows.length === 0) throw new InputError(`ConvLSTM: no gap-free training window of ${config.models.sequenceLength + 1} months; lower models.sequenceLength`);
-      const seq = sequenceData(series as { data: Float32Array; shape: readonly [number, number, number] }, windows.slice(0, cap(windows.length)));
-      result = await trainConvLstm(model, { inputs: { data: seq.input, shape: seq.inputShape }, targets: { data: seq.target, shape: seq.targetShape }, mask }, trainOptions);
+      const windows = makeSequences(valid, {
+        length: config.models.sequenceLength + 1,
+        labels: monthLabels as SplitLabel[],
+      }).windows.filter((w) => w.label === 'train');
+      if (windows.length === 0)
+        throw new InputError(
+          `ConvLSTM: no gap-free training window of ${config.models.sequenceLength + 1} months; lower models.sequenceLength`,
+        );
+      const seq = sequenceData(
+        series as { data: Float32Array; shape: readonly [number, number, number] },
+        windows.slice(0, cap(windows.length)),
+      );
+      result = await trainConvLstm(
+        model,
+        {
+          inputs: { data: seq.input, shape: seq.inputShape },
+          targets: { data: seq.target, shape: seq.targetShape },
+          mask,
+        },
+        trainOptions,
+      );
     } else {
       // Cells outside the model mask are set to 0 (mid-range after scaling) so that the 8 dihedral copies carry no
       // NaN; the loss is taken on the (unrotated) model mask.
-      let inputs = zeroOutside(subset({ data: applyScaler(lsmScaler, data.lsm), shape: data.lsm.shape }, trainFrames), mask);
-      let targets = zeroOutside(subset({ data: applyScaler(graceScaler, data.grace), shape: data.grace.shape }, trainFrames), mask);
+      let inputs = zeroOutside(
+        subset({ data: applyScaler(lsmScaler, data.lsm), shape: data.lsm.shape }, trainFrames),
+        mask,
+      );
+      let targets = zeroOutside(
+        subset({ data: applyScaler(graceScaler, data.grace), shape: data.grace.shape }, trainFrames),
+        mask,
+      );
       if (config.data.augment) {
-        const aug = augmentSamples({ input: inputs as { data: Float32Array; shape: readonly [number, number, number] }, target: targets as { data: Float32Array; shape: readonly [number, number, number] }, labels: trainFrames.map((): SplitLabel => 'train') }, { mode: 'all8', seed: config.seed });
+        const aug = augmentSamples(
+          {
+            input: inputs as { data: Float32Array; shape: readonly [number, number, number] },
+            target: targets as { data: Float32Array; shape: readonly [number, number, number] },
+            labels: trainFrames.map((): SplitLabel => 'train'),
+          },
+          { mode: 'all8', seed: config.seed },
+        );
         inputs = { data: aug.input.data, shape: aug.input.shape };
         targets = { data: aug.target.data, shape: aug.target.shape };
       }
       const n = cap(inputs.shape[0]!);
-      if (n < inputs.shape[0]!) { inputs = subset(inputs, range(n)); targets = subset(targets, range(n)); }
+      if (n < inputs.shape[0]!) {
+        inputs = subset(inputs, range(n));
+        targets = subset(targets, range(n));
+      }
       const training = { inputs, targets, mask };
-      if (req.model === 'pix2pix') result = await trainPix2Pix({ generator: model, discriminator: discriminator! }, training, { ...trainOptions, lambda: config.train.pix2pixLambda });
+      if (req.model === 'pix2pix')
+        result = await trainPix2Pix({ generator: model, discriminator: discriminator! }, training, {
+          ...trainOptions,
+          lambda: config.train.pix2pixLambda,
+        });
       else result = await trainSupervised(model, training, trainOptions);
     }
     if (!result.aborted) await saveModel(model, req.modelDir);
   } catch (error) {
-    model.dispose(); discriminator?.dispose();
+    model.dispose();
+    discriminator?.dispose();
     throw error;
   }
   const params = paramsOf(model, discriminator);
@@ -229,9 +447,19 @@ async function train(req: TrainRequest): Promise<TrainedModel> {
   return wrap(req.model, model, config, params, result.epochs, graceScaler, lsmScaler);
 }
 
-function wrap(name: ModelName, model: LayersModel, config: PipelineConfig, params: number, epochs: number, graceScaler: Scaler, lsmScaler: Scaler): TrainedModel {
+function wrap(
+  name: ModelName,
+  model: LayersModel,
+  config: PipelineConfig,
+  params: number,
+  epochs: number,
+  graceScaler: Scaler,
+  lsmScaler: Scaler,
+): TrainedModel {
   return {
-    params, preset: config.models.preset, epochs,
+    params,
+    preset: config.models.preset,
+    epochs,
     async predict(lsm: GridStack, context: { readonly data: PreparedData }): Promise<Float32Array> {
       const mask = validMask(context.data.mask, context.data.grace, context.data.lsm, lsm);
       const size = lsm.shape[1] * lsm.shape[2];
@@ -241,9 +469,15 @@ function wrap(name: ModelName, model: LayersModel, config: PipelineConfig, param
       }
       // ConvLSTM: GRACE → next month. Each GRACE record whose previous months are all present is predicted;
       // the others (and any LSM-only frames, e.g. a hindcast) stay NaN.
-      if (lsm !== context.data.lsm) throw new InputError('ConvLSTM forecasts GRACE from GRACE: it cannot reconstruct from LSM alone (choose hindcast.model dcae, seunet or pix2pix)');
+      if (lsm !== context.data.lsm)
+        throw new InputError(
+          'ConvLSTM forecasts GRACE from GRACE: it cannot reconstruct from LSM alone (choose hindcast.model dcae, seunet or pix2pix)',
+        );
       const data = context.data;
-      const grace = { ...data.grace, data: asRecord(applyScaler(graceScaler, data.grace), data.grace.shape).data } as GridStack;
+      const grace = {
+        ...data.grace,
+        data: asRecord(applyScaler(graceScaler, data.grace), data.grace.shape).data,
+      } as GridStack;
       const { series, valid, recordOfMonth } = monthlySeries(data, grace);
       const windows = makeSequences(valid, { length: config.models.sequenceLength + 1 }).windows;
       const out = new Float32Array(lsm.data.length).fill(Number.NaN);
@@ -251,10 +485,15 @@ function wrap(name: ModelName, model: LayersModel, config: PipelineConfig, param
       const seq = sequenceData(series as { data: Float32Array; shape: readonly [number, number, number] }, windows);
       const y = await modelsPredict(model, { data: seq.input, shape: seq.inputShape }, { mask });
       const mm = invertScaler(graceScaler, y);
-      windows.forEach((w, k) => { const t = recordOfMonth[w.target]!; if (t >= 0) out.set(mm.subarray(k * size, (k + 1) * size), t * size); });
+      windows.forEach((w, k) => {
+        const t = recordOfMonth[w.target]!;
+        if (t >= 0) out.set(mm.subarray(k * size, (k + 1) * size), t * size);
+      });
       return out;
     },
-    dispose() { model.dispose(); },
+    dispose() {
+      model.dispose();
+    },
   };
 }
 
@@ -273,10 +512,18 @@ async function initBackend(choice: BackendChoice): Promise<string> {
 /** tfjs-core, the instance @twsa/models registered its backend with (a peer of both packages). */
 const tfCore = (): Promise<typeof import('@tensorflow/tfjs-core')> => import('@tensorflow/tfjs-core');
 
-async function probeTrainingStep(name: ModelName, config: PipelineConfig, options: TrainingProbeOptions = {}): Promise<TrainingProbe> {
+async function probeTrainingStep(
+  name: ModelName,
+  config: PipelineConfig,
+  options: TrainingProbeOptions = {},
+): Promise<TrainingProbe> {
   const tf = await tfCore();
-  const frames = name === 'convlstm' ? Math.max(1, Math.min(config.models.sequenceLength, options.sequenceLength ?? config.models.sequenceLength)) : undefined;
-  const probeConfig = frames !== undefined ? { ...config, models: { ...config.models, sequenceLength: frames } } : config;
+  const frames =
+    name === 'convlstm'
+      ? Math.max(1, Math.min(config.models.sequenceLength, options.sequenceLength ?? config.models.sequenceLength))
+      : undefined;
+  const probeConfig =
+    frames !== undefined ? { ...config, models: { ...config.models, sequenceLength: frames } } : config;
   const warmup = options.warmupSteps ?? 1;
   const { model, discriminator } = await buildModel(name, probeConfig);
   try {
@@ -286,16 +533,50 @@ async function probeTrainingStep(name: ModelName, config: PipelineConfig, option
     const frame = 48 * 48;
     const wave = (len: number): Float32Array => Float32Array.from({ length: len }, (_, i) => Math.sin(i * 0.37) * 0.5);
     const seconds: number[] = [];
-    const trainOptions = { learningRate: config.train.learningRate, batchSize: batch, epochs: warmup + 1, patience: null, restoreBest: false, seed: config.seed, shuffle: false, onEpoch: (e: EpochEvent) => { seconds.push(e.seconds); } };
+    const trainOptions = {
+      learningRate: config.train.learningRate,
+      batchSize: batch,
+      epochs: warmup + 1,
+      patience: null,
+      restoreBest: false,
+      seed: config.seed,
+      shuffle: false,
+      onEpoch: (e: EpochEvent) => {
+        seconds.push(e.seconds);
+      },
+    };
     const targets = { data: wave(batch * frame), shape: [batch, 48, 48] };
     const baselineBytes = tf.memory().numBytes;
     const profile = await tf.profile(async () => {
-      if (name === 'convlstm') await trainConvLstm(model, { inputs: { data: wave(batch * frames! * frame), shape: [batch, frames!, 48, 48] }, targets }, trainOptions);
-      else if (name === 'pix2pix') await trainPix2Pix({ generator: model, discriminator: discriminator! }, { inputs: { data: wave(batch * frame), shape: [batch, 48, 48] }, targets }, trainOptions);
-      else await trainSupervised(model, { inputs: { data: wave(batch * frame), shape: [batch, 48, 48] }, targets }, trainOptions);
+      if (name === 'convlstm')
+        await trainConvLstm(
+          model,
+          { inputs: { data: wave(batch * frames! * frame), shape: [batch, frames!, 48, 48] }, targets },
+          trainOptions,
+        );
+      else if (name === 'pix2pix')
+        await trainPix2Pix(
+          { generator: model, discriminator: discriminator! },
+          { inputs: { data: wave(batch * frame), shape: [batch, 48, 48] }, targets },
+          trainOptions,
+        );
+      else
+        await trainSupervised(
+          model,
+          { inputs: { data: wave(batch * frame), shape: [batch, 48, 48] }, targets },
+          trainOptions,
+        );
     });
-    return { secondsPerStep: seconds[seconds.length - 1]!, ...(frames !== undefined ? { sequenceLength: frames } : {}), peakBytes: profile.peakBytes, baselineBytes };
-  } finally { model.dispose(); discriminator?.dispose(); }
+    return {
+      secondsPerStep: seconds[seconds.length - 1]!,
+      ...(frames !== undefined ? { sequenceLength: frames } : {}),
+      peakBytes: profile.peakBytes,
+      baselineBytes,
+    };
+  } finally {
+    model.dispose();
+    discriminator?.dispose();
+  }
 }
 
 /** What the FLOP count needs of a tfjs-layers layer (public fields, typed loosely across layer classes). */
@@ -305,7 +586,8 @@ interface LayerLike {
   readonly weights: readonly { readonly name: string; readonly shape: readonly (number | null)[] }[];
   readonly inboundNodes: readonly { readonly inputShapes: unknown; readonly outputShapes: unknown }[];
 }
-const firstShape = (s: unknown): number[] => (Array.isArray(s) && Array.isArray(s[0]) ? s[0] : (s as number[])).map((d) => d ?? 1);
+const firstShape = (s: unknown): number[] =>
+  (Array.isArray(s) && Array.isArray(s[0]) ? s[0] : (s as number[])).map((d) => d ?? 1);
 
 /**
  * Forward FLOPs (2 × multiply–adds) of one sample through a model: every call of a layer with a kernel (conv,
@@ -314,7 +596,10 @@ const firstShape = (s: unknown): number[] => (Array.isArray(s) && Array.isArray(
 function forwardFlops(model: LayerLike): number {
   let flops = 0;
   const visit = (layer: LayerLike): void => {
-    if (layer.layers) { for (const l of layer.layers) visit(l); return; }
+    if (layer.layers) {
+      for (const l of layer.layers) visit(l);
+      return;
+    }
     const kernel = layer.weights.find((w) => /kernel/.test(w.name));
     if (!kernel) return;
     const k = kernel.shape.map((d) => d ?? 1);
@@ -345,15 +630,31 @@ async function trainingFlops(name: ModelName, config: PipelineConfig): Promise<n
     // Pix2Pix step: D step = G forward + D forward/backward on a real and a fake pair; G step = G forward/backward
     // through D forward/backward: ≈ 4 G + 9 D forward passes. Others: forward + backward ≈ 3 forward.
     return discriminator ? 4 * g + 9 * forwardFlops(discriminator as unknown as LayerLike) : 3 * g;
-  } finally { model.dispose(); discriminator?.dispose(); }
+  } finally {
+    model.dispose();
+    discriminator?.dispose();
+  }
 }
 
 async function measureFlopsPerSecond(): Promise<number> {
   const tf = await tfCore();
   const x = tf.randomNormal([1, 48, 48, 64], 0, 1, 'float32', 1);
   const w = tf.randomNormal([3, 3, 64, 64], 0, 0.1, 'float32', 2);
-  const gradients = tf.grads((a: import('@tensorflow/tfjs-core').Tensor, b: import('@tensorflow/tfjs-core').Tensor) => tf.sum(tf.conv2d(a as import('@tensorflow/tfjs-core').Tensor4D, b as import('@tensorflow/tfjs-core').Tensor4D, 1, 'same')));
-  const once = (): void => { const out = gradients([x, w]); for (const t of out) t.dataSync(); tf.dispose(out); };
+  const gradients = tf.grads((a: import('@tensorflow/tfjs-core').Tensor, b: import('@tensorflow/tfjs-core').Tensor) =>
+    tf.sum(
+      tf.conv2d(
+        a as import('@tensorflow/tfjs-core').Tensor4D,
+        b as import('@tensorflow/tfjs-core').Tensor4D,
+        1,
+        'same',
+      ),
+    ),
+  );
+  const once = (): void => {
+    const out = gradients([x, w]);
+    for (const t of out) t.dataSync();
+    tf.dispose(out);
+  };
   try {
     once();
     const reps = 3;
@@ -361,25 +662,44 @@ async function measureFlopsPerSecond(): Promise<number> {
     for (let r = 0; r < reps; r++) once();
     const seconds = (performance.now() - t0) / 1000;
     return (reps * 3 * 2 * 48 * 48 * 3 * 3 * 64 * 64) / seconds; // forward + input gradient + filter gradient
-  } finally { tf.dispose([x, w]); }
+  } finally {
+    tf.dispose([x, w]);
+  }
 }
 
 async function memoryLimit(): Promise<{ bytes: number; description: string } | null> {
   const tf = await tfCore();
-  if (tf.getBackend() === 'wasm') return { bytes: 4 * 2 ** 30, description: "the wasm backend's heap (wasm32: 4 GiB at most)" };
+  if (tf.getBackend() === 'wasm')
+    return { bytes: 4 * 2 ** 30, description: "the wasm backend's heap (wasm32: 4 GiB at most)" };
   return { bytes: totalmem(), description: `this machine's memory (${(totalmem() / 2 ** 30).toFixed(0)} GiB)` };
 }
 
-async function writeGeoTiff(g: Grid, file: string, attributes: Readonly<Record<string, string | number>>): Promise<void> {
+async function writeGeoTiff(
+  g: Grid,
+  file: string,
+  attributes: Readonly<Record<string, string | number>>,
+): Promise<void> {
   const write = await grid<(path: string, g: Grid, o: object) => Promise<void>>('writeGeoTiff');
   mkdirSync(dirname(file), { recursive: true });
   await write(file, g, { overwrite: true, metadata: attributes, units: 'mm' });
 }
 
-async function writeNetcdf(stack: GridStack, file: string, attributes: Readonly<Record<string, string | number>>): Promise<void> {
+async function writeNetcdf(
+  stack: GridStack,
+  file: string,
+  attributes: Readonly<Record<string, string | number>>,
+): Promise<void> {
   const write = await grid<(path: string, s: GridStack, o: object) => Promise<void>>('writeNetcdf');
   mkdirSync(dirname(file), { recursive: true });
-  await write(file, stack, { overwrite: true, variable: 'twsa', longName: 'GRACE-like terrestrial water storage anomaly', units: 'mm', title: String(attributes['title'] ?? 'twsa hindcast'), producer: '@twsa/reconstruct hindcast', attributes });
+  await write(file, stack, {
+    overwrite: true,
+    variable: 'twsa',
+    longName: 'GRACE-like terrestrial water storage anomaly',
+    units: 'mm',
+    title: String(attributes['title'] ?? 'twsa hindcast'),
+    producer: '@twsa/reconstruct hindcast',
+    attributes,
+  });
 }
 
 async function countParams(name: ModelName, config: PipelineConfig): Promise<number> {
@@ -387,6 +707,29 @@ async function countParams(name: ModelName, config: PipelineConfig): Promise<num
 }
 
 /** The data/model/IO half of the default toolkit. */
-export const DATA_MODEL_TOOLKIT: Pick<Toolkit, 'initBackend' | 'prepare' | 'train' | 'load' | 'countParams' | 'probeTrainingStep' | 'trainingFlops' | 'measureFlopsPerSecond' | 'memoryLimit' | 'writeGeoTiff' | 'writeNetcdf'> = Object.freeze({
-  initBackend, prepare, train, load, countParams, probeTrainingStep, trainingFlops, measureFlopsPerSecond, memoryLimit, writeGeoTiff, writeNetcdf,
+export const DATA_MODEL_TOOLKIT: Pick<
+  Toolkit,
+  | 'initBackend'
+  | 'prepare'
+  | 'train'
+  | 'load'
+  | 'countParams'
+  | 'probeTrainingStep'
+  | 'trainingFlops'
+  | 'measureFlopsPerSecond'
+  | 'memoryLimit'
+  | 'writeGeoTiff'
+  | 'writeNetcdf'
+> = Object.freeze({
+  initBackend,
+  prepare,
+  train,
+  load,
+  countParams,
+  probeTrainingStep,
+  trainingFlops,
+  measureFlopsPerSecond,
+  memoryLimit,
+  writeGeoTiff,
+  writeNetcdf,
 });

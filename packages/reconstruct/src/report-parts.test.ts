@@ -9,10 +9,34 @@ import { isReconstructError } from './errors.js';
 
 const table: Table1 = {
   rows: [
-    { key: 'lsm', label: 'LSM baseline', params: null, preset: null, rmseMm: 80.123, cc: 0.8, seriesRmseMm: 20, seriesCc: 0.9, testMonths: 40, paper: PAPER_TABLE1['lsm']! },
-    { key: 'dcae', label: 'DCAE', params: 1234, preset: 'cpu', rmseMm: 50, cc: 0.9, seriesRmseMm: 10, seriesCc: 0.95, testMonths: 40, paper: PAPER_TABLE1['dcae']! },
+    {
+      key: 'lsm',
+      label: 'LSM baseline',
+      params: null,
+      preset: null,
+      rmseMm: 80.123,
+      cc: 0.8,
+      seriesRmseMm: 20,
+      seriesCc: 0.9,
+      testMonths: 40,
+      paper: PAPER_TABLE1['lsm']!,
+    },
+    {
+      key: 'dcae',
+      label: 'DCAE',
+      params: 1234,
+      preset: 'cpu',
+      rmseMm: 50,
+      cc: 0.9,
+      seriesRmseMm: 10,
+      seriesCc: 0.95,
+      testMonths: 40,
+      paper: PAPER_TABLE1['dcae']!,
+    },
   ],
-  definition: 'mean of per-pixel scores.', dataSource: 'real GRACE + emulated LSM (twin experiment)', twinExperiment: true,
+  definition: 'mean of per-pixel scores.',
+  dataSource: 'real GRACE + emulated LSM (twin experiment)',
+  twinExperiment: true,
 };
 
 describe('Table 1', () => {
@@ -25,10 +49,21 @@ describe('Table 1', () => {
   it('CSV has one line per row with empty unknown cells', () => {
     const lines = formatTable1Csv(table).trim().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[1]).toBe('lsm,LSM baseline,,,,80.123,105,0.8000,0.89,20.000,0.9000,40,real GRACE + emulated LSM (twin experiment)');
+    expect(lines[1]).toBe(
+      'lsm,LSM baseline,,,,80.123,105,0.8000,0.89,20.000,0.9000,40,real GRACE + emulated LSM (twin experiment)',
+    );
   });
   it('HTML report inlines images and converts the table', () => {
-    const html = renderHtmlReport([{ heading: 'T1', tableHtml: markdownTableToHtml(formatTable1Markdown(table)), figures: [{ caption: 'c', mime: 'image/svg+xml', bytes: '<svg/>' }] }], { title: 'R', banner: 'TWIN' });
+    const html = renderHtmlReport(
+      [
+        {
+          heading: 'T1',
+          tableHtml: markdownTableToHtml(formatTable1Markdown(table)),
+          figures: [{ caption: 'c', mime: 'image/svg+xml', bytes: '<svg/>' }],
+        },
+      ],
+      { title: 'R', banner: 'TWIN' },
+    );
     expect(html).toContain('<td>DCAE (cpu)</td>');
     expect(html).toContain(`data:image/svg+xml;base64,${Buffer.from('<svg/>').toString('base64')}`);
     expect(html).toContain('class="banner">TWIN');
@@ -50,7 +85,11 @@ describe('run folder', () => {
     const target = join(base, 'exists');
     mkdirSync(target);
     let err: unknown;
-    try { claimRunDirectory(target); } catch (e) { err = e; }
+    try {
+      claimRunDirectory(target);
+    } catch (e) {
+      err = e;
+    }
     expect(isReconstructError(err, 'OutputExistsError')).toBe(true);
     const loc = claimRunDirectory(target, { overwrite: true });
     expect(loc.work).toBe(`${target}.incomplete`);

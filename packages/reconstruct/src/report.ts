@@ -14,19 +14,41 @@ import { ROW_LABELS, type Table1 } from './table1.js';
 import type { Toolkit } from './toolkit.js';
 import { StageOrderError } from './errors.js';
 
-const COLORS: Record<string, string> = { grace: '#000000', lsm: '#8c6d31', seunet: '#1f77b4', pix2pix: '#d62728', dcae: '#2ca02c', convlstm: '#9467bd', hindcast: '#2ca02c' };
+const COLORS: Record<string, string> = {
+  grace: '#000000',
+  lsm: '#8c6d31',
+  seunet: '#1f77b4',
+  pix2pix: '#d62728',
+  dcae: '#2ca02c',
+  convlstm: '#9467bd',
+  hindcast: '#2ca02c',
+};
 const TWIN = 'TWIN EXPERIMENT: LSM EMULATED FROM GRACE';
 
-interface Figure extends ReportFigure { readonly file: string }
+interface Figure extends ReportFigure {
+  readonly file: string;
+}
 
 /**
  * Draws every figure into `<run>/report/figures/` and writes `<run>/report/report.html`.
  * @returns the path of the HTML report.
  * @throws {@link StageOrderError} when evaluate has not run.
  */
-export async function buildReport(work: string, config: PipelineConfig, toolkit: Toolkit, record: { readonly gitCommit: string | null; readonly backend: string | null; readonly seed: number; readonly versions: Readonly<Record<string, string>>; readonly skipped?: Readonly<Partial<Record<string, string>>> }): Promise<string> {
+export async function buildReport(
+  work: string,
+  config: PipelineConfig,
+  toolkit: Toolkit,
+  record: {
+    readonly gitCommit: string | null;
+    readonly backend: string | null;
+    readonly seed: number;
+    readonly versions: Readonly<Record<string, string>>;
+    readonly skipped?: Readonly<Partial<Record<string, string>>>;
+  },
+): Promise<string> {
   const evalDir = join(work, 'evaluation');
-  if (!existsSync(join(evalDir, 'table1.json'))) throw new StageOrderError('report', 'evaluation/table1.json (the evaluate stage)');
+  if (!existsSync(join(evalDir, 'table1.json')))
+    throw new StageOrderError('report', 'evaluation/table1.json (the evaluate stage)');
   const data = readPrepared(join(work, 'prepared'));
   const table = readJson<Table1>(join(evalDir, 'table1.json'));
   const figDir = join(work, 'report', 'figures');
@@ -45,19 +67,57 @@ export async function buildReport(work: string, config: PipelineConfig, toolkit:
   const models = config.models.names.filter((m) => existsSync(join(evalDir, 'predictions', `${m}.json`)));
   const predictions: Record<string, GridStack> = {};
   for (const m of models) predictions[m] = readArray<GridStack>(join(evalDir, 'predictions'), m);
-  const frame = (stack: GridStack, t: number): Float32Array => stack.data.subarray(t * size, (t + 1) * size) as Float32Array;
+  const frame = (stack: GridStack, t: number): Float32Array =>
+    stack.data.subarray(t * size, (t + 1) * size) as Float32Array;
 
   // Fig. 2: trend maps of GRACE and the LSM over the paired records.
-  const fig2 = add('fig02_trend.png', `Fig. 2: linear trend of TWSA (mm/yr), ${data.records[0]?.yearMonth}..${data.records[data.records.length - 1]?.yearMonth}, GRACE and LSM`,
-    renderMapPng([{ label: 'GRACE', data: toolkit.trend(data.grace, data.mask) }, { label: 'LSM', data: toolkit.trend(data.lsm, data.mask) }],
-      { title: 'FIG. 2  TWSA TREND (MM/YR)', shape: [rows, cols], mask, units: 'MM/YR', ...(footer ? { footer } : {}) }));
+  const fig2 = add(
+    'fig02_trend.png',
+    `Fig. 2: linear trend of TWSA (mm/yr), ${data.records[0]?.yearMonth}..${data.records[data.records.length - 1]?.yearMonth}, GRACE and LSM`,
+    renderMapPng(
+      [
+        { label: 'GRACE', data: toolkit.trend(data.grace, data.mask) },
+        { label: 'LSM', data: toolkit.trend(data.lsm, data.mask) },
+      ],
+      { title: 'FIG. 2  TWSA TREND (MM/YR)', shape: [rows, cols], mask, units: 'MM/YR', ...(footer ? { footer } : {}) },
+    ),
+  );
 
   // Fig. 11: per-pixel CC and RMSE over the test records.
   const keys = ['lsm', ...models];
-  const perPixel = (kind: 'cc' | 'rmse'): MapPanel[] => keys.filter((k) => existsSync(join(evalDir, 'per-pixel', `${k}-${kind}.json`)))
-    .map((k) => ({ label: (ROW_LABELS[k] ?? k).replace(' baseline', ''), data: readArray<Grid>(join(evalDir, 'per-pixel'), `${k}-${kind}`).data }));
-  const fig11cc = add('fig11_cc.png', 'Fig. 11a: per-pixel Pearson CC against GRACE over the test records', renderMapPng(perPixel('cc'), { title: 'FIG. 11  PER-PIXEL CC (TEST)', shape: [rows, cols], mask, colorMap: 'correlation', range: [-1, 1], columns: 3, ...(footer ? { footer } : {}) }));
-  const fig11rmse = add('fig11_rmse.png', 'Fig. 11b: per-pixel RMSE (mm) against GRACE over the test records', renderMapPng(perPixel('rmse'), { title: 'FIG. 11  PER-PIXEL RMSE (TEST)', shape: [rows, cols], mask, colorMap: 'viridis', units: 'MM', columns: 3, ...(footer ? { footer } : {}) }));
+  const perPixel = (kind: 'cc' | 'rmse'): MapPanel[] =>
+    keys
+      .filter((k) => existsSync(join(evalDir, 'per-pixel', `${k}-${kind}.json`)))
+      .map((k) => ({
+        label: (ROW_LABELS[k] ?? k).replace(' baseline', ''),
+        data: readArray<Grid>(join(evalDir, 'per-pixel'), `${k}-${kind}`).data,
+      }));
+  const fig11cc = add(
+    'fig11_cc.png',
+    'Fig. 11a: per-pixel Pearson CC against GRACE over the test records',
+    renderMapPng(perPixel('cc'), {
+      title: 'FIG. 11  PER-PIXEL CC (TEST)',
+      shape: [rows, cols],
+      mask,
+      colorMap: 'correlation',
+      range: [-1, 1],
+      columns: 3,
+      ...(footer ? { footer } : {}),
+    }),
+  );
+  const fig11rmse = add(
+    'fig11_rmse.png',
+    'Fig. 11b: per-pixel RMSE (mm) against GRACE over the test records',
+    renderMapPng(perPixel('rmse'), {
+      title: 'FIG. 11  PER-PIXEL RMSE (TEST)',
+      shape: [rows, cols],
+      mask,
+      colorMap: 'viridis',
+      units: 'MM',
+      columns: 3,
+      ...(footer ? { footer } : {}),
+    }),
+  );
 
   // Fig. 12: nationwide series with train/test shading; GRACE gaps stay gaps.
   const byMonth = (values: Float64Array): { months: string[]; values: number[] } => {
@@ -65,26 +125,66 @@ export async function buildReport(work: string, config: PipelineConfig, toolkit:
     const first = monthIndex(data.months[0]!);
     const last = monthIndex(data.months[data.months.length - 1]!);
     const out = new Array<number>(last - first + 1).fill(Number.NaN);
-    data.records.forEach((r, i) => { const k = monthIndex(r.yearMonth) - first; if (Number.isNaN(out[k]!)) out[k] = values[i]!; });
+    data.records.forEach((r, i) => {
+      const k = monthIndex(r.yearMonth) - first;
+      if (Number.isNaN(out[k]!)) out[k] = values[i]!;
+    });
     return { months: out.map((_, k) => monthString(first + k)), values: out };
   };
   const series: ChartSeries[] = [];
   const graceMean = toolkit.domainMean(Float32Array.from(data.grace.data), data.grace, data.mask);
   series.push({ label: 'GRACE', color: COLORS['grace']!, ...byMonth(graceMean), markers: true });
-  series.push({ label: data.twinExperiment ? 'LSM (emulated)' : 'LSM', color: COLORS['lsm']!, dashed: true, ...byMonth(toolkit.domainMean(Float32Array.from(data.lsm.data), data.grace, data.mask)) });
-  for (const m of models) series.push({ label: ROW_LABELS[m] ?? m, color: COLORS[m] ?? '#555', ...byMonth(toolkit.domainMean(Float32Array.from(predictions[m]!.data), data.grace, data.mask)) });
-  const shading = splitBlocks(data.records.map((r) => r.yearMonth), data.splits);
-  const fig12 = add('fig12_nationwide_series.svg', 'Fig. 12: nationwide (area-weighted Canada mean) TWSA; shaded: test records; gaps are missing GRACE months (not interpolated)',
-    renderLineChartSvg(series, { title: 'Fig. 12  Nationwide TWSA', yLabel: 'TWSA (mm)', shading, ...(data.twinExperiment ? { note: TWIN } : {}) }));
+  series.push({
+    label: data.twinExperiment ? 'LSM (emulated)' : 'LSM',
+    color: COLORS['lsm']!,
+    dashed: true,
+    ...byMonth(toolkit.domainMean(Float32Array.from(data.lsm.data), data.grace, data.mask)),
+  });
+  for (const m of models)
+    series.push({
+      label: ROW_LABELS[m] ?? m,
+      color: COLORS[m] ?? '#555',
+      ...byMonth(toolkit.domainMean(Float32Array.from(predictions[m]!.data), data.grace, data.mask)),
+    });
+  const shading = splitBlocks(
+    data.records.map((r) => r.yearMonth),
+    data.splits,
+  );
+  const fig12 = add(
+    'fig12_nationwide_series.svg',
+    'Fig. 12: nationwide (area-weighted Canada mean) TWSA; shaded: test records; gaps are missing GRACE months (not interpolated)',
+    renderLineChartSvg(series, {
+      title: 'Fig. 12  Nationwide TWSA',
+      yLabel: 'TWSA (mm)',
+      shading,
+      ...(data.twinExperiment ? { note: TWIN } : {}),
+    }),
+  );
 
   // Fig. 13–16: monthly maps.
   const monthly: Figure[] = [];
   config.evaluate.mapMonths.forEach((month, k) => {
     const t = data.records.findIndex((r) => r.yearMonth === month);
     if (t < 0) return;
-    const panels: MapPanel[] = [{ label: 'GRACE', data: frame(data.grace, t) }, { label: 'LSM', data: frame(data.lsm, t) }, ...models.map((m) => ({ label: ROW_LABELS[m] ?? m, data: frame(predictions[m]!, t) }))];
-    monthly.push(add(`fig${13 + k}_${month}.png`, `Fig. ${13 + k}: TWSA (mm) in ${month} (${data.splits[t]} record): GRACE, LSM and each model`,
-      renderMapPng(panels, { title: `FIG. ${13 + k}  TWSA ${month} (${data.splits[t]!.toUpperCase()})`, shape: [rows, cols], mask, units: 'MM', columns: 3, ...(footer ? { footer } : {}) })));
+    const panels: MapPanel[] = [
+      { label: 'GRACE', data: frame(data.grace, t) },
+      { label: 'LSM', data: frame(data.lsm, t) },
+      ...models.map((m) => ({ label: ROW_LABELS[m] ?? m, data: frame(predictions[m]!, t) })),
+    ];
+    monthly.push(
+      add(
+        `fig${13 + k}_${month}.png`,
+        `Fig. ${13 + k}: TWSA (mm) in ${month} (${data.splits[t]} record): GRACE, LSM and each model`,
+        renderMapPng(panels, {
+          title: `FIG. ${13 + k}  TWSA ${month} (${data.splits[t]!.toUpperCase()})`,
+          shape: [rows, cols],
+          mask,
+          units: 'MM',
+          columns: 3,
+          ...(footer ? { footer } : {}),
+        }),
+      ),
+    );
   });
   const skippedMonths = config.evaluate.mapMonths.filter((m) => !data.records.some((r) => r.yearMonth === m));
 
@@ -96,46 +196,110 @@ export async function buildReport(work: string, config: PipelineConfig, toolkit:
     const model = config.hindcast.model;
     const hindMonths = hind.times.map((t) => t.slice(0, 7));
     const chart: ChartSeries[] = [
-      { label: `${ROW_LABELS[model] ?? model} hindcast`, color: COLORS['hindcast']!, months: hindMonths, values: hMean },
+      {
+        label: `${ROW_LABELS[model] ?? model} hindcast`,
+        color: COLORS['hindcast']!,
+        months: hindMonths,
+        values: hMean,
+      },
       { label: 'GRACE', color: COLORS['grace']!, ...byMonth(graceMean), markers: true },
     ];
-    if (predictions[model]) chart.push({ label: `${ROW_LABELS[model] ?? model} (GRACE era)`, color: COLORS['hindcast']!, dashed: true, ...byMonth(toolkit.domainMean(Float32Array.from(predictions[model]!.data), data.grace, data.mask)) });
-    hindFigs.push(add('fig17_hindcast_series.svg', `Fig. 17: nationwide TWSA hindcast ${hindMonths[0]}..${hindMonths[hindMonths.length - 1]} by ${ROW_LABELS[model] ?? model}, with GRACE`,
-      renderLineChartSvg(chart, { title: `Fig. 17  Hindcast by ${ROW_LABELS[model] ?? model} and GRACE`, yLabel: 'TWSA (mm)', ...(data.twinExperiment ? { note: TWIN } : {}) })));
+    if (predictions[model])
+      chart.push({
+        label: `${ROW_LABELS[model] ?? model} (GRACE era)`,
+        color: COLORS['hindcast']!,
+        dashed: true,
+        ...byMonth(toolkit.domainMean(Float32Array.from(predictions[model]!.data), data.grace, data.mask)),
+      });
+    hindFigs.push(
+      add(
+        'fig17_hindcast_series.svg',
+        `Fig. 17: nationwide TWSA hindcast ${hindMonths[0]}..${hindMonths[hindMonths.length - 1]} by ${ROW_LABELS[model] ?? model}, with GRACE`,
+        renderLineChartSvg(chart, {
+          title: `Fig. 17  Hindcast by ${ROW_LABELS[model] ?? model} and GRACE`,
+          yLabel: 'TWSA (mm)',
+          ...(data.twinExperiment ? { note: TWIN } : {}),
+        }),
+      ),
+    );
     const hindLsm = data.hindcastLsm;
     const first = hindMonths[0]!;
     const lsmIndex = hindLsm ? hindLsm.times.findIndex((t) => t.slice(0, 7) === first) : -1;
     if (hindLsm && lsmIndex >= 0) {
-      hindFigs.push(add('fig18_first_hindcast_month.png', `Fig. 18: ${first}: LSM input and ${ROW_LABELS[model] ?? model} reconstruction (mm)`,
-        renderMapPng([{ label: 'LSM', data: frame(hindLsm, lsmIndex) }, { label: ROW_LABELS[model] ?? model, data: frame(hind, 0) }],
-          { title: `FIG. 18  ${first}  LSM VS RECONSTRUCTION`, shape: [rows, cols], mask, units: 'MM', ...(footer ? { footer } : {}) })));
+      hindFigs.push(
+        add(
+          'fig18_first_hindcast_month.png',
+          `Fig. 18: ${first}: LSM input and ${ROW_LABELS[model] ?? model} reconstruction (mm)`,
+          renderMapPng(
+            [
+              { label: 'LSM', data: frame(hindLsm, lsmIndex) },
+              { label: ROW_LABELS[model] ?? model, data: frame(hind, 0) },
+            ],
+            {
+              title: `FIG. 18  ${first}  LSM VS RECONSTRUCTION`,
+              shape: [rows, cols],
+              mask,
+              units: 'MM',
+              ...(footer ? { footer } : {}),
+            },
+          ),
+        ),
+      );
     }
   }
 
   const md = readFileSync(join(evalDir, 'table1.md'), 'utf8');
   const sections: ReportSection[] = [
-    { heading: 'Run', paragraphs: [
-      `Data: ${data.description}`,
-      `Profile ${config.profile}; models ${config.models.names.join(', ')} (preset ${config.models.preset}); ${config.train.epochs} epoch(s), batch ${config.train.batchSize}, learning rate ${config.train.learningRate}; seed ${record.seed}; tfjs backend ${record.backend ?? 'unknown'}; git ${record.gitCommit ?? 'unknown'}.`,
-      `${data.records.length} paired records ${data.records[0]?.yearMonth}..${data.records[data.records.length - 1]?.yearMonth}: ${data.splits.filter((s) => s === 'train').length} train, ${data.splits.filter((s) => s === 'test').length} test; ${data.missingMonths.length} missing GRACE months, left as gaps.`,
-    ] },
-    { heading: 'Table 1', tableHtml: markdownTableToHtml(md), paragraphs: md.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('|')).map((l) => l.replace(/\*\*/g, '')) },
+    {
+      heading: 'Run',
+      paragraphs: [
+        `Data: ${data.description}`,
+        `Profile ${config.profile}; models ${config.models.names.join(', ')} (preset ${config.models.preset}); ${config.train.epochs} epoch(s), batch ${config.train.batchSize}, learning rate ${config.train.learningRate}; seed ${record.seed}; tfjs backend ${record.backend ?? 'unknown'}; git ${record.gitCommit ?? 'unknown'}.`,
+        `${data.records.length} paired records ${data.records[0]?.yearMonth}..${data.records[data.records.length - 1]?.yearMonth}: ${data.splits.filter((s) => s === 'train').length} train, ${data.splits.filter((s) => s === 'test').length} test; ${data.missingMonths.length} missing GRACE months, left as gaps.`,
+      ],
+    },
+    {
+      heading: 'Table 1',
+      tableHtml: markdownTableToHtml(md),
+      paragraphs: md
+        .split('\n')
+        .filter((l) => l.trim() !== '' && !l.startsWith('|'))
+        .map((l) => l.replace(/\*\*/g, '')),
+    },
     { heading: 'Trends (Fig. 2)', figures: [fig2] },
     { heading: 'Per-pixel scores (Fig. 11)', figures: [fig11cc, fig11rmse] },
     { heading: 'Nationwide series (Fig. 12)', figures: [fig12] },
-    { heading: 'Monthly maps (Fig. 13–16)', figures: monthly, paragraphs: skippedMonths.length ? [`No GRACE record for ${skippedMonths.join(', ')}: no map drawn.`] : [] },
-    ...(hindFigs.length ? [{ heading: 'Hindcast (Fig. 17–18)', figures: hindFigs }]
-      : record.skipped?.hindcast ? [{ heading: 'Hindcast (Fig. 17–18)', paragraphs: [`Not run: ${record.skipped.hindcast}.`] }] : []),
+    {
+      heading: 'Monthly maps (Fig. 13–16)',
+      figures: monthly,
+      paragraphs: skippedMonths.length ? [`No GRACE record for ${skippedMonths.join(', ')}: no map drawn.`] : [],
+    },
+    ...(hindFigs.length
+      ? [{ heading: 'Hindcast (Fig. 17–18)', figures: hindFigs }]
+      : record.skipped?.hindcast
+        ? [{ heading: 'Hindcast (Fig. 17–18)', paragraphs: [`Not run: ${record.skipped.hindcast}.`] }]
+        : []),
   ];
   const reportPath = join(work, 'report', 'report.html');
-  if (config.report.html) writeFileAtomic(reportPath, renderHtmlReport(sections, { title: 'twsa: GRACE-like TWSA reconstruction (Yu et al. 2021 workflow)', ...(data.twinExperiment ? { banner: table.twinExperiment ? TWIN_BANNER : TWIN_BANNER } : {}) }));
+  if (config.report.html)
+    writeFileAtomic(
+      reportPath,
+      renderHtmlReport(sections, {
+        title: 'twsa: GRACE-like TWSA reconstruction (Yu et al. 2021 workflow)',
+        ...(data.twinExperiment ? { banner: table.twinExperiment ? TWIN_BANNER : TWIN_BANNER } : {}),
+      }),
+    );
   return reportPath;
 }
 
-const TWIN_BANNER = 'Twin experiment: the LSM input was emulated from GRACE itself. Scores and the hindcast show how well the models invert the emulator, not how they would do on a real land-surface model.';
+const TWIN_BANNER =
+  'Twin experiment: the LSM input was emulated from GRACE itself. Scores and the hindcast show how well the models invert the emulator, not how they would do on a real land-surface model.';
 
 /** Contiguous blocks of test records as shaded periods. */
-function splitBlocks(months: readonly string[], splits: readonly string[]): { start: string; end: string; label: string; color: string }[] {
+function splitBlocks(
+  months: readonly string[],
+  splits: readonly string[],
+): { start: string; end: string; label: string; color: string }[] {
   const out: { start: string; end: string; label: string; color: string }[] = [];
   for (let i = 0; i < months.length; i++) {
     if (splits[i] !== 'test') continue;

@@ -30,8 +30,16 @@ export function writeJsonAtomic(file: string, value: unknown): void {
 /** Reads a JSON file, with an {@link InputError} naming it when missing or invalid. */
 export function readJson<T = unknown>(file: string): T {
   let text: string;
-  try { text = readFileSync(file, 'utf8'); } catch (cause) { throw new InputError(`Cannot read '${file}': ${(cause as Error).message}`, { cause, file }); }
-  try { return JSON.parse(text) as T; } catch (cause) { throw new InputError(`'${file}' is not valid JSON: ${(cause as Error).message}`, { cause, file }); }
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new InputError(`Cannot read '${file}': ${(cause as Error).message}`, { cause, file });
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (cause) {
+    throw new InputError(`'${file}' is not valid JSON: ${(cause as Error).message}`, { cause, file });
+  }
 }
 
 /** Where a run is being written and where it ends up. */
@@ -69,7 +77,9 @@ export function locateRunToResume(dir: string): RunLocation {
       return { target, work: c };
     }
   }
-  throw new InputError(`No run to resume at '${dir}': expected a run.json in '${candidates.join("' or '")}'`, { file: dir });
+  throw new InputError(`No run to resume at '${dir}': expected a run.json in '${candidates.join("' or '")}'`, {
+    file: dir,
+  });
 }
 
 /** Moves a finished run from its working directory to its target (replacing an existing target). */
@@ -82,11 +92,21 @@ export function finishRunDirectory(location: RunLocation): void {
 /** The git commit of the directory's repository, or `null` outside git or without git. */
 export function gitCommit(cwd: string = process.cwd()): string | null {
   try {
-    const out = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).toString().trim();
+    const out = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 })
+      .toString()
+      .trim();
     if (!/^[0-9a-f]{40}$/.test(out)) return null;
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).toString().trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 5000,
+    })
+      .toString()
+      .trim();
     return dirty ? `${out}-dirty` : out;
-  } catch { return null; }
+  } catch {
+    return null;
+  }
 }
 
 /** Versions of the `@twsa` packages and tfjs, read from their package.json files next to this module. */
@@ -94,7 +114,11 @@ export function packageVersions(): Record<string, string> {
   const here = dirname(fileURLToPath(import.meta.url));
   const versions: Record<string, string> = { node: process.version };
   const tryRead = (name: string, file: string): void => {
-    try { versions[name] = (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version; } catch { /* not installed */ }
+    try {
+      versions[name] = (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+    } catch {
+      /* not installed */
+    }
   };
   const pkgRoot = resolve(here, '..');
   tryRead('@twsa/reconstruct', join(pkgRoot, 'package.json'));
@@ -102,8 +126,17 @@ export function packageVersions(): Record<string, string> {
     tryRead(`@twsa/${p}`, join(pkgRoot, '..', p, 'package.json'));
     tryRead(`@twsa/${p}`, join(pkgRoot, 'node_modules', '@twsa', p, 'package.json'));
   }
-  for (const dir of [join(pkgRoot, 'node_modules'), join(pkgRoot, '..', '..', 'node_modules'), join(pkgRoot, '..', 'node_modules')]) {
-    for (const t of ['@tensorflow/tfjs-core', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-cpu']) {
+  for (const dir of [
+    join(pkgRoot, 'node_modules'),
+    join(pkgRoot, '..', '..', 'node_modules'),
+    join(pkgRoot, '..', 'node_modules'),
+  ]) {
+    for (const t of [
+      '@tensorflow/tfjs-core',
+      '@tensorflow/tfjs-layers',
+      '@tensorflow/tfjs-backend-wasm',
+      '@tensorflow/tfjs-backend-cpu',
+    ]) {
       if (versions[t] === undefined) tryRead(t, join(dir, t, 'package.json'));
     }
   }
@@ -112,5 +145,9 @@ export function packageVersions(): Record<string, string> {
 
 /** True when `p` is an existing directory. */
 export function isDirectory(p: string): boolean {
-  try { return statSync(p).isDirectory(); } catch { return false; }
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -8,7 +8,9 @@
  * each model and the LSM (EALCO) row as the paper reports it. The models' published test RMSE and CC are
  * deliberately left out (not verified here), so their "paper" cells stay empty rather than guessed.
  */
-export const PAPER_TABLE1: Readonly<Record<string, { readonly params?: number; readonly rmseMm?: number; readonly cc?: number }>> = Object.freeze({
+export const PAPER_TABLE1: Readonly<
+  Record<string, { readonly params?: number; readonly rmseMm?: number; readonly cc?: number }>
+> = Object.freeze({
   lsm: Object.freeze({ rmseMm: 105, cc: 0.89 }),
   convlstm: Object.freeze({ params: 1_858_049 }),
   pix2pix: Object.freeze({ params: 34_544_514 }),
@@ -18,7 +20,11 @@ export const PAPER_TABLE1: Readonly<Record<string, { readonly params?: number; r
 
 /** Display names of Table 1's rows. */
 export const ROW_LABELS: Readonly<Record<string, string>> = Object.freeze({
-  lsm: 'LSM baseline', seunet: 'SEUNet', pix2pix: 'Pix2Pix', dcae: 'DCAE', convlstm: 'ConvLSTM',
+  lsm: 'LSM baseline',
+  seunet: 'SEUNet',
+  pix2pix: 'Pix2Pix',
+  dcae: 'DCAE',
+  convlstm: 'ConvLSTM',
 });
 
 /** One row of Table 1. */
@@ -55,8 +61,10 @@ export interface Table1 {
   readonly twinExperiment: boolean;
 }
 
-const fmt = (v: number | null | undefined, digits: number): string => (v === null || v === undefined || !Number.isFinite(v) ? '' : v.toFixed(digits));
-const fmtInt = (v: number | null | undefined): string => (v === null || v === undefined ? '' : v.toLocaleString('en-US'));
+const fmt = (v: number | null | undefined, digits: number): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? '' : v.toFixed(digits);
+const fmtInt = (v: number | null | undefined): string =>
+  v === null || v === undefined ? '' : v.toLocaleString('en-US');
 
 /**
  * Formats Table 1 as a Markdown table with notes on the definition, the data source and the paper columns.
@@ -71,20 +79,49 @@ export function formatTable1Markdown(table: Table1): string {
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of table.rows) {
-    lines.push(`| ${r.label}${r.preset ? ` (${r.preset})` : ''} | ${fmtInt(r.params)} | ${fmtInt(r.paper.params)} | ${fmt(r.rmseMm, 1)} | ${fmt(r.paper.rmseMm, 0)} | ${fmt(r.cc, 3)} | ${fmt(r.paper.cc, 2)} | ${fmt(r.seriesRmseMm, 1)} | ${fmt(r.seriesCc, 3)} |`);
+    lines.push(
+      `| ${r.label}${r.preset ? ` (${r.preset})` : ''} | ${fmtInt(r.params)} | ${fmtInt(r.paper.params)} | ${fmt(r.rmseMm, 1)} | ${fmt(r.paper.rmseMm, 0)} | ${fmt(r.cc, 3)} | ${fmt(r.paper.cc, 2)} | ${fmt(r.seriesRmseMm, 1)} | ${fmt(r.seriesCc, 3)} |`,
+    );
   }
   lines.push('');
   lines.push(`Data: ${table.dataSource}`);
-  if (table.twinExperiment) lines.push('', '**Twin experiment**: the LSM input was emulated from GRACE itself; these scores measure how well the models invert the emulator, not how they would do on a real land-surface model.');
-  lines.push('', `Nationwide RMSE and CC: ${table.definition} "Series" columns: RMSE and CC of the area-weighted Canada-mean monthly series over the test months.`);
-  lines.push('', 'Paper columns: Yu et al. (2021), Table 1. Only the parameter counts and the LSM (EALCO) row are reproduced here; the models\' published RMSE/CC are left blank rather than quoted from memory. The paper\'s LSM is EALCO, which is not public: our LSM row scores whatever LSM this run used.');
+  if (table.twinExperiment)
+    lines.push(
+      '',
+      '**Twin experiment**: the LSM input was emulated from GRACE itself; these scores measure how well the models invert the emulator, not how they would do on a real land-surface model.',
+    );
+  lines.push(
+    '',
+    `Nationwide RMSE and CC: ${table.definition} "Series" columns: RMSE and CC of the area-weighted Canada-mean monthly series over the test months.`,
+  );
+  lines.push(
+    '',
+    "Paper columns: Yu et al. (2021), Table 1. Only the parameter counts and the LSM (EALCO) row are reproduced here; the models' published RMSE/CC are left blank rather than quoted from memory. The paper's LSM is EALCO, which is not public: our LSM row scores whatever LSM this run used.",
+  );
   return lines.join('\n') + '\n';
 }
 
 /** Formats Table 1 as CSV (one header line, one line per row; empty cells where a value is unknown). */
 export function formatTable1Csv(table: Table1): string {
-  const header = 'model,label,preset,params,paper_params,test_rmse_mm,paper_test_rmse_mm,test_cc,paper_test_cc,series_rmse_mm,series_cc,test_months,data_source';
+  const header =
+    'model,label,preset,params,paper_params,test_rmse_mm,paper_test_rmse_mm,test_cc,paper_test_cc,series_rmse_mm,series_cc,test_months,data_source';
   const q = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const lines = table.rows.map((r) => [r.key, q(r.label), r.preset ?? '', r.params ?? '', r.paper.params ?? '', fmt(r.rmseMm, 3), r.paper.rmseMm ?? '', fmt(r.cc, 4), r.paper.cc ?? '', fmt(r.seriesRmseMm, 3), fmt(r.seriesCc, 4), r.testMonths, q(table.dataSource)].join(','));
+  const lines = table.rows.map((r) =>
+    [
+      r.key,
+      q(r.label),
+      r.preset ?? '',
+      r.params ?? '',
+      r.paper.params ?? '',
+      fmt(r.rmseMm, 3),
+      r.paper.rmseMm ?? '',
+      fmt(r.cc, 4),
+      r.paper.cc ?? '',
+      fmt(r.seriesRmseMm, 3),
+      fmt(r.seriesCc, 4),
+      r.testMonths,
+      q(table.dataSource),
+    ].join(','),
+  );
   return [header, ...lines].join('\n') + '\n';
 }

@@ -130,7 +130,12 @@ export interface Toolkit {
   /** The sentence that defines the nationwide RMSE and CC. */
   readonly table1Definition: string;
   /** Per-pixel CC and RMSE (mm) over the given frames; NaN outside the mask. */
-  perPixel(predicted: Float32Array, observed: GridStack, mask: Grid, frames: readonly number[]): { readonly cc: Float32Array; readonly rmseMm: Float32Array };
+  perPixel(
+    predicted: Float32Array,
+    observed: GridStack,
+    mask: Grid,
+    frames: readonly number[],
+  ): { readonly cc: Float32Array; readonly rmseMm: Float32Array };
   /** Area-weighted mean over land of every frame (mm); NaN for an empty frame. */
   domainMean(values: Float32Array, like: GridStack, mask: Grid): Float64Array;
   /** Per-pixel linear trend (mm/year) of a stack; NaN outside the mask. */

@@ -9,7 +9,11 @@ const cli = join(root, 'packages', 'reconstruct', 'src', 'cli.ts');
 const base = mkdtempSync(join(tmpdir(), 'twsa-cli-'));
 
 function twsa(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--conditions=twsa-source', '--import', 'tsx', cli, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['--conditions=twsa-source', '--import', 'tsx', cli, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -18,7 +22,13 @@ describe('twsa CLI', () => {
     const main = twsa('--help');
     expect(main.code).toBe(0);
     expect(main.stdout).toMatch(/Usage: twsa <command>/);
-    for (const [cmd, pattern] of [['run', /--profile smoke\|quick\|paper/], ['prepare', /twsa prepare --out/], ['models', /twsa models --json/], ['grid', /twsa grid reproject/], ['data', /twsa data baseline/]] as const) {
+    for (const [cmd, pattern] of [
+      ['run', /--profile smoke\|quick\|paper/],
+      ['prepare', /twsa prepare --out/],
+      ['models', /twsa models --json/],
+      ['grid', /twsa grid reproject/],
+      ['data', /twsa data baseline/],
+    ] as const) {
       const r = twsa(cmd, '--help');
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(pattern);
@@ -47,7 +57,9 @@ describe('twsa CLI', () => {
     mkdirSync(out);
     const r = twsa('run', '--profile', 'smoke', '--out', out);
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe(`twsa: output directory '${out}' already exists: choose another --out, or pass --overwrite to replace it`);
+    expect(r.stderr.trim()).toBe(
+      `twsa: output directory '${out}' already exists: choose another --out, or pass --overwrite to replace it`,
+    );
     expect(r.stderr).not.toMatch(/overwrite: true/);
     const missing = twsa('run', '--grace', join(base, 'nope.nc'), '--lsm', 'emulate', '--out', join(base, 'r3'));
     expect(missing.code).toBe(1);
@@ -64,10 +76,15 @@ describe('twsa CLI', () => {
     const spec = { shape: [4, 4] as const, bounds: [-100, 50, -96, 54] as const, crs: 'EPSG:4326' };
     await writeGeoTiff(input, createGrid(new Float32Array(16).fill(1), spec));
     await writeGeoTiff(existing, createGrid(new Float32Array(16).fill(7), spec));
-    for (const args of [['upscale', input, '--factor', '2'], ['reproject', input, '--to', 'canada-lcc-110km']]) {
+    for (const args of [
+      ['upscale', input, '--factor', '2'],
+      ['reproject', input, '--to', 'canada-lcc-110km'],
+    ]) {
       const r = twsa('grid', ...args, '--out', existing);
       expect(r.code).toBe(1);
-      expect(r.stderr.trim()).toBe(`twsa: output file '${existing}' already exists: choose another --out, or pass --overwrite to replace it`);
+      expect(r.stderr.trim()).toBe(
+        `twsa: output file '${existing}' already exists: choose another --out, or pass --overwrite to replace it`,
+      );
     }
     const ok = twsa('grid', 'upscale', input, '--factor', '2', '--out', existing, '--overwrite');
     expect(ok.code).toBe(0);
@@ -78,7 +95,12 @@ describe('twsa CLI', () => {
     const r = twsa('run', '--profile', 'smoke', '--estimate-only', '--backend', 'wasm');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^smoke profile on the 'wasm' backend: about \d+[hms].* of training \(estimated in /);
-    for (const m of ['seunet', 'pix2pix', 'dcae']) expect(r.stdout).toMatch(new RegExp(`  ${m} +[\\d.]+ ?s/step × 3 steps × 1 epochs = .*\\(timed step, after a warm-up step; peak tensor memory ≈ \\d+ MiB\\)`));
+    for (const m of ['seunet', 'pix2pix', 'dcae'])
+      expect(r.stdout).toMatch(
+        new RegExp(
+          `  ${m} +[\\d.]+ ?s/step × 3 steps × 1 epochs = .*\\(timed step, after a warm-up step; peak tensor memory ≈ \\d+ MiB\\)`,
+        ),
+      );
     expect(r.stdout).toMatch(/  convlstm .*\(timed step on the full 3-frame sequence; peak tensor memory ≈ \d+ MiB\)/);
     expect(r.stderr).toMatch(/timing one convlstm training step \(3-frame sequence\)/);
     expect(readdirSync(base).sort()).toEqual(before);

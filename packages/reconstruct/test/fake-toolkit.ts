@@ -16,13 +16,23 @@ function monthList(start: string, end: string): string[] {
   const out: string[] = [];
   let [y, m] = start.split('-').map(Number) as [number, number];
   const [ey, em] = end.split('-').map(Number) as [number, number];
-  while (y < ey || (y === ey && m <= em)) { out.push(`${y}-${String(m).padStart(2, '0')}`); m++; if (m > 12) { m = 1; y++; } }
+  while (y < ey || (y === ey && m <= em)) {
+    out.push(`${y}-${String(m).padStart(2, '0')}`);
+    m++;
+    if (m > 12) {
+      m = 1;
+      y++;
+    }
+  }
   return out;
 }
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32 - 0.5; };
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32 - 0.5;
+  };
 }
 
 export function fakeScenario(seed = 1, twin = false): PreparedData {
@@ -31,18 +41,25 @@ export function fakeScenario(seed = 1, twin = false): PreparedData {
   const all = monthList('2002-04', '2016-12');
   const months = all.filter((m) => !missing.has(m));
   const mask = new Float32Array(SIZE);
-  for (let i = 0; i < SIZE; i++) { const row = Math.floor(i / N), col = i % N; mask[i] = row + col > 3 && row - col < 9 ? 1 : 0; }
+  for (let i = 0; i < SIZE; i++) {
+    const row = Math.floor(i / N),
+      col = i % N;
+    mask[i] = row + col > 3 && row - col < 9 ? 1 : 0;
+  }
   const field = (ym: string, k: number, lsm: boolean): number => {
     const [y, m] = ym.split('-').map(Number) as [number, number];
     const t = y + (m - 0.5) / 12;
-    const row = Math.floor(k / N), col = k % N;
+    const row = Math.floor(k / N),
+      col = k % N;
     const season = 80 * Math.sin(2 * Math.PI * (t - 0.2) + col / 6) * (1 + row / N);
     const trend = -3 * (t - 2009) * (row < 4 ? 1 : 0.1);
     return lsm ? 0.6 * season + 10 + 5 * r() : season + trend + 4 * r();
   };
   const stack = (ms: string[], lsm: boolean): Float32Array => {
     const d = new Float32Array(ms.length * SIZE);
-    ms.forEach((ym, t) => { for (let k = 0; k < SIZE; k++) d[t * SIZE + k] = mask[k] ? field(ym, k, lsm) : Number.NaN; });
+    ms.forEach((ym, t) => {
+      for (let k = 0; k < SIZE; k++) d[t * SIZE + k] = mask[k] ? field(ym, k, lsm) : Number.NaN;
+    });
     return d;
   };
   const base = { bounds: BOUNDS, crs: 'EPSG:3978', nodata: Number.NaN, units: 'mm' } as const;
@@ -53,9 +70,16 @@ export function fakeScenario(seed = 1, twin = false): PreparedData {
     grace: { ...base, data: stack(months, false), shape: [months.length, N, N], times },
     lsm: { ...base, data: stack(months, true), shape: [months.length, N, N], times },
     records: months.map((m) => ({ id: m, yearMonth: m })),
-    splits, months: all, missingMonths: [...missing],
+    splits,
+    months: all,
+    missingMonths: [...missing],
     mask: { ...base, data: mask, shape: [N, N], units: '1' } as Grid,
-    hindcastLsm: { ...base, data: stack(hindMonths, true), shape: [hindMonths.length, N, N], times: hindMonths.map((m) => `${m}-15T00:00:00.000Z`) },
+    hindcastLsm: {
+      ...base,
+      data: stack(hindMonths, true),
+      shape: [hindMonths.length, N, N],
+      times: hindMonths.map((m) => `${m}-15T00:00:00.000Z`),
+    },
     description: twin ? 'fake GRACE + emulated LSM (twin experiment)' : 'fake test scenario',
     twinExperiment: twin,
     attributes: { source: 'fake-toolkit' },
@@ -64,14 +88,21 @@ export function fakeScenario(seed = 1, twin = false): PreparedData {
 
 function linearModel(name: ModelName, a: Float32Array, b: Float32Array): TrainedModel {
   return {
-    params: 2 * SIZE, preset: 'fake', epochs: 1,
+    params: 2 * SIZE,
+    preset: 'fake',
+    epochs: 1,
     async predict(lsm: GridStack) {
       const out = new Float32Array(lsm.data.length);
-      for (let i = 0; i < out.length; i++) { const k = i % SIZE; out[i] = a[k]! * lsm.data[i]! + b[k]!; }
+      for (let i = 0; i < out.length; i++) {
+        const k = i % SIZE;
+        out[i] = a[k]! * lsm.data[i]! + b[k]!;
+      }
       void name;
       return out;
     },
-    dispose() { /* nothing */ },
+    dispose() {
+      /* nothing */
+    },
   };
 }
 
@@ -88,7 +119,9 @@ export function fakeToolkit(options: FakeToolkitOptions = {}): Toolkit & { train
   return {
     ...METRICS_TOOLKIT,
     trained,
-    async initBackend() { return 'fake'; },
+    async initBackend() {
+      return 'fake';
+    },
     async prepare(config) {
       const data = fakeScenario(config.seed, options.twin ?? false);
       return options.noHindcastLsm ? { ...data, hindcastLsm: null } : data;
@@ -98,17 +131,28 @@ export function fakeToolkit(options: FakeToolkitOptions = {}): Toolkit & { train
       mkdirSync(req.checkpointDir, { recursive: true });
       const { grace, lsm } = req.data;
       const n = grace.shape[0];
-      const a = new Float32Array(SIZE), b = new Float32Array(SIZE);
+      const a = new Float32Array(SIZE),
+        b = new Float32Array(SIZE);
       for (let k = 0; k < SIZE; k++) {
-        let sx = 0, sy = 0, sxx = 0, sxy = 0, c = 0;
+        let sx = 0,
+          sy = 0,
+          sxx = 0,
+          sxy = 0,
+          c = 0;
         for (let t = 0; t < n; t++) {
           if (req.data.splits[t] !== 'train') continue;
-          const x = lsm.data[t * SIZE + k]!, y = grace.data[t * SIZE + k]!;
+          const x = lsm.data[t * SIZE + k]!,
+            y = grace.data[t * SIZE + k]!;
           if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
-          sx += x; sy += y; sxx += x * x; sxy += x * y; c++;
+          sx += x;
+          sy += y;
+          sxx += x * x;
+          sxy += x * y;
+          c++;
         }
         const slope = c > 1 ? (sxy - (sx * sy) / c) / (sxx - (sx * sx) / c) : 0;
-        a[k] = slope; b[k] = c > 0 ? (sy - slope * sx) / c : 0;
+        a[k] = slope;
+        b[k] = c > 0 ? (sy - slope * sx) / c : 0;
       }
       req.onEpoch?.({ epoch: 1, epochs: 1, loss: 0.1, seconds: 0.01 });
       writeFileSync(join(req.modelDir, 'weights.json'), JSON.stringify({ a: Array.from(a), b: Array.from(b) }));
@@ -122,7 +166,9 @@ export function fakeToolkit(options: FakeToolkitOptions = {}): Toolkit & { train
       return linearModel(model, Float32Array.from(w.a), Float32Array.from(w.b));
     },
     countParams: async () => 2 * SIZE,
-    async probeTrainingStep() { return { secondsPerStep: 0.5 }; },
+    async probeTrainingStep() {
+      return { secondsPerStep: 0.5 };
+    },
     async writeGeoTiff(grid, file, attributes) {
       mkdirSync(join(file, '..'), { recursive: true });
       writeFileSync(file, JSON.stringify({ shape: grid.shape, attributes }));

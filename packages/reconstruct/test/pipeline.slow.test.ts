@@ -6,7 +6,15 @@ import { join, resolve } from 'node:path';
 import { runPipeline, resolveConfig, dataCommand, type DataBaselineResult } from '@twsa/reconstruct';
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
-const GRACE = join(root, '..', 'shared', 'data', 'real', 'grace_jpl_rl06v03_land', 'jpl_rl06v03_lnd_northamerica_1deg_200204-201912.nc');
+const GRACE = join(
+  root,
+  '..',
+  'shared',
+  'data',
+  'real',
+  'grace_jpl_rl06v03_land',
+  'jpl_rl06v03_lnd_northamerica_1deg_200204-201912.nc',
+);
 const base = mkdtempSync(join(tmpdir(), 'twsa-slow-'));
 
 describe('smoke profile with the real toolkit', () => {
@@ -18,7 +26,11 @@ describe('smoke profile with the real toolkit', () => {
     for (const r of result.table1!.rows) expect(Number.isFinite(r.rmseMm)).toBe(true);
     const nc = readdirSync(join(out, 'hindcast')).filter((f) => f.endsWith('.nc'));
     expect(nc).toHaveLength(1);
-    expect(readFileSync(join(out, 'hindcast', nc[0]!)).subarray(0, 3).toString()).toBe('CDF');
+    expect(
+      readFileSync(join(out, 'hindcast', nc[0]!))
+        .subarray(0, 3)
+        .toString(),
+    ).toBe('CDF');
     const tifs = readdirSync(join(out, 'hindcast', 'geotiff'));
     expect(tifs.length).toBeGreaterThan(270);
     expect(existsSync(join(out, 'report', 'report.html'))).toBe(true);
@@ -29,7 +41,11 @@ const real = existsSync(GRACE);
 if (!real) console.warn('skipped: ../shared/data/real not found');
 (real ? describe : describe.skip)('twin experiment on real GRACE', () => {
   it('pairs 158 records and the emulated LSM lands near the paper EALCO row', async () => {
-    const config = resolveConfig({ profile: 'quick', data: { grace: [GRACE], lsm: 'emulate' }, hindcast: { enabled: false } });
+    const config = resolveConfig({
+      profile: 'quick',
+      data: { grace: [GRACE], lsm: 'emulate' },
+      hindcast: { enabled: false },
+    });
     const b = (await dataCommand('baseline', config)) as DataBaselineResult;
     expect(b.testRecords).toBe(40);
     expect(b.twinExperiment).toBe(true);

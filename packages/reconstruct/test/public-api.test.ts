@@ -3,16 +3,57 @@ import * as api from '@twsa/reconstruct';
 describe('@twsa/reconstruct public API', () => {
   it('exports exactly these names', () => {
     expect(Object.keys(api).sort()).toEqual([
-      'BACKEND_CHOICES', 'ConfigError', 'DependencyMissingError', 'INCOMPLETE_SUFFIX', 'InputError', 'METRICS_TOOLKIT', 'MODEL_NAMES', 'MODEL_PRESETS',
-      'OutputExistsError', 'PAPER_TABLE1', 'PROFILES', 'PROFILE_NAMES', 'PipelineAbortedError', 'RECONSTRUCT_ERROR_NAMES', 'ROW_LABELS',
-      'ReconstructError', 'STAGES', 'StageOrderError', 'TWIN_NOTE', 'claimRunDirectory', 'colorAt', 'dataCommand', 'dataSourceKind', 'defaultToolkit',
-      'estimateTrainingSeconds', 'finishRunDirectory', 'formatDuration', 'formatProgressBar', 'formatTable1Csv', 'formatTable1Markdown',
-      'gridInfoCommand', 'gridReprojectCommand', 'gridUpscaleCommand', 'isReconstructError', 'locateRunToResume', 'readConfigFile',
-      'readRunTable1', 'renderHtmlReport', 'renderLineChartSvg', 'renderMapPng', 'resolveConfig', 'runPipeline',
+      'BACKEND_CHOICES',
+      'ConfigError',
+      'DependencyMissingError',
+      'INCOMPLETE_SUFFIX',
+      'InputError',
+      'METRICS_TOOLKIT',
+      'MODEL_NAMES',
+      'MODEL_PRESETS',
+      'OutputExistsError',
+      'PAPER_TABLE1',
+      'PROFILES',
+      'PROFILE_NAMES',
+      'PipelineAbortedError',
+      'RECONSTRUCT_ERROR_NAMES',
+      'ROW_LABELS',
+      'ReconstructError',
+      'STAGES',
+      'StageOrderError',
+      'TWIN_NOTE',
+      'claimRunDirectory',
+      'colorAt',
+      'dataCommand',
+      'dataSourceKind',
+      'defaultToolkit',
+      'estimateTrainingSeconds',
+      'finishRunDirectory',
+      'formatDuration',
+      'formatProgressBar',
+      'formatTable1Csv',
+      'formatTable1Markdown',
+      'gridInfoCommand',
+      'gridReprojectCommand',
+      'gridUpscaleCommand',
+      'isReconstructError',
+      'locateRunToResume',
+      'readConfigFile',
+      'readRunTable1',
+      'renderHtmlReport',
+      'renderLineChartSvg',
+      'renderMapPng',
+      'resolveConfig',
+      'runPipeline',
     ]);
   });
   it('pins the paper numbers it quotes', () => {
     expect(api.PAPER_TABLE1['lsm']).toEqual({ rmseMm: 105, cc: 0.89 });
-    expect([api.PAPER_TABLE1['convlstm']!.params, api.PAPER_TABLE1['pix2pix']!.params, api.PAPER_TABLE1['seunet']!.params, api.PAPER_TABLE1['dcae']!.params]).toEqual([1_858_049, 34_544_514, 1_964_093, 76_125_313]);
+    expect([
+      api.PAPER_TABLE1['convlstm']!.params,
+      api.PAPER_TABLE1['pix2pix']!.params,
+      api.PAPER_TABLE1['seunet']!.params,
+      api.PAPER_TABLE1['dcae']!.params,
+    ]).toEqual([1_858_049, 34_544_514, 1_964_093, 76_125_313]);
   });
 });

@@ -25,7 +25,10 @@ export function createRandom(seed: number): Random {
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
     return (z ^ (z >>> 16)) >>> 0;
   };
-  let a = split(), b = split(), c = split(), d = split();
+  let a = split(),
+    b = split(),
+    c = split(),
+    d = split();
   const uniform = (): number => {
     const t = (((a + b) >>> 0) + d) >>> 0;
     d = (d + 1) >>> 0;
@@ -38,7 +41,11 @@ export function createRandom(seed: number): Random {
   for (let i = 0; i < 12; i++) uniform();
   let spare = NaN_;
   const normal = (): number => {
-    if (spare === spare) { const v = spare; spare = NaN_; return v; }
+    if (spare === spare) {
+      const v = spare;
+      spare = NaN_;
+      return v;
+    }
     let u = 0;
     while (u <= 1e-300) u = uniform();
     const v = uniform();
@@ -49,7 +56,10 @@ export function createRandom(seed: number): Random {
   const fillNormal = (out: Float64Array): void => {
     const n = out.length;
     let i = 0;
-    if (spare === spare && n > 0) { out[i++] = spare; spare = NaN_; }
+    if (spare === spare && n > 0) {
+      out[i++] = spare;
+      spare = NaN_;
+    }
     for (; i < n; i += 2) {
       let u = 0;
       while (u <= 1e-300) u = uniform();
@@ -79,7 +89,8 @@ export interface SmoothField {
 export function smoothField(rows: number, cols: number, sigmaCells: number): SmoothField {
   const radius = Math.max(0, Math.ceil(3 * sigmaCells));
   const kernel: number[] = [];
-  for (let i = -radius; i <= radius; i++) kernel.push(sigmaCells > 0 ? Math.exp(-(i * i) / (2 * sigmaCells * sigmaCells)) : i === 0 ? 1 : 0);
+  for (let i = -radius; i <= radius; i++)
+    kernel.push(sigmaCells > 0 ? Math.exp(-(i * i) / (2 * sigmaCells * sigmaCells)) : i === 0 ? 1 : 0);
   const norm1 = Math.sqrt(kernel.reduce((s, k) => s + k * k, 0));
   const k1 = kernel.map((k) => k / norm1); // Σk1² = 1 per axis → Σ(k1⊗k1)² = 1.
   const pr = rows + 2 * radius;

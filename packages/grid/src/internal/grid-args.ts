@@ -6,21 +6,35 @@ import type { Grid, GridArray, GridSpec, GridStack } from '../grid.js';
 
 /** Throws a {@link GridArgumentError} naming `name` and `fn` unless `spec` is a well-formed {@link GridSpec}. */
 export function assertSpec(spec: GridSpec, name: string, fn: string): void {
-  if (!spec || typeof spec !== 'object') throw new GridArgumentError(name, fn, 'a grid spec { shape, bounds, crs }', String(spec));
+  if (!spec || typeof spec !== 'object')
+    throw new GridArgumentError(name, fn, 'a grid spec { shape, bounds, crs }', String(spec));
   const { shape, bounds, crs } = spec;
   if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((v) => Number.isInteger(v) && v > 0)) {
     throw new GridArgumentError(`${name}.shape`, fn, '[rows, cols] positive integers', JSON.stringify(shape));
   }
-  if (!Array.isArray(bounds) || bounds.length !== 4 || !bounds.every(Number.isFinite) || !(bounds[2] > bounds[0]) || !(bounds[3] > bounds[1])) {
-    throw new GridArgumentError(`${name}.bounds`, fn, 'finite [west, south, east, north] with east > west and north > south', JSON.stringify(bounds));
+  if (
+    !Array.isArray(bounds) ||
+    bounds.length !== 4 ||
+    !bounds.every(Number.isFinite) ||
+    !(bounds[2] > bounds[0]) ||
+    !(bounds[3] > bounds[1])
+  ) {
+    throw new GridArgumentError(
+      `${name}.bounds`,
+      fn,
+      'finite [west, south, east, north] with east > west and north > south',
+      JSON.stringify(bounds),
+    );
   }
-  if (typeof crs !== 'string' || crs.length === 0) throw new GridArgumentError(`${name}.crs`, fn, 'a CRS identifier string', String(crs));
+  if (typeof crs !== 'string' || crs.length === 0)
+    throw new GridArgumentError(`${name}.crs`, fn, 'a CRS identifier string', String(crs));
 }
 
 /** Checks a 2-D grid record (spec plus a data array of length rows × cols). */
 export function assertGrid(grid: Grid<GridArray>, name: string, fn: string): void {
   assertSpec(grid, name, fn);
-  if (!ArrayBuffer.isView(grid.data)) throw new GridArgumentError(`${name}.data`, fn, 'a typed array', String(grid.data));
+  if (!ArrayBuffer.isView(grid.data))
+    throw new GridArgumentError(`${name}.data`, fn, 'a typed array', String(grid.data));
   const n = grid.shape[0] * grid.shape[1];
   if (grid.data.length !== n) throw new GridShapeError([n], [grid.data.length], { field: `${name}.data` });
 }
@@ -32,10 +46,13 @@ export function assertStack(stack: GridStack<GridArray>, name: string, fn: strin
   }
   assertSpec({ shape: [stack.shape[1], stack.shape[2]], bounds: stack.bounds, crs: stack.crs }, name, fn);
   const n = stack.shape[0] * stack.shape[1] * stack.shape[2];
-  if (!ArrayBuffer.isView(stack.data)) throw new GridArgumentError(`${name}.data`, fn, 'a typed array', String(stack.data));
+  if (!ArrayBuffer.isView(stack.data))
+    throw new GridArgumentError(`${name}.data`, fn, 'a typed array', String(stack.data));
   if (stack.data.length !== n) throw new GridShapeError([n], [stack.data.length], { field: `${name}.data` });
   if (!Array.isArray(stack.times) || stack.times.length !== stack.shape[0]) {
-    throw new GridShapeError([stack.shape[0]], [Array.isArray(stack.times) ? stack.times.length : 0], { field: `${name}.times` });
+    throw new GridShapeError([stack.shape[0]], [Array.isArray(stack.times) ? stack.times.length : 0], {
+      field: `${name}.times`,
+    });
   }
 }
 

@@ -1,15 +1,32 @@
-import { existsSync, linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  linkSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as nodePath from 'node:path';
 import { isGridError } from '../errors.js';
 import { assertWritable, writeFileAtomic } from './atomic.js';
 
 let dir: string;
-beforeEach(() => { dir = mkdtempSync(nodePath.join(tmpdir(), 'twsa-atomic-')); });
-afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => {
+  dir = mkdtempSync(nodePath.join(tmpdir(), 'twsa-atomic-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 async function caught(p: Promise<unknown>): Promise<Error & { file?: string; field?: string }> {
-  try { await p; } catch (error) { return error as Error & { file?: string; field?: string }; }
+  try {
+    await p;
+  } catch (error) {
+    return error as Error & { file?: string; field?: string };
+  }
   throw new Error('expected a rejection');
 }
 

@@ -30,20 +30,30 @@ async function statOrUndefined(path: string): Promise<import('node:fs').Stats | 
  * @throws {@link GridIoError} naming the file otherwise.
  */
 export async function assertWritable(path: string, options: WriteFileOptions, functionName: string): Promise<void> {
-  if (typeof path !== 'string' || path === '') throw new GridIoError(`${functionName}: the output path must be a non-empty string`, { field: 'path' });
+  if (typeof path !== 'string' || path === '')
+    throw new GridIoError(`${functionName}: the output path must be a non-empty string`, { field: 'path' });
   const target = await statOrUndefined(path);
   const resolved = nodePath.resolve(path);
   for (const input of options.inputs ?? []) {
-    const same = nodePath.resolve(input) === resolved || (target !== undefined && await (async () => {
-      const s = await statOrUndefined(input);
-      return s !== undefined && s.dev === target.dev && s.ino === target.ino;
-    })());
+    const same =
+      nodePath.resolve(input) === resolved ||
+      (target !== undefined &&
+        (await (async () => {
+          const s = await statOrUndefined(input);
+          return s !== undefined && s.dev === target.dev && s.ino === target.ino;
+        })()));
     if (same) {
-      throw new GridIoError(`${functionName} refuses to write ${path}: it is an input of the same call (${input}); choose another output path`, { file: path, field: 'path' });
+      throw new GridIoError(
+        `${functionName} refuses to write ${path}: it is an input of the same call (${input}); choose another output path`,
+        { file: path, field: 'path' },
+      );
     }
   }
   if (target !== undefined && !options.overwrite) {
-    throw new GridIoError(`${functionName} refuses to overwrite the existing file ${path}; pass { overwrite: true } to replace it`, { file: path, field: 'path' });
+    throw new GridIoError(
+      `${functionName} refuses to overwrite the existing file ${path}; pass { overwrite: true } to replace it`,
+      { file: path, field: 'path' },
+    );
   }
 }
 
@@ -51,7 +61,12 @@ export async function assertWritable(path: string, options: WriteFileOptions, fu
  * Writes `bytes` to `path` atomically after {@link assertWritable}.
  * @throws {@link GridIoError} when the target may not be written or the write fails; nothing is left behind.
  */
-export async function writeFileAtomic(path: string, bytes: Uint8Array | readonly Uint8Array[], options: WriteFileOptions, functionName: string): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  bytes: Uint8Array | readonly Uint8Array[],
+  options: WriteFileOptions,
+  functionName: string,
+): Promise<void> {
   await assertWritable(path, options, functionName);
   const temp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
   let handle: import('node:fs/promises').FileHandle | undefined;
@@ -69,6 +84,10 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array | readonly
     if (handle) await handle.close().catch(() => undefined);
     await fs.rm(temp, { force: true }).catch(() => undefined);
     if (error instanceof GridIoError) throw error;
-    throw new GridIoError(`${functionName} could not write ${path}: ${(error as Error).message}`, { file: path, field: 'path', cause: error });
+    throw new GridIoError(`${functionName} could not write ${path}: ${(error as Error).message}`, {
+      file: path,
+      field: 'path',
+      cause: error,
+    });
   }
 }

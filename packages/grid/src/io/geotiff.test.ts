@@ -10,17 +10,44 @@ import { encodeFloat32Tiff, geoKeyDirectory } from './tiff-encoder.js';
 
 const FIXTURES = nodePath.resolve(import.meta.dirname, '../../test/fixtures/io');
 const fixture = (name: string): string => nodePath.join(FIXTURES, name);
-const tifExpected = JSON.parse(readFileSync(fixture('tif-expected.json'), 'utf8')) as { int16: (number | null)[]; float64: (number | null)[]; pointGeoTransform: number[]; deflateTiled: (number | null)[] };
+const tifExpected = JSON.parse(readFileSync(fixture('tif-expected.json'), 'utf8')) as {
+  int16: (number | null)[];
+  float64: (number | null)[];
+  pointGeoTransform: number[];
+  deflateTiled: (number | null)[];
+};
 const written = JSON.parse(readFileSync(fixture('written-by-twsa.json'), 'utf8')) as {
-  files: Record<string, { sha256: string; gdal: { size: number[]; geoTransform: number[]; epsg: string; crsName: string; noDataValue: number | string; unit: string; type: string } }>;
+  files: Record<
+    string,
+    {
+      sha256: string;
+      gdal: {
+        size: number[];
+        geoTransform: number[];
+        epsg: string;
+        crsName: string;
+        noDataValue: number | string;
+        unit: string;
+        type: string;
+      };
+    }
+  >;
 };
 
 let dir: string;
-beforeEach(() => { dir = mkdtempSync(nodePath.join(tmpdir(), 'twsa-tif-')); });
-afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => {
+  dir = mkdtempSync(nodePath.join(tmpdir(), 'twsa-tif-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 async function caught(p: Promise<unknown>): Promise<Error & { file?: string; field?: string }> {
-  try { await p; } catch (error) { return error as Error & { file?: string; field?: string }; }
+  try {
+    await p;
+  } catch (error) {
+    return error as Error & { file?: string; field?: string };
+  }
   throw new Error('expected a rejection');
 }
 const nulls = (a: Float32Array): (number | null)[] => Array.from(a, (v) => (Number.isNaN(v) ? null : v));
@@ -53,7 +80,9 @@ describe('readGeoTiff on files written by GDAL', () => {
   });
   it('reads the requested band of a multi-band file and rejects a band that does not exist', async () => {
     expect(Array.from((await readGeoTiff(fixture('two-bands-4326.tif'))).data)).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(Array.from((await readGeoTiff(fixture('two-bands-4326.tif'), { band: 1 })).data)).toEqual([0, 10, 20, 30, 40, 50]);
+    expect(Array.from((await readGeoTiff(fixture('two-bands-4326.tif'), { band: 1 })).data)).toEqual([
+      0, 10, 20, 30, 40, 50,
+    ]);
     const error = await caught(readGeoTiff(fixture('two-bands-4326.tif'), { band: 2 }));
     expect(isGridError(error, 'GridArgumentError')).toBe(true);
     expect(error.message).toMatch(/'band' passed to 'readGeoTiff' must be an integer in \[0, 2\)/);
@@ -100,8 +129,12 @@ describe('readGeoTiff on files written by GDAL', () => {
 });
 
 describe('writeGeoTiff', () => {
-  it.each([['lcc48.tif', lccSample, {}], ['geo1deg.tif', geographicSample, { nodata: -9999 }]] as const)(
-    '%s: bytes match the file GDAL inspected, and GDAL saw the right CRS, origin, pixel size and nodata', async (name, make, options) => {
+  it.each([
+    ['lcc48.tif', lccSample, {}],
+    ['geo1deg.tif', geographicSample, { nodata: -9999 }],
+  ] as const)(
+    '%s: bytes match the file GDAL inspected, and GDAL saw the right CRS, origin, pixel size and nodata',
+    async (name, make, options) => {
       const grid = make();
       const p = nodePath.join(dir, name);
       await writeGeoTiff(p, grid, options);
@@ -117,7 +150,8 @@ describe('writeGeoTiff', () => {
       expect(record.gdal.type).toBe('Float32');
       expect(record.gdal.unit).toBe(grid.units);
       expect(record.gdal.noDataValue).toBe('nodata' in options ? options.nodata : 'NaN');
-    });
+    },
+  );
   it('round-trips through readGeoTiff (values, NaN mask, bounds, CRS, units)', async () => {
     for (const grid of [lccSample(), geographicSample()]) {
       const p = nodePath.join(dir, `${grid.crs.replace(':', '')}.tif`);
@@ -144,7 +178,9 @@ describe('writeGeoTiff', () => {
     expect(readFileSync(p).equals(before)).toBe(true);
     await writeGeoTiff(p, geographicSample(), { overwrite: true });
     expect((await readGeoTiff(p)).crs).toBe('EPSG:4326');
-    const input = await caught(writeGeoTiff(p, lccSample(), { overwrite: true, inputs: [nodePath.join(dir, '.', 'a.tif')] }));
+    const input = await caught(
+      writeGeoTiff(p, lccSample(), { overwrite: true, inputs: [nodePath.join(dir, '.', 'a.tif')] }),
+    );
     expect(isGridError(input, 'GridIoError')).toBe(true);
     expect(input.message).toMatch(/it is an input of the same call/);
     expect(readdirSync(dir)).toEqual(['a.tif']);
@@ -161,10 +197,27 @@ describe('writeGeoTiff', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
   it('the encoder packs several ASCII GeoKeys with | separators and correct offsets', () => {
-    const keys = geoKeyDirectory([[1024, 1], [3072, 3978]], [[1026, 'NAD83 / Canada Atlas Lambert'], [2049, 'NAD83']]);
+    const keys = geoKeyDirectory(
+      [
+        [1024, 1],
+        [3072, 3978],
+      ],
+      [
+        [1026, 'NAD83 / Canada Atlas Lambert'],
+        [2049, 'NAD83'],
+      ],
+    );
     expect(keys.geoAscii).toBe('NAD83 / Canada Atlas Lambert|NAD83|');
     expect(keys.geoKeys).toEqual([1, 1, 0, 4, 1024, 0, 1, 1, 1026, 34737, 29, 0, 2049, 34737, 6, 29, 3072, 0, 1, 3978]);
-    const bytes = encodeFloat32Tiff({ width: 1, height: 1, data: new Float32Array([1.5]), pixelScale: [1, 1, 0], tiepoint: [0, 0, 0, 0, 1, 0], ...keys, gdalNodata: 'nan' });
+    const bytes = encodeFloat32Tiff({
+      width: 1,
+      height: 1,
+      data: new Float32Array([1.5]),
+      pixelScale: [1, 1, 0],
+      tiepoint: [0, 0, 0, 0, 1, 0],
+      ...keys,
+      gdalNodata: 'nan',
+    });
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     expect(view.getFloat32(bytes.length - 4, true)).toBe(1.5);
     expect(existsSync(dir)).toBe(true);

@@ -37,7 +37,16 @@ export interface GeoTiffHeader {
   readonly units?: string;
 }
 
-const SAMPLE_TYPES: Readonly<Record<string, string>> = { '1:8': 'uint8', '1:16': 'uint16', '1:32': 'uint32', '2:8': 'int8', '2:16': 'int16', '2:32': 'int32', '3:32': 'float32', '3:64': 'float64' };
+const SAMPLE_TYPES: Readonly<Record<string, string>> = {
+  '1:8': 'uint8',
+  '1:16': 'uint16',
+  '1:32': 'uint32',
+  '2:8': 'int8',
+  '2:16': 'int16',
+  '2:32': 'int32',
+  '3:32': 'float32',
+  '3:64': 'float64',
+};
 
 async function loadFile(path: string, fn: string): Promise<ArrayBuffer> {
   if (typeof path !== 'string' || path === '') throw new GridArgumentError('path', fn, 'a file path', String(path));
@@ -45,25 +54,42 @@ async function loadFile(path: string, fn: string): Promise<ArrayBuffer> {
   try {
     buffer = await fs.readFile(path);
   } catch (error) {
-    throw new GridIoError(`Cannot read ${path}: ${(error as Error).message}`, { file: path, field: 'path', cause: error });
+    throw new GridIoError(`Cannot read ${path}: ${(error as Error).message}`, {
+      file: path,
+      field: 'path',
+      cause: error,
+    });
   }
   return buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength) as ArrayBuffer;
 }
 
 function crsFromGeoKeys(keys: Record<string, unknown> | null, path: string): string {
-  if (!keys) throw new GridCrsError(`Unknown CRS in ${path}: the file has no GeoKeyDirectory (not a GeoTIFF)`, { file: path, field: 'GeoKeyDirectory' });
+  if (!keys)
+    throw new GridCrsError(`Unknown CRS in ${path}: the file has no GeoKeyDirectory (not a GeoTIFF)`, {
+      file: path,
+      field: 'GeoKeyDirectory',
+    });
   const projected = keys.ProjectedCSTypeGeoKey as number | undefined;
   const geographic = keys.GeographicTypeGeoKey as number | undefined;
   const model = keys.GTModelTypeGeoKey as number | undefined;
   if (model !== 2 && projected !== undefined) {
     if (projected === 3978) return EPSG_3978;
-    throw new GridCrsError(`Unknown CRS in ${path}: ProjectedCSTypeGeoKey = ${projected}${projected === 32767 ? ' (user-defined)' : ''}; supported: EPSG:3978 and EPSG:4326`, { file: path, field: 'ProjectedCSTypeGeoKey' });
+    throw new GridCrsError(
+      `Unknown CRS in ${path}: ProjectedCSTypeGeoKey = ${projected}${projected === 32767 ? ' (user-defined)' : ''}; supported: EPSG:3978 and EPSG:4326`,
+      { file: path, field: 'ProjectedCSTypeGeoKey' },
+    );
   }
   if (geographic !== undefined && model !== 1) {
     if (geographic === 4326) return EPSG_4326;
-    throw new GridCrsError(`Unknown CRS in ${path}: GeographicTypeGeoKey = ${geographic}${geographic === 32767 ? ' (user-defined)' : ''}; supported: EPSG:3978 and EPSG:4326`, { file: path, field: 'GeographicTypeGeoKey' });
+    throw new GridCrsError(
+      `Unknown CRS in ${path}: GeographicTypeGeoKey = ${geographic}${geographic === 32767 ? ' (user-defined)' : ''}; supported: EPSG:3978 and EPSG:4326`,
+      { file: path, field: 'GeographicTypeGeoKey' },
+    );
   }
-  throw new GridCrsError(`Unknown CRS in ${path}: GeoKeys name no EPSG code (GTModelTypeGeoKey = ${String(model)}); supported: EPSG:3978 and EPSG:4326`, { file: path, field: 'GeoKeyDirectory' });
+  throw new GridCrsError(
+    `Unknown CRS in ${path}: GeoKeys name no EPSG code (GTModelTypeGeoKey = ${String(model)}); supported: EPSG:3978 and EPSG:4326`,
+    { file: path, field: 'GeoKeyDirectory' },
+  );
 }
 
 function gdalBandUnits(xml: string | undefined, band: number): string | undefined {
@@ -85,7 +111,11 @@ async function openImage(path: string, fn: string): Promise<{ image: Image; size
     const tiff = await fromArrayBuffer(buffer);
     image = await tiff.getImage();
   } catch (error) {
-    throw new GridFormatError(`Corrupt or truncated TIFF ${path}: ${(error as Error).message}`, { file: path, field: 'header', cause: error });
+    throw new GridFormatError(`Corrupt or truncated TIFF ${path}: ${(error as Error).message}`, {
+      file: path,
+      field: 'header',
+      cause: error,
+    });
   }
   // geotiff.js pads short reads silently; check every strip/tile lies inside the file.
   const dir = image.fileDirectory;
@@ -98,13 +128,20 @@ async function openImage(path: string, fn: string): Promise<{ image: Image; size
     offsets = (await dir.loadValue(offsetsTag)) as ArrayLike<number>;
     counts = (await dir.loadValue(countsTag)) as ArrayLike<number>;
   } catch (error) {
-    throw new GridFormatError(`Corrupt or truncated TIFF ${path}: cannot read ${offsetsTag}/${countsTag}: ${(error as Error).message}`, { file: path, field: offsetsTag, cause: error });
+    throw new GridFormatError(
+      `Corrupt or truncated TIFF ${path}: cannot read ${offsetsTag}/${countsTag}: ${(error as Error).message}`,
+      { file: path, field: offsetsTag, cause: error },
+    );
   }
-  if (!offsets || !counts) throw new GridFormatError(`TIFF ${path} has no ${offsetsTag}/${countsTag}`, { file: path, field: offsetsTag });
+  if (!offsets || !counts)
+    throw new GridFormatError(`TIFF ${path} has no ${offsetsTag}/${countsTag}`, { file: path, field: offsetsTag });
   for (let i = 0; i < offsets.length; i++) {
     const end = Number(offsets[i]) + Number(counts[i]);
     if (end > buffer.byteLength) {
-      throw new GridFormatError(`TIFF ${path} is truncated: ${tiled ? 'tile' : 'strip'} ${i} ends at byte ${end} but the file has ${buffer.byteLength}`, { file: path, field: countsTag });
+      throw new GridFormatError(
+        `TIFF ${path} is truncated: ${tiled ? 'tile' : 'strip'} ${i} ends at byte ${end} but the file has ${buffer.byteLength}`,
+        { file: path, field: countsTag },
+      );
     }
   }
   return { image, size: buffer.byteLength };
@@ -124,16 +161,27 @@ async function headerOf(image: Image, path: string, band: number): Promise<GeoTi
     origin = image.getOrigin();
     resolution = image.getResolution();
   } catch (error) {
-    throw new GridFormatError(`GeoTIFF ${path} has no georeferencing (ModelTiepoint + ModelPixelScale or ModelTransformation)`, { file: path, field: 'ModelTiepointTag', cause: error });
+    throw new GridFormatError(
+      `GeoTIFF ${path} has no georeferencing (ModelTiepoint + ModelPixelScale or ModelTransformation)`,
+      { file: path, field: 'ModelTiepointTag', cause: error },
+    );
   }
-  const transform = image.fileDirectory.hasTag('ModelTransformation') ? ((await image.fileDirectory.loadValue('ModelTransformation')) as ArrayLike<number>) : undefined;
+  const transform = image.fileDirectory.hasTag('ModelTransformation')
+    ? ((await image.fileDirectory.loadValue('ModelTransformation')) as ArrayLike<number>)
+    : undefined;
   if (transform && (Number(transform[1]) !== 0 || Number(transform[4]) !== 0)) {
-    throw new GridFormatError(`GeoTIFF ${path} is rotated or sheared (ModelTransformation); only north-up grids can be read`, { file: path, field: 'ModelTransformation' });
+    throw new GridFormatError(
+      `GeoTIFF ${path} is rotated or sheared (ModelTransformation); only north-up grids can be read`,
+      { file: path, field: 'ModelTransformation' },
+    );
   }
   let [x0, y0] = [origin[0]!, origin[1]!];
   const [dx, dy] = [resolution[0]!, resolution[1]!];
   const keys = image.getGeoKeys() as Record<string, unknown> | null;
-  if (keys?.GTRasterTypeGeoKey === 2) { x0 -= dx / 2; y0 -= dy / 2; } // PixelIsPoint: tiepoint is a cell centre
+  if (keys?.GTRasterTypeGeoKey === 2) {
+    x0 -= dx / 2;
+    y0 -= dy / 2;
+  } // PixelIsPoint: tiepoint is a cell centre
   const xs = [x0, x0 + dx * width];
   const ys = [y0, y0 + dy * height];
   const bounds: Bounds = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
@@ -142,7 +190,16 @@ async function headerOf(image: Image, path: string, band: number): Promise<GeoTi
   if (image.fileDirectory.hasTag('GDAL_METADATA')) {
     units = gdalBandUnits((await image.fileDirectory.loadValue('GDAL_METADATA')) as string, band);
   }
-  return { width, height, bands, sampleType, bounds, crs, ...(nodata !== null ? { nodata } : {}), ...(units ? { units } : {}) };
+  return {
+    width,
+    height,
+    bands,
+    sampleType,
+    bounds,
+    crs,
+    ...(nodata !== null ? { nodata } : {}),
+    ...(units ? { units } : {}),
+  };
 }
 
 /**
@@ -192,13 +249,18 @@ export async function readGeoTiff(path: string, options: ReadGeoTiffOptions = {}
   const band = options.band ?? 0;
   const { image } = await openImage(path, 'readGeoTiff');
   const header = await headerOf(image, path, band);
-  if (!Number.isInteger(band) || band < 0 || band >= header.bands) throw new GridArgumentError('band', 'readGeoTiff', `an integer in [0, ${header.bands}) for ${path}`, String(band));
+  if (!Number.isInteger(band) || band < 0 || band >= header.bands)
+    throw new GridArgumentError('band', 'readGeoTiff', `an integer in [0, ${header.bands}) for ${path}`, String(band));
   let raster: ArrayLike<number>;
   try {
     const rasters = await image.readRasters({ samples: [band] });
     raster = (rasters as unknown as ArrayLike<number>[])[0]!;
   } catch (error) {
-    throw new GridFormatError(`Cannot decode the pixels of ${path}: ${(error as Error).message}`, { file: path, field: 'StripOffsets', cause: error });
+    throw new GridFormatError(`Cannot decode the pixels of ${path}: ${(error as Error).message}`, {
+      file: path,
+      field: 'StripOffsets',
+      cause: error,
+    });
   }
   const { width, height } = header;
   let factor = 1;
@@ -215,12 +277,27 @@ export async function readGeoTiff(path: string, options: ReadGeoTiffOptions = {}
     const src = (southUp ? height - 1 - r : r) * width;
     for (let c = 0; c < width; c++) {
       const v = raster[src + c]!;
-      if (Number.isNaN(v) || (nodata !== undefined && (v === nodata || Math.fround(v) === Math.fround(nodata)))) data[r * width + c] = Number.NaN;
-      else { data[r * width + c] = v * factor; valid++; }
+      if (Number.isNaN(v) || (nodata !== undefined && (v === nodata || Math.fround(v) === Math.fround(nodata))))
+        data[r * width + c] = Number.NaN;
+      else {
+        data[r * width + c] = v * factor;
+        valid++;
+      }
     }
   }
-  if (options.requireValid && valid === 0) throw new GridEmptyError(`Band ${band} of ${path} holds no valid value (all nodata)`, { file: path, field: `band ${band}` });
-  return { data, shape: [height, width], bounds: header.bounds, crs: header.crs, nodata: Number.NaN, ...(units !== undefined ? { units } : {}) };
+  if (options.requireValid && valid === 0)
+    throw new GridEmptyError(`Band ${band} of ${path} holds no valid value (all nodata)`, {
+      file: path,
+      field: `band ${band}`,
+    });
+  return {
+    data,
+    shape: [height, width],
+    bounds: header.bounds,
+    crs: header.crs,
+    nodata: Number.NaN,
+    ...(units !== undefined ? { units } : {}),
+  };
 }
 
 /** Options of {@link writeGeoTiff}. */
@@ -260,9 +337,14 @@ function xmlEscape(s: string): string {
  * // gdalinfo: EPSG:3978, Origin = (-2356000, 4246000), Pixel Size = (112000, -112000), NoData Value=-9999
  * ```
  */
-export async function writeGeoTiff(path: string, grid: Grid<GridArray>, options: WriteGeoTiffOptions = {}): Promise<void> {
+export async function writeGeoTiff(
+  path: string,
+  grid: Grid<GridArray>,
+  options: WriteGeoTiffOptions = {},
+): Promise<void> {
   const fn = 'writeGeoTiff';
-  if (!isGrid(grid)) throw new GridArgumentError('grid', fn, 'a Grid record ({ data, shape: [rows, cols], bounds, crs })', typeof grid);
+  if (!isGrid(grid))
+    throw new GridArgumentError('grid', fn, 'a Grid record ({ data, shape: [rows, cols], bounds, crs })', typeof grid);
   const nodata = options.nodata ?? Number.NaN;
   if (typeof nodata !== 'number') throw new GridArgumentError('nodata', fn, 'a number or NaN', String(nodata));
   const [rows, cols] = grid.shape;
@@ -272,11 +354,36 @@ export async function writeGeoTiff(path: string, grid: Grid<GridArray>, options:
   const crs = grid.crs.toUpperCase();
   let keys: { geoKeys: number[]; geoAscii: string };
   if (crs === EPSG_4326) {
-    keys = geoKeyDirectory([[1024, 2], [1025, 1], [2048, 4326], [2054, 9102]], [[1026, 'WGS 84'], [2049, 'WGS 84']]);
+    keys = geoKeyDirectory(
+      [
+        [1024, 2],
+        [1025, 1],
+        [2048, 4326],
+        [2054, 9102],
+      ],
+      [
+        [1026, 'WGS 84'],
+        [2049, 'WGS 84'],
+      ],
+    );
   } else if (crs === EPSG_3978) {
-    keys = geoKeyDirectory([[1024, 1], [1025, 1], [3072, 3978], [3076, 9001]], [[1026, 'NAD83 / Canada Atlas Lambert'], [2049, 'NAD83']]);
+    keys = geoKeyDirectory(
+      [
+        [1024, 1],
+        [1025, 1],
+        [3072, 3978],
+        [3076, 9001],
+      ],
+      [
+        [1026, 'NAD83 / Canada Atlas Lambert'],
+        [2049, 'NAD83'],
+      ],
+    );
   } else {
-    throw new GridCrsError(`writeGeoTiff cannot encode CRS '${grid.crs}' for ${path}: supported are EPSG:4326 and EPSG:3978`, { file: path, field: 'crs' });
+    throw new GridCrsError(
+      `writeGeoTiff cannot encode CRS '${grid.crs}' for ${path}: supported are EPSG:4326 and EPSG:3978`,
+      { file: path, field: 'crs' },
+    );
   }
   const data = new Float32Array(rows * cols);
   const gridNodata = grid.nodata;
@@ -286,7 +393,8 @@ export async function writeGeoTiff(path: string, grid: Grid<GridArray>, options:
   }
   const units = options.units ?? grid.units;
   const items: string[] = [];
-  for (const [k, v] of Object.entries(options.metadata ?? {})) items.push(`  <Item name="${xmlEscape(k)}">${xmlEscape(String(v))}</Item>`);
+  for (const [k, v] of Object.entries(options.metadata ?? {}))
+    items.push(`  <Item name="${xmlEscape(k)}">${xmlEscape(String(v))}</Item>`);
   if (units) items.push(`  <Item name="units" sample="0" role="unittype">${xmlEscape(units)}</Item>`);
   const bytes = encodeFloat32Tiff({
     width: cols,
@@ -300,4 +408,3 @@ export async function writeGeoTiff(path: string, grid: Grid<GridArray>, options:
   });
   await writeFileAtomic(path, bytes, options, fn);
 }
-

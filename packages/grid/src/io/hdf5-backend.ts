@@ -9,7 +9,17 @@ import { GridError, GridFormatError, GridVariableError } from '../errors.js';
 import type { AttributeValue, BackendVariable, NetcdfBackend } from './netcdf-backend.js';
 
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
-const HIDDEN_ATTRIBUTES = new Set(['DIMENSION_LIST', 'REFERENCE_LIST', 'CLASS', 'NAME', '_Netcdf4Dimid', '_Netcdf4Coordinates', '_NCProperties', '_nc3_strict', '_IsNetcdf4']);
+const HIDDEN_ATTRIBUTES = new Set([
+  'DIMENSION_LIST',
+  'REFERENCE_LIST',
+  'CLASS',
+  'NAME',
+  '_Netcdf4Dimid',
+  '_Netcdf4Coordinates',
+  '_NCProperties',
+  '_nc3_strict',
+  '_IsNetcdf4',
+]);
 
 /** Offset of the HDF5 superblock (0, 512, 1024, ... for files with a user block), or -1. */
 export function hdf5SuperblockOffset(bytes: Uint8Array): number {
@@ -30,11 +40,13 @@ function checkSuperblock(path: string): void {
     const head = Buffer.alloc(Math.min(size, 4096));
     readSync(fd, head, 0, head.length, 0);
     const at = hdf5SuperblockOffset(head);
-    if (at < 0) throw new GridFormatError(`${path} is not an HDF5 file: no HDF5 signature`, { file: path, field: 'superblock' });
+    if (at < 0)
+      throw new GridFormatError(`${path} is not an HDF5 file: no HDF5 signature`, { file: path, field: 'superblock' });
     const version = head[at + 8];
     const view = new DataView(head.buffer, head.byteOffset, head.length);
     const readAddress = (offset: number, width: number): number => {
-      if (offset + width > head.length) throw new GridFormatError(`HDF5 superblock of ${path} is truncated`, { file: path, field: 'superblock' });
+      if (offset + width > head.length)
+        throw new GridFormatError(`HDF5 superblock of ${path} is truncated`, { file: path, field: 'superblock' });
       let v = 0;
       for (let i = width - 1; i >= 0; i--) v = v * 256 + view.getUint8(offset + i);
       return v;
@@ -51,13 +63,23 @@ function checkSuperblock(path: string): void {
       baseAt = at + 12;
       eofAt = baseAt + 2 * sizeOfOffsets;
     } else {
-      throw new GridFormatError(`HDF5 file ${path} has an unknown superblock version ${String(version)}`, { file: path, field: 'superblock' });
+      throw new GridFormatError(`HDF5 file ${path} has an unknown superblock version ${String(version)}`, {
+        file: path,
+        field: 'superblock',
+      });
     }
-    if (![2, 4, 8].includes(sizeOfOffsets)) throw new GridFormatError(`HDF5 superblock of ${path} is corrupt (size of offsets ${sizeOfOffsets})`, { file: path, field: 'superblock' });
+    if (![2, 4, 8].includes(sizeOfOffsets))
+      throw new GridFormatError(`HDF5 superblock of ${path} is corrupt (size of offsets ${sizeOfOffsets})`, {
+        file: path,
+        field: 'superblock',
+      });
     const base = readAddress(baseAt, sizeOfOffsets);
     const eof = readAddress(eofAt, sizeOfOffsets);
     if (base + eof > size) {
-      throw new GridFormatError(`HDF5 file ${path} is truncated: its superblock records ${base + eof} bytes but the file has ${size}`, { file: path, field: 'superblock' });
+      throw new GridFormatError(
+        `HDF5 file ${path} is truncated: its superblock records ${base + eof} bytes but the file has ${size}`,
+        { file: path, field: 'superblock' },
+      );
     }
   } finally {
     closeSync(fd);
@@ -107,7 +129,11 @@ export async function openHdf5(path: string): Promise<NetcdfBackend> {
   try {
     file = new h5wasm.File(nodePath.resolve(path), 'r');
   } catch (error) {
-    throw new GridFormatError(`Cannot open HDF5 file ${path}: ${(error as Error).message}`, { file: path, field: 'superblock', cause: error });
+    throw new GridFormatError(`Cannot open HDF5 file ${path}: ${(error as Error).message}`, {
+      file: path,
+      field: 'superblock',
+      cause: error,
+    });
   }
   try {
     const datasets = new Map<string, H5Dataset>();
@@ -119,26 +145,45 @@ export async function openHdf5(path: string): Promise<NetcdfBackend> {
       const className = attrs.CLASS ? toAttributeValue(attrs.CLASS.value) : undefined;
       const nameAttr = attrs.NAME ? toAttributeValue(attrs.NAME.value) : undefined;
       // A netCDF dimension without a variable: hide it, as the netCDF library does.
-      if (className === 'DIMENSION_SCALE' && typeof nameAttr === 'string' && nameAttr.startsWith('This is a netCDF dimension but not a netCDF variable')) continue;
+      if (
+        className === 'DIMENSION_SCALE' &&
+        typeof nameAttr === 'string' &&
+        nameAttr.startsWith('This is a netCDF dimension but not a netCDF variable')
+      )
+        continue;
       const shape = (entity.shape ?? []).map(Number);
       const dims = dimensionNames(file, entity, key, shape.length);
       const attributes: Record<string, AttributeValue> = {};
       for (const name of Object.keys(attrs)) {
         if (HIDDEN_ATTRIBUTES.has(name)) continue;
         let raw: unknown;
-        try { raw = attrs[name]!.value; } catch { continue; }
+        try {
+          raw = attrs[name]!.value;
+        } catch {
+          continue;
+        }
         const value = toAttributeValue(raw);
         if (value !== undefined) attributes[name] = value;
       }
       datasets.set(key, entity);
-      variables.push({ name: key, dims, shape, type: typeName(entity.dtype, entity.metadata as { type: number; size: number; signed: boolean }), attributes });
+      variables.push({
+        name: key,
+        dims,
+        shape,
+        type: typeName(entity.dtype, entity.metadata as { type: number; size: number; signed: boolean }),
+        attributes,
+      });
     }
     const globalAttributes: Record<string, AttributeValue> = {};
     const fileAttrs = file.attrs as Record<string, { value: unknown }>;
     for (const name of Object.keys(fileAttrs)) {
       if (HIDDEN_ATTRIBUTES.has(name)) continue;
       let raw: unknown;
-      try { raw = fileAttrs[name]!.value; } catch { continue; }
+      try {
+        raw = fileAttrs[name]!.value;
+      } catch {
+        continue;
+      }
       const value = toAttributeValue(raw);
       if (value !== undefined) globalAttributes[name] = value;
     }
@@ -146,7 +191,11 @@ export async function openHdf5(path: string): Promise<NetcdfBackend> {
     const lookup = (name: string): H5Dataset => {
       if (!open) throw new GridFormatError(`${path} is closed`, { file: path });
       const d = datasets.get(name);
-      if (!d) throw new GridVariableError(`Variable '${name}' not found in ${path}; variables present: ${variables.map((v) => v.name).join(', ')}`, { file: path, field: name });
+      if (!d)
+        throw new GridVariableError(
+          `Variable '${name}' not found in ${path}; variables present: ${variables.map((v) => v.name).join(', ')}`,
+          { file: path, field: name },
+        );
       return d;
     };
     return {
@@ -165,7 +214,11 @@ export async function openHdf5(path: string): Promise<NetcdfBackend> {
           return out as ArrayLike<number>;
         } catch (error) {
           if (error instanceof GridFormatError) throw error;
-          throw new GridFormatError(`Cannot read variable '${name}' from ${path}: ${(error as Error).message}`, { file: path, field: name, cause: error });
+          throw new GridFormatError(`Cannot read variable '${name}' from ${path}: ${(error as Error).message}`, {
+            file: path,
+            field: name,
+            cause: error,
+          });
         }
       },
       readStrings(name: string): string[] {
@@ -173,16 +226,30 @@ export async function openHdf5(path: string): Promise<NetcdfBackend> {
         const value = d.value as unknown;
         if (Array.isArray(value)) return value.map((v) => String(v).replace(/\0+$/, '').trimEnd());
         if (typeof value === 'string') return [value];
-        throw new GridFormatError(`Variable '${name}' in ${path} is not a string variable`, { file: path, field: name });
+        throw new GridFormatError(`Variable '${name}' in ${path} is not a string variable`, {
+          file: path,
+          field: name,
+        });
       },
       close(): void {
-        if (open) { open = false; file.close(); }
+        if (open) {
+          open = false;
+          file.close();
+        }
       },
     };
   } catch (error) {
-    try { file.close(); } catch { /* already unusable */ }
+    try {
+      file.close();
+    } catch {
+      /* already unusable */
+    }
     if (error instanceof GridError) throw error;
-    throw new GridFormatError(`Corrupt HDF5 file ${path}: ${(error as Error).message}`, { file: path, field: 'header', cause: error });
+    throw new GridFormatError(`Corrupt HDF5 file ${path}: ${(error as Error).message}`, {
+      file: path,
+      field: 'header',
+      cause: error,
+    });
   }
 }
 
@@ -191,7 +258,11 @@ function dimensionNames(file: H5File, dataset: H5Dataset, key: string, rank: num
   const names: string[] = [];
   const attrs = dataset.attrs as Record<string, { value: unknown }>;
   let list: unknown;
-  try { list = attrs.DIMENSION_LIST?.value; } catch { list = undefined; }
+  try {
+    list = attrs.DIMENSION_LIST?.value;
+  } catch {
+    list = undefined;
+  }
   const refs = Array.isArray(list) ? list : [];
   const isScale = toAttributeValue(attrs.CLASS?.value) === 'DIMENSION_SCALE';
   for (let i = 0; i < rank; i++) {
@@ -203,7 +274,9 @@ function dimensionNames(file: H5File, dataset: H5Dataset, key: string, rank: num
       try {
         const target = file.dereference(ref as never) as { path?: string } | null;
         if (target?.path) name = target.path.replace(/^\//, '');
-      } catch { name = undefined; }
+      } catch {
+        name = undefined;
+      }
     }
     names.push(name ?? `${key}_dim${i}`);
   }

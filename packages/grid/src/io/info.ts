@@ -58,7 +58,10 @@ export interface GridInfoOptions {
   readonly stats?: boolean;
 }
 
-function accumulate(data: Float32Array, acc: { min: number; max: number; sum: number; valid: number; count: number }): void {
+function accumulate(
+  data: Float32Array,
+  acc: { min: number; max: number; sum: number; valid: number; count: number },
+): void {
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!;
     acc.count++;
@@ -78,13 +81,23 @@ function finish(acc: { min: number; max: number; sum: number; valid: number; cou
 
 function isTiff(path: string): boolean {
   let fd: number;
-  try { fd = openSync(path, 'r'); } catch (error) {
-    throw new GridIoError(`Cannot open ${path}: ${(error as Error).message}`, { file: path, field: 'path', cause: error });
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw new GridIoError(`Cannot open ${path}: ${(error as Error).message}`, {
+      file: path,
+      field: 'path',
+      cause: error,
+    });
   }
   try {
     const head = Buffer.alloc(4);
     const n = readSync(fd, head, 0, 4, 0);
-    return n === 4 && ((head[0] === 0x49 && head[1] === 0x49 && (head[2] === 42 || head[2] === 43)) || (head[0] === 0x4d && head[1] === 0x4d && (head[3] === 42 || head[3] === 43)));
+    return (
+      n === 4 &&
+      ((head[0] === 0x49 && head[1] === 0x49 && (head[2] === 42 || head[2] === 43)) ||
+        (head[0] === 0x4d && head[1] === 0x4d && (head[3] === 42 || head[3] === 43)))
+    );
   } finally {
     closeSync(fd);
   }
@@ -111,7 +124,8 @@ function isTiff(path: string): boolean {
  * ```
  */
 export async function gridInfo(path: string, options: GridInfoOptions = {}): Promise<GridInfo> {
-  if (typeof path !== 'string' || path === '') throw new GridArgumentError('path', 'gridInfo', 'a file path', String(path));
+  if (typeof path !== 'string' || path === '')
+    throw new GridArgumentError('path', 'gridInfo', 'a file path', String(path));
   const wantStats = options.stats ?? true;
   if (isTiff(path)) {
     const header = await readGeoTiffHeader(path);
@@ -122,10 +136,22 @@ export async function gridInfo(path: string, options: GridInfoOptions = {}): Pro
       stats = finish(acc);
     }
     return {
-      path, format: 'GeoTIFF', driver: 'geotiff',
-      variables: Array.from({ length: header.bands }, (_, b) => ({ name: `band ${b + 1}`, dims: ['y', 'x'], shape: [header.height, header.width], type: header.sampleType, ...(b === 0 && header.units ? { units: header.units } : {}) })),
-      variable: 'band 1', shape: [header.height, header.width], bounds: header.bounds, crs: header.crs,
-      ...(header.nodata !== undefined ? { nodata: header.nodata } : {}), ...(header.units ? { units: header.units } : {}),
+      path,
+      format: 'GeoTIFF',
+      driver: 'geotiff',
+      variables: Array.from({ length: header.bands }, (_, b) => ({
+        name: `band ${b + 1}`,
+        dims: ['y', 'x'],
+        shape: [header.height, header.width],
+        type: header.sampleType,
+        ...(b === 0 && header.units ? { units: header.units } : {}),
+      })),
+      variable: 'band 1',
+      shape: [header.height, header.width],
+      bounds: header.bounds,
+      crs: header.crs,
+      ...(header.nodata !== undefined ? { nodata: header.nodata } : {}),
+      ...(header.units ? { units: header.units } : {}),
       ...(stats ? { stats } : {}),
     };
   }
@@ -140,11 +166,16 @@ export async function gridInfo(path: string, options: GridInfoOptions = {}): Pro
     });
     if (variable === undefined) {
       const candidates = dataVariableNames(backend);
-      if (candidates.length === 0) throw new GridVariableError(`${path} has no data variable of rank 2 or 3; variables present: ${variables.map((v) => v.name).join(', ')}`, { file: path, field: 'variable' });
+      if (candidates.length === 0)
+        throw new GridVariableError(
+          `${path} has no data variable of rank 2 or 3; variables present: ${variables.map((v) => v.name).join(', ')}`,
+          { file: path, field: 'variable' },
+        );
       variable = candidates[0]!;
     }
     const chosen = backend.variables.find((v) => v.name === variable);
-    if (chosen) nodata = attributeNumber(chosen.attributes._FillValue) ?? attributeNumber(chosen.attributes.missing_value);
+    if (chosen)
+      nodata = attributeNumber(chosen.attributes._FillValue) ?? attributeNumber(chosen.attributes.missing_value);
   } finally {
     backend.close();
   }
@@ -160,9 +191,14 @@ export async function gridInfo(path: string, options: GridInfoOptions = {}): Pro
     const hasTime = n > 0 && handle.times[0] !== '';
     const threeD = (backend.variables.find((v) => v.name === variable)?.dims.length ?? 2) === 3;
     return {
-      path, format: handle.format, driver: handle.driver, variables, variable: handle.variable,
+      path,
+      format: handle.format,
+      driver: handle.driver,
+      variables,
+      variable: handle.variable,
       shape: threeD ? [n, ...handle.spec.shape] : [...handle.spec.shape],
-      bounds: handle.spec.bounds, crs: handle.spec.crs,
+      bounds: handle.spec.bounds,
+      crs: handle.spec.crs,
       ...(nodata !== undefined ? { nodata } : {}),
       ...(handle.units !== undefined ? { units: handle.units } : {}),
       ...(hasTime ? { times: { first: handle.times[0]!, last: handle.times[n - 1]!, count: n } } : {}),

@@ -13,19 +13,38 @@ interface NetcdfRecord {
   ncdumpHeader: string;
   gdal: { geoTransform: number[]; epsg: string; noDataValue: number; unit: string };
   netCDF4: {
-    dataModel: string; dimensions: Record<string, number>; variables: string[]; globals: Record<string, string>;
-    variableAttributes: Record<string, string | number>; crsAttributes: Record<string, string | number | number[]>; crsWktEpsg: string;
-    validCount: number; sum: number; times?: string[]; timeBounds?: string[][]; labels?: string[];
+    dataModel: string;
+    dimensions: Record<string, number>;
+    variables: string[];
+    globals: Record<string, string>;
+    variableAttributes: Record<string, string | number>;
+    crsAttributes: Record<string, string | number | number[]>;
+    crsWktEpsg: string;
+    validCount: number;
+    sum: number;
+    times?: string[];
+    timeBounds?: string[][];
+    labels?: string[];
   };
 }
-const written = JSON.parse(readFileSync(nodePath.join(FIXTURES, 'written-by-twsa.json'), 'utf8')) as { files: Record<string, NetcdfRecord> };
+const written = JSON.parse(readFileSync(nodePath.join(FIXTURES, 'written-by-twsa.json'), 'utf8')) as {
+  files: Record<string, NetcdfRecord>;
+};
 
 let dir: string;
-beforeEach(() => { dir = mkdtempSync(nodePath.join(tmpdir(), 'twsa-nc-')); });
-afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => {
+  dir = mkdtempSync(nodePath.join(tmpdir(), 'twsa-nc-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 async function caught(p: Promise<unknown>): Promise<Error & { file?: string; field?: string }> {
-  try { await p; } catch (error) { return error as Error & { file?: string; field?: string }; }
+  try {
+    await p;
+  } catch (error) {
+    return error as Error & { file?: string; field?: string };
+  }
   throw new Error('expected a rejection');
 }
 const nulls = (a: ArrayLike<number>): (number | null)[] => Array.from(a, (v) => (Number.isNaN(v) ? null : v));
@@ -43,19 +62,34 @@ describe('writeNetcdf: what ncdump, netCDF4-python and GDAL saw (fixture written
     expect(nc.globals.Conventions).toBe('CF-1.8');
     expect(nc.globals.title).toBe('twsa writer sample');
     expect(nc.globals.baseline).toBe('2002-04..2016-12');
-    expect(nc.globals.history).toBe('2026-11-28T00:00:00Z: @twsa/grid writeNetcdf wrote twsa [3, 48, 48] EPSG:3978 to lcc48-stack.nc (grid_io_write_samples.ts)');
+    expect(nc.globals.history).toBe(
+      '2026-11-28T00:00:00Z: @twsa/grid writeNetcdf wrote twsa [3, 48, 48] EPSG:3978 to lcc48-stack.nc (grid_io_write_samples.ts)',
+    );
     expect(nc.variableAttributes).toMatchObject({ _FillValue: -99999, units: 'mm', grid_mapping: 'crs' });
     expect(nc.crsAttributes).toMatchObject({
-      grid_mapping_name: 'lambert_conformal_conic', standard_parallel: [49, 77], longitude_of_central_meridian: -95,
-      latitude_of_projection_origin: 49, false_easting: 0, false_northing: 0, semi_major_axis: 6378137, inverse_flattening: 298.257222101,
+      grid_mapping_name: 'lambert_conformal_conic',
+      standard_parallel: [49, 77],
+      longitude_of_central_meridian: -95,
+      latitude_of_projection_origin: 49,
+      false_easting: 0,
+      false_northing: 0,
+      semi_major_axis: 6378137,
+      inverse_flattening: 298.257222101,
     });
     expect(nc.crsWktEpsg).toBe('3978');
     expect(nc.times).toEqual(['2012-01-01T00:00:00', '2012-01-16T12:00:00', '2012-02-15T12:00:00']);
-    expect(nc.timeBounds).toEqual([['2011-12-17', '2012-01-16'], ['2012-01-01', '2012-02-01'], ['2012-02-01', '2012-03-01']]);
+    expect(nc.timeBounds).toEqual([
+      ['2011-12-17', '2012-01-16'],
+      ['2012-01-01', '2012-02-01'],
+      ['2012-02-01', '2012-03-01'],
+    ]);
     expect(nc.labels).toEqual(['2012-01a', '2012-01b', '2012-02']);
     const stack = lccStackSample();
     expect(nc.validCount).toBe(Array.from(stack.data).filter((v) => !Number.isNaN(v)).length);
-    expect(nc.sum).toBeCloseTo(Array.from(stack.data).reduce((a, v) => (Number.isNaN(v) ? a : a + v), 0), 2);
+    expect(nc.sum).toBeCloseTo(
+      Array.from(stack.data).reduce((a, v) => (Number.isNaN(v) ? a : a + v), 0),
+      2,
+    );
     expect(record.gdal.geoTransform).toEqual([-2356000, 112000, 0, 4246000, 0, -112000]);
     expect(record.gdal.epsg).toBe('3978');
     expect(record.ncdumpHeader).toMatch(/float twsa\(time, y, x\)/);
@@ -91,7 +125,9 @@ describe('writeNetcdf round trips through readNetcdf', () => {
     expect(back.labels).toEqual(stack.labels);
     expect(nulls(back.data)).toEqual(nulls(stack.data));
     expect(back.attributes?.baseline).toBe('2002-04..2016-12');
-    expect(String(back.attributes?.history)).toMatch(/@twsa\/grid writeNetcdf wrote twsa \[3, 48, 48\] EPSG:3978 to s\.nc/);
+    expect(String(back.attributes?.history)).toMatch(
+      /@twsa\/grid writeNetcdf wrote twsa \[3, 48, 48\] EPSG:3978 to s\.nc/,
+    );
   });
   it('a Grid is written without a time dimension and read back as one frame', async () => {
     const g = lccSample();
@@ -104,7 +140,11 @@ describe('writeNetcdf round trips through readNetcdf', () => {
   });
   it('keeps per-frame variables of a stack read from a file and appends to its history', async () => {
     const first = nodePath.join(dir, 'a.nc');
-    await writeNetcdf(first, { ...lccStackSample(), frameVariables: { year_month: [201201, 201201, 201202], mission: [0, 0, 0] } } as never, { now: SAMPLE_NOW });
+    await writeNetcdf(
+      first,
+      { ...lccStackSample(), frameVariables: { year_month: [201201, 201201, 201202], mission: [0, 0, 0] } } as never,
+      { now: SAMPLE_NOW },
+    );
     const a = await readNetcdf(first);
     expect(a.frameVariables.year_month).toEqual([201201, 201201, 201202]);
     const second = nodePath.join(dir, 'b.nc');
@@ -131,7 +171,9 @@ describe('writeNetcdf failures leave nothing behind', () => {
   });
   it('rejects bad times, CRSs and names before writing anything', async () => {
     const s = lccStackSample();
-    const time = await caught(writeNetcdf(nodePath.join(dir, 'a.nc'), { ...s, times: ['2012-01-01', 'later', '2012-03-01'] }));
+    const time = await caught(
+      writeNetcdf(nodePath.join(dir, 'a.nc'), { ...s, times: ['2012-01-01', 'later', '2012-03-01'] }),
+    );
     expect(isGridError(time, 'GridArgumentError')).toBe(true);
     expect(time.message).toMatch(/stack\.times\[1\]/);
     const crs = await caught(writeNetcdf(nodePath.join(dir, 'b.nc'), { ...s, crs: 'EPSG:32611' }));

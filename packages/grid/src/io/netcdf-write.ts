@@ -36,15 +36,24 @@ export interface WriteNetcdfOptions extends WriteFileOptions {
 
 const DAY_MS = 86_400_000;
 
-function attr(name: string, value: string | number | readonly number[], type: 'double' | 'float' | 'int' = 'double'): Nc3Attribute {
-  return typeof value === 'string' ? { name, type: 'char', value } : { name, type, value: typeof value === 'number' ? [value] : value };
+function attr(
+  name: string,
+  value: string | number | readonly number[],
+  type: 'double' | 'float' | 'int' = 'double',
+): Nc3Attribute {
+  return typeof value === 'string'
+    ? { name, type: 'char', value }
+    : { name, type, value: typeof value === 'number' ? [value] : value };
 }
 
 function crsVariable(crs: string, geoTransform: string): Nc3Variable {
   const common = [attr('crs_wkt', WKT[crs]!), attr('spatial_ref', WKT[crs]!), attr('GeoTransform', geoTransform)];
   if (crs === EPSG_3978) {
     return {
-      name: 'crs', dims: [], type: 'int', data: [0],
+      name: 'crs',
+      dims: [],
+      type: 'int',
+      data: [0],
       attributes: [
         attr('grid_mapping_name', 'lambert_conformal_conic'),
         attr('standard_parallel', [49, 77]),
@@ -60,7 +69,10 @@ function crsVariable(crs: string, geoTransform: string): Nc3Variable {
     };
   }
   return {
-    name: 'crs', dims: [], type: 'int', data: [0],
+    name: 'crs',
+    dims: [],
+    type: 'int',
+    data: [0],
     attributes: [
       attr('grid_mapping_name', 'latitude_longitude'),
       attr('longitude_of_prime_meridian', 0),
@@ -74,7 +86,8 @@ function crsVariable(crs: string, geoTransform: string): Nc3Variable {
 
 function epochOf(iso: string, index: number, field: string): number {
   const t = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) || iso.length <= 10 ? iso : `${iso}Z`);
-  if (!Number.isFinite(t)) throw new GridArgumentError(`stack.${field}[${index}]`, 'writeNetcdf', 'an ISO 8601 date', JSON.stringify(iso));
+  if (!Number.isFinite(t))
+    throw new GridArgumentError(`stack.${field}[${index}]`, 'writeNetcdf', 'an ISO 8601 date', JSON.stringify(iso));
   return t;
 }
 
@@ -106,13 +119,20 @@ function epochOf(iso: string, index: number, field: string): number {
  * // ncdump -h: float twsa(time, y, x); twsa:grid_mapping = "crs"; crs:grid_mapping_name = "lambert_conformal_conic"; :Conventions = "CF-1.8"
  * ```
  */
-export async function writeNetcdf(path: string, stack: GridStack<GridArray> | Grid<GridArray>, options: WriteNetcdfOptions = {}): Promise<void> {
+export async function writeNetcdf(
+  path: string,
+  stack: GridStack<GridArray> | Grid<GridArray>,
+  options: WriteNetcdfOptions = {},
+): Promise<void> {
   const fn = 'writeNetcdf';
   const isS = isStack(stack);
   if (!isS && !isGrid(stack)) throw new GridArgumentError('stack', fn, 'a GridStack or Grid record', typeof stack);
   const crs = stack.crs.toUpperCase();
   if (crs !== EPSG_4326 && crs !== EPSG_3978) {
-    throw new GridCrsError(`writeNetcdf cannot encode CRS '${stack.crs}' for ${path}: supported are EPSG:4326 and EPSG:3978`, { file: path, field: 'crs' });
+    throw new GridCrsError(
+      `writeNetcdf cannot encode CRS '${stack.crs}' for ${path}: supported are EPSG:4326 and EPSG:3978`,
+      { file: path, field: 'crs' },
+    );
   }
   const geographic = crs === EPSG_4326;
   const [frames, rows, cols] = isS ? (stack as GridStack<GridArray>).shape : [1, ...(stack as Grid<GridArray>).shape];
@@ -124,10 +144,43 @@ export async function writeNetcdf(path: string, stack: GridStack<GridArray> | Gr
   const yName = geographic ? 'lat' : 'y';
   const variable = options.variable ?? 'lwe_thickness';
   const fillValue = Math.fround(options.fillValue ?? -99999);
-  if (!Number.isFinite(fillValue)) throw new GridArgumentError('fillValue', fn, 'a finite number', String(options.fillValue));
-  const reserved = new Set(['time', 'time_bnds', 'nv', xName, yName, `${xName}_bnds`, `${yName}_bnds`, 'crs', 'label', variable]);
-  if (['time', 'time_bnds', 'nv', 'lat', 'lon', 'x', 'y', 'lat_bnds', 'lon_bnds', 'x_bnds', 'y_bnds', 'crs', 'label'].includes(variable)) {
-    throw new GridArgumentError('variable', fn, 'a name other than the coordinate and helper variables', JSON.stringify(variable));
+  if (!Number.isFinite(fillValue))
+    throw new GridArgumentError('fillValue', fn, 'a finite number', String(options.fillValue));
+  const reserved = new Set([
+    'time',
+    'time_bnds',
+    'nv',
+    xName,
+    yName,
+    `${xName}_bnds`,
+    `${yName}_bnds`,
+    'crs',
+    'label',
+    variable,
+  ]);
+  if (
+    [
+      'time',
+      'time_bnds',
+      'nv',
+      'lat',
+      'lon',
+      'x',
+      'y',
+      'lat_bnds',
+      'lon_bnds',
+      'x_bnds',
+      'y_bnds',
+      'crs',
+      'label',
+    ].includes(variable)
+  ) {
+    throw new GridArgumentError(
+      'variable',
+      fn,
+      'a name other than the coordinate and helper variables',
+      JSON.stringify(variable),
+    );
   }
 
   const dimensions: { name: string; size: number }[] = [];
@@ -135,16 +188,39 @@ export async function writeNetcdf(path: string, stack: GridStack<GridArray> | Gr
   if (s) {
     dimensions.push({ name: 'time', size: frames });
     if (s.times.some((t) => t !== '')) {
-      const days = s.times.map((t, i) => (epochOf(t, i, 'times') / DAY_MS));
+      const days = s.times.map((t, i) => epochOf(t, i, 'times') / DAY_MS);
       variables.push({
-        name: 'time', dims: ['time'], type: 'double', data: days,
-        attributes: [attr('units', 'days since 1970-01-01 00:00:00'), attr('calendar', 'standard'), attr('standard_name', 'time'), attr('long_name', 'time'), attr('axis', 'T'), ...(s.timeBounds ? [attr('bounds', 'time_bnds')] : [])],
+        name: 'time',
+        dims: ['time'],
+        type: 'double',
+        data: days,
+        attributes: [
+          attr('units', 'days since 1970-01-01 00:00:00'),
+          attr('calendar', 'standard'),
+          attr('standard_name', 'time'),
+          attr('long_name', 'time'),
+          attr('axis', 'T'),
+          ...(s.timeBounds ? [attr('bounds', 'time_bnds')] : []),
+        ],
       });
       if (s.timeBounds) {
         dimensions.push({ name: 'nv', size: 2 });
         const b = new Float64Array(frames * 2);
-        s.timeBounds.forEach(([start, end], i) => { b[2 * i] = epochOf(start, i, 'timeBounds') / DAY_MS; b[2 * i + 1] = epochOf(end, i, 'timeBounds') / DAY_MS; });
-        variables.push({ name: 'time_bnds', dims: ['time', 'nv'], type: 'double', data: b, attributes: [attr('units', 'days since 1970-01-01 00:00:00'), attr('calendar', 'standard'), attr('long_name', 'time window [start, end) of each frame')] });
+        s.timeBounds.forEach(([start, end], i) => {
+          b[2 * i] = epochOf(start, i, 'timeBounds') / DAY_MS;
+          b[2 * i + 1] = epochOf(end, i, 'timeBounds') / DAY_MS;
+        });
+        variables.push({
+          name: 'time_bnds',
+          dims: ['time', 'nv'],
+          type: 'double',
+          data: b,
+          attributes: [
+            attr('units', 'days since 1970-01-01 00:00:00'),
+            attr('calendar', 'standard'),
+            attr('long_name', 'time window [start, end) of each frame'),
+          ],
+        });
       }
     }
   }
@@ -156,28 +232,89 @@ export async function writeNetcdf(path: string, stack: GridStack<GridArray> | Gr
   const yBounds = Float64Array.from({ length: rows * 2 }, (_, k) => north - (Math.floor(k / 2) + (k % 2)) * dy);
   const xBounds = Float64Array.from({ length: cols * 2 }, (_, k) => west + (Math.floor(k / 2) + (k % 2)) * dx);
   const [yUnits, xUnits] = geographic ? ['degrees_north', 'degrees_east'] : ['m', 'm'];
-  const [yStandard, xStandard] = geographic ? ['latitude', 'longitude'] : ['projection_y_coordinate', 'projection_x_coordinate'];
-  const [yLong, xLong] = geographic ? ['latitude of cell centre', 'longitude of cell centre'] : ['y coordinate of cell centre', 'x coordinate of cell centre'];
-  variables.push({ name: yName, dims: [yName], type: 'double', data: ys, attributes: [attr('units', yUnits), attr('standard_name', yStandard), attr('long_name', yLong), attr('axis', 'Y'), attr('bounds', `${yName}_bnds`)] });
-  variables.push({ name: `${yName}_bnds`, dims: [yName, 'nv'], type: 'double', data: yBounds, attributes: [attr('units', yUnits)] });
-  variables.push({ name: xName, dims: [xName], type: 'double', data: xs, attributes: [attr('units', xUnits), attr('standard_name', xStandard), attr('long_name', xLong), attr('axis', 'X'), attr('bounds', `${xName}_bnds`)] });
-  variables.push({ name: `${xName}_bnds`, dims: [xName, 'nv'], type: 'double', data: xBounds, attributes: [attr('units', xUnits)] });
+  const [yStandard, xStandard] = geographic
+    ? ['latitude', 'longitude']
+    : ['projection_y_coordinate', 'projection_x_coordinate'];
+  const [yLong, xLong] = geographic
+    ? ['latitude of cell centre', 'longitude of cell centre']
+    : ['y coordinate of cell centre', 'x coordinate of cell centre'];
+  variables.push({
+    name: yName,
+    dims: [yName],
+    type: 'double',
+    data: ys,
+    attributes: [
+      attr('units', yUnits),
+      attr('standard_name', yStandard),
+      attr('long_name', yLong),
+      attr('axis', 'Y'),
+      attr('bounds', `${yName}_bnds`),
+    ],
+  });
+  variables.push({
+    name: `${yName}_bnds`,
+    dims: [yName, 'nv'],
+    type: 'double',
+    data: yBounds,
+    attributes: [attr('units', yUnits)],
+  });
+  variables.push({
+    name: xName,
+    dims: [xName],
+    type: 'double',
+    data: xs,
+    attributes: [
+      attr('units', xUnits),
+      attr('standard_name', xStandard),
+      attr('long_name', xLong),
+      attr('axis', 'X'),
+      attr('bounds', `${xName}_bnds`),
+    ],
+  });
+  variables.push({
+    name: `${xName}_bnds`,
+    dims: [xName, 'nv'],
+    type: 'double',
+    data: xBounds,
+    attributes: [attr('units', xUnits)],
+  });
   variables.push(crsVariable(crs, [west, dx, 0, north, 0, -dy].join(' ')));
   if (s?.labels) {
     const width = Math.max(1, ...s.labels.map((l) => Buffer.byteLength(l, 'utf8')));
     dimensions.push({ name: 'label_len', size: width });
-    variables.push({ name: 'label', dims: ['time', 'label_len'], type: 'char', data: s.labels, attributes: [attr('long_name', 'label of each frame')] });
+    variables.push({
+      name: 'label',
+      dims: ['time', 'label_len'],
+      type: 'char',
+      data: s.labels,
+      attributes: [attr('long_name', 'label of each frame')],
+    });
   }
-  const frameVariables = s && 'frameVariables' in s ? ((s as { frameVariables?: Record<string, readonly (string | number)[]> }).frameVariables ?? {}) : {};
+  const frameVariables =
+    s && 'frameVariables' in s
+      ? ((s as { frameVariables?: Record<string, readonly (string | number)[]> }).frameVariables ?? {})
+      : {};
   for (const [name, values] of Object.entries(frameVariables)) {
     if (reserved.has(name) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || values.length !== frames) continue;
     if (values.every((v) => typeof v === 'number')) {
-      variables.push({ name, dims: ['time'], type: 'double', data: values as number[], attributes: [attr('long_name', `${name} of each frame`)] });
+      variables.push({
+        name,
+        dims: ['time'],
+        type: 'double',
+        data: values as number[],
+        attributes: [attr('long_name', `${name} of each frame`)],
+      });
     } else {
       const strings = values.map(String);
       const width = Math.max(1, ...strings.map((l) => Buffer.byteLength(l, 'utf8')));
       dimensions.push({ name: `${name}_len`, size: width });
-      variables.push({ name, dims: ['time', `${name}_len`], type: 'char', data: strings, attributes: [attr('long_name', `${name} of each frame`)] });
+      variables.push({
+        name,
+        dims: ['time', `${name}_len`],
+        type: 'char',
+        data: strings,
+        attributes: [attr('long_name', `${name} of each frame`)],
+      });
     }
   }
   const data = new Float32Array(stack.data.length);
@@ -188,9 +325,13 @@ export async function writeNetcdf(path: string, stack: GridStack<GridArray> | Gr
   }
   const stackAttributes = (s?.attributes ?? {}) as Readonly<Record<string, string | number>>;
   const units = options.units ?? stack.units;
-  const longName = options.longName ?? (typeof stackAttributes.long_name === 'string' ? stackAttributes.long_name : variable);
+  const longName =
+    options.longName ?? (typeof stackAttributes.long_name === 'string' ? stackAttributes.long_name : variable);
   variables.push({
-    name: variable, dims: s ? ['time', yName, xName] : [yName, xName], type: 'float', data,
+    name: variable,
+    dims: s ? ['time', yName, xName] : [yName, xName],
+    type: 'float',
+    data,
     attributes: [
       attr('_FillValue', fillValue, 'float'),
       ...(units !== undefined ? [attr('units', units)] : []),
@@ -202,15 +343,21 @@ export async function writeNetcdf(path: string, stack: GridStack<GridArray> | Gr
 
   const now = options.now ?? new Date();
   const line = `${now.toISOString().replace(/\.\d{3}Z$/, 'Z')}: @twsa/grid writeNetcdf wrote ${variable} [${s ? `${frames}, ` : ''}${rows}, ${cols}] ${crs} to ${nodePath.basename(path)}${options.producer ? ` (${options.producer})` : ''}`;
-  const previous = typeof stackAttributes.history === 'string' && stackAttributes.history !== '' ? `\n${stackAttributes.history}` : '';
+  const previous =
+    typeof stackAttributes.history === 'string' && stackAttributes.history !== '' ? `\n${stackAttributes.history}` : '';
   const merged: Record<string, string | number> = { ...stackAttributes, ...(options.attributes ?? {}) };
   delete merged.Conventions;
   delete merged.history;
   delete merged.title;
   delete merged._NCProperties;
   delete merged.long_name;
-  const title = options.title ?? (typeof stackAttributes.title === 'string' ? stackAttributes.title : '@twsa/grid output');
-  const globals: Nc3Attribute[] = [attr('Conventions', 'CF-1.8'), attr('title', title), attr('history', line + previous)];
+  const title =
+    options.title ?? (typeof stackAttributes.title === 'string' ? stackAttributes.title : '@twsa/grid output');
+  const globals: Nc3Attribute[] = [
+    attr('Conventions', 'CF-1.8'),
+    attr('title', title),
+    attr('history', line + previous),
+  ];
   for (const [k, v] of Object.entries(merged)) {
     if (/^[A-Za-z_][A-Za-z0-9_.\-+@]*$/.test(k)) globals.push(attr(k, v));
   }

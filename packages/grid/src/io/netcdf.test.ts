@@ -7,15 +7,28 @@ import { openNetcdf, readNetcdf, sniffNetcdf } from './netcdf.js';
 const FIXTURES = nodePath.resolve(import.meta.dirname, '../../test/fixtures/io');
 const fixture = (name: string): string => nodePath.join(FIXTURES, name);
 const expected = JSON.parse(readFileSync(fixture('cf-expected.json'), 'utf8')) as {
-  shape: [number, number, number]; bounds: number[]; times: string[]; timeBounds: [string, string][]; flag: number[]; cm: (number | null)[];
+  shape: [number, number, number];
+  bounds: number[];
+  times: string[];
+  timeBounds: [string, string][];
+  flag: number[];
+  cm: (number | null)[];
 };
 
 async function caught(p: Promise<unknown>): Promise<Error & { file?: string; field?: string }> {
-  try { await p; } catch (error) { return error as Error & { file?: string; field?: string }; }
+  try {
+    await p;
+  } catch (error) {
+    return error as Error & { file?: string; field?: string };
+  }
   throw new Error('expected a rejection');
 }
 
-describe.each([['NetCDF-4 (h5wasm)', 'cf4.nc', 'NetCDF-4'], ['NetCDF-4 deflate + shuffle (h5wasm)', 'cf4-deflate.nc', 'NetCDF-4'], ['NetCDF-3 record variables (netcdfjs)', 'cf3.nc', 'NetCDF-3']])('readNetcdf on %s written by libnetcdf', (_label, file, format) => {
+describe.each([
+  ['NetCDF-4 (h5wasm)', 'cf4.nc', 'NetCDF-4'],
+  ['NetCDF-4 deflate + shuffle (h5wasm)', 'cf4-deflate.nc', 'NetCDF-4'],
+  ['NetCDF-3 record variables (netcdfjs)', 'cf3.nc', 'NetCDF-3'],
+])('readNetcdf on %s written by libnetcdf', (_label, file, format) => {
   it('sniffs the format', () => {
     expect(sniffNetcdf(fixture(file))).toBe(format);
   });
@@ -45,17 +58,22 @@ describe.each([['NetCDF-4 (h5wasm)', 'cf4.nc', 'NetCDF-4'], ['NetCDF-4 deflate +
     expect(s.attributes?.units_original).toBe('cm');
   });
   it('subsets by a bbox in degrees (cells overlapping it) and by a time range', async () => {
-    const s = await readNetcdf(fixture(file), { variable: 'tws', bbox: [-100, 41.2, 50, 42.5], timeRange: ['2000-02-01', '2000-03-01'] });
+    const s = await readNetcdf(fixture(file), {
+      variable: 'tws',
+      bbox: [-100, 41.2, 50, 42.5],
+      timeRange: ['2000-02-01', '2000-03-01'],
+    });
     // Columns with centres -67.5, -22.5, 22.5 (edges -90..45 overlap -100..50) plus -112.5 (-135..-90) and 67.5 (45..90).
     expect(s.bounds).toEqual([-135, 41, 90, 43]);
     expect(s.shape).toEqual([1, 2, 5]);
     expect(s.times).toEqual([expected.times[1]]);
     const [, rows, cols] = expected.shape;
-    for (let r = 0; r < 2; r++) for (let c = 0; c < 5; c++) {
-      const want = expected.cm[rows * cols + (r + 1) * cols + (c + 1)];
-      const got = s.data[r * 5 + c]!;
-      expect(Number.isNaN(got) ? null : got).toEqual(want);
-    }
+    for (let r = 0; r < 2; r++)
+      for (let c = 0; c < 5; c++) {
+        const want = expected.cm[rows * cols + (r + 1) * cols + (c + 1)];
+        const got = s.data[r * 5 + c]!;
+        expect(Number.isNaN(got) ? null : got).toEqual(want);
+      }
   });
   it('lists the variables present when the variable is missing', async () => {
     const error = await caught(readNetcdf(fixture(file), { variable: 'lwe_thickness' }));
@@ -82,15 +100,23 @@ describe.each([['NetCDF-4 (h5wasm)', 'cf4.nc', 'NetCDF-4'], ['NetCDF-4 deflate +
     try {
       expect(() => h.readFrame(0)).not.toThrow();
       // Frame 2 has a single valid cell (40.5N, 22.5E): the western half excludes it.
-    } finally { h.close(); }
+    } finally {
+      h.close();
+    }
     const sub = await openNetcdf(fixture(file), { variable: 'tws', requireValid: true, bbox: [-180, 40, 0, 44] });
     try {
       let error: unknown;
-      try { sub.readFrame(2); } catch (e) { error = e; }
+      try {
+        sub.readFrame(2);
+      } catch (e) {
+        error = e;
+      }
       expect(isGridError(error, 'GridEmptyError')).toBe(true);
       expect((error as Error).message).toMatch(/Frame 2 \(2000-03-02T12:00:00Z\) of 'tws'/);
       expect((error as { file?: string }).file).toBe(fixture(file));
-    } finally { sub.close(); }
+    } finally {
+      sub.close();
+    }
     const lenient = await readNetcdf(fixture(file), { variable: 'tws', bbox: [-180, 40, 0, 44] });
     expect(Array.from(lenient.data.subarray(2 * 16)).every(Number.isNaN)).toBe(true);
   });
@@ -113,7 +139,9 @@ describe('readNetcdf on a projected file written by GDAL (gdal_translate -of net
     expect(s.shape).toEqual([1, 6, 4]);
     expect(s.bounds).toEqual([-2356000, 4246000 - 6 * 112000, -2356000 + 4 * 112000, 4246000]);
     expect(s.times).toEqual(['']);
-    expect(Array.from(s.data, (v) => (Number.isNaN(v) ? null : v))).toEqual(tif.float64.map((v) => (v === null ? null : Math.fround(v))));
+    expect(Array.from(s.data, (v) => (Number.isNaN(v) ? null : v))).toEqual(
+      tif.float64.map((v) => (v === null ? null : Math.fround(v))),
+    );
   });
 });
 
@@ -124,7 +152,11 @@ describe('readNetcdf on broken files', () => {
     ['truncated NetCDF-4', 'truncated4.nc', /HDF5 file .* is truncated/],
     ['corrupt HDF5 superblock', 'corrupt4.nc', /HDF5 superblock|unknown superblock version|Cannot open HDF5 file/],
     // The HDF5 C library prints an HDF5-DIAG trace to stderr for this one; h5wasm does not export H5Eset_auto2.
-    ['corrupt HDF5 object headers', 'corrupt4-inside.nc', /Corrupt HDF5 file|Cannot open HDF5 file|Cannot read variable/],
+    [
+      'corrupt HDF5 object headers',
+      'corrupt4-inside.nc',
+      /Corrupt HDF5 file|Cannot open HDF5 file|Cannot read variable/,
+    ],
   ])('%s -> GridFormatError naming the file', async (_label, file, message) => {
     const error = await caught(readNetcdf(fixture(file)));
     expect(isGridError(error, 'GridFormatError')).toBe(true);

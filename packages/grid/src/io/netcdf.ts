@@ -5,7 +5,14 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import { EPSG_3978, EPSG_4326, isGeographic, transformer } from '../crs.js';
-import { GridArgumentError, GridCrsError, GridEmptyError, GridFormatError, GridIoError, GridVariableError } from '../errors.js';
+import {
+  GridArgumentError,
+  GridCrsError,
+  GridEmptyError,
+  GridFormatError,
+  GridIoError,
+  GridVariableError,
+} from '../errors.js';
 import { createStack } from '../grid.js';
 import type { Bounds, Grid, GridSpec, GridStack, TimeBounds } from '../grid.js';
 import { decodeCfTimes, isoDate, isoDateTime } from '../time-decode.js';
@@ -79,7 +86,11 @@ export function sniffNetcdf(path: string): NetcdfFormat {
   try {
     fd = openSync(path, 'r');
   } catch (error) {
-    throw new GridIoError(`Cannot open ${path}: ${(error as Error).message}`, { file: path, field: 'path', cause: error });
+    throw new GridIoError(`Cannot open ${path}: ${(error as Error).message}`, {
+      file: path,
+      field: 'path',
+      cause: error,
+    });
   }
   try {
     const head = Buffer.alloc(2048);
@@ -87,10 +98,16 @@ export function sniffNetcdf(path: string): NetcdfFormat {
     const bytes = head.subarray(0, n);
     if (n >= 4 && bytes[0] === 0x43 && bytes[1] === 0x44 && bytes[2] === 0x46) {
       if (bytes[3] === 1 || bytes[3] === 2) return 'NetCDF-3';
-      throw new GridFormatError(`${path} is a NetCDF-3 variant (version byte ${bytes[3]}) that is not supported; expected classic (1) or 64-bit offset (2)`, { file: path, field: 'header' });
+      throw new GridFormatError(
+        `${path} is a NetCDF-3 variant (version byte ${bytes[3]}) that is not supported; expected classic (1) or 64-bit offset (2)`,
+        { file: path, field: 'header' },
+      );
     }
     if (hdf5SuperblockOffset(bytes) >= 0) return 'NetCDF-4';
-    throw new GridFormatError(`${path} is not a NetCDF file: it starts with neither 'CDF\\x01', 'CDF\\x02' nor the HDF5 signature`, { file: path, field: 'header' });
+    throw new GridFormatError(
+      `${path} is not a NetCDF file: it starts with neither 'CDF\\x01', 'CDF\\x02' nor the HDF5 signature`,
+      { file: path, field: 'header' },
+    );
   } finally {
     closeSync(fd);
   }
@@ -107,26 +124,40 @@ const LON_NAMES = ['lon', 'longitude', 'x', 'lon_0', 'nav_lon'];
 /** True when a variable is a coordinate, bounds or grid-mapping variable rather than data. */
 function isAuxiliary(v: BackendVariable, all: readonly BackendVariable[]): boolean {
   if (v.dims.length === 1 && v.dims[0] === v.name) return true;
-  if (all.some((o) => attributeString(o.attributes.bounds) === v.name || attributeString(o.attributes.grid_mapping) === v.name)) return true;
+  if (
+    all.some(
+      (o) => attributeString(o.attributes.bounds) === v.name || attributeString(o.attributes.grid_mapping) === v.name,
+    )
+  )
+    return true;
   if (v.attributes.grid_mapping_name !== undefined) return true;
   return /_(bounds|bnds)$/.test(v.name);
 }
 
 /** Names of the data variables (rank ≥ 2, not coordinates or bounds) of an open backend. */
 export function dataVariableNames(backend: NetcdfBackend): string[] {
-  return backend.variables.filter((v) => v.dims.length >= 2 && v.type !== 'char' && v.type !== 'string' && !isAuxiliary(v, backend.variables)).map((v) => v.name);
+  return backend.variables
+    .filter((v) => v.dims.length >= 2 && v.type !== 'char' && v.type !== 'string' && !isAuxiliary(v, backend.variables))
+    .map((v) => v.name);
 }
 
 function chooseVariable(backend: NetcdfBackend, path: string, requested: string | undefined): BackendVariable {
   const present = backend.variables.map((v) => v.name);
   if (requested !== undefined) {
     const v = backend.variables.find((x) => x.name === requested);
-    if (!v) throw new GridVariableError(`Variable '${requested}' not found in ${path}; variables present: ${present.join(', ')}`, { file: path, field: requested });
+    if (!v)
+      throw new GridVariableError(
+        `Variable '${requested}' not found in ${path}; variables present: ${present.join(', ')}`,
+        { file: path, field: requested },
+      );
     return v;
   }
   const candidates = dataVariableNames(backend);
   if (candidates.length !== 1) {
-    throw new GridVariableError(`${path} has ${candidates.length === 0 ? 'no' : 'several'} data variables (${candidates.join(', ') || 'none'}); pass { variable } (variables present: ${present.join(', ')})`, { file: path, field: 'variable' });
+    throw new GridVariableError(
+      `${path} has ${candidates.length === 0 ? 'no' : 'several'} data variables (${candidates.join(', ') || 'none'}); pass { variable } (variables present: ${present.join(', ')})`,
+      { file: path, field: 'variable' },
+    );
   }
   return backend.variables.find((x) => x.name === candidates[0])!;
 }
@@ -141,9 +172,16 @@ interface Axis {
 function readAxis(backend: NetcdfBackend, path: string, dim: string, length: number, variable: string): Axis {
   const coord = backend.variables.find((v) => v.name === dim && v.dims.length === 1);
   if (!coord) {
-    throw new GridVariableError(`Variable '${variable}' in ${path} has dimension '${dim}' without a coordinate variable; cannot georeference it (variables present: ${backend.variables.map((v) => v.name).join(', ')})`, { file: path, field: dim });
+    throw new GridVariableError(
+      `Variable '${variable}' in ${path} has dimension '${dim}' without a coordinate variable; cannot georeference it (variables present: ${backend.variables.map((v) => v.name).join(', ')})`,
+      { file: path, field: dim },
+    );
   }
-  if (coord.shape[0] !== length) throw new GridFormatError(`Coordinate '${dim}' in ${path} has ${coord.shape[0]} values for a dimension of ${length}`, { file: path, field: dim });
+  if (coord.shape[0] !== length)
+    throw new GridFormatError(
+      `Coordinate '${dim}' in ${path} has ${coord.shape[0]} values for a dimension of ${length}`,
+      { file: path, field: dim },
+    );
   const raw = backend.readSlab(dim, [0], [length]);
   const scale = attributeNumber(coord.attributes.scale_factor) ?? 1;
   const offset = attributeNumber(coord.attributes.add_offset) ?? 0;
@@ -162,23 +200,37 @@ function axisStep(backend: NetcdfBackend, path: string, axis: Axis, values: Floa
       const b = backend.readSlab(bv.name, [0, 0], [1, 2]);
       return Math.abs(b[1]! - b[0]!);
     }
-    throw new GridFormatError(`Coordinate '${axis.name}' in ${path} has a single value and no bounds; the cell size is unknown`, { file: path, field: axis.name });
+    throw new GridFormatError(
+      `Coordinate '${axis.name}' in ${path} has a single value and no bounds; the cell size is unknown`,
+      { file: path, field: axis.name },
+    );
   }
   const step = (values[n - 1]! - values[0]!) / (n - 1);
   const tolerance = Math.abs(step) * 1e-3;
   for (let i = 0; i < n; i++) {
     if (Math.abs(values[i]! - values[0]! - i * step) > tolerance) {
-      throw new GridFormatError(`Coordinate '${axis.name}' in ${path} is not regularly spaced (value ${i} is ${values[i]}, expected ${values[0]! + i * step}); only regular grids can be read`, { file: path, field: axis.name });
+      throw new GridFormatError(
+        `Coordinate '${axis.name}' in ${path} is not regularly spaced (value ${i} is ${values[i]}, expected ${values[0]! + i * step}); only regular grids can be read`,
+        { file: path, field: axis.name },
+      );
     }
   }
-  if (step === 0) throw new GridFormatError(`Coordinate '${axis.name}' in ${path} has zero spacing`, { file: path, field: axis.name });
+  if (step === 0)
+    throw new GridFormatError(`Coordinate '${axis.name}' in ${path} has zero spacing`, {
+      file: path,
+      field: axis.name,
+    });
   return step;
 }
 
 function isLongitude(axis: Axis): boolean {
   const units = (attributeString(axis.attributes.units) ?? '').toLowerCase();
   const standard = (attributeString(axis.attributes.standard_name) ?? '').toLowerCase();
-  return standard === 'longitude' || /^degrees?_?e(ast)?$/.test(units.replace(/\s/g, '_')) || (units.startsWith('degree') && LON_NAMES.includes(axis.name.toLowerCase()));
+  return (
+    standard === 'longitude' ||
+    /^degrees?_?e(ast)?$/.test(units.replace(/\s/g, '_')) ||
+    (units.startsWith('degree') && LON_NAMES.includes(axis.name.toLowerCase()))
+  );
 }
 
 function isLatitude(axis: Axis): boolean {
@@ -200,22 +252,36 @@ function detectCrs(backend: NetcdfBackend, path: string, v: BackendVariable, x: 
     const kind = attributeString(a.grid_mapping_name);
     if (kind === 'latitude_longitude') return EPSG_4326;
     if (kind === 'lambert_conformal_conic') {
-      const parallels = attributeNumbers(a.standard_parallel).slice().sort((p, q) => p - q);
+      const parallels = attributeNumbers(a.standard_parallel)
+        .slice()
+        .sort((p, q) => p - q);
       const major = attributeNumber(a.semi_major_axis);
       const invFlattening = attributeNumber(a.inverse_flattening);
-      const ok = parallels.length === 2 && near(parallels[0], 49) && near(parallels[1], 77)
-        && near(attributeNumber(a.longitude_of_central_meridian), -95) && near(attributeNumber(a.latitude_of_projection_origin), 49)
-        && near(attributeNumber(a.false_easting) ?? 0, 0) && near(attributeNumber(a.false_northing) ?? 0, 0)
-        && (major === undefined || near(major, 6378137)) && (invFlattening === undefined || near(invFlattening, 298.257222101, 1e-8));
+      const ok =
+        parallels.length === 2 &&
+        near(parallels[0], 49) &&
+        near(parallels[1], 77) &&
+        near(attributeNumber(a.longitude_of_central_meridian), -95) &&
+        near(attributeNumber(a.latitude_of_projection_origin), 49) &&
+        near(attributeNumber(a.false_easting) ?? 0, 0) &&
+        near(attributeNumber(a.false_northing) ?? 0, 0) &&
+        (major === undefined || near(major, 6378137)) &&
+        (invFlattening === undefined || near(invFlattening, 298.257222101, 1e-8));
       if (ok) return EPSG_3978;
     }
     const wkt = attributeString(a.crs_wkt) ?? attributeString(a.spatial_ref) ?? '';
     if (/AUTHORITY\["EPSG",\s*"3978"\]\s*\]\s*$|ID\["EPSG",\s*3978\]\s*\]\s*$/.test(wkt.trim())) return EPSG_3978;
     if (/AUTHORITY\["EPSG",\s*"4326"\]\s*\]\s*$|ID\["EPSG",\s*4326\]\s*\]\s*$/.test(wkt.trim())) return EPSG_4326;
-    throw new GridCrsError(`Unknown CRS for '${v.name}' in ${path}: grid_mapping '${mappingName}' (${kind ?? 'no grid_mapping_name'}) is neither latitude_longitude nor NAD83 / Canada Atlas Lambert (EPSG:3978)`, { file: path, field: `${v.name}:grid_mapping` });
+    throw new GridCrsError(
+      `Unknown CRS for '${v.name}' in ${path}: grid_mapping '${mappingName}' (${kind ?? 'no grid_mapping_name'}) is neither latitude_longitude nor NAD83 / Canada Atlas Lambert (EPSG:3978)`,
+      { file: path, field: `${v.name}:grid_mapping` },
+    );
   }
   if (isLongitude(x) && isLatitude(y)) return EPSG_4326;
-  throw new GridCrsError(`Unknown CRS for '${v.name}' in ${path}: no usable grid_mapping variable and the coordinates '${x.name}'/'${y.name}' are not longitude/latitude`, { file: path, field: `${v.name}:grid_mapping` });
+  throw new GridCrsError(
+    `Unknown CRS for '${v.name}' in ${path}: no usable grid_mapping variable and the coordinates '${x.name}'/'${y.name}' are not longitude/latitude`,
+    { file: path, field: `${v.name}:grid_mapping` },
+  );
 }
 
 /** Envelope of a degree bbox in `crs` (edges densified with 21 points each). */
@@ -227,9 +293,19 @@ function bboxInCrs(bbox: readonly number[], crs: string): Bounds {
     const f = i / 20;
     const lon = bbox[0]! + f * (bbox[2]! - bbox[0]!);
     const lat = bbox[1]! + f * (bbox[3]! - bbox[1]!);
-    for (const [px, py] of [[lon, bbox[1]!], [lon, bbox[3]!], [bbox[0]!, lat], [bbox[2]!, lat]] as const) {
+    for (const [px, py] of [
+      [lon, bbox[1]!],
+      [lon, bbox[3]!],
+      [bbox[0]!, lat],
+      [bbox[2]!, lat],
+    ] as const) {
       const [x, y] = forward(px, py);
-      if (Number.isFinite(x) && Number.isFinite(y)) { w = Math.min(w, x); e = Math.max(e, x); s = Math.min(s, y); n = Math.max(n, y); }
+      if (Number.isFinite(x) && Number.isFinite(y)) {
+        w = Math.min(w, x);
+        e = Math.max(e, x);
+        s = Math.min(s, y);
+        n = Math.max(n, y);
+      }
     }
   }
   return [w, s, e, n];
@@ -245,7 +321,13 @@ interface AxisPlan {
   readonly high: number;
 }
 
-function planAxis(values: Float64Array, step: number, ascendingOutput: boolean, keepLow: number, keepHigh: number): AxisPlan | undefined {
+function planAxis(
+  values: Float64Array,
+  step: number,
+  ascendingOutput: boolean,
+  keepLow: number,
+  keepHigh: number,
+): AxisPlan | undefined {
   const n = values.length;
   const half = Math.abs(step) / 2;
   const idx: number[] = [];
@@ -258,8 +340,17 @@ function planAxis(values: Float64Array, step: number, ascendingOutput: boolean, 
   idx.sort((a, b) => (ascendingOutput ? values[a]! - values[b]! : values[b]! - values[a]!));
   let low = Infinity;
   let high = -Infinity;
-  for (const i of idx) { low = Math.min(low, values[i]! - half); high = Math.max(high, values[i]! + half); }
-  return { order: Int32Array.from(idx), min: Math.min(...idx), max: Math.max(...idx), low: snap(low), high: snap(high) };
+  for (const i of idx) {
+    low = Math.min(low, values[i]! - half);
+    high = Math.max(high, values[i]! + half);
+  }
+  return {
+    order: Int32Array.from(idx),
+    min: Math.min(...idx),
+    max: Math.max(...idx),
+    low: snap(low),
+    high: snap(high),
+  };
 }
 
 /** Removes floating-point noise from an edge computed from centres (12 significant digits). */
@@ -268,7 +359,10 @@ function snap(value: number): number {
 }
 
 function parseIso(value: string, argument: string, fn: string): number {
-  const t = typeof value === 'string' ? Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(value) || value.length <= 10 ? value : `${value}Z`) : Number.NaN;
+  const t =
+    typeof value === 'string'
+      ? Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(value) || value.length <= 10 ? value : `${value}Z`)
+      : Number.NaN;
   if (!Number.isFinite(t)) throw new GridArgumentError(argument, fn, 'ISO 8601 date strings', JSON.stringify(value));
   return t;
 }
@@ -307,18 +401,30 @@ function parseIso(value: string, argument: string, fn: string): number {
 export async function openNetcdf(path: string, options: ReadNetcdfOptions = {}): Promise<NetcdfHandle> {
   const fn = 'openNetcdf';
   if (typeof path !== 'string' || path === '') throw new GridArgumentError('path', fn, 'a file path', String(path));
-  try { statSync(path); } catch (error) {
-    throw new GridIoError(`Cannot read ${path}: ${(error as Error).message}`, { file: path, field: 'path', cause: error });
+  try {
+    statSync(path);
+  } catch (error) {
+    throw new GridIoError(`Cannot read ${path}: ${(error as Error).message}`, {
+      file: path,
+      field: 'path',
+      cause: error,
+    });
   }
   if (options.bbox !== undefined) {
     const b = options.bbox;
     if (!Array.isArray(b) || b.length !== 4 || !b.every(Number.isFinite) || !(b[2] > b[0]) || !(b[3] > b[1])) {
-      throw new GridArgumentError('bbox', fn, 'finite [west, south, east, north] degrees with east > west and north > south', JSON.stringify(b));
+      throw new GridArgumentError(
+        'bbox',
+        fn,
+        'finite [west, south, east, north] degrees with east > west and north > south',
+        JSON.stringify(b),
+      );
     }
   }
   let range: [number, number] | undefined;
   if (options.timeRange !== undefined) {
-    if (!Array.isArray(options.timeRange) || options.timeRange.length !== 2) throw new GridArgumentError('timeRange', fn, '[start, end) ISO strings', JSON.stringify(options.timeRange));
+    if (!Array.isArray(options.timeRange) || options.timeRange.length !== 2)
+      throw new GridArgumentError('timeRange', fn, '[start, end) ISO strings', JSON.stringify(options.timeRange));
     range = [parseIso(options.timeRange[0], 'timeRange', fn), parseIso(options.timeRange[1], 'timeRange', fn)];
   }
   const backend = await openBackend(path);
@@ -330,13 +436,22 @@ export async function openNetcdf(path: string, options: ReadNetcdfOptions = {}):
   }
 }
 
-function buildHandle(backend: NetcdfBackend, path: string, options: ReadNetcdfOptions, range: [number, number] | undefined): NetcdfHandle {
+function buildHandle(
+  backend: NetcdfBackend,
+  path: string,
+  options: ReadNetcdfOptions,
+  range: [number, number] | undefined,
+): NetcdfHandle {
   const v = chooseVariable(backend, path, options.variable);
   const rank = v.dims.length;
   if (rank !== 2 && rank !== 3) {
-    throw new GridFormatError(`Variable '${v.name}' in ${path} has dimensions (${v.dims.join(', ')}); expected (y, x) or (time, y, x)`, { file: path, field: v.name });
+    throw new GridFormatError(
+      `Variable '${v.name}' in ${path} has dimensions (${v.dims.join(', ')}); expected (y, x) or (time, y, x)`,
+      { file: path, field: v.name },
+    );
   }
-  if (v.type === 'char' || v.type === 'string') throw new GridFormatError(`Variable '${v.name}' in ${path} holds text, not numbers`, { file: path, field: v.name });
+  if (v.type === 'char' || v.type === 'string')
+    throw new GridFormatError(`Variable '${v.name}' in ${path} holds text, not numbers`, { file: path, field: v.name });
   const rows = v.shape[rank - 2]!;
   const cols = v.shape[rank - 1]!;
   const xAxis = readAxis(backend, path, v.dims[rank - 1]!, cols, v.name);
@@ -348,9 +463,15 @@ function buildHandle(backend: NetcdfBackend, path: string, options: ReadNetcdfOp
   if (!geographic) {
     const xUnits = (attributeString(xAxis.attributes.units) ?? 'm').trim();
     const yUnits = (attributeString(yAxis.attributes.units) ?? 'm').trim();
-    for (const [u, axis] of [[xUnits, xAxis], [yUnits, yAxis]] as const) {
+    for (const [u, axis] of [
+      [xUnits, xAxis],
+      [yUnits, yAxis],
+    ] as const) {
       if (u !== 'm' && u !== 'metre' && u !== 'meter' && u !== 'metres' && u !== 'meters' && u !== 'km') {
-        throw new GridFormatError(`Coordinate '${axis.name}' in ${path} has units '${u}'; expected m or km for a projected grid`, { file: path, field: `${axis.name}:units` });
+        throw new GridFormatError(
+          `Coordinate '${axis.name}' in ${path} has units '${u}'; expected m or km for a projected grid`,
+          { file: path, field: `${axis.name}:units` },
+        );
       }
     }
     if (xUnits === 'km') xs = xs.map((q) => q * 1000);
@@ -372,7 +493,12 @@ function buildHandle(backend: NetcdfBackend, path: string, options: ReadNetcdfOp
   const xPlan = planAxis(xs, xStep, true, keep[0], keep[2]);
   const yPlan = planAxis(ys, yStep, false, keep[1], keep[3]);
   if (!xPlan || !yPlan) {
-    throw new GridArgumentError('bbox', 'openNetcdf', `a box overlapping the grid of ${path}`, JSON.stringify(options.bbox));
+    throw new GridArgumentError(
+      'bbox',
+      'openNetcdf',
+      `a box overlapping the grid of ${path}`,
+      JSON.stringify(options.bbox),
+    );
   }
   const outRows = yPlan.order.length;
   const outCols = xPlan.order.length;
@@ -391,20 +517,34 @@ function buildHandle(backend: NetcdfBackend, path: string, options: ReadNetcdfOp
       const calendar = attributeString(timeVar.attributes.calendar);
       const decodeOptions = { file: path, field: timeVar.name, ...(calendar !== undefined ? { calendar } : {}) };
       epochs = decodeCfTimes(backend.readSlab(timeVar.name, [0], [frameCount]), units, decodeOptions);
-      boundsName = attributeString(timeVar.attributes.bounds) ?? ['time_bounds', 'time_bnds'].find((n) => backend.variables.some((q) => q.name === n));
+      boundsName =
+        attributeString(timeVar.attributes.bounds) ??
+        ['time_bounds', 'time_bnds'].find((n) => backend.variables.some((q) => q.name === n));
       const bv = boundsName ? backend.variables.find((q) => q.name === boundsName) : undefined;
       if (bv && bv.dims.length === 2 && bv.shape[0] === frameCount && bv.shape[1] === 2) {
         const raw = backend.readSlab(bv.name, [0, 0], [frameCount, 2]);
-        const decoded = decodeCfTimes(raw, attributeString(bv.attributes.units) ?? units, { ...decodeOptions, field: bv.name });
+        const decoded = decodeCfTimes(raw, attributeString(bv.attributes.units) ?? units, {
+          ...decodeOptions,
+          field: bv.name,
+        });
         boundsEpochs = Array.from({ length: frameCount }, (_, i) => [decoded[2 * i]!, decoded[2 * i + 1]!]);
       } else if (bv) {
-        throw new GridFormatError(`Time bounds variable '${bv.name}' in ${path} has shape [${bv.shape.join(', ')}]; expected [${frameCount}, 2]`, { file: path, field: bv.name });
+        throw new GridFormatError(
+          `Time bounds variable '${bv.name}' in ${path} has shape [${bv.shape.join(', ')}]; expected [${frameCount}, 2]`,
+          { file: path, field: bv.name },
+        );
       }
     }
   }
   let frames = Array.from({ length: frameCount }, (_, i) => i);
   if (range) {
-    if (!epochs) throw new GridArgumentError('timeRange', 'openNetcdf', `used only with a time coordinate, but '${v.name}' in ${path} has none`, JSON.stringify(options.timeRange));
+    if (!epochs)
+      throw new GridArgumentError(
+        'timeRange',
+        'openNetcdf',
+        `used only with a time coordinate, but '${v.name}' in ${path} has none`,
+        JSON.stringify(options.timeRange),
+      );
     frames = frames.filter((i) => epochs![i]! >= range[0] && epochs![i]! < range[1]);
   }
   const frameVariables: Record<string, (number | string)[]> = {};
@@ -420,8 +560,9 @@ function buildHandle(backend: NetcdfBackend, path: string, options: ReadNetcdfOp
       }
     }
   }
-  const labelName = ['label', 'labels', 'source_file'].find((n) => n in frameVariables && typeof frameVariables[n]![0] === 'string')
-    ?? Object.keys(frameVariables).find((n) => frames.length > 0 && typeof frameVariables[n]![0] === 'string');
+  const labelName =
+    ['label', 'labels', 'source_file'].find((n) => n in frameVariables && typeof frameVariables[n]![0] === 'string') ??
+    Object.keys(frameVariables).find((n) => frames.length > 0 && typeof frameVariables[n]![0] === 'string');
   const labels = labelName ? (frameVariables[labelName] as string[]) : undefined;
 
   // Value decoding.
@@ -450,16 +591,20 @@ function buildHandle(backend: NetcdfBackend, path: string, options: ReadNetcdfOp
   attributes.variable = v.name;
   const longName = attributeString(a.long_name);
   if (longName !== undefined) attributes.long_name = longName;
-  if (options.units !== undefined && fileUnits !== undefined && normalizeUnits(fileUnits) !== units) attributes.units_original = fileUnits;
+  if (options.units !== undefined && fileUnits !== undefined && normalizeUnits(fileUnits) !== units)
+    attributes.units_original = fileUnits;
   if (options.bbox) attributes.bbox = options.bbox.join(',');
 
   const times = epochs ? frames.map((i) => isoDateTime(epochs![i]!)) : frames.map(() => '');
-  const timeBounds = boundsEpochs ? frames.map((i) => [isoDate(boundsEpochs![i]![0]), isoDate(boundsEpochs![i]![1])] as const) : undefined;
+  const timeBounds = boundsEpochs
+    ? frames.map((i) => [isoDate(boundsEpochs![i]![0]), isoDate(boundsEpochs![i]![1])] as const)
+    : undefined;
   const size = outRows * outCols;
   let open = true;
   const readFrame = (t: number): Grid => {
     if (!open) throw new GridIoError(`${path} is closed`, { file: path });
-    if (!Number.isInteger(t) || t < 0 || t >= frames.length) throw new GridArgumentError('t', 'readFrame', `an integer in [0, ${frames.length})`, String(t));
+    if (!Number.isInteger(t) || t < 0 || t >= frames.length)
+      throw new GridArgumentError('t', 'readFrame', `an integer in [0, ${frames.length})`, String(t));
     const frame = frames[t]!;
     const start = rank === 3 ? [frame, yPlan.min, xPlan.min] : [yPlan.min, xPlan.min];
     const srcRows = yPlan.max - yPlan.min + 1;
@@ -473,8 +618,12 @@ function buildHandle(backend: NetcdfBackend, path: string, options: ReadNetcdfOp
       for (let c = 0; c < outCols; c++) {
         const value = raw[sr + xPlan.order[c]! - xPlan.min]!;
         let out: number;
-        if (Number.isNaN(value) || fillSet.includes(value)
-          || (validMin !== undefined && value < validMin) || (validMax !== undefined && value > validMax)) {
+        if (
+          Number.isNaN(value) ||
+          fillSet.includes(value) ||
+          (validMin !== undefined && value < validMin) ||
+          (validMax !== undefined && value > validMax)
+        ) {
           out = Number.NaN;
         } else {
           out = packed ? value * scale + offset : value;
@@ -485,9 +634,19 @@ function buildHandle(backend: NetcdfBackend, path: string, options: ReadNetcdfOp
       }
     }
     if (options.requireValid && valid === 0) {
-      throw new GridEmptyError(`Frame ${t}${times[t] ? ` (${times[t]})` : ''} of '${v.name}' in ${path} holds no valid value (all fill/missing)`, { file: path, field: v.name });
+      throw new GridEmptyError(
+        `Frame ${t}${times[t] ? ` (${times[t]})` : ''} of '${v.name}' in ${path} holds no valid value (all fill/missing)`,
+        { file: path, field: v.name },
+      );
     }
-    return { data, shape: [outRows, outCols], bounds: spec.bounds, crs, nodata: Number.NaN, ...(units !== undefined ? { units } : {}) };
+    return {
+      data,
+      shape: [outRows, outCols],
+      bounds: spec.bounds,
+      crs,
+      nodata: Number.NaN,
+      ...(units !== undefined ? { units } : {}),
+    };
   };
   return {
     path,
@@ -503,7 +662,10 @@ function buildHandle(backend: NetcdfBackend, path: string, options: ReadNetcdfOp
     attributes,
     readFrame,
     close(): void {
-      if (open) { open = false; backend.close(); }
+      if (open) {
+        open = false;
+        backend.close();
+      }
     },
   };
 }

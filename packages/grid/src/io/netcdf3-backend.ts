@@ -41,7 +41,11 @@ export function openNetcdf3(path: string): NetcdfBackend {
         break;
       } catch (error) {
         if (prefix >= size) {
-          throw new GridFormatError(`Corrupt or truncated NetCDF-3 header in ${path}: ${(error as Error).message}`, { file: path, field: 'header', cause: error });
+          throw new GridFormatError(`Corrupt or truncated NetCDF-3 header in ${path}: ${(error as Error).message}`, {
+            file: path,
+            field: 'header',
+            cause: error,
+          });
         }
         prefix = Math.min(size, prefix * 4);
       }
@@ -49,28 +53,54 @@ export function openNetcdf3(path: string): NetcdfBackend {
     const header = reader.header;
     const numRecords = header.recordDimension.length;
     const recordStep = header.recordDimension.recordStep ?? 0;
-    const dims = header.dimensions.map((d, i) => ({ name: d.name, size: i === header.recordDimension.id ? numRecords : d.size }));
+    const dims = header.dimensions.map((d, i) => ({
+      name: d.name,
+      size: i === header.recordDimension.id ? numRecords : d.size,
+    }));
     const layouts = new Map<string, Layout>();
     const variables: BackendVariable[] = header.variables.map((v) => {
       const elementSize = TYPE_SIZE[v.type];
-      if (elementSize === undefined) throw new GridFormatError(`Variable '${v.name}' in ${path} has unsupported type '${v.type}'`, { file: path, field: v.name });
+      if (elementSize === undefined)
+        throw new GridFormatError(`Variable '${v.name}' in ${path} has unsupported type '${v.type}'`, {
+          file: path,
+          field: v.name,
+        });
       const shape = v.dimensions.map((id) => {
         const d = dims[id];
-        if (!d) throw new GridFormatError(`Variable '${v.name}' in ${path} refers to dimension #${id}, which does not exist`, { file: path, field: v.name });
+        if (!d)
+          throw new GridFormatError(
+            `Variable '${v.name}' in ${path} refers to dimension #${id}, which does not exist`,
+            { file: path, field: v.name },
+          );
         return d.size;
       });
       const count = shape.reduce((a, b) => a * b, 1);
-      const end = v.record ? v.offset + Math.max(0, numRecords - 1) * recordStep + (numRecords > 0 ? v.size : 0) : v.offset + count * elementSize;
+      const end = v.record
+        ? v.offset + Math.max(0, numRecords - 1) * recordStep + (numRecords > 0 ? v.size : 0)
+        : v.offset + count * elementSize;
       if (end > size) {
-        throw new GridFormatError(`NetCDF-3 file ${path} is truncated: variable '${v.name}' needs bytes up to ${end} but the file has ${size}`, { file: path, field: v.name });
+        throw new GridFormatError(
+          `NetCDF-3 file ${path} is truncated: variable '${v.name}' needs bytes up to ${end} but the file has ${size}`,
+          { file: path, field: v.name },
+        );
       }
       layouts.set(v.name, { begin: v.offset, record: v.record, elementSize });
-      return { name: v.name, dims: v.dimensions.map((id) => dims[id]!.name), shape, type: v.type, attributes: toAttributes(v.attributes as unknown as { name: string; type: string; value: unknown }[]) };
+      return {
+        name: v.name,
+        dims: v.dimensions.map((id) => dims[id]!.name),
+        shape,
+        type: v.type,
+        attributes: toAttributes(v.attributes as unknown as { name: string; type: string; value: unknown }[]),
+      };
     });
     const byName = new Map(variables.map((v) => [v.name, v]));
     const lookup = (name: string): [BackendVariable, Layout] => {
       const v = byName.get(name);
-      if (!v) throw new GridVariableError(`Variable '${name}' not found in ${path}; variables present: ${variables.map((x) => x.name).join(', ')}`, { file: path, field: name });
+      if (!v)
+        throw new GridVariableError(
+          `Variable '${name}' not found in ${path}; variables present: ${variables.map((x) => x.name).join(', ')}`,
+          { file: path, field: name },
+        );
       return [v, layouts.get(name)!];
     };
     let open = true;
@@ -78,13 +108,21 @@ export function openNetcdf3(path: string): NetcdfBackend {
       if (!open) throw new GridFormatError(`${path} is closed`, { file: path });
       const buffer = Buffer.alloc(length);
       const got = readSync(fd, buffer, 0, length, offset);
-      if (got !== length) throw new GridFormatError(`NetCDF-3 file ${path} is truncated: wanted ${length} bytes at ${offset}, got ${got}`, { file: path });
+      if (got !== length)
+        throw new GridFormatError(
+          `NetCDF-3 file ${path} is truncated: wanted ${length} bytes at ${offset}, got ${got}`,
+          { file: path },
+        );
       return new DataView(buffer.buffer, buffer.byteOffset, length);
     };
     const readSlab = (name: string, start: readonly number[], count: readonly number[]): Float64Array => {
       const [v, layout] = lookup(name);
       const rank = v.shape.length;
-      if (start.length !== rank || count.length !== rank) throw new GridFormatError(`Slab of '${name}' in ${path} needs ${rank} start/count entries`, { file: path, field: name });
+      if (start.length !== rank || count.length !== rank)
+        throw new GridFormatError(`Slab of '${name}' in ${path} needs ${rank} start/count entries`, {
+          file: path,
+          field: name,
+        });
       const total = count.reduce((a, b) => a * b, 1);
       const out = new Float64Array(total);
       if (total === 0) return out;
@@ -94,7 +132,10 @@ export function openNetcdf3(path: string): NetcdfBackend {
       const innerCount = count.slice(layout.record ? 1 : 0);
       const strides = new Array<number>(inner.length);
       let s = 1;
-      for (let d = inner.length - 1; d >= 0; d--) { strides[d] = s; s *= inner[d]!; }
+      for (let d = inner.length - 1; d >= 0; d--) {
+        strides[d] = s;
+        s *= inner[d]!;
+      }
       const outer = layout.record ? count[0]! : 1;
       const perOuter = total / outer;
       for (let o = 0; o < outer; o++) {
@@ -130,15 +171,25 @@ export function openNetcdf3(path: string): NetcdfBackend {
     const backend: NetcdfBackend = {
       format: 'NetCDF-3',
       driver: 'netcdfjs',
-      globalAttributes: toAttributes(header.globalAttributes as unknown as { name: string; type: string; value: unknown }[]),
+      globalAttributes: toAttributes(
+        header.globalAttributes as unknown as { name: string; type: string; value: unknown }[],
+      ),
       variables,
       readSlab,
       readStrings(name: string): string[] {
         const [v] = lookup(name);
-        if (v.type !== 'char') throw new GridFormatError(`Variable '${name}' in ${path} is ${v.type}, not char`, { file: path, field: name });
+        if (v.type !== 'char')
+          throw new GridFormatError(`Variable '${name}' in ${path} is ${v.type}, not char`, {
+            file: path,
+            field: name,
+          });
         const width = v.shape.length > 0 ? v.shape[v.shape.length - 1]! : 1;
         const n = v.shape.length > 1 ? v.shape.slice(0, -1).reduce((a, b) => a * b, 1) : 1;
-        const raw = readSlab(name, v.shape.map(() => 0), v.shape);
+        const raw = readSlab(
+          name,
+          v.shape.map(() => 0),
+          v.shape,
+        );
         const strings: string[] = [];
         for (let i = 0; i < n; i++) {
           let str = '';
@@ -152,7 +203,10 @@ export function openNetcdf3(path: string): NetcdfBackend {
         return strings;
       },
       close(): void {
-        if (open) { open = false; closeSync(fd); }
+        if (open) {
+          open = false;
+          closeSync(fd);
+        }
       },
     };
     return backend;
@@ -164,11 +218,17 @@ export function openNetcdf3(path: string): NetcdfBackend {
 
 function getter(type: string, view: DataView): (byteOffset: number) => number {
   switch (type) {
-    case 'byte': return (o) => view.getInt8(o);
-    case 'char': return (o) => view.getUint8(o);
-    case 'short': return (o) => view.getInt16(o, false);
-    case 'int': return (o) => view.getInt32(o, false);
-    case 'float': return (o) => view.getFloat32(o, false);
-    default: return (o) => view.getFloat64(o, false);
+    case 'byte':
+      return (o) => view.getInt8(o);
+    case 'char':
+      return (o) => view.getUint8(o);
+    case 'short':
+      return (o) => view.getInt16(o, false);
+    case 'int':
+      return (o) => view.getInt32(o, false);
+    case 'float':
+      return (o) => view.getFloat32(o, false);
+    default:
+      return (o) => view.getFloat64(o, false);
   }
 }

@@ -45,35 +45,86 @@ class Writer {
     this.bytes = next;
     this.view = new DataView(next.buffer);
   }
-  u8(v: number): void { this.ensure(1); this.view.setUint8(this.length, v); this.length += 1; }
-  i32(v: number): void { this.ensure(4); this.view.setInt32(this.length, v, false); this.length += 4; }
-  u32(v: number): void { this.ensure(4); this.view.setUint32(this.length, v, false); this.length += 4; }
-  u64(v: number): void { this.u32(Math.floor(v / 2 ** 32)); this.u32(v % 2 ** 32); }
-  pad(): void { while (this.length % 4 !== 0) this.u8(0); }
-  text(s: string): void { for (let i = 0; i < s.length; i++) this.u8(s.charCodeAt(i) & 0xff); }
-  name(s: string): void { this.i32(utf8Length(s)); this.rawUtf8(s); this.pad(); }
-  rawUtf8(s: string): void { const b = Buffer.from(s, 'utf8'); this.ensure(b.length); this.bytes.set(b, this.length); this.length += b.length; }
+  u8(v: number): void {
+    this.ensure(1);
+    this.view.setUint8(this.length, v);
+    this.length += 1;
+  }
+  i32(v: number): void {
+    this.ensure(4);
+    this.view.setInt32(this.length, v, false);
+    this.length += 4;
+  }
+  u32(v: number): void {
+    this.ensure(4);
+    this.view.setUint32(this.length, v, false);
+    this.length += 4;
+  }
+  u64(v: number): void {
+    this.u32(Math.floor(v / 2 ** 32));
+    this.u32(v % 2 ** 32);
+  }
+  pad(): void {
+    while (this.length % 4 !== 0) this.u8(0);
+  }
+  text(s: string): void {
+    for (let i = 0; i < s.length; i++) this.u8(s.charCodeAt(i) & 0xff);
+  }
+  name(s: string): void {
+    this.i32(utf8Length(s));
+    this.rawUtf8(s);
+    this.pad();
+  }
+  rawUtf8(s: string): void {
+    const b = Buffer.from(s, 'utf8');
+    this.ensure(b.length);
+    this.bytes.set(b, this.length);
+    this.length += b.length;
+  }
   number(type: Nc3Type, v: number): void {
     this.ensure(8);
     const at = this.length;
     switch (type) {
-      case 'byte': this.view.setInt8(at, v); break;
-      case 'char': this.view.setUint8(at, v); break;
-      case 'short': this.view.setInt16(at, v, false); break;
-      case 'int': this.view.setInt32(at, v, false); break;
-      case 'float': this.view.setFloat32(at, v, false); break;
-      case 'double': this.view.setFloat64(at, v, false); break;
+      case 'byte':
+        this.view.setInt8(at, v);
+        break;
+      case 'char':
+        this.view.setUint8(at, v);
+        break;
+      case 'short':
+        this.view.setInt16(at, v, false);
+        break;
+      case 'int':
+        this.view.setInt32(at, v, false);
+        break;
+      case 'float':
+        this.view.setFloat32(at, v, false);
+        break;
+      case 'double':
+        this.view.setFloat64(at, v, false);
+        break;
     }
     this.length += TYPE_SIZE[type];
   }
-  setU64(at: number, v: number): void { this.view.setUint32(at, Math.floor(v / 2 ** 32), false); this.view.setUint32(at + 4, v % 2 ** 32, false); }
-  result(): Uint8Array { return this.bytes.slice(0, this.length); }
+  setU64(at: number, v: number): void {
+    this.view.setUint32(at, Math.floor(v / 2 ** 32), false);
+    this.view.setUint32(at + 4, v % 2 ** 32, false);
+  }
+  result(): Uint8Array {
+    return this.bytes.slice(0, this.length);
+  }
 }
 
-function utf8Length(s: string): number { return Buffer.byteLength(s, 'utf8'); }
+function utf8Length(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
 
 function writeAttributes(w: Writer, list: readonly Nc3Attribute[]): void {
-  if (list.length === 0) { w.u32(0); w.u32(0); return; }
+  if (list.length === 0) {
+    w.u32(0);
+    w.u32(0);
+    return;
+  }
   w.u32(0x0c);
   w.u32(list.length);
   for (const a of list) {
@@ -112,11 +163,13 @@ export interface Nc3Header {
  */
 export function encodeNetcdf3Header(file: Nc3Layout): Nc3Header {
   const dimIndex = new Map(file.dimensions.map((d, i) => [d.name, i]));
-  const shapes = file.variables.map((v) => v.dims.map((d) => {
-    const i = dimIndex.get(d);
-    if (i === undefined) throw new Error(`variable ${v.name} uses undeclared dimension ${d}`);
-    return file.dimensions[i]!.size;
-  }));
+  const shapes = file.variables.map((v) =>
+    v.dims.map((d) => {
+      const i = dimIndex.get(d);
+      if (i === undefined) throw new Error(`variable ${v.name} uses undeclared dimension ${d}`);
+      return file.dimensions[i]!.size;
+    }),
+  );
   const vsizes = file.variables.map((v, i) => {
     const raw = shapes[i]!.reduce((a, b) => a * b, 1) * TYPE_SIZE[v.type];
     return raw + ((4 - (raw % 4)) % 4);
@@ -125,14 +178,23 @@ export function encodeNetcdf3Header(file: Nc3Layout): Nc3Header {
   w.text('CDF');
   w.u8(2);
   w.u32(0); // numrecs: no record dimension
-  if (file.dimensions.length === 0) { w.u32(0); w.u32(0); } else {
+  if (file.dimensions.length === 0) {
+    w.u32(0);
+    w.u32(0);
+  } else {
     w.u32(0x0a);
     w.u32(file.dimensions.length);
-    for (const d of file.dimensions) { w.name(d.name); w.u32(d.size); }
+    for (const d of file.dimensions) {
+      w.name(d.name);
+      w.u32(d.size);
+    }
   }
   writeAttributes(w, file.attributes);
   const beginAt: number[] = [];
-  if (file.variables.length === 0) { w.u32(0); w.u32(0); } else {
+  if (file.variables.length === 0) {
+    w.u32(0);
+    w.u32(0);
+  } else {
     w.u32(0x0b);
     w.u32(file.variables.length);
     file.variables.forEach((v, i) => {
@@ -148,7 +210,10 @@ export function encodeNetcdf3Header(file: Nc3Layout): Nc3Header {
   }
   const begins: number[] = [];
   let total = w.length;
-  for (const size of vsizes) { begins.push(total); total += size; }
+  for (const size of vsizes) {
+    begins.push(total);
+    total += size;
+  }
   for (let i = 0; i < beginAt.length; i++) w.setU64(beginAt[i]!, begins[i]!);
   return { header: w.result(), begins, shapes, vsizes, total };
 }
@@ -174,14 +239,27 @@ export function encodeNetcdf3(file: Nc3File): Uint8Array {
       return;
     }
     const data = v.data as ArrayLike<number>;
-    if (data.length !== count) throw new Error(`variable ${v.name} has ${data.length} values for shape [${shape.join(', ')}]`);
+    if (data.length !== count)
+      throw new Error(`variable ${v.name} has ${data.length} values for shape [${shape.join(', ')}]`);
     switch (v.type) {
-      case 'byte': for (let k = 0; k < count; k++) view.setInt8(at + k, data[k]!); break;
-      case 'char': for (let k = 0; k < count; k++) view.setUint8(at + k, data[k]!); break;
-      case 'short': for (let k = 0; k < count; k++) view.setInt16(at + 2 * k, data[k]!, false); break;
-      case 'int': for (let k = 0; k < count; k++) view.setInt32(at + 4 * k, data[k]!, false); break;
-      case 'float': for (let k = 0; k < count; k++) view.setFloat32(at + 4 * k, data[k]!, false); break;
-      case 'double': for (let k = 0; k < count; k++) view.setFloat64(at + 8 * k, data[k]!, false); break;
+      case 'byte':
+        for (let k = 0; k < count; k++) view.setInt8(at + k, data[k]!);
+        break;
+      case 'char':
+        for (let k = 0; k < count; k++) view.setUint8(at + k, data[k]!);
+        break;
+      case 'short':
+        for (let k = 0; k < count; k++) view.setInt16(at + 2 * k, data[k]!, false);
+        break;
+      case 'int':
+        for (let k = 0; k < count; k++) view.setInt32(at + 4 * k, data[k]!, false);
+        break;
+      case 'float':
+        for (let k = 0; k < count; k++) view.setFloat32(at + 4 * k, data[k]!, false);
+        break;
+      case 'double':
+        for (let k = 0; k < count; k++) view.setFloat64(at + 8 * k, data[k]!, false);
+        break;
     }
   });
   return out;

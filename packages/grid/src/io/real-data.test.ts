@@ -61,7 +61,8 @@ describeReal('real GRACE JPL RL06 v03 and GLDAS files', () => {
       for (let i = 0; i < frame.data.length; i++) {
         const a = granule.data[i]!;
         const b = frame.data[i]!;
-        if (Number.isNaN(a) !== Number.isNaN(b) || (!Number.isNaN(a) && a !== b)) mismatches.push(`cell ${i}: granule ${a}, stack ${b}`);
+        if (Number.isNaN(a) !== Number.isNaN(b) || (!Number.isNaN(a) && a !== b))
+          mismatches.push(`cell ${i}: granule ${a}, stack ${b}`);
         else if (!Number.isNaN(a)) compared++;
       }
       expect(mismatches.slice(0, 5)).toEqual([]);
@@ -82,9 +83,17 @@ describeReal('real GRACE JPL RL06 v03 and GLDAS files', () => {
     expect(g.bounds).toEqual([-180, -90, 180, 90]);
     expect(g.units).toBe('cm');
     expect(g.attributes?.product_version_Level3).toBe('LND_sw06_k20_G300_GCSAL_v03');
-    const stack = await readNetcdf(STACK, { variable: 'lwe_thickness', units: 'cm', timeRange: ['2010-01-01', '2010-02-01'] });
+    const stack = await readNetcdf(STACK, {
+      variable: 'lwe_thickness',
+      units: 'cm',
+      timeRange: ['2010-01-01', '2010-02-01'],
+    });
     // Stack column 0 is -169.5 E -> global column 10; stack row 0 is 84.5 N -> global row 5.
-    for (const [r, c] of [[30, 65], [10, 100], [40, 20]] as const) {
+    for (const [r, c] of [
+      [30, 65],
+      [10, 100],
+      [40, 20],
+    ] as const) {
       const a = g.data[(r + 5) * 360 + (c + 10)]!;
       const b = stack.data[r * 120 + c]!;
       if (Number.isNaN(b)) expect(Number.isNaN(a)).toBe(true);
@@ -94,7 +103,19 @@ describeReal('real GRACE JPL RL06 v03 and GLDAS files', () => {
 
   it('reads GLDAS VIC SWE (NetCDF-4, "months since", kg/m2, fill 1e20) and converts kg m-2 to mm and cm', async () => {
     const s = await readNetcdf(GLDAS, { variable: 'SWE', units: 'mm', bbox: [-141, 41, -52, 84] });
-    expect(s.times).toEqual(['2002-04-01', '2002-05-01', '2002-06-01', '2002-07-01', '2002-08-01', '2002-09-01', '2002-10-01', '2002-11-01', '2002-12-01'].map((d) => `${d}T00:00:00Z`));
+    expect(s.times).toEqual(
+      [
+        '2002-04-01',
+        '2002-05-01',
+        '2002-06-01',
+        '2002-07-01',
+        '2002-08-01',
+        '2002-09-01',
+        '2002-10-01',
+        '2002-11-01',
+        '2002-12-01',
+      ].map((d) => `${d}T00:00:00Z`),
+    );
     expect(s.bounds).toEqual([-141, 41, -52, 84]);
     expect(s.shape).toEqual([9, 43, 89]);
     expect(s.units).toBe('mm');
@@ -110,15 +131,36 @@ describeReal('real GRACE JPL RL06 v03 and GLDAS files', () => {
 
   it('gridInfo summarises the three kinds of real files', async () => {
     const stack = await gridInfo(STACK);
-    expect(stack).toMatchObject({ format: 'NetCDF-3', driver: 'netcdfjs', variable: 'lwe_thickness', shape: [180, 60, 120], crs: 'EPSG:4326', nodata: -99999, units: 'm' });
+    expect(stack).toMatchObject({
+      format: 'NetCDF-3',
+      driver: 'netcdfjs',
+      variable: 'lwe_thickness',
+      shape: [180, 60, 120],
+      crs: 'EPSG:4326',
+      nodata: -99999,
+      units: 'm',
+    });
     expect(stack.times).toEqual({ first: '2002-04-17T12:00:00Z', last: stack.times!.last, count: 180 });
     expect(stack.times!.last.startsWith('2019-12')).toBe(true);
     expect(stack.stats!.validCount).toBeGreaterThan(180 * 2000);
     const granule = await gridInfo(GRANULE('GRD-3_2002094-2002120_GRAC_JPLEM_BA01_0600_LND_v03.nc'));
-    expect(granule).toMatchObject({ format: 'NetCDF-4', driver: 'h5wasm', variable: 'lwe_thickness', shape: [1, 180, 360], bounds: [-180, -90, 180, 90] });
-    expect(granule.variables.map((v) => v.name)).toEqual(expect.arrayContaining(['lon', 'lat', 'time', 'lwe_thickness', 'time_bounds']));
+    expect(granule).toMatchObject({
+      format: 'NetCDF-4',
+      driver: 'h5wasm',
+      variable: 'lwe_thickness',
+      shape: [1, 180, 360],
+      bounds: [-180, -90, 180, 90],
+    });
+    expect(granule.variables.map((v) => v.name)).toEqual(
+      expect.arrayContaining(['lon', 'lat', 'time', 'lwe_thickness', 'time_bounds']),
+    );
     const gldas = await gridInfo(GLDAS, { variable: 'SWE', stats: false });
-    expect(gldas).toMatchObject({ format: 'NetCDF-4', shape: [9, 150, 360], bounds: [-180, -60, 180, 90], units: 'kg/m2' });
+    expect(gldas).toMatchObject({
+      format: 'NetCDF-4',
+      shape: [9, 150, 360],
+      bounds: [-180, -60, 180, 90],
+      units: 'kg/m2',
+    });
     expect(gldas.nodata).toBeCloseTo(1e20, -13);
     expect(gldas.stats).toBeUndefined();
   });

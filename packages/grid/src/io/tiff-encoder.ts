@@ -65,7 +65,8 @@ export function encodeFloat32Tiff(content: TiffContent): Uint8Array {
   entries.sort((a, b) => a.tag - b.tag);
 
   const typeSize = (type: number): number => (type === DOUBLE ? 8 : type === LONG ? 4 : type === SHORT ? 2 : 1);
-  const count = (e: Entry): number => (typeof e.values === 'string' ? Buffer.byteLength(e.values, 'latin1') + 1 : e.values.length);
+  const count = (e: Entry): number =>
+    typeof e.values === 'string' ? Buffer.byteLength(e.values, 'latin1') + 1 : e.values.length;
   const ifdSize = 2 + entries.length * 12 + 4;
   let cursor = 8 + ifdSize;
   const outOfLine = new Map<Entry, number>();
@@ -86,7 +87,10 @@ export function encodeFloat32Tiff(content: TiffContent): Uint8Array {
   const buffer = new ArrayBuffer(total);
   const view = new DataView(buffer);
   const bytes = new Uint8Array(buffer);
-  bytes[0] = 0x49; bytes[1] = 0x49; view.setUint16(2, 42, true); view.setUint32(4, 8, true);
+  bytes[0] = 0x49;
+  bytes[1] = 0x49;
+  view.setUint16(2, 42, true);
+  view.setUint32(4, 8, true);
   view.setUint16(8, entries.length, true);
   const writeValues = (e: Entry, at: number): void => {
     if (typeof e.values === 'string') {
@@ -107,7 +111,10 @@ export function encodeFloat32Tiff(content: TiffContent): Uint8Array {
     view.setUint32(at + 4, count(e), true);
     const offset = outOfLine.get(e);
     if (offset === undefined) writeValues(e, at + 8);
-    else { view.setUint32(at + 8, offset, true); writeValues(e, offset); }
+    else {
+      view.setUint32(at + 8, offset, true);
+      writeValues(e, offset);
+    }
   });
   view.setUint32(10 + entries.length * 12, 0, true);
   if (new Uint8Array(new Uint16Array([1]).buffer)[0] === 1) {
@@ -119,7 +126,10 @@ export function encodeFloat32Tiff(content: TiffContent): Uint8Array {
 }
 
 /** Builds a GeoKeyDirectory from `[keyId, value]` SHORT keys and `[keyId, text]` ASCII keys. */
-export function geoKeyDirectory(shortKeys: readonly (readonly [number, number])[], asciiKeys: readonly (readonly [number, string])[]): { geoKeys: number[]; geoAscii: string } {
+export function geoKeyDirectory(
+  shortKeys: readonly (readonly [number, number])[],
+  asciiKeys: readonly (readonly [number, string])[],
+): { geoKeys: number[]; geoAscii: string } {
   const keys: [number, number, number, number][] = shortKeys.map(([id, v]) => [id, 0, 1, v]);
   let ascii = '';
   for (const [id, text] of asciiKeys) {

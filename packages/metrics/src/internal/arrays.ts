@@ -16,7 +16,13 @@ export function assertSameLength(a: ArrayLike<unknown>, b: ArrayLike<unknown>, a
 /** Checks a `{ data, shape: [time, rows, cols] }` record and returns its shape. */
 export function assertStack(value: unknown, argument: string, fn: string): [number, number, number] {
   const s = value as StackLike | null;
-  if (!s || typeof s !== 'object' || !Array.isArray(s.shape) || s.shape.length !== 3 || !s.shape.every((v) => Number.isInteger(v) && v >= 0)) {
+  if (
+    !s ||
+    typeof s !== 'object' ||
+    !Array.isArray(s.shape) ||
+    s.shape.length !== 3 ||
+    !s.shape.every((v) => Number.isInteger(v) && v >= 0)
+  ) {
     throw new MetricsArgumentError(argument, fn, 'a stack { data, shape: [time, rows, cols] }', describe(value));
   }
   assertNumeric(s.data, `${argument}.data`, fn);
@@ -28,7 +34,8 @@ export function assertStack(value: unknown, argument: string, fn: string): [numb
 /** Throws unless `threshold` is a finite number. */
 export function checkThreshold(threshold: number | undefined, fn: string): number {
   const t = threshold ?? 0.5;
-  if (typeof t !== 'number' || !Number.isFinite(t)) throw new MetricsArgumentError('maskThreshold', fn, 'a finite number', String(threshold));
+  if (typeof t !== 'number' || !Number.isFinite(t))
+    throw new MetricsArgumentError('maskThreshold', fn, 'a finite number', String(threshold));
   return t;
 }
 
@@ -36,10 +43,21 @@ export function checkThreshold(threshold: number | undefined, fn: string): numbe
  * Converts a mask to a 0/1 `Uint8Array` of one of the allowed lengths (or `null` when absent).
  * An element is included when it is `true` or a number `>= threshold`.
  */
-export function toInclusion(mask: MaskArray | undefined, lengths: readonly number[], argument: string, fn: string, threshold: number): Uint8Array | null {
+export function toInclusion(
+  mask: MaskArray | undefined,
+  lengths: readonly number[],
+  argument: string,
+  fn: string,
+  threshold: number,
+): Uint8Array | null {
   if (mask === undefined || mask === null) return null;
   if (typeof mask !== 'object' || typeof (mask as ArrayLike<unknown>).length !== 'number') {
-    throw new MetricsArgumentError(argument, fn, 'an array-like mask (Uint8Array, Float32Array, number[] or boolean[])', describe(mask));
+    throw new MetricsArgumentError(
+      argument,
+      fn,
+      'an array-like mask (Uint8Array, Float32Array, number[] or boolean[])',
+      describe(mask),
+    );
   }
   if (!lengths.includes(mask.length)) throw new MetricsShapeError(argument, fn, [lengths[0]!], [mask.length]);
   const out = new Uint8Array(mask.length);
@@ -55,7 +73,8 @@ export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
+  if (ArrayBuffer.isView(value))
+    return `${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
   if (typeof value === 'object') return 'an object';
   return `${typeof value} ${String(value)}`;
 }
@@ -64,7 +83,11 @@ export function describe(value: unknown): string {
  * Copies the finite values of `series` that the inclusion mask keeps, with their times, into compact arrays:
  * the first `n` entries of `t` and `x` are used.
  */
-export function gatherValid(series: NumericArray, times: ArrayLike<number>, mask: Uint8Array | null): { t: Float64Array; x: Float64Array; n: number } {
+export function gatherValid(
+  series: NumericArray,
+  times: ArrayLike<number>,
+  mask: Uint8Array | null,
+): { t: Float64Array; x: Float64Array; n: number } {
   const t = new Float64Array(series.length);
   const x = new Float64Array(series.length);
   let n = 0;

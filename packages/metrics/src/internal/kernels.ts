@@ -10,8 +10,15 @@ import type { MetricResult, NumericArray, UndefinedReason } from '../types.js';
  * is 1 and `stepMask[k]` (when given) is 1.
  */
 export function gatherPairs(
-  pred: NumericArray, obs: NumericArray, start: number, stride: number, length: number,
-  elementMask: Uint8Array | null, stepMask: Uint8Array | null, pOut: Float64Array, oOut: Float64Array,
+  pred: NumericArray,
+  obs: NumericArray,
+  start: number,
+  stride: number,
+  length: number,
+  elementMask: Uint8Array | null,
+  stepMask: Uint8Array | null,
+  pOut: Float64Array,
+  oOut: Float64Array,
 ): number {
   let n = 0;
   for (let k = 0, idx = start; k < length; k++, idx += stride) {
@@ -49,8 +56,10 @@ export interface PairStats {
 
 /** Computes {@link PairStats} of the first `n` entries of `p` and `o`. */
 export function pairStats(p: Float64Array, o: Float64Array, n: number): PairStats {
-  let sp = 0, so = 0;
-  let constantP = true, constantO = true;
+  let sp = 0,
+    so = 0;
+  let constantP = true,
+    constantO = true;
   for (let i = 0; i < n; i++) {
     sp += p[i]!;
     so += o[i]!;
@@ -59,7 +68,11 @@ export function pairStats(p: Float64Array, o: Float64Array, n: number): PairStat
   }
   const meanP = n > 0 ? sp / n : Number.NaN;
   const meanO = n > 0 ? so / n : Number.NaN;
-  let spp = 0, soo = 0, spo = 0, sse = 0, sae = 0;
+  let spp = 0,
+    soo = 0,
+    spo = 0,
+    sse = 0,
+    sae = 0;
   for (let i = 0; i < n; i++) {
     const dp = p[i]! - meanP;
     const dO = o[i]! - meanO;
@@ -72,8 +85,14 @@ export function pairStats(p: Float64Array, o: Float64Array, n: number): PairStat
   }
   // Zero variance: all values equal (exact test, immune to round-off in the mean) or a spread below float64
   // resolution (the centred sum underflows to 0). Either way the correlation-type scores are undefined.
-  if (constantP || !(spp > 0)) { spp = 0; constantP = n > 0; }
-  if (constantO || !(soo > 0)) { soo = 0; constantO = n > 0; }
+  if (constantP || !(spp > 0)) {
+    spp = 0;
+    constantP = n > 0;
+  }
+  if (constantO || !(soo > 0)) {
+    soo = 0;
+    constantO = n > 0;
+  }
   return { n, meanP, meanO, spp, soo, spo, sse, sae, constantP, constantO };
 }
 
@@ -97,7 +116,8 @@ export function pearsonFrom(s: PairStats): MetricResult {
   if (c !== null) return undefinedResult(s.n, c);
   const product = s.spp * s.soo;
   // Split the root only when the product under- or overflows.
-  const r = s.spo / (product > 0 && Number.isFinite(product) ? Math.sqrt(product) : Math.sqrt(s.spp) * Math.sqrt(s.soo));
+  const r =
+    s.spo / (product > 0 && Number.isFinite(product) ? Math.sqrt(product) : Math.sqrt(s.spp) * Math.sqrt(s.soo));
   return { value: Math.max(-1, Math.min(1, r)), count: s.n };
 }
 
@@ -123,7 +143,8 @@ export function biasFrom(s: PairStats): MetricResult {
 export function nseFrom(s: PairStats): MetricResult {
   if (s.n === 0) return undefinedResult(0, 'no valid pairs');
   if (s.n < 2) return undefinedResult(s.n, 'fewer than 2 valid pairs');
-  if (s.constantO) return undefinedResult(s.n, s.constantP ? 'constant series (pred and obs)' : 'constant series (obs)');
+  if (s.constantO)
+    return undefinedResult(s.n, s.constantP ? 'constant series (pred and obs)' : 'constant series (obs)');
   return { value: 1 - s.sse / s.soo, count: s.n };
 }
 

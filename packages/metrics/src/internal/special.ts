@@ -49,7 +49,8 @@ export function medianInPlace(values: Float64Array, n: number): number {
 
 /** Rearranges values[0..n) so that values[k] is the k-th smallest, smaller ones before it and larger after; returns it. */
 function selectInPlace(a: Float64Array, n: number, k: number): number {
-  let lo = 0, hi = n - 1;
+  let lo = 0,
+    hi = n - 1;
   while (hi > lo) {
     const mid = (lo + hi) >> 1;
     // Median of three as pivot, moved to a[lo].
@@ -58,10 +59,13 @@ function selectInPlace(a: Float64Array, n: number, k: number): number {
     if (a[hi]! < a[mid]!) swap(a, hi, mid);
     swap(a, lo, mid);
     const pivot = a[lo]!;
-    let i = lo, j = hi + 1;
+    let i = lo,
+      j = hi + 1;
     for (;;) {
-      do i++; while (i <= hi && a[i]! < pivot);
-      do j--; while (a[j]! > pivot);
+      do i++;
+      while (i <= hi && a[i]! < pivot);
+      do j--;
+      while (a[j]! > pivot);
       if (i >= j) break;
       swap(a, i, j);
     }

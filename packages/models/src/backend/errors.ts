@@ -86,7 +86,10 @@ function describe(value: unknown): string {
  * // => true
  * ```
  */
-export function isBackendModuleError(error: unknown, name?: BackendErrorName): error is Error & { name: BackendErrorName } {
+export function isBackendModuleError(
+  error: unknown,
+  name?: BackendErrorName,
+): error is Error & { name: BackendErrorName } {
   if (typeof error !== 'object' || error === null) return false;
   const errorName = (error as { name?: unknown }).name;
   if (typeof errorName !== 'string' || !(BACKEND_ERROR_NAMES as readonly string[]).includes(errorName)) return false;

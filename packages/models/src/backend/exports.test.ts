@@ -5,11 +5,25 @@ import * as api from '@twsa/models';
 describe('public API of @twsa/models: backend module', () => {
   it('exports exactly these backend names', () => {
     const backendNames = [
-      'BACKEND_CHOICES', 'BACKEND_ERROR_NAMES', 'BACKEND_PACKAGES', 'BackendError', 'DEFAULT_SCRATCH_ELEMENTS', 'LeanAdamOptimizer', 'OptimizerOptionError',
-      'WASM_TRAINING_KERNELS', 'WasmKernelError', 'createAdam', 'hasWasmTrainingKernels', 'initBackend', 'isBackendModuleError',
-      'registerWasmTrainingKernels', 'unregisterWasmTrainingKernels',
+      'BACKEND_CHOICES',
+      'BACKEND_ERROR_NAMES',
+      'BACKEND_PACKAGES',
+      'BackendError',
+      'DEFAULT_SCRATCH_ELEMENTS',
+      'LeanAdamOptimizer',
+      'OptimizerOptionError',
+      'WASM_TRAINING_KERNELS',
+      'WasmKernelError',
+      'createAdam',
+      'hasWasmTrainingKernels',
+      'initBackend',
+      'isBackendModuleError',
+      'registerWasmTrainingKernels',
+      'unregisterWasmTrainingKernels',
     ];
-    const keys = Object.keys(api).filter((k) => /[Bb]ackend|[Ww]asm|[Aa]dam|[Oo]ptimizer|BACKEND|WASM|SCRATCH|KERNEL/.test(k));
+    const keys = Object.keys(api).filter((k) =>
+      /[Bb]ackend|[Ww]asm|[Aa]dam|[Oo]ptimizer|BACKEND|WASM|SCRATCH|KERNEL/.test(k),
+    );
     expect(keys.sort()).toEqual([...backendNames].sort());
   });
 });

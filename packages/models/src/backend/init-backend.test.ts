@@ -30,10 +30,19 @@ describe('initBackend', () => {
   it('automatic: skips missing native packages, selects WASM with the training kernels and says why', async () => {
     const tried: string[] = [];
     const events: string[] = [];
-    const info = await initBackend({ env: {}, importPackage: onlyJsBackends(tried), log: (e) => events.push(`${e.backend}:${e.outcome}`) });
+    const info = await initBackend({
+      env: {},
+      importPackage: onlyJsBackends(tried),
+      log: (e) => events.push(`${e.backend}:${e.outcome}`),
+    });
     expect(tried).toEqual(['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm']);
     expect(events).toEqual(['tensorflow-gpu:unavailable', 'tensorflow:unavailable', 'wasm:selected']);
-    expect(info).toMatchObject({ name: 'wasm', choice: 'wasm', package: '@tensorflow/tfjs-backend-wasm', trainingKernels: true });
+    expect(info).toMatchObject({
+      name: 'wasm',
+      choice: 'wasm',
+      package: '@tensorflow/tfjs-backend-wasm',
+      trainingKernels: true,
+    });
     expect(info.reason).toMatch(/tfjs-node-gpu not available; @tensorflow\/tfjs-node not available/);
     expect(info.threads).toBeGreaterThanOrEqual(1);
     expect(typeof info.simd).toBe('boolean');
@@ -45,7 +54,11 @@ describe('initBackend', () => {
     const fromEnv = await initBackend({ env: { TWSA_BACKEND: 'cpu' }, importPackage: onlyJsBackends([]) });
     expect(fromEnv).toMatchObject({ name: 'cpu', choice: 'cpu', reason: 'forced by TWSA_BACKEND' });
     expect(fromEnv.threads).toBeUndefined();
-    const fromOption = await initBackend({ backend: 'wasm', env: { TWSA_BACKEND: 'cpu' }, importPackage: onlyJsBackends([]) });
+    const fromOption = await initBackend({
+      backend: 'wasm',
+      env: { TWSA_BACKEND: 'cpu' },
+      importPackage: onlyJsBackends([]),
+    });
     expect(fromOption).toMatchObject({ name: 'wasm', reason: 'forced by options.backend' });
     expect(tf.getBackend()).toBe('wasm');
   });
@@ -69,13 +82,17 @@ describe('initBackend', () => {
   it('an unknown name is a BackendError listing the choices', async () => {
     const error = await caught(initBackend({ env: { TWSA_BACKEND: 'webgl' }, importPackage: onlyJsBackends([]) }));
     expect(isBackendModuleError(error, 'BackendError')).toBe(true);
-    expect((error as Error).message).toMatch(/unknown backend in TWSA_BACKEND; expected one of tensorflow-gpu, tensorflow, wasm, cpu/);
+    expect((error as Error).message).toMatch(
+      /unknown backend in TWSA_BACKEND; expected one of tensorflow-gpu, tensorflow, wasm, cpu/,
+    );
     const fromOption = await caught(initBackend({ backend: 'gpu' as never, importPackage: onlyJsBackends([]) }));
     expect((fromOption as Error).message).toMatch(/options\.backend/);
   });
 
   it('nothing loadable is a BackendError', async () => {
-    const error = await caught(initBackend({ env: {}, importPackage: async () => Promise.reject(new Error('offline')) }));
+    const error = await caught(
+      initBackend({ env: {}, importPackage: async () => Promise.reject(new Error('offline')) }),
+    );
     expect(isBackendModuleError(error, 'BackendError')).toBe(true);
     expect((error as BackendError).backend).toBe('auto');
   });

@@ -41,7 +41,11 @@ export interface InitBackendOptions {
    */
   readonly importPackage?: (name: string) => Promise<unknown>;
   /** Receives one event per backend tried. Default: silent. */
-  readonly log?: (event: { readonly backend: BackendChoice; readonly outcome: 'selected' | 'unavailable'; readonly detail: string }) => void;
+  readonly log?: (event: {
+    readonly backend: BackendChoice;
+    readonly outcome: 'selected' | 'unavailable';
+    readonly detail: string;
+  }) => void;
 }
 
 /** What {@link initBackend} selected; record it with a run. */
@@ -105,7 +109,11 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       await importPackage(BACKEND_PACKAGES[forced]);
     } catch (cause) {
       log?.({ backend: forced, outcome: 'unavailable', detail: errorText(cause) });
-      throw new BackendError(forced, `forced by ${forcedBy} but package "${BACKEND_PACKAGES[forced]}" could not be loaded (${errorText(cause)}); install it or choose another of ${BACKEND_CHOICES.join(', ')}`, { cause });
+      throw new BackendError(
+        forced,
+        `forced by ${forcedBy} but package "${BACKEND_PACKAGES[forced]}" could not be loaded (${errorText(cause)}); install it or choose another of ${BACKEND_CHOICES.join(', ')}`,
+        { cause },
+      );
     }
     const info = await activate(forced, `forced by ${forcedBy}`);
     log?.({ backend: forced, outcome: 'selected', detail: info.reason });
@@ -130,7 +138,10 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       log?.({ backend: choice, outcome: 'unavailable', detail: errorText(cause) });
     }
   }
-  throw new BackendError('auto', `no tfjs backend could be loaded (${missing.join('; ')}); install @tensorflow/tfjs-backend-wasm or @tensorflow/tfjs-backend-cpu`);
+  throw new BackendError(
+    'auto',
+    `no tfjs backend could be loaded (${missing.join('; ')}); install @tensorflow/tfjs-backend-wasm or @tensorflow/tfjs-backend-cpu`,
+  );
 }
 
 function checkChoice(value: string, source: string): BackendChoice {
@@ -139,13 +150,16 @@ function checkChoice(value: string, source: string): BackendChoice {
 }
 
 function errorText(cause: unknown): string {
-  return cause instanceof Error ? cause.message.split('\n')[0] ?? cause.name : String(cause);
+  return cause instanceof Error ? (cause.message.split('\n')[0] ?? cause.name) : String(cause);
 }
 
 async function activate(choice: BackendChoice, reason: string): Promise<BackendInfo> {
   const registered = REGISTERED_NAME[choice];
   if (tf.findBackendFactory(registered) === null) {
-    throw new BackendError(choice, `package "${BACKEND_PACKAGES[choice]}" loaded but did not register a "${registered}" backend (is it the same @tensorflow/tfjs-core ${tf.version_core}?)`);
+    throw new BackendError(
+      choice,
+      `package "${BACKEND_PACKAGES[choice]}" loaded but did not register a "${registered}" backend (is it the same @tensorflow/tfjs-core ${tf.version_core}?)`,
+    );
   }
   if (choice === 'wasm') registerWasmTrainingKernels();
   let ok: boolean;

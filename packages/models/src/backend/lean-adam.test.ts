@@ -23,7 +23,11 @@ function train(optimizer: tf.Optimizer, steps: number, prefix: string): { weight
   const y = tf.tensor2d(values(15, 5), [5, 3]);
   const losses: number[] = [];
   for (let i = 0; i < steps; i++) {
-    const cost = optimizer.minimize(() => tf.mean(tf.square(tf.sub(tf.add(tf.add(tf.matMul(x, w), b), frozen), y))) as tf.Scalar, true, [w, b]);
+    const cost = optimizer.minimize(
+      () => tf.mean(tf.square(tf.sub(tf.add(tf.add(tf.matMul(x, w), b), frozen), y))) as tf.Scalar,
+      true,
+      [w, b],
+    );
     losses.push(cost!.dataSync()[0]!);
     cost!.dispose();
   }

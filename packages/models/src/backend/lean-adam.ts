@@ -76,7 +76,9 @@ export class LeanAdamOptimizer extends tf.AdamOptimizer {
 
   private update(variableGradients: tf.NamedTensorMap | NamedGradient[], disposeGradients: boolean): void {
     const self = this as unknown as AdamInternals;
-    const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
+    const names = Array.isArray(variableGradients)
+      ? variableGradients.map((v) => v.name)
+      : Object.keys(variableGradients);
     const oneMinusAccBeta1 = tf.sub(1, self.accBeta1);
     const oneMinusAccBeta2 = tf.sub(1, self.accBeta2);
     names.forEach((name, i) => {
@@ -86,10 +88,16 @@ export class LeanAdamOptimizer extends tf.AdamOptimizer {
       if (gradient == null) return;
       tf.tidy(() => {
         if (self.accumulatedFirstMoment[i] == null) {
-          self.accumulatedFirstMoment[i] = { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+          self.accumulatedFirstMoment[i] = {
+            originalName: `${name}/m`,
+            variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+          };
         }
         if (self.accumulatedSecondMoment[i] == null) {
-          self.accumulatedSecondMoment[i] = { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+          self.accumulatedSecondMoment[i] = {
+            originalName: `${name}/v`,
+            variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+          };
         }
         const firstMoment = (self.accumulatedFirstMoment[i] as { variable: tf.Variable }).variable;
         const secondMoment = (self.accumulatedSecondMoment[i] as { variable: tf.Variable }).variable;
@@ -157,7 +165,8 @@ export class LeanAdamOptimizer extends tf.AdamOptimizer {
  * ```
  */
 export function createAdam(options: AdamOptions = {}): LeanAdamOptimizer {
-  if (typeof options !== 'object' || options === null) throw new OptimizerOptionError('options', 'createAdam', 'an object', options);
+  if (typeof options !== 'object' || options === null)
+    throw new OptimizerOptionError('options', 'createAdam', 'an object', options);
   for (const key of Object.keys(options)) {
     if (!['learningRate', 'beta1', 'beta2', 'epsilon'].includes(key)) {
       throw new OptimizerOptionError(key, 'createAdam', 'one of learningRate, beta1, beta2, epsilon', key);
@@ -166,9 +175,12 @@ export function createAdam(options: AdamOptions = {}): LeanAdamOptimizer {
   const learningRate = options.learningRate ?? 0.001;
   const beta1 = options.beta1 ?? 0.9;
   const beta2 = options.beta2 ?? 0.999;
-  if (!(Number.isFinite(learningRate) && learningRate > 0)) throw new OptimizerOptionError('learningRate', 'createAdam', 'a finite number > 0', learningRate);
-  if (!(Number.isFinite(beta1) && beta1 >= 0 && beta1 < 1)) throw new OptimizerOptionError('beta1', 'createAdam', 'a number in [0, 1)', beta1);
-  if (!(Number.isFinite(beta2) && beta2 >= 0 && beta2 < 1)) throw new OptimizerOptionError('beta2', 'createAdam', 'a number in [0, 1)', beta2);
+  if (!(Number.isFinite(learningRate) && learningRate > 0))
+    throw new OptimizerOptionError('learningRate', 'createAdam', 'a finite number > 0', learningRate);
+  if (!(Number.isFinite(beta1) && beta1 >= 0 && beta1 < 1))
+    throw new OptimizerOptionError('beta1', 'createAdam', 'a number in [0, 1)', beta1);
+  if (!(Number.isFinite(beta2) && beta2 >= 0 && beta2 < 1))
+    throw new OptimizerOptionError('beta2', 'createAdam', 'a number in [0, 1)', beta2);
   if (options.epsilon !== undefined && !(Number.isFinite(options.epsilon) && options.epsilon > 0)) {
     throw new OptimizerOptionError('epsilon', 'createAdam', 'a finite number > 0', options.epsilon);
   }

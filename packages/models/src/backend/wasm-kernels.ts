@@ -21,10 +21,30 @@ interface WasmBackendLike {
   disposeData(dataId: DataId, force?: boolean): boolean;
 }
 
-type AnyKernelFunc = (args: { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: NamedAttrMap }) => TensorInfo | TensorInfo[];
+type AnyKernelFunc = (args: {
+  inputs: Record<string, TensorInfo>;
+  backend: unknown;
+  attrs?: NamedAttrMap;
+}) => TensorInfo | TensorInfo[];
 
 /** Kernel names this module registers for the `wasm` backend. */
-export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', '_FusedMatMul', 'Conv2D', 'FusedConv2D', 'MaxPoolGrad', 'Tile', 'Transpose', 'Sum', 'Mean', 'Multiply', 'Add', 'Sub', 'RealDiv'] as const;
+export const WASM_TRAINING_KERNELS = [
+  'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
+  'BatchMatMul',
+  '_FusedMatMul',
+  'Conv2D',
+  'FusedConv2D',
+  'MaxPoolGrad',
+  'Tile',
+  'Transpose',
+  'Sum',
+  'Mean',
+  'Multiply',
+  'Add',
+  'Sub',
+  'RealDiv',
+] as const;
 
 /** Default upper bound (float32 elements) on one im2col / col2im scratch buffer (64 MiB). */
 export const DEFAULT_SCRATCH_ELEMENTS = 1 << 24;
@@ -159,57 +179,111 @@ export interface RegisterWasmKernelsResult {
 export function registerWasmTrainingKernels(options: RegisterWasmKernelsOptions = {}): RegisterWasmKernelsResult {
   const scratch = options.scratchElements ?? DEFAULT_SCRATCH_ELEMENTS;
   if (!Number.isInteger(scratch) || scratch < 1) {
-    throw new WasmKernelError('registerWasmTrainingKernels', `options.scratchElements must be an integer >= 1, got ${String(scratch)}`);
+    throw new WasmKernelError(
+      'registerWasmTrainingKernels',
+      `options.scratchElements must be an integer >= 1, got ${String(scratch)}`,
+    );
   }
   const filterGradient = options.filterGradient ?? 'auto';
   if (!(FILTER_GRADIENT_METHODS as readonly string[]).includes(filterGradient)) {
-    throw new WasmKernelError('registerWasmTrainingKernels', `options.filterGradient must be one of ${FILTER_GRADIENT_METHODS.join(', ')}, got ${String(filterGradient)}`);
+    throw new WasmKernelError(
+      'registerWasmTrainingKernels',
+      `options.filterGradient must be one of ${FILTER_GRADIENT_METHODS.join(', ')}, got ${String(filterGradient)}`,
+    );
   }
   const conv2d = getKernel('Conv2D', 'wasm');
   const matmul = getKernel('BatchMatMul', 'wasm');
   if (conv2d === undefined || matmul === undefined) {
-    throw new WasmKernelError('Conv2D', 'the wasm backend is not registered; import "@tensorflow/tfjs-backend-wasm" first');
+    throw new WasmKernelError(
+      'Conv2D',
+      'the wasm backend is not registered; import "@tensorflow/tfjs-backend-wasm" first',
+    );
   }
   if (isOurs(matmul)) return { registered: [] };
-  const stock: StockKernels = { conv2d: conv2d.kernelFunc as unknown as AnyKernelFunc, matmul: matmul.kernelFunc as unknown as AnyKernelFunc, scratch, filterGradient };
+  const stock: StockKernels = {
+    conv2d: conv2d.kernelFunc as unknown as AnyKernelFunc,
+    matmul: matmul.kernelFunc as unknown as AnyKernelFunc,
+    scratch,
+    filterGradient,
+  };
   const fused = getKernel('FusedConv2D', 'wasm');
   const configs: KernelConfig[] = [
-    { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: ((args: KernelArgs) => conv2dBackpropFilter(args, stock)) as unknown as KernelFunc },
-    { kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: ((args: KernelArgs) => conv2dBackpropInput(args, stock)) as unknown as KernelFunc },
-    { kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: ((args: KernelArgs) => batchMatMul(args, stock)) as unknown as KernelFunc },
-    { kernelName: 'Conv2D', backendName: 'wasm', kernelFunc: ((args: KernelArgs) => withExplicitSamePadding(args, stock.conv2d)) as unknown as KernelFunc },
+    {
+      kernelName: 'Conv2DBackpropFilter',
+      backendName: 'wasm',
+      kernelFunc: ((args: KernelArgs) => conv2dBackpropFilter(args, stock)) as unknown as KernelFunc,
+    },
+    {
+      kernelName: 'Conv2DBackpropInput',
+      backendName: 'wasm',
+      kernelFunc: ((args: KernelArgs) => conv2dBackpropInput(args, stock)) as unknown as KernelFunc,
+    },
+    {
+      kernelName: 'BatchMatMul',
+      backendName: 'wasm',
+      kernelFunc: ((args: KernelArgs) => batchMatMul(args, stock)) as unknown as KernelFunc,
+    },
+    {
+      kernelName: 'Conv2D',
+      backendName: 'wasm',
+      kernelFunc: ((args: KernelArgs) => withExplicitSamePadding(args, stock.conv2d)) as unknown as KernelFunc,
+    },
     { kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad as unknown as KernelFunc },
   ];
   const fusedMatMulKernel = getKernel('_FusedMatMul', 'wasm');
   if (fusedMatMulKernel !== undefined) {
     const stockFused = fusedMatMulKernel.kernelFunc as unknown as AnyKernelFunc;
-    configs.push({ kernelName: '_FusedMatMul', backendName: 'wasm', kernelFunc: ((args: KernelArgs) => fusedMatMul(args, stock, stockFused)) as unknown as KernelFunc });
+    configs.push({
+      kernelName: '_FusedMatMul',
+      backendName: 'wasm',
+      kernelFunc: ((args: KernelArgs) => fusedMatMul(args, stock, stockFused)) as unknown as KernelFunc,
+    });
   }
   const transposeKernel = getKernel('Transpose', 'wasm');
   if (transposeKernel !== undefined) {
     const stockTranspose = transposeKernel.kernelFunc as unknown as AnyKernelFunc;
-    configs.push({ kernelName: 'Transpose', backendName: 'wasm', kernelFunc: ((args: KernelArgs) => transpose(args, stockTranspose)) as unknown as KernelFunc });
+    configs.push({
+      kernelName: 'Transpose',
+      backendName: 'wasm',
+      kernelFunc: ((args: KernelArgs) => transpose(args, stockTranspose)) as unknown as KernelFunc,
+    });
   }
   for (const name of ['Multiply', 'Add', 'Sub', 'RealDiv'] as const) {
     const stockBinary = getKernel(name, 'wasm');
     if (stockBinary === undefined) continue;
     const stockFunc = stockBinary.kernelFunc as unknown as AnyKernelFunc;
-    configs.push({ kernelName: name, backendName: 'wasm', kernelFunc: ((args: KernelArgs) => binaryViaTile(args, stockFunc)) as unknown as KernelFunc });
+    configs.push({
+      kernelName: name,
+      backendName: 'wasm',
+      kernelFunc: ((args: KernelArgs) => binaryViaTile(args, stockFunc)) as unknown as KernelFunc,
+    });
   }
   for (const name of ['Sum', 'Mean'] as const) {
     const stockReduce = getKernel(name, 'wasm');
     if (stockReduce === undefined) continue;
     const stockFunc = stockReduce.kernelFunc as unknown as AnyKernelFunc;
-    configs.push({ kernelName: name, backendName: 'wasm', kernelFunc: ((args: KernelArgs) => reduceOuterAxes(args, stockFunc, name === 'Mean')) as unknown as KernelFunc });
+    configs.push({
+      kernelName: name,
+      backendName: 'wasm',
+      kernelFunc: ((args: KernelArgs) => reduceOuterAxes(args, stockFunc, name === 'Mean')) as unknown as KernelFunc,
+    });
   }
   const tileKernel = getKernel('Tile', 'wasm');
   if (tileKernel !== undefined) {
     const stockTile = tileKernel.kernelFunc as unknown as AnyKernelFunc;
-    configs.push({ kernelName: 'Tile', backendName: 'wasm', kernelFunc: ((args: KernelArgs) => tile(args, stockTile)) as unknown as KernelFunc });
+    configs.push({
+      kernelName: 'Tile',
+      backendName: 'wasm',
+      kernelFunc: ((args: KernelArgs) => tile(args, stockTile)) as unknown as KernelFunc,
+    });
   }
   if (fused !== undefined) {
     const fusedFunc = fused.kernelFunc as unknown as AnyKernelFunc;
-    configs.push({ kernelName: 'FusedConv2D', backendName: 'wasm', kernelFunc: ((args: KernelArgs) => withExplicitSamePadding(args, fusedFunc)) as unknown as KernelFunc });
+    configs.push({
+      kernelName: 'FusedConv2D',
+      backendName: 'wasm',
+      kernelFunc: ((args: KernelArgs) => withExplicitSamePadding(args, fusedFunc)) as unknown as KernelFunc,
+    });
   }
   const registered: string[] = [];
   for (const config of configs) {
@@ -285,9 +359,15 @@ interface KernelArgs {
   attrs: NamedAttrMap;
 }
 
-function convInfoFor(kernel: string, xShape: number[], filterShape: number[], attrs: NamedAttrMap): backend_util.Conv2DInfo {
+function convInfoFor(
+  kernel: string,
+  xShape: number[],
+  filterShape: number[],
+  attrs: NamedAttrMap,
+): backend_util.Conv2DInfo {
   const dataFormat = (attrs['dataFormat'] as 'NHWC' | 'NCHW' | undefined) ?? 'NHWC';
-  if (dataFormat !== 'NHWC') throw new WasmKernelError(kernel, `dataFormat ${dataFormat} is not supported; use NHWC (channelsLast)`);
+  if (dataFormat !== 'NHWC')
+    throw new WasmKernelError(kernel, `dataFormat ${dataFormat} is not supported; use NHWC (channelsLast)`);
   return backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
     filterShape as [number, number, number, number],
@@ -325,7 +405,9 @@ function withExplicitSamePadding({ inputs, backend, attrs }: KernelArgs, kernel:
   if (attrs['pad'] !== 'same') return kernel({ inputs, backend, attrs }) as TensorInfo;
   const x = inputs['x'] as TensorInfo;
   const filter = inputs['filter'] as TensorInfo;
-  const dataFormat = backend_util.convertConv2DDataFormat((attrs['dataFormat'] as 'NHWC' | 'NCHW' | undefined) ?? 'NHWC');
+  const dataFormat = backend_util.convertConv2DDataFormat(
+    (attrs['dataFormat'] as 'NHWC' | 'NCHW' | undefined) ?? 'NHWC',
+  );
   const info = backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
     filter.shape as [number, number, number, number],
@@ -338,7 +420,19 @@ function withExplicitSamePadding({ inputs, backend, attrs }: KernelArgs, kernel:
   );
   const { top, bottom, left, right } = info.padInfo;
   const pad: backend_util.ExplicitPadding =
-    dataFormat === 'channelsLast' ? [[0, 0], [top, bottom], [left, right], [0, 0]] : [[0, 0], [0, 0], [top, bottom], [left, right]];
+    dataFormat === 'channelsLast'
+      ? [
+          [0, 0],
+          [top, bottom],
+          [left, right],
+          [0, 0],
+        ]
+      : [
+          [0, 0],
+          [0, 0],
+          [top, bottom],
+          [left, right],
+        ];
   return kernel({ inputs, backend, attrs: { ...attrs, pad } as unknown as NamedAttrMap }) as TensorInfo;
 }
 
@@ -346,18 +440,37 @@ function withExplicitSamePadding({ inputs, backend, attrs }: KernelArgs, kernel:
 
 const FUSED_ACTIVATIONS = ['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu', 'prelu'] as const;
 
-function fusedMatMul({ inputs, backend, attrs }: KernelArgs, stock: StockKernels, stockFused: AnyKernelFunc): TensorInfo {
+function fusedMatMul(
+  { inputs, backend, attrs }: KernelArgs,
+  stock: StockKernels,
+  stockFused: AnyKernelFunc,
+): TensorInfo {
   const a = inputs['a'] as TensorInfo;
   const b = inputs['b'] as TensorInfo;
   const bias = inputs['bias'] as TensorInfo | undefined;
   const prelu = inputs['preluActivationWeights'] as TensorInfo | undefined;
   const activation = (attrs['activation'] as string | undefined) ?? 'linear';
   const n = (attrs['transposeB'] === true ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1]) as number;
-  const perColumn = (t: TensorInfo | undefined): boolean => t === undefined || (t.dtype === 'float32' && (util.sizeFromShape(t.shape) === n || util.sizeFromShape(t.shape) === 1));
-  if (a.dtype !== 'float32' || b.dtype !== 'float32' || !(FUSED_ACTIVATIONS as readonly string[]).includes(activation) || !perColumn(bias) || !perColumn(prelu)) {
+  const perColumn = (t: TensorInfo | undefined): boolean =>
+    t === undefined ||
+    (t.dtype === 'float32' && (util.sizeFromShape(t.shape) === n || util.sizeFromShape(t.shape) === 1));
+  if (
+    a.dtype !== 'float32' ||
+    b.dtype !== 'float32' ||
+    !(FUSED_ACTIVATIONS as readonly string[]).includes(activation) ||
+    !perColumn(bias) ||
+    !perColumn(prelu)
+  ) {
     return stockFused({ inputs, backend, attrs }) as TensorInfo;
   }
-  const out = batchMatMul({ inputs: { a, b }, backend, attrs: { transposeA: attrs['transposeA'] === true, transposeB: attrs['transposeB'] === true } }, stock);
+  const out = batchMatMul(
+    {
+      inputs: { a, b },
+      backend,
+      attrs: { transposeA: attrs['transposeA'] === true, transposeB: attrs['transposeB'] === true },
+    },
+    stock,
+  );
   const o = view(backend, out);
   if (bias !== undefined) {
     const v = view(backend, bias);
@@ -387,7 +500,8 @@ function fusedMatMul({ inputs, backend, attrs }: KernelArgs, stock: StockKernels
       break;
     case 'prelu': {
       const w = view(backend, prelu as TensorInfo);
-      for (let i = 0; i < o.length; i++) if ((o[i] as number) < 0) o[i] = (w.length === 1 ? (w[0] as number) : (w[i % n] as number)) * (o[i] as number);
+      for (let i = 0; i < o.length; i++)
+        if ((o[i] as number) < 0) o[i] = (w.length === 1 ? (w[0] as number) : (w[i % n] as number)) * (o[i] as number);
       break;
     }
     default:
@@ -402,7 +516,8 @@ function transpose({ inputs, backend, attrs }: KernelArgs, stockTranspose: AnyKe
   const x = inputs['x'] as TensorInfo;
   const perm = attrs['perm'] as number[];
   const rank = x.shape.length;
-  const swapsLastTwo = rank >= 2 && perm.every((p, i) => (i < rank - 2 ? p === i : p === (i === rank - 2 ? rank - 1 : rank - 2)));
+  const swapsLastTwo =
+    rank >= 2 && perm.every((p, i) => (i < rank - 2 ? p === i : p === (i === rank - 2 ? rank - 1 : rank - 2)));
   if (!swapsLastTwo || x.dtype !== 'float32') return stockTranspose({ inputs, backend, attrs }) as TensorInfo;
   return transposeLastTwo(backend, x);
 }
@@ -439,15 +554,29 @@ function binaryViaTile(args: KernelArgs, stockBinary: AnyKernelFunc): TensorInfo
     const sizeA = util.sizeFromShape(a.shape);
     const sizeB = util.sizeFromShape(b.shape);
     const size = Math.max(sizeA, sizeB);
-    if (sizeA !== sizeB && sizeA > 1 && sizeB > 1 && size >= BROADCAST_VIA_TILE_MIN_ELEMENTS && size <= BROADCAST_VIA_TILE_MAX_ELEMENTS) {
+    if (
+      sizeA !== sizeB &&
+      sizeA > 1 &&
+      sizeB > 1 &&
+      size >= BROADCAST_VIA_TILE_MIN_ELEMENTS &&
+      size <= BROADCAST_VIA_TILE_MAX_ELEMENTS
+    ) {
       const outShape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
       const aIsFull = util.arraysEqual(a.shape, outShape);
       if (aIsFull || util.arraysEqual(b.shape, outShape)) {
         const small = aIsFull ? b : a;
         const padded = [...new Array<number>(outShape.length - small.shape.length).fill(1), ...small.shape];
-        const expanded = tileOnHeap(args.backend, as(small, padded), outShape.map((d, i) => d / (padded[i] as number)));
+        const expanded = tileOnHeap(
+          args.backend,
+          as(small, padded),
+          outShape.map((d, i) => d / (padded[i] as number)),
+        );
         try {
-          return stockBinary({ inputs: aIsFull ? { a, b: expanded } : { a: expanded, b }, backend: args.backend, attrs: args.attrs }) as TensorInfo;
+          return stockBinary({
+            inputs: aIsFull ? { a, b: expanded } : { a: expanded, b },
+            backend: args.backend,
+            attrs: args.attrs,
+          }) as TensorInfo;
         } finally {
           args.backend.disposeData(expanded.dataId);
         }
@@ -460,19 +589,27 @@ function binaryViaTile(args: KernelArgs, stockBinary: AnyKernelFunc): TensorInfo
 // ------------------------------------------------------------------------------------------------ sum, mean
 
 /** `Sum`/`Mean` of float32 `x` over a contiguous run of axes that excludes the last one; the stock kernel otherwise. */
-function reduceOuterAxes({ inputs, backend, attrs }: KernelArgs, stockReduce: AnyKernelFunc, mean: boolean): TensorInfo {
+function reduceOuterAxes(
+  { inputs, backend, attrs }: KernelArgs,
+  stockReduce: AnyKernelFunc,
+  mean: boolean,
+): TensorInfo {
   const x = inputs['x'] as TensorInfo;
   const rank = x.shape.length;
-  if (x.dtype !== 'float32' || rank === 0 || util.sizeFromShape(x.shape) === 0) return stockReduce({ inputs, backend, attrs }) as TensorInfo;
+  if (x.dtype !== 'float32' || rank === 0 || util.sizeFromShape(x.shape) === 0)
+    return stockReduce({ inputs, backend, attrs }) as TensorInfo;
   const axes = [...new Set(util.parseAxisParam(attrs['axis'] as number | number[], x.shape))].sort((a, b) => a - b);
   const first = axes[0] as number;
   const last = axes[axes.length - 1] as number;
-  if (axes.length === 0 || last - first + 1 !== axes.length || last === rank - 1) return stockReduce({ inputs, backend, attrs }) as TensorInfo;
+  if (axes.length === 0 || last - first + 1 !== axes.length || last === rank - 1)
+    return stockReduce({ inputs, backend, attrs }) as TensorInfo;
   const outer = util.sizeFromShape(x.shape.slice(0, first));
   const reduced = util.sizeFromShape(x.shape.slice(first, last + 1));
   const inner = util.sizeFromShape(x.shape.slice(last + 1));
   const keepDims = attrs['keepDims'] === true;
-  const outShape = keepDims ? x.shape.map((d, i) => (i >= first && i <= last ? 1 : d)) : x.shape.filter((_, i) => i < first || i > last);
+  const outShape = keepDims
+    ? x.shape.map((d, i) => (i >= first && i <= last ? 1 : d))
+    : x.shape.filter((_, i) => i < first || i > last);
   const out = backend.makeOutput(outShape, 'float32');
   const src = view(backend, x);
   const dst = view(backend, out);
@@ -481,7 +618,14 @@ function reduceOuterAxes({ inputs, backend, attrs }: KernelArgs, stockReduce: An
     const base = o * reduced * inner;
     let i = 0;
     for (; i + 8 <= inner; i += 8) {
-      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+      let a0 = 0,
+        a1 = 0,
+        a2 = 0,
+        a3 = 0,
+        a4 = 0,
+        a5 = 0,
+        a6 = 0,
+        a7 = 0;
       for (let r = 0, at = base + i; r < reduced; r++, at += inner) {
         a0 += src[at] as number;
         a1 += src[at + 1] as number;
@@ -494,10 +638,23 @@ function reduceOuterAxes({ inputs, backend, attrs }: KernelArgs, stockReduce: An
       }
       const d = o * inner + i;
       if (mean) {
-        dst[d] = a0 / reduced; dst[d + 1] = a1 / reduced; dst[d + 2] = a2 / reduced; dst[d + 3] = a3 / reduced;
-        dst[d + 4] = a4 / reduced; dst[d + 5] = a5 / reduced; dst[d + 6] = a6 / reduced; dst[d + 7] = a7 / reduced;
+        dst[d] = a0 / reduced;
+        dst[d + 1] = a1 / reduced;
+        dst[d + 2] = a2 / reduced;
+        dst[d + 3] = a3 / reduced;
+        dst[d + 4] = a4 / reduced;
+        dst[d + 5] = a5 / reduced;
+        dst[d + 6] = a6 / reduced;
+        dst[d + 7] = a7 / reduced;
       } else {
-        dst[d] = a0; dst[d + 1] = a1; dst[d + 2] = a2; dst[d + 3] = a3; dst[d + 4] = a4; dst[d + 5] = a5; dst[d + 6] = a6; dst[d + 7] = a7;
+        dst[d] = a0;
+        dst[d + 1] = a1;
+        dst[d + 2] = a2;
+        dst[d + 3] = a3;
+        dst[d + 4] = a4;
+        dst[d + 5] = a5;
+        dst[d + 6] = a6;
+        dst[d + 7] = a7;
       }
     }
     for (; i < inner; i++) {
@@ -514,7 +671,8 @@ function reduceOuterAxes({ inputs, backend, attrs }: KernelArgs, stockReduce: An
 function tile({ inputs, backend, attrs }: KernelArgs, stockTile: AnyKernelFunc): TensorInfo {
   const x = inputs['x'] as TensorInfo;
   const reps = attrs['reps'] as number[];
-  if (x.dtype === 'string' || x.dtype === 'complex64' || x.shape.length === 0 || reps.length !== x.shape.length) return stockTile({ inputs, backend, attrs }) as TensorInfo;
+  if (x.dtype === 'string' || x.dtype === 'complex64' || x.shape.length === 0 || reps.length !== x.shape.length)
+    return stockTile({ inputs, backend, attrs }) as TensorInfo;
   return tileOnHeap(backend, x, reps);
 }
 
@@ -541,7 +699,7 @@ function tileOnHeap(backend: WasmBackendLike, x: TensorInfo, reps: readonly numb
       for (let i = 0; i < n; i++) fill(axis + 1, inOffset + i * inStep, outOffset + i * outStep);
     }
     const block = n * outStep;
-    for (let done = 1; done < r; ) {
+    for (let done = 1; done < r;) {
       const copies = Math.min(done, r - done);
       dst.copyWithin(outOffset + done * block, outOffset, outOffset + copies * block);
       done += copies;
@@ -564,7 +722,18 @@ function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): TensorInfo {
     attrs['pad'] as 'same' | 'valid' | number | backend_util.ExplicitPadding,
     attrs['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined,
   );
-  const { batchSize, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw } = info;
+  const {
+    batchSize,
+    inHeight: H,
+    inWidth: W,
+    inChannels: C,
+    outHeight: OH,
+    outWidth: OW,
+    filterHeight: KH,
+    filterWidth: KW,
+    strideHeight: sh,
+    strideWidth: sw,
+  } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
   const dx = backend.makeOutput(input.shape.slice(), 'float32');
@@ -613,13 +782,21 @@ function conv2dBackpropFilter({ inputs, backend, attrs }: KernelArgs, stock: Sto
 }
 
 function useShiftedSlices(info: backend_util.Conv2DInfo, method: FilterGradientMethod): boolean {
-  if (method === 'im2col' || info.strideHeight !== 1 || info.strideWidth !== 1 || info.dilationHeight !== 1 || info.dilationWidth !== 1) return false;
+  if (
+    method === 'im2col' ||
+    info.strideHeight !== 1 ||
+    info.strideWidth !== 1 ||
+    info.dilationHeight !== 1 ||
+    info.dilationWidth !== 1
+  )
+    return false;
   if (method === 'shifted-slices') return true;
   const padded = (info.outHeight + info.filterHeight - 1) * (info.outWidth + info.filterWidth - 1);
   return (
     info.inChannels >= SHIFTED_SLICE_MIN_IN_CHANNELS &&
     (info.outChannels <= SHIFTED_SLICE_MAX_OUT_CHANNELS ||
-      info.filterHeight * info.filterWidth * info.inChannels * info.batchSize * info.outHeight * info.outWidth > SHIFTED_SLICE_LARGE_IM2COL) &&
+      info.filterHeight * info.filterWidth * info.inChannels * info.batchSize * info.outHeight * info.outWidth >
+        SHIFTED_SLICE_LARGE_IM2COL) &&
     padded <= SHIFTED_SLICE_MAX_OVERHEAD * info.outHeight * info.outWidth &&
     info.batchSize * padded >= SHIFTED_SLICE_MIN_GRID
   );
@@ -632,8 +809,24 @@ function useShiftedSlices(info: backend_util.Conv2DInfo, method: FilterGradientM
  * per block of rows; whole samples are taken a few at a time when the channel-major copy of x would exceed the
  * scratch bound.
  */
-function dwByShiftedSlices(x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo, backend: WasmBackendLike, stock: StockKernels): TensorInfo {
-  const { batchSize, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: CO, filterHeight: KH, filterWidth: KW } = info;
+function dwByShiftedSlices(
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: backend_util.Conv2DInfo,
+  backend: WasmBackendLike,
+  stock: StockKernels,
+): TensorInfo {
+  const {
+    batchSize,
+    inHeight: H,
+    inWidth: W,
+    inChannels: C,
+    outHeight: OH,
+    outWidth: OW,
+    outChannels: CO,
+    filterHeight: KH,
+    filterWidth: KW,
+  } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
   // The grid the windows cover: output (oh, ow) sits at (oh, ow) and reads taps (oh+kh, ow+kw); input (ih, iw) sits
@@ -729,7 +922,13 @@ function dwByShiftedSlices(x: TensorInfo, dy: TensorInfo, info: backend_util.Con
 }
 
 /** Any stride: `dW[k, co] = Pᵀ[k, n] · dy[n, co]` with Pᵀ the transposed im2col matrix, a few samples at a time. */
-function dwByIm2col(x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo, backend: WasmBackendLike, stock: StockKernels): TensorInfo {
+function dwByIm2col(
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: backend_util.Conv2DInfo,
+  backend: WasmBackendLike,
+  stock: StockKernels,
+): TensorInfo {
   const filterShape = info.filterShape.slice();
   const { batchSize, outHeight, outWidth, outChannels, filterHeight, filterWidth, inChannels } = info;
   const K = filterHeight * filterWidth * inChannels;
@@ -747,7 +946,9 @@ function dwByIm2col(x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo
     let dyOwned: TensorInfo | null = null;
     if (nb !== batchSize) {
       dyOwned = backend.makeOutput([1, N, outChannels], 'float32');
-      view(backend, dyOwned).set(view(backend, dy).subarray(b0 * perBatch * outChannels, (b0 + nb) * perBatch * outChannels));
+      view(backend, dyOwned).set(
+        view(backend, dy).subarray(b0 * perBatch * outChannels, (b0 + nb) * perBatch * outChannels),
+      );
       dyPart = dyOwned;
     }
     const partial = runMatMul(stock, backend, patches, dyPart);
@@ -765,8 +966,24 @@ function dwByIm2col(x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo
 }
 
 /** Writes Pᵀ[k, n] for batches b0..b0+nb−1 (zero where the window falls in the padding). */
-function im2colTransposed(x: Float32Array, out: Float32Array, info: backend_util.Conv2DInfo, b0: number, nb: number): void {
-  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw } = info;
+function im2colTransposed(
+  x: Float32Array,
+  out: Float32Array,
+  info: backend_util.Conv2DInfo,
+  b0: number,
+  nb: number,
+): void {
+  const {
+    inHeight: H,
+    inWidth: W,
+    inChannels: C,
+    outHeight: OH,
+    outWidth: OW,
+    filterHeight: KH,
+    filterWidth: KW,
+    strideHeight: sh,
+    strideWidth: sw,
+  } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
   const N = nb * OH * OW;
@@ -811,7 +1028,13 @@ function conv2dBackpropInput({ inputs, backend, attrs }: KernelArgs, stock: Stoc
 }
 
 /** Stride 1: dx = conv2d(dy, flip(W)ᵀ) with padding (K−1−pad) on each side. */
-function dxByForwardConv(dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo, backend: WasmBackendLike, stock: StockKernels): TensorInfo {
+function dxByForwardConv(
+  dy: TensorInfo,
+  filter: TensorInfo,
+  info: backend_util.Conv2DInfo,
+  backend: WasmBackendLike,
+  stock: StockKernels,
+): TensorInfo {
   const { filterHeight: KH, filterWidth: KW, inChannels: C, outChannels: CO } = info;
   const flipped = backend.makeOutput([KH, KW, CO, C], 'float32');
   const w = view(backend, filter);
@@ -826,22 +1049,58 @@ function dxByForwardConv(dy: TensorInfo, filter: TensorInfo, info: backend_util.
     }
   }
   const { top, bottom, left, right } = info.padInfo;
-  const pad: backend_util.ExplicitPadding = [[0, 0], [KH - 1 - top, KH - 1 - bottom], [KW - 1 - left, KW - 1 - right], [0, 0]];
+  const pad: backend_util.ExplicitPadding = [
+    [0, 0],
+    [KH - 1 - top, KH - 1 - bottom],
+    [KW - 1 - left, KW - 1 - right],
+    [0, 0],
+  ];
   if (pad.some(([a, b]) => a < 0 || b < 0)) {
     backend.disposeData(flipped.dataId);
     return dxByCol2im(dy, filter, info, backend, stock);
   }
-  const out = stock.conv2d({ inputs: { x: dy, filter: flipped }, backend, attrs: { strides: [1, 1], pad, dilations: [1, 1], dataFormat: 'NHWC', dimRoundingMode: undefined } as unknown as NamedAttrMap }) as TensorInfo;
+  const out = stock.conv2d({
+    inputs: { x: dy, filter: flipped },
+    backend,
+    attrs: {
+      strides: [1, 1],
+      pad,
+      dilations: [1, 1],
+      dataFormat: 'NHWC',
+      dimRoundingMode: undefined,
+    } as unknown as NamedAttrMap,
+  }) as TensorInfo;
   backend.disposeData(flipped.dataId);
   if (!util.arraysEqual(out.shape, info.inShape)) {
-    throw new WasmKernelError('Conv2DBackpropInput', `internal shape mismatch: got [${out.shape}], expected [${info.inShape}]`);
+    throw new WasmKernelError(
+      'Conv2DBackpropInput',
+      `internal shape mismatch: got [${out.shape}], expected [${info.inShape}]`,
+    );
   }
   return out;
 }
 
 /** Any stride: cols[n, k] = dy[n, co] · Wᵀ[co, k], then scatter-add each column block into dx. */
-function dxByCol2im(dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo, backend: WasmBackendLike, stock: StockKernels): TensorInfo {
-  const { batchSize, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: CO, filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw } = info;
+function dxByCol2im(
+  dy: TensorInfo,
+  filter: TensorInfo,
+  info: backend_util.Conv2DInfo,
+  backend: WasmBackendLike,
+  stock: StockKernels,
+): TensorInfo {
+  const {
+    batchSize,
+    inHeight: H,
+    inWidth: W,
+    inChannels: C,
+    outHeight: OH,
+    outWidth: OW,
+    outChannels: CO,
+    filterHeight: KH,
+    filterWidth: KW,
+    strideHeight: sh,
+    strideWidth: sw,
+  } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
   const K = KH * KW * C;

@@ -10,11 +10,21 @@ export type PresetName = (typeof PRESET_NAMES)[number];
 export function checkKeys(value: unknown, allowed: readonly string[], argument: string, fn: string): void {
   if (value === undefined) return;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ModelsArgumentError(argument, fn, 'an object', value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value);
+    throw new ModelsArgumentError(
+      argument,
+      fn,
+      'an object',
+      value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value,
+    );
   }
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key)) {
-      throw new ModelsArgumentError(`${argument}.${key}`, fn, `one of the known options (${allowed.join(', ')})`, `unknown option '${key}'`);
+      throw new ModelsArgumentError(
+        `${argument}.${key}`,
+        fn,
+        `one of the known options (${allowed.join(', ')})`,
+        `unknown option '${key}'`,
+      );
     }
   }
 }
@@ -23,7 +33,12 @@ export function checkKeys(value: unknown, allowed: readonly string[], argument: 
 export function checkPreset(preset: unknown, fn: string, argument = 'config.preset'): PresetName {
   const p = preset ?? 'cpu';
   if (typeof p !== 'string' || !(PRESET_NAMES as readonly string[]).includes(p)) {
-    throw new ModelsArgumentError(argument, fn, `one of ${PRESET_NAMES.map((n) => `'${n}'`).join(', ')}`, JSON.stringify(p));
+    throw new ModelsArgumentError(
+      argument,
+      fn,
+      `one of ${PRESET_NAMES.map((n) => `'${n}'`).join(', ')}`,
+      JSON.stringify(p),
+    );
   }
   return p as PresetName;
 }
@@ -37,17 +52,28 @@ export function checkPositiveInt(value: unknown, argument: string, fn: string): 
 
 export function checkIntList(value: unknown, argument: string, fn: string, minLength = 1): number[] {
   if (!Array.isArray(value) || value.length < minLength) {
-    throw new ModelsArgumentError(argument, fn, `an array of at least ${minLength} positive integer(s)`, JSON.stringify(value));
+    throw new ModelsArgumentError(
+      argument,
+      fn,
+      `an array of at least ${minLength} positive integer(s)`,
+      JSON.stringify(value),
+    );
   }
   value.forEach((v, i) => checkPositiveInt(v, `${argument}[${i}]`, fn));
   return value as number[];
 }
 
 export function checkInputShape(value: unknown, argument: string, fn: string, divisor: number): [number, number] {
-  if (!Array.isArray(value) || value.length !== 2) throw new ModelsArgumentError(argument, fn, '[rows, cols]', JSON.stringify(value));
+  if (!Array.isArray(value) || value.length !== 2)
+    throw new ModelsArgumentError(argument, fn, '[rows, cols]', JSON.stringify(value));
   const [r, c] = value.map((v, i) => checkPositiveInt(v, `${argument}[${i}]`, fn)) as [number, number];
   if (r % divisor !== 0 || c % divisor !== 0) {
-    throw new ModelsArgumentError(argument, fn, `rows and cols divisible by ${divisor} (the number of stride-2 levels requires it)`, JSON.stringify(value));
+    throw new ModelsArgumentError(
+      argument,
+      fn,
+      `rows and cols divisible by ${divisor} (the number of stride-2 levels requires it)`,
+      JSON.stringify(value),
+    );
   }
   return [r, c];
 }
@@ -57,7 +83,8 @@ export type InitializerMode = 'glorotUniform' | 'zeros';
 
 export function checkInitializer(value: unknown, fn: string): InitializerMode {
   const v = value ?? 'glorotUniform';
-  if (v !== 'glorotUniform' && v !== 'zeros') throw new ModelsArgumentError('config.initializer', fn, "'glorotUniform' or 'zeros'", JSON.stringify(v));
+  if (v !== 'glorotUniform' && v !== 'zeros')
+    throw new ModelsArgumentError('config.initializer', fn, "'glorotUniform' or 'zeros'", JSON.stringify(v));
   return v;
 }
 
@@ -72,7 +99,10 @@ export function checkSeed(value: unknown, fn: string, argument = 'config.seed'):
 /** Hands out one kernel initializer per layer, each with its own seed derived from the model seed. */
 export class KernelInitializers {
   private count = 0;
-  constructor(private readonly seed: number, private readonly mode: InitializerMode) {}
+  constructor(
+    private readonly seed: number,
+    private readonly mode: InitializerMode,
+  ) {}
   next(): ReturnType<typeof tfl.initializers.zeros> {
     this.count += 1;
     if (this.mode === 'zeros') return tfl.initializers.zeros();

@@ -54,7 +54,7 @@ const GLYPHS: Readonly<Record<string, readonly number[]>> = {
   '/': [0, 0x01, 0x02, 0x04, 0x08, 0x10, 0],
   '%': [0x18, 0x19, 0x02, 0x04, 0x08, 0x13, 0x03],
   '=': [0, 0, 0x1f, 0, 0x1f, 0, 0],
-  '_': [0, 0, 0, 0, 0, 0, 0x1f],
+  _: [0, 0, 0, 0, 0, 0, 0x1f],
   "'": [0x04, 0x04, 0x08, 0, 0, 0, 0],
   '°': [0x0c, 0x12, 0x12, 0x0c, 0, 0, 0],
   '×': [0, 0x11, 0x0a, 0x04, 0x0a, 0x11, 0],
@@ -92,7 +92,12 @@ export type Rgb = readonly [number, number, number];
 /** Creates a canvas filled with one colour. */
 export function createCanvas(width: number, height: number, fill: Rgb = [255, 255, 255]): Canvas {
   const data = new Uint8Array(width * height * 4);
-  for (let i = 0; i < width * height; i++) { data[i * 4] = fill[0]; data[i * 4 + 1] = fill[1]; data[i * 4 + 2] = fill[2]; data[i * 4 + 3] = 255; }
+  for (let i = 0; i < width * height; i++) {
+    data[i * 4] = fill[0];
+    data[i * 4 + 1] = fill[1];
+    data[i * 4 + 2] = fill[2];
+    data[i * 4 + 3] = 255;
+  }
   return { width, height, data };
 }
 
@@ -100,7 +105,10 @@ export function createCanvas(width: number, height: number, fill: Rgb = [255, 25
 export function setPixel(canvas: Canvas, x: number, y: number, color: Rgb): void {
   if (x < 0 || y < 0 || x >= canvas.width || y >= canvas.height) return;
   const i = (y * canvas.width + x) * 4;
-  canvas.data[i] = color[0]; canvas.data[i + 1] = color[1]; canvas.data[i + 2] = color[2]; canvas.data[i + 3] = 255;
+  canvas.data[i] = color[0];
+  canvas.data[i + 1] = color[1];
+  canvas.data[i + 2] = color[2];
+  canvas.data[i + 3] = 255;
 }
 
 /** Fills a rectangle. */
@@ -115,7 +123,8 @@ export function drawText(canvas: Canvas, text: string, x: number, y: number, col
     const rows = glyph(ch);
     for (let r = 0; r < GLYPH_HEIGHT; r++) {
       for (let c = 0; c < GLYPH_WIDTH; c++) {
-        if ((rows[r]! >> (GLYPH_WIDTH - 1 - c)) & 1) fillRect(canvas, cx + c * scale, y + r * scale, scale, scale, color);
+        if ((rows[r]! >> (GLYPH_WIDTH - 1 - c)) & 1)
+          fillRect(canvas, cx + c * scale, y + r * scale, scale, scale, color);
       }
     }
     cx += GLYPH_ADVANCE * scale;

@@ -19,7 +19,10 @@ function toBytes(data: Float32Array): Uint8Array {
 export function writeArray(dir: string, name: string, value: Grid | GridStack): void {
   const { data, ...header } = value;
   writeFileAtomic(join(dir, `${name}.f32`), toBytes(Float32Array.from(data)));
-  writeJsonAtomic(join(dir, `${name}.json`), { ...header, nodata: Number.isNaN(header.nodata) ? 'NaN' : header.nodata });
+  writeJsonAtomic(join(dir, `${name}.json`), {
+    ...header,
+    nodata: Number.isNaN(header.nodata) ? 'NaN' : header.nodata,
+  });
 }
 
 /** Reads what {@link writeArray} wrote. */
@@ -27,13 +30,21 @@ export function readArray<T extends Grid | GridStack>(dir: string, name: string)
   const header = readJson<Header & { nodata: number | 'NaN' }>(join(dir, `${name}.json`));
   const file = join(dir, `${name}.f32`);
   let bytes: Buffer;
-  try { bytes = readFileSync(file); } catch (cause) { throw new InputError(`Cannot read '${file}': ${(cause as Error).message}`, { cause, file }); }
+  try {
+    bytes = readFileSync(file);
+  } catch (cause) {
+    throw new InputError(`Cannot read '${file}': ${(cause as Error).message}`, { cause, file });
+  }
   const copy = new Uint8Array(bytes.byteLength);
   copy.set(bytes);
   const data = new Float32Array(copy.buffer);
   const expected = (header.shape as readonly number[]).reduce((a, b) => a * b, 1);
-  if (data.length !== expected) throw new InputError(`'${file}' holds ${data.length} values, its header says ${expected}; the run folder is damaged`, { file });
-  const nodata = (header.nodata as unknown) === "NaN" ? Number.NaN : Number(header.nodata);
+  if (data.length !== expected)
+    throw new InputError(
+      `'${file}' holds ${data.length} values, its header says ${expected}; the run folder is damaged`,
+      { file },
+    );
+  const nodata = (header.nodata as unknown) === 'NaN' ? Number.NaN : Number(header.nodata);
   return { ...header, nodata, data } as unknown as T;
 }
 
@@ -44,14 +55,22 @@ export function writePrepared(dir: string, data: PreparedData): void {
   writeArray(dir, 'mask', data.mask);
   if (data.hindcastLsm) writeArray(dir, 'hindcast-lsm', data.hindcastLsm);
   writeJsonAtomic(join(dir, 'prepared.json'), {
-    records: data.records, splits: data.splits, months: data.months, missingMonths: data.missingMonths,
-    description: data.description, twinExperiment: data.twinExperiment, attributes: data.attributes, hasHindcastLsm: data.hindcastLsm !== null,
+    records: data.records,
+    splits: data.splits,
+    months: data.months,
+    missingMonths: data.missingMonths,
+    description: data.description,
+    twinExperiment: data.twinExperiment,
+    attributes: data.attributes,
+    hasHindcastLsm: data.hindcastLsm !== null,
   });
 }
 
 /** Reads a {@link PreparedData} written by {@link writePrepared}. */
 export function readPrepared(dir: string): PreparedData {
-  const meta = readJson<Omit<PreparedData, 'grace' | 'lsm' | 'mask' | 'hindcastLsm'> & { hasHindcastLsm: boolean }>(join(dir, 'prepared.json'));
+  const meta = readJson<Omit<PreparedData, 'grace' | 'lsm' | 'mask' | 'hindcastLsm'> & { hasHindcastLsm: boolean }>(
+    join(dir, 'prepared.json'),
+  );
   const { hasHindcastLsm, ...rest } = meta;
   return {
     ...rest,
