@@ -11,13 +11,6 @@ import type { AnyKernelFunc, KernelArgs } from './internal/heap.js';
 import { tileOnHeap } from './tile.js';
 
 /**
- * `Multiply`/`Add`/`Sub`/`RealDiv` of float32 tensors where one operand has the output's shape and the other is
- * broadcast along some axes: the stock kernels' broadcasting loop (≈ 2 ns per element) is replaced by expanding the
- * smaller operand with {@link tileOnHeap} and the stock same-shape kernel (≈ 0.4 ns per element); the arithmetic is
- * the stock kernel's own. Scalars, equal shapes, two-sided broadcasts and outputs outside
- * [{@link BROADCAST_VIA_TILE_MIN_ELEMENTS}, {@link BROADCAST_VIA_TILE_MAX_ELEMENTS}] elements keep the stock path.
- */
-/**
  * Output size from which {@link binaryViaTile} expands the broadcast operand: below it the expansion's fixed cost
  * (≈ 0.04 ms) outweighs the stock loop (SEUNet batch 8: 2.5× faster at 48×48×16, 1.6× at 24×24×32, even at
  * 12×12×64, slower at 6×6×128).
@@ -32,6 +25,13 @@ const BROADCAST_VIA_TILE_MIN_ELEMENTS = 1 << 16;
  */
 const BROADCAST_VIA_TILE_MAX_ELEMENTS = 1 << 19;
 
+/**
+ * `Multiply`/`Add`/`Sub`/`RealDiv` of float32 tensors where one operand has the output's shape and the other is
+ * broadcast along some axes: the stock kernels' broadcasting loop (≈ 2 ns per element) is replaced by expanding the
+ * smaller operand with {@link tileOnHeap} and the stock same-shape kernel (≈ 0.4 ns per element); the arithmetic is
+ * the stock kernel's own. Scalars, equal shapes, two-sided broadcasts and outputs outside
+ * [{@link BROADCAST_VIA_TILE_MIN_ELEMENTS}, {@link BROADCAST_VIA_TILE_MAX_ELEMENTS}] elements keep the stock path.
+ */
 export function binaryViaTile(args: KernelArgs, stockBinary: AnyKernelFunc): TensorInfo {
   const a = args.inputs['a'] as TensorInfo;
   const b = args.inputs['b'] as TensorInfo;

@@ -16,6 +16,7 @@ export interface WasmBackendLike {
   disposeData(dataId: DataId, force?: boolean): boolean;
 }
 
+/** A stock kernel's function, called with the inputs, backend and attributes tfjs passes to ours. */
 export type AnyKernelFunc = (args: {
   inputs: Record<string, TensorInfo>;
   backend: unknown;
@@ -33,6 +34,7 @@ export interface StockKernels {
   readonly filterGradient: FilterGradientMethod;
 }
 
+/** What tfjs passes a kernel function: named inputs, the wasm backend, the op's attributes. */
 export interface KernelArgs {
   inputs: Record<string, TensorInfo>;
   backend: WasmBackendLike;
