@@ -64,21 +64,7 @@ export type { CheckpointState, CheckpointParts, LoadedCheckpoint } from './check
 export { saveModel, loadModel, fileSaveHandler, fileLoadHandler, MODEL_FILES } from './io.js';
 export { initBackend, BACKEND_CHOICES, BACKEND_PACKAGES } from './backend/init-backend.js';
 export type { BackendChoice, BackendInfo, InitBackendOptions } from './backend/init-backend.js';
-export {
-  registerWasmTrainingKernels,
-  unregisterWasmTrainingKernels,
-  hasWasmTrainingKernels,
-  WASM_TRAINING_KERNELS,
-  DEFAULT_SCRATCH_ELEMENTS,
-} from './backend/wasm-kernels.js';
-export type { RegisterWasmKernelsOptions, RegisterWasmKernelsResult } from './backend/wasm-kernels.js';
 export { createAdam, LeanAdamOptimizer } from './backend/lean-adam.js';
 export type { AdamOptions, NamedGradient } from './backend/lean-adam.js';
-export {
-  BackendError,
-  WasmKernelError,
-  OptimizerOptionError,
-  BACKEND_ERROR_NAMES,
-  isBackendModuleError,
-} from './backend/errors.js';
+export { BackendError, OptimizerOptionError, BACKEND_ERROR_NAMES, isBackendModuleError } from './backend/errors.js';
 export type { BackendErrorName } from './backend/errors.js';
