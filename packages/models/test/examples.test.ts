@@ -13,11 +13,7 @@ import { docExamples, runDocExample, type DocExample } from '../../../test-suppo
 const SRC = join(import.meta.dirname, '..', 'src');
 
 /** Files whose examples are reported, not run, and why. */
-const NOT_RUN: Record<string, string> = {
-  'backend/wasm-kernels.ts':
-    'stateful (register, then unregister) and its kernel list is being rewritten where the kernels move ' +
-    '(@twsa/tfjs-wasm-training, issue 10 item 3); wasm-kernels.test.ts covers registration',
-};
+const NOT_RUN: Record<string, string> = {};
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {

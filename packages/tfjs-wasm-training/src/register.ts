@@ -277,8 +277,9 @@ export function registerWasmTrainingKernels(options: RegisterWasmKernelsOptions 
  * @returns the kernel names that were restored or removed
  * @example
  * ```ts
+ * registerWasmTrainingKernels();
  * unregisterWasmTrainingKernels().length;
- * // => 15   (after a registration)
+ * // => 15
  * ```
  */
 export function unregisterWasmTrainingKernels(): string[] {
@@ -300,8 +301,12 @@ export function unregisterWasmTrainingKernels(): string[] {
  * @returns true after {@link registerWasmTrainingKernels} ran in this process
  * @example
  * ```ts
+ * unregisterWasmTrainingKernels();
  * hasWasmTrainingKernels();
- * // => false   (before registration)
+ * // => false
+ * registerWasmTrainingKernels();
+ * hasWasmTrainingKernels();
+ * // => true
  * ```
  */
 export function hasWasmTrainingKernels(): boolean {
