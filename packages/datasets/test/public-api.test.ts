@@ -34,7 +34,7 @@ describe('@twsa/datasets public API', () => {
       'prepareLsm',
       'scalerFromJson',
       'scalerToJson',
-      'sequenceData',
+      'sequenceArrays',
       'splitByDateRange',
       'splitCounts',
       'splitIndices',

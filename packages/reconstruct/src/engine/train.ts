@@ -1,35 +1,11 @@
 /**
- * The data and model half of the default toolkit: `@twsa/datasets` for the data (GRACE preparation, the LSM
- * emulator, pairing, scaling, augmentation, sequences) and `@twsa/models` for the networks (builders, training,
- * prediction, saving), `@twsa/grid` for the output files. Functions are looked up by name so a mismatched
- * install fails with a DependencyMissingError naming the package and the export.
+ * Training, saving, loading and prediction for the tfjs engine: `@twsa/datasets` scales, augments and windows the
+ * prepared records, `@twsa/models` builds and trains the four networks.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
-import { graceMonths, thirtyDayWindows, type Grid, type GridStack, type TimeWindow } from '@twsa/grid';
-import type { ModelName, PipelineConfig, BackendChoice } from './config.js';
-import { InputError } from './errors.js';
-import { exportOf } from './internal/bindings.js';
-import { writeJsonAtomic } from './run-folder.js';
-import type {
-  PreparedData,
-  SplitName,
-  Toolkit,
-  TrainedModel,
-  TrainingProbe,
-  TrainingProbeOptions,
-  TrainRequest,
-} from './toolkit.js';
-
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ArrayRecord, FrameStack, Grid, GridStack } from '@twsa/grid';
 import {
-  prepareGrace,
-  prepareLsm,
-  isDatasetsError,
-  emulateLsm,
-  pairMonthly,
-  paperSplit,
-  syntheticScenario,
   fitMinMax,
   applyScaler,
   invertScaler,
@@ -37,8 +13,7 @@ import {
   scalerFromJson,
   augmentSamples,
   makeSequences,
-  sequenceData,
-  type PairedSamples,
+  sequenceArrays,
   type Scaler,
   type SplitLabel,
 } from '@twsa/datasets';
@@ -55,213 +30,32 @@ import {
   saveModel,
   loadModel,
   describeModels,
-  type ArrayRecord,
   type EpochEvent,
   type TrainResult,
 } from '@twsa/models';
+import type { BackendChoice, ModelName, PipelineConfig } from '../config.js';
+import { InputError } from '../errors.js';
+import { writeJsonAtomic } from '../run-folder.js';
+import type { PreparedData, SplitName, TrainedModel, TrainRequest } from '../seam.js';
 
-type LayersModel = ReturnType<typeof buildDcae>;
-
-const grid = <T>(name: string): Promise<T> => exportOf<T>('@twsa/grid', name);
-
-function fromPairs(
-  pairs: PairedSamples,
-  description: string,
-  twin: boolean,
-  hindcastLsm: GridStack | null,
-): PreparedData {
-  return {
-    grace: pairs.grace,
-    lsm: pairs.lsm,
-    records: pairs.records.map((r) => ({ id: r.id, yearMonth: r.yearMonth })),
-    splits: pairs.splits,
-    months: pairs.months,
-    missingMonths: pairs.missingMonths,
-    mask: pairs.mask,
-    hindcastLsm,
-    description,
-    twinExperiment: twin,
-    attributes: { ...pairs.attributes, ...(twin ? { twin_experiment: 'yes: the LSM is emulated from GRACE' } : {}) },
-  };
-}
-
-async function prepare(
-  config: PipelineConfig,
-  options: { readonly log?: (message: string) => void },
-): Promise<PreparedData> {
-  const n = config.data.testRecords;
-  const pairOptions = {
-    start: config.data.start,
-    end: config.data.end,
-    split: (records: readonly unknown[]): SplitLabel[] => paperSplit(records.length, { testHead: n, testTail: n }),
-  };
-  if (config.data.grace.length === 0) {
-    options.log?.('synthetic scenario: generating a GRACE-like truth and its emulated LSM');
-    const scenario = await syntheticScenario({ seed: config.seed, end: config.data.end });
-    const pairs = pairMonthly(scenario.grace, scenario.lsm, { ...pairOptions, mask: scenario.mask });
-    return fromPairs(
-      pairs,
-      `embedded synthetic scenario (seed ${config.seed}): a synthetic GRACE-like truth and an LSM emulated from it — a twin experiment, not real data`,
-      true,
-      scenario.lsm,
-    );
-  }
-  for (const f of config.data.grace)
-    if (!existsSync(f)) throw new InputError(`--grace: '${f}' does not exist`, { file: f });
-  options.log?.(`reading GRACE: ${config.data.grace.length} file(s)`);
-  const prepared = await prepareGrace(config.data.grace.length === 1 ? config.data.grace[0]! : config.data.grace, {
-    start: config.data.start,
-    end: config.data.end,
-  });
-  const grace = prepared.grace;
-  if (config.data.lsm === 'emulate') {
-    const fineFactor = config.profile === 'paper' ? 22 : 2;
-    options.log?.(`emulating the LSM from GRACE (seed ${config.seed}, fine factor ${fineFactor}): a twin experiment`);
-    const lsm = await emulateLsm(grace, {
-      seed: config.seed,
-      fineFactor,
-      start:
-        config.hindcast.enabled && config.hindcast.start < config.data.start
-          ? config.hindcast.start
-          : config.data.start,
-      end: config.data.end,
-    });
-    const pairs = pairMonthly(grace, lsm, { ...pairOptions, mask: prepared.mask });
-    const source = config.data.grace.length === 1 ? config.data.grace[0]! : `${config.data.grace.length} granules`;
-    return fromPairs(
-      pairs,
-      `real GRACE JPL RL06 v03 land (${source}) + an LSM emulated from it (seed ${config.seed}) — a twin experiment, not EALCO`,
-      true,
-      lsm,
-    );
-  }
-  return prepareUserLsm(config, options, prepared, config.data.lsm);
-}
-
-/**
- * Real GRACE + a user's LSM (GeoTIFF series or GLDAS NetCDF): the LSM is aggregated onto the GRACE solution windows
- * (and, for a hindcast starting before data.start, onto consecutive 30-day windows before the first GRACE record),
- * regridded and turned into anomalies by @twsa/datasets prepareLsm, then paired record by record over the GRACE
- * months the LSM covers.
- */
-async function prepareUserLsm(
-  config: PipelineConfig,
-  options: { readonly log?: (message: string) => void },
-  prepared: { grace: GridStack; mask: Grid },
-  files: readonly string[],
-): Promise<PreparedData> {
-  for (const f of files) if (!existsSync(f)) throw new InputError(`--lsm: '${f}' does not exist`, { file: f });
-  const grace = prepared.grace;
-  const graceWindows = graceMonths(grace);
-  const windows: TimeWindow[] = graceWindows.map((w) => ({ id: w.id, start: w.start, end: w.end }));
-  const hindcastFirst = config.hindcast.enabled && config.hindcast.start < config.data.start;
-  const firstStart = graceWindows.reduce((a, w) => (w.start < a ? w.start : a), graceWindows[0]!.start).slice(0, 10);
-  if (hindcastFirst && `${config.hindcast.start}-01` < firstStart)
-    windows.push(...thirtyDayWindows(`${config.hindcast.start}-01`, firstStart));
-  options.log?.(`reading the LSM: ${files.length} path(s) onto ${windows.length} windows`);
-  let preparedLsm: Awaited<ReturnType<typeof prepareLsm>>;
-  try {
-    preparedLsm = await prepareLsm(files.length === 1 ? files[0]! : files, {
-      windows,
-      baselineFallback: 'period',
-      clip: config.data.lsmClip ?? 'canada',
-      ...(options.log ? { log: options.log } : {}),
-    });
-  } catch (error) {
-    if (isDatasetsError(error, 'DatasetsEmptyError') && error.field === 'options.windows') {
-      throw new InputError(
-        `--lsm: the LSM has no overlap with the GRACE records in ${config.data.start}..${config.data.end}${hindcastFirst ? ` nor with the hindcast period from ${config.hindcast.start}` : ''}: ${error.message}`,
-        { file: files[0]! },
-      );
-    }
-    throw error;
-  }
-  const { lsm, files: read, variables } = preparedLsm;
-  const covered = new Set(lsm.labels ?? []);
-  const months = graceWindows
-    .filter((w) => covered.has(w.id) && w.yearMonth >= config.data.start && w.yearMonth <= config.data.end)
-    .map((w) => w.yearMonth)
-    .sort();
-  const lsmPeriod = `${lsm.times[0]?.slice(0, 7)}..${lsm.times[lsm.times.length - 1]?.slice(0, 7)}`;
-  if (months.length === 0) {
-    throw new InputError(
-      `--lsm: the LSM (${lsmPeriod}, ${read.length} file(s)) has no overlap with the GRACE records in ${config.data.start}..${config.data.end}; give LSM files covering part of the GRACE period`,
-      { file: read[0]! },
-    );
-  }
-  const start = months[0]!;
-  const end = months[months.length - 1]!;
-  const count = graceWindows.filter((w) => w.yearMonth >= start && w.yearMonth <= end).length;
-  let n = config.data.testRecords;
-  let splitNote: string | undefined;
-  if (count <= 2 * n) {
-    const m = Math.max(1, Math.floor(count / 4));
-    if (count <= 2 * m)
-      throw new InputError(
-        `--lsm: the LSM overlaps only ${count} GRACE record(s) (${start}..${end}); at least 3 are needed for a train/test split`,
-        { file: read[0]! },
-      );
-    splitNote = `the LSM overlaps ${count} GRACE records (${start}..${end}), not more than 2 × data.testRecords (${n}): ${m} + ${m} test records used instead`;
-    options.log?.(`warning: ${splitNote}`);
-    n = m;
-  }
-  if (start !== config.data.start || end !== config.data.end)
-    options.log?.(`pairing over the GRACE months the LSM covers: ${start}..${end}`);
-  let pairs: PairedSamples;
-  try {
-    pairs = pairMonthly(grace, lsm, {
-      start,
-      end,
-      mask: prepared.mask,
-      split: (records: readonly unknown[]): SplitLabel[] => paperSplit(records.length, { testHead: n, testTail: n }),
-    });
-  } catch (error) {
-    if (isDatasetsError(error, 'DatasetsOverlapError'))
-      throw new InputError(
-        `--lsm: the LSM (${lsmPeriod}) has no overlap with the GRACE records in ${start}..${end}: ${error.message}`,
-        { file: read[0]! },
-      );
-    throw error;
-  }
-  const source = config.data.grace.length === 1 ? config.data.grace[0]! : `${config.data.grace.length} granules`;
-  const lsmText = read.length <= 3 ? read.join(', ') : `${read.length} files in ${dirname(read[0]!)}`;
-  const clipped = (config.data.lsmClip ?? 'canada') === 'canada';
-  const out = fromPairs(
-    pairs,
-    `real GRACE JPL RL06 v03 land (${source}) + user LSM (files ${lsmText}${variables.length > 0 ? `; ${variables.join(' + ')} summed` : ''}; ${clipped ? 'clipped to Canada at its own resolution' : 'not clipped to Canada'})`,
-    false,
-    lsm,
-  );
-  const clipNote = `LSM clip (data.lsmClip "${clipped ? 'canada' : 'none'}"): ${String(lsm.attributes?.lsm_clip ?? (clipped ? 'Canada' : 'none'))}`;
-  return {
-    ...out,
-    attributes: {
-      ...out.attributes,
-      lsm_clip_note: clipNote,
-      ...(splitNote ? { split_note: splitNote } : {}),
-      ...(lsm.attributes?.baseline_note ? { lsm_baseline_note: String(lsm.attributes.baseline_note) } : {}),
-    },
-  };
-}
+/** A tfjs-layers model as `@twsa/models` builds it. */
+export type LayersModel = ReturnType<typeof buildDcae>;
 
 /** Frames of the given split, as a `[n, rows, cols]` record. */
-function subset(stack: { data: ArrayLike<number>; shape: readonly number[] }, frames: readonly number[]): ArrayRecord {
-  const size = stack.shape[1]! * stack.shape[2]!;
+function subset(stack: FrameStack, frames: readonly number[]): FrameStack {
+  const size = stack.shape[1] * stack.shape[2];
   const out = new Float32Array(frames.length * size);
   frames.forEach((t, k) => {
     for (let i = 0; i < size; i++) out[k * size + i] = stack.data[t * size + i]!;
   });
-  return { data: out, shape: [frames.length, stack.shape[1]!, stack.shape[2]!] };
+  return { data: out, shape: [frames.length, stack.shape[1], stack.shape[2]] };
 }
 
 /**
  * Cells the networks see: some land (fraction > 0) and a finite value in every frame of every given stack
  * (GRACE and LSM of the pairs, plus the stack being predicted). Table 1 applies its own ≥ 0.5 land threshold.
  */
-function validMask(
-  mask: Grid,
-  ...stacks: readonly { readonly data: ArrayLike<number>; readonly shape: readonly number[] }[]
-): ArrayRecord {
+function validMask(mask: Grid, ...stacks: readonly FrameStack<Float32Array | Float64Array>[]): ArrayRecord {
   const size = mask.data.length;
   const out = Float32Array.from(mask.data, (v) => (v > 0 ? 1 : 0));
   for (const s of stacks) {
@@ -272,11 +66,14 @@ function validMask(
   return { data: out, shape: mask.shape };
 }
 
-/** One value per calendar month (first record of a month), NaN for missing months, with a split label per month. */
+/**
+ * One frame per calendar month (the first record of a month) of `stack` (laid out like the prepared records), NaN
+ * for missing months, with a split label per month.
+ */
 function monthlySeries(
   data: PreparedData,
-  stack: GridStack,
-): { series: ArrayRecord; valid: Uint8Array; labels: SplitName[]; recordOfMonth: number[] } {
+  stack: FrameStack,
+): { series: FrameStack; valid: Uint8Array; labels: SplitName[]; recordOfMonth: number[] } {
   const size = stack.shape[1] * stack.shape[2];
   const months = data.months;
   const index = new Map(months.map((m, i) => [m, i]));
@@ -297,14 +94,14 @@ function monthlySeries(
     labels.push(last);
   }
   return {
-    series: { data: out, shape: stack.shape.length === 3 ? [months.length, stack.shape[1], stack.shape[2]] : [] },
+    series: { data: out, shape: [months.length, stack.shape[1], stack.shape[2]] },
     valid,
     labels,
     recordOfMonth,
   };
 }
 
-async function buildModel(
+export async function buildModel(
   name: ModelName,
   config: PipelineConfig,
 ): Promise<{ model: LayersModel; discriminator?: LayersModel }> {
@@ -323,7 +120,7 @@ async function buildModel(
   }
 }
 
-function zeroOutside(record: ArrayRecord, mask: ArrayRecord): ArrayRecord {
+function zeroOutside(record: FrameStack, mask: ArrayRecord): FrameStack {
   const size = mask.data.length;
   const out = Float32Array.from(record.data);
   for (let i = 0; i < out.length; i++) if (!mask.data[i % size] || !Number.isFinite(out[i]!)) out[i] = 0;
@@ -332,12 +129,13 @@ function zeroOutside(record: ArrayRecord, mask: ArrayRecord): ArrayRecord {
 
 const paramsOf = (m: LayersModel, d?: LayersModel): number => m.countParams() + (d ? d.countParams() : 0);
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
-const asRecord = (data: Float32Array | Float64Array, shape: readonly number[]): ArrayRecord => ({
-  data: data instanceof Float32Array ? data : Float32Array.from(data),
-  shape,
-});
+/** `stack` scaled by `scaler`, as a Float32 record of the same shape. */
+function scaled(scaler: Scaler, stack: GridStack): FrameStack {
+  const data = applyScaler(scaler, stack);
+  return { data: data instanceof Float32Array ? data : Float32Array.from(data), shape: stack.shape };
+}
 
-async function train(req: TrainRequest): Promise<TrainedModel> {
+export async function train(req: TrainRequest): Promise<TrainedModel> {
   const { config, data } = req;
   const mask = validMask(data.mask, data.grace, data.lsm);
   const labels = data.splits as readonly SplitLabel[];
@@ -373,11 +171,7 @@ async function train(req: TrainRequest): Promise<TrainedModel> {
   let result: TrainResult;
   try {
     if (req.model === 'convlstm') {
-      const grace = {
-        ...data.grace,
-        data: asRecord(applyScaler(graceScaler, data.grace), data.grace.shape).data,
-      } as GridStack;
-      const { series, valid, labels: monthLabels } = monthlySeries(data, grace);
+      const { series, valid, labels: monthLabels } = monthlySeries(data, scaled(graceScaler, data.grace));
       const windows = makeSequences(valid, {
         length: config.models.sequenceLength + 1,
         labels: monthLabels as SplitLabel[],
@@ -386,44 +180,23 @@ async function train(req: TrainRequest): Promise<TrainedModel> {
         throw new InputError(
           `ConvLSTM: no gap-free training window of ${config.models.sequenceLength + 1} months; lower models.sequenceLength`,
         );
-      const seq = sequenceData(
-        series as { data: Float32Array; shape: readonly [number, number, number] },
-        windows.slice(0, cap(windows.length)),
-      );
-      result = await trainConvLstm(
-        model,
-        {
-          inputs: { data: seq.input, shape: seq.inputShape },
-          targets: { data: seq.target, shape: seq.targetShape },
-          mask,
-        },
-        trainOptions,
-      );
+      const { inputs, targets } = sequenceArrays(series, windows.slice(0, cap(windows.length)));
+      result = await trainConvLstm(model, { inputs, targets, mask }, trainOptions);
     } else {
       // Cells outside the model mask are set to 0 (mid-range after scaling) so that the 8 dihedral copies carry no
       // NaN; the loss is taken on the (unrotated) model mask.
-      let inputs = zeroOutside(
-        subset({ data: applyScaler(lsmScaler, data.lsm), shape: data.lsm.shape }, trainFrames),
-        mask,
-      );
-      let targets = zeroOutside(
-        subset({ data: applyScaler(graceScaler, data.grace), shape: data.grace.shape }, trainFrames),
-        mask,
-      );
+      let inputs = zeroOutside(subset(scaled(lsmScaler, data.lsm), trainFrames), mask);
+      let targets = zeroOutside(subset(scaled(graceScaler, data.grace), trainFrames), mask);
       if (config.data.augment) {
         const aug = augmentSamples(
-          {
-            input: inputs as { data: Float32Array; shape: readonly [number, number, number] },
-            target: targets as { data: Float32Array; shape: readonly [number, number, number] },
-            labels: trainFrames.map((): SplitLabel => 'train'),
-          },
+          { input: inputs, target: targets, labels: trainFrames.map((): SplitLabel => 'train') },
           { mode: 'all8', seed: config.seed },
         );
-        inputs = { data: aug.input.data, shape: aug.input.shape };
-        targets = { data: aug.target.data, shape: aug.target.shape };
+        inputs = aug.input;
+        targets = aug.target;
       }
-      const n = cap(inputs.shape[0]!);
-      if (n < inputs.shape[0]!) {
+      const n = cap(inputs.shape[0]);
+      if (n < inputs.shape[0]) {
         inputs = subset(inputs, range(n));
         targets = subset(targets, range(n));
       }
@@ -464,7 +237,7 @@ function wrap(
       const mask = validMask(context.data.mask, context.data.grace, context.data.lsm, lsm);
       const size = lsm.shape[1] * lsm.shape[2];
       if (name !== 'convlstm') {
-        const y = await modelsPredict(model, asRecord(applyScaler(lsmScaler, lsm), lsm.shape), { mask });
+        const y = await modelsPredict(model, scaled(lsmScaler, lsm), { mask });
         return Float32Array.from(invertScaler(graceScaler, y));
       }
       // ConvLSTM: GRACE → next month. Each GRACE record whose previous months are all present is predicted;
@@ -474,16 +247,11 @@ function wrap(
           'ConvLSTM forecasts GRACE from GRACE: it cannot reconstruct from LSM alone (choose hindcast.model dcae, seunet or pix2pix)',
         );
       const data = context.data;
-      const grace = {
-        ...data.grace,
-        data: asRecord(applyScaler(graceScaler, data.grace), data.grace.shape).data,
-      } as GridStack;
-      const { series, valid, recordOfMonth } = monthlySeries(data, grace);
+      const { series, valid, recordOfMonth } = monthlySeries(data, scaled(graceScaler, data.grace));
       const windows = makeSequences(valid, { length: config.models.sequenceLength + 1 }).windows;
       const out = new Float32Array(lsm.data.length).fill(Number.NaN);
       if (windows.length === 0) return out;
-      const seq = sequenceData(series as { data: Float32Array; shape: readonly [number, number, number] }, windows);
-      const y = await modelsPredict(model, { data: seq.input, shape: seq.inputShape }, { mask });
+      const y = await modelsPredict(model, sequenceArrays(series, windows).inputs, { mask });
       const mm = invertScaler(graceScaler, y);
       windows.forEach((w, k) => {
         const t = recordOfMonth[w.target]!;
@@ -497,239 +265,18 @@ function wrap(
   };
 }
 
-async function load(name: ModelName, modelDir: string, config: PipelineConfig): Promise<TrainedModel> {
+export async function load(name: ModelName, modelDir: string, config: PipelineConfig): Promise<TrainedModel> {
   const scalers = JSON.parse(readFileSync(join(modelDir, 'scalers.json'), 'utf8')) as { grace: object; lsm: object };
   const info = JSON.parse(readFileSync(join(modelDir, 'params.json'), 'utf8')) as { params: number };
   const model = await loadModel(modelDir);
   return wrap(name, model, config, info.params, 0, scalerFromJson(scalers.grace), scalerFromJson(scalers.lsm));
 }
 
-async function initBackend(choice: BackendChoice): Promise<string> {
+export async function initBackend(choice: BackendChoice): Promise<string> {
   const info = await modelsInitBackend(choice === 'auto' ? {} : { backend: choice });
   return info.name;
 }
 
-/** tfjs-core, the instance @twsa/models registered its backend with (a peer of both packages). */
-const tfCore = (): Promise<typeof import('@tensorflow/tfjs-core')> => import('@tensorflow/tfjs-core');
-
-async function probeTrainingStep(
-  name: ModelName,
-  config: PipelineConfig,
-  options: TrainingProbeOptions = {},
-): Promise<TrainingProbe> {
-  const tf = await tfCore();
-  const frames =
-    name === 'convlstm'
-      ? Math.max(1, Math.min(config.models.sequenceLength, options.sequenceLength ?? config.models.sequenceLength))
-      : undefined;
-  const probeConfig =
-    frames !== undefined ? { ...config, models: { ...config.models, sequenceLength: frames } } : config;
-  const warmup = options.warmupSteps ?? 1;
-  const { model, discriminator } = await buildModel(name, probeConfig);
-  try {
-    // One epoch per step (batch samples each): the last epoch's wall time is the timed step; restoreBest off so no
-    // weight snapshot is taken after it.
-    const batch = config.train.batchSize;
-    const frame = 48 * 48;
-    const wave = (len: number): Float32Array => Float32Array.from({ length: len }, (_, i) => Math.sin(i * 0.37) * 0.5);
-    const seconds: number[] = [];
-    const trainOptions = {
-      learningRate: config.train.learningRate,
-      batchSize: batch,
-      epochs: warmup + 1,
-      patience: null,
-      restoreBest: false,
-      seed: config.seed,
-      shuffle: false,
-      onEpoch: (e: EpochEvent) => {
-        seconds.push(e.seconds);
-      },
-    };
-    const targets = { data: wave(batch * frame), shape: [batch, 48, 48] };
-    const baselineBytes = tf.memory().numBytes;
-    const profile = await tf.profile(async () => {
-      if (name === 'convlstm')
-        await trainConvLstm(
-          model,
-          { inputs: { data: wave(batch * frames! * frame), shape: [batch, frames!, 48, 48] }, targets },
-          trainOptions,
-        );
-      else if (name === 'pix2pix')
-        await trainPix2Pix(
-          { generator: model, discriminator: discriminator! },
-          { inputs: { data: wave(batch * frame), shape: [batch, 48, 48] }, targets },
-          trainOptions,
-        );
-      else
-        await trainSupervised(
-          model,
-          { inputs: { data: wave(batch * frame), shape: [batch, 48, 48] }, targets },
-          trainOptions,
-        );
-    });
-    return {
-      secondsPerStep: seconds[seconds.length - 1]!,
-      ...(frames !== undefined ? { sequenceLength: frames } : {}),
-      peakBytes: profile.peakBytes,
-      baselineBytes,
-    };
-  } finally {
-    model.dispose();
-    discriminator?.dispose();
-  }
-}
-
-/** What the FLOP count needs of a tfjs-layers layer (public fields, typed loosely across layer classes). */
-interface LayerLike {
-  getClassName(): string;
-  readonly layers?: readonly LayerLike[];
-  readonly weights: readonly { readonly name: string; readonly shape: readonly (number | null)[] }[];
-  readonly inboundNodes: readonly { readonly inputShapes: unknown; readonly outputShapes: unknown }[];
-}
-const firstShape = (s: unknown): number[] =>
-  (Array.isArray(s) && Array.isArray(s[0]) ? s[0] : (s as number[])).map((d) => d ?? 1);
-
-/**
- * Forward FLOPs (2 × multiply–adds) of one sample through a model: every call of a layer with a kernel (conv,
- * transposed conv, dense, ConvLSTM cell per time step); element-wise layers are not counted.
- */
-function forwardFlops(model: LayerLike): number {
-  let flops = 0;
-  const visit = (layer: LayerLike): void => {
-    if (layer.layers) {
-      for (const l of layer.layers) visit(l);
-      return;
-    }
-    const kernel = layer.weights.find((w) => /kernel/.test(w.name));
-    if (!kernel) return;
-    const k = kernel.shape.map((d) => d ?? 1);
-    const size = k.reduce((a, b) => a * b, 1);
-    const cls = layer.getClassName();
-    for (const node of layer.inboundNodes) {
-      const input = firstShape(node.inputShapes);
-      const output = firstShape(node.outputShapes);
-      if (k.length === 4 && cls === 'TwsaConvLstm2D') {
-        const [steps, rows, cols] = input.length === 5 ? [input[1]!, input[2]!, input[3]!] : [1, input[1]!, input[2]!];
-        flops += 2 * size * rows * cols * steps;
-      } else if (k.length === 4) {
-        const spatial = cls === 'Conv2DTranspose' ? input : output;
-        flops += 2 * size * spatial[1]! * spatial[2]!;
-      } else if (k.length === 2) {
-        flops += 2 * size * output.slice(1, -1).reduce((a, b) => a * b, 1);
-      }
-    }
-  };
-  visit(model);
-  return flops;
-}
-
-async function trainingFlops(name: ModelName, config: PipelineConfig): Promise<number> {
-  const { model, discriminator } = await buildModel(name, config);
-  try {
-    const g = forwardFlops(model as unknown as LayerLike);
-    // Pix2Pix step: D step = G forward + D forward/backward on a real and a fake pair; G step = G forward/backward
-    // through D forward/backward: ≈ 4 G + 9 D forward passes. Others: forward + backward ≈ 3 forward.
-    return discriminator ? 4 * g + 9 * forwardFlops(discriminator as unknown as LayerLike) : 3 * g;
-  } finally {
-    model.dispose();
-    discriminator?.dispose();
-  }
-}
-
-async function measureFlopsPerSecond(): Promise<number> {
-  const tf = await tfCore();
-  const x = tf.randomNormal([1, 48, 48, 64], 0, 1, 'float32', 1);
-  const w = tf.randomNormal([3, 3, 64, 64], 0, 0.1, 'float32', 2);
-  const gradients = tf.grads((a: import('@tensorflow/tfjs-core').Tensor, b: import('@tensorflow/tfjs-core').Tensor) =>
-    tf.sum(
-      tf.conv2d(
-        a as import('@tensorflow/tfjs-core').Tensor4D,
-        b as import('@tensorflow/tfjs-core').Tensor4D,
-        1,
-        'same',
-      ),
-    ),
-  );
-  const once = (): void => {
-    const out = gradients([x, w]);
-    for (const t of out) t.dataSync();
-    tf.dispose(out);
-  };
-  try {
-    once();
-    const reps = 3;
-    const t0 = performance.now();
-    for (let r = 0; r < reps; r++) once();
-    const seconds = (performance.now() - t0) / 1000;
-    return (reps * 3 * 2 * 48 * 48 * 3 * 3 * 64 * 64) / seconds; // forward + input gradient + filter gradient
-  } finally {
-    tf.dispose([x, w]);
-  }
-}
-
-async function memoryLimit(): Promise<{ bytes: number; description: string } | null> {
-  const tf = await tfCore();
-  if (tf.getBackend() === 'wasm')
-    return { bytes: 4 * 2 ** 30, description: "the wasm backend's heap (wasm32: 4 GiB at most)" };
-  return { bytes: totalmem(), description: `this machine's memory (${(totalmem() / 2 ** 30).toFixed(0)} GiB)` };
-}
-
-async function writeGeoTiff(
-  g: Grid,
-  file: string,
-  attributes: Readonly<Record<string, string | number>>,
-): Promise<void> {
-  const write = await grid<(path: string, g: Grid, o: object) => Promise<void>>('writeGeoTiff');
-  mkdirSync(dirname(file), { recursive: true });
-  await write(file, g, { overwrite: true, metadata: attributes, units: 'mm' });
-}
-
-async function writeNetcdf(
-  stack: GridStack,
-  file: string,
-  attributes: Readonly<Record<string, string | number>>,
-): Promise<void> {
-  const write = await grid<(path: string, s: GridStack, o: object) => Promise<void>>('writeNetcdf');
-  mkdirSync(dirname(file), { recursive: true });
-  await write(file, stack, {
-    overwrite: true,
-    variable: 'twsa',
-    longName: 'GRACE-like terrestrial water storage anomaly',
-    units: 'mm',
-    title: String(attributes['title'] ?? 'twsa hindcast'),
-    producer: '@twsa/reconstruct hindcast',
-    attributes,
-  });
-}
-
-async function countParams(name: ModelName, config: PipelineConfig): Promise<number> {
+export async function countParams(name: ModelName, config: PipelineConfig): Promise<number> {
   return describeModels({ presets: [config.models.preset], models: [name] })[0]!.total;
 }
-
-/** The data/model/IO half of the default toolkit. */
-export const DATA_MODEL_TOOLKIT: Pick<
-  Toolkit,
-  | 'initBackend'
-  | 'prepare'
-  | 'train'
-  | 'load'
-  | 'countParams'
-  | 'probeTrainingStep'
-  | 'trainingFlops'
-  | 'measureFlopsPerSecond'
-  | 'memoryLimit'
-  | 'writeGeoTiff'
-  | 'writeNetcdf'
-> = Object.freeze({
-  initBackend,
-  prepare,
-  train,
-  load,
-  countParams,
-  probeTrainingStep,
-  trainingFlops,
-  measureFlopsPerSecond,
-  memoryLimit,
-  writeGeoTiff,
-  writeNetcdf,
-});
