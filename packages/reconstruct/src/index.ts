@@ -60,7 +60,6 @@ export type {
   TrainProgress,
   TrainRequest,
   TrainedModel,
-  Table1Scores,
   Engine,
   TrainingProbe,
   TrainingProbeOptions,

@@ -11,7 +11,6 @@ import {
   TABLE1_DEFINITION,
   decimalYear,
 } from '@twsa/metrics';
-import type { Table1Scores } from './seam.js';
 
 const timeMaskOf = (length: number, frames: readonly number[]): Uint8Array => {
   const m = new Uint8Array(length);
@@ -22,6 +21,15 @@ const timeMaskOf = (length: number, frames: readonly number[]): Uint8Array => {
 /** Cell weights for nationwide means: the land fraction of each cell (the 112 km LCC cells are near equal-area). */
 const weightsOf = (mask: Grid): Float32Array =>
   Float32Array.from(mask.data, (v) => (Number.isFinite(v) && v > 0 ? v : 0));
+
+/** Table-1 scores of one prediction over some frames. */
+export interface Table1Scores {
+  readonly rmseMm: number;
+  readonly cc: number;
+  readonly seriesRmseMm: number;
+  readonly seriesCc: number;
+  readonly frames: number;
+}
 
 /** The sentence that defines the nationwide RMSE and CC of {@link table1Scores}. */
 export const TABLE1_SCORES_DEFINITION = `Yu et al. Table 1 per @twsa/metrics: ${TABLE1_DEFINITION}`;

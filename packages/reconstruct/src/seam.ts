@@ -71,15 +71,6 @@ export interface TrainedModel {
   dispose(): void;
 }
 
-/** Table-1 scores of one prediction over some frames (see `table1Scores`). */
-export interface Table1Scores {
-  readonly rmseMm: number;
-  readonly cc: number;
-  readonly seriesRmseMm: number;
-  readonly seriesCc: number;
-  readonly frames: number;
-}
-
 /** Options of {@link Engine.probeTrainingStep}. */
 export interface TrainingProbeOptions {
   /** ConvLSTM only: frames per probed sequence. Default `models.sequenceLength`. */
