@@ -50,6 +50,7 @@ const RUN_OPTIONS = {
   grace: { type: 'string', multiple: true },
   lsm: { type: 'string', multiple: true },
   'lsm-clip': { type: 'string' },
+  'hindcast-steps': { type: 'string' },
   models: { type: 'string' },
   yes: { type: 'boolean' },
   'estimate-only': { type: 'boolean' },
@@ -97,6 +98,10 @@ Options:
   --lsm <files|dir>|emulate     LSM GeoTIFF series or GLDAS NetCDF-4; 'emulate' = twin experiment on real GRACE
   --lsm-clip canada|none        LSM files: set source cells whose centres lie outside Canada to NaN before the
                                 regrid, so border cells average Canadian land only (default canada; data.lsmClip)
+  --hindcast-steps calendar-month|paper-30day
+                                hindcast time steps: one frame per calendar month (default), or the paper's
+                                consecutive 30-day windows (Yu et al. 2021 resampled pre-GRACE EALCO so;
+                                hindcast.steps)
   --models a,b                  subset of ${MODEL_NAMES.join(',')}
   --resume <run-dir>            continue a stopped run
   --yes                         start a long (paper-profile) run without asking
@@ -198,6 +203,8 @@ function configFrom(values: Record<string, string | boolean | string[] | undefin
     if (lsmClip !== undefined) data['lsmClip'] = lsmClip;
     doc['data'] = data;
   }
+  if (values['hindcast-steps'] !== undefined)
+    doc['hindcast'] = { ...section('hindcast'), steps: values['hindcast-steps'] };
   if (values['models'] !== undefined) {
     const models = section('models');
     models['names'] = (values['models'] as string)

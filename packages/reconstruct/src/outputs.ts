@@ -16,7 +16,7 @@ export async function writeHindcastGeoTiff(
   await writeGeoTiff(file, grid, { overwrite: true, metadata: attributes, units: 'mm' });
 }
 
-/** Writes the hindcast stack as a CF NetCDF variable `twsa` (mm) with the provenance attributes. */
+/** Writes the hindcast stack as a CF NetCDF variable `twsa` (mm) with 2-D lat/lon and the provenance attributes. */
 export async function writeHindcastNetcdf(
   stack: GridStack,
   file: string,
@@ -31,5 +31,6 @@ export async function writeHindcastNetcdf(
     title: String(attributes['title'] ?? 'twsa hindcast'),
     producer: '@twsa/reconstruct hindcast',
     attributes,
+    latLon: true,
   });
 }

@@ -48,8 +48,9 @@ describe('runPipeline with a stand-in engine', () => {
     const csv = readFileSync(join(out, 'hindcast', 'nationwide_series.csv'), 'utf8')
       .trim()
       .split('\n');
-    expect(csv).toHaveLength(2 + 27);
-    expect(csv[2]).toMatch(/^2000-01,2000-01,,,-?\d/);
+    expect(csv).toHaveLength(3 + 27);
+    expect(csv[1]).toMatch(/^# time axis: calendar-month: one frame per calendar month/);
+    expect(csv[3]).toMatch(/^2000-01,2000-01,2000-01-01,2000-02-01,calendar-month,-?\d/);
     // Figures and the self-contained report.
     const figs = readdirSync(join(out, 'report', 'figures')).sort();
     expect(figs).toEqual(

@@ -78,6 +78,9 @@ export function fakeScenario(seed = 1, twin = false): PreparedData {
       data: stack(hindMonths, true),
       shape: [hindMonths.length, N, N],
       times: hindMonths.map((m) => `${m}-15T00:00:00.000Z`),
+      // Calendar months, as the default hindcast.steps asks for.
+      timeBounds: hindMonths.map((m) => [`${m}-01`, `${monthList(m, '2002-04')[1] ?? m}-01`] as const),
+      labels: hindMonths,
     },
     description: twin ? 'fake GRACE + emulated LSM (twin experiment)' : 'fake test scenario',
     twinExperiment: twin,

@@ -41,6 +41,27 @@ function fromPairs(
   };
 }
 
+/** The emulator's windows outside GRACE's solutions for the configured hindcast steps. */
+export const outsideGraceOf = (config: PipelineConfig): '30-day' | 'calendar-month' =>
+  config.hindcast.steps === 'paper-30day' ? '30-day' : 'calendar-month';
+
+/**
+ * One window per calendar month `from..to` (inclusive): `[first day, first day of the next month)`, id `"YYYY-MM"`.
+ */
+export function calendarMonthWindows(from: string, to: string): TimeWindow[] {
+  const out: TimeWindow[] = [];
+  let [y, m] = from.split('-').map(Number) as [number, number];
+  const [ey, em] = to.split('-').map(Number) as [number, number];
+  const key = (yy: number, mm: number): string => `${yy}-${String(mm).padStart(2, '0')}`;
+  while (y < ey || (y === ey && m <= em)) {
+    const ny = m === 12 ? y + 1 : y;
+    const nm = m === 12 ? 1 : m + 1;
+    out.push({ id: key(y, m), start: `${key(y, m)}-01`, end: `${key(ny, nm)}-01` });
+    [y, m] = [ny, nm];
+  }
+  return out;
+}
+
 export async function prepare(
   config: PipelineConfig,
   options: { readonly log?: (message: string) => void },
@@ -53,7 +74,11 @@ export async function prepare(
   };
   if (config.data.grace.length === 0) {
     options.log?.('synthetic scenario: generating a GRACE-like truth and its emulated LSM');
-    const scenario = await syntheticScenario({ seed: config.seed, end: config.data.end });
+    const scenario = await syntheticScenario({
+      seed: config.seed,
+      end: config.data.end,
+      emulator: { outsideGrace: outsideGraceOf(config) },
+    });
     const pairs = pairMonthly(scenario.grace, scenario.lsm, { ...pairOptions, mask: scenario.mask });
     return fromPairs(
       pairs,
@@ -81,6 +106,7 @@ export async function prepare(
           ? config.hindcast.start
           : config.data.start,
       end: config.data.end,
+      outsideGrace: outsideGraceOf(config),
     });
     const pairs = pairMonthly(grace, lsm, { ...pairOptions, mask: prepared.mask });
     const source = config.data.grace.length === 1 ? config.data.grace[0]! : `${config.data.grace.length} granules`;
@@ -96,7 +122,8 @@ export async function prepare(
 
 /**
  * Real GRACE + a user's LSM (GeoTIFF series or GLDAS NetCDF): the LSM is aggregated onto the GRACE solution windows
- * (and, for a hindcast starting before data.start, onto consecutive 30-day windows before the first GRACE record),
+ * (and, for a hindcast starting before data.start, onto the calendar months before the first GRACE record, or
+ * consecutive 30-day windows with hindcast.steps "paper-30day"),
  * regridded and turned into anomalies by @twsa/datasets prepareLsm, then paired record by record over the GRACE
  * months the LSM covers.
  */
@@ -112,8 +139,14 @@ async function prepareUserLsm(
   const windows: TimeWindow[] = graceWindows.map((w) => ({ id: w.id, start: w.start, end: w.end }));
   const hindcastFirst = config.hindcast.enabled && config.hindcast.start < config.data.start;
   const firstStart = graceWindows.reduce((a, w) => (w.start < a ? w.start : a), graceWindows[0]!.start).slice(0, 10);
-  if (hindcastFirst && `${config.hindcast.start}-01` < firstStart)
-    windows.push(...thirtyDayWindows(`${config.hindcast.start}-01`, firstStart));
+  if (hindcastFirst && `${config.hindcast.start}-01` < firstStart) {
+    if (config.hindcast.steps === 'paper-30day')
+      windows.push(...thirtyDayWindows(`${config.hindcast.start}-01`, firstStart));
+    else {
+      const firstMonth = graceWindows.reduce((a, w) => (w.yearMonth < a ? w.yearMonth : a), graceWindows[0]!.yearMonth);
+      windows.push(...calendarMonthWindows(config.hindcast.start, firstMonth).filter((w) => w.id < firstMonth));
+    }
+  }
   options.log?.(`reading the LSM: ${files.length} path(s) onto ${windows.length} windows`);
   let preparedLsm: Awaited<ReturnType<typeof prepareLsm>>;
   try {
