@@ -45,7 +45,7 @@ export { describeModels, MODEL_NAMES, PAPER_PARAMETER_COUNTS } from './describe.
 export type { ModelName, ModelDescription, DescribeModelsOptions } from './describe.js';
 export { toTensor, fromTensor } from './tensor.js';
 export type { ArrayRecord } from './tensor.js';
-export { TRAINING_PROFILES, trainSupervised, trainPix2Pix, trainConvLstm, predict } from './train.js';
+export { TRAINING_PROFILES } from './train/options.js';
 export type {
   TrainingProfileName,
   SupervisedSplit,
@@ -57,8 +57,12 @@ export type {
   Pix2PixTrainOptions,
   ConvLstmTrainOptions,
   TrainResult,
-  PredictOptions,
-} from './train.js';
+} from './train/options.js';
+export { trainSupervised } from './train/supervised.js';
+export { trainPix2Pix } from './train/pix2pix.js';
+export { trainConvLstm } from './train/conv-lstm.js';
+export { predict } from './predict.js';
+export type { PredictOptions } from './predict.js';
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FILE } from './checkpoint.js';
 export type { CheckpointState, CheckpointParts, LoadedCheckpoint } from './checkpoint.js';
 export { saveModel, loadModel, fileSaveHandler, fileLoadHandler, MODEL_FILES } from './io.js';
