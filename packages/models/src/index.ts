@@ -29,8 +29,7 @@ export {
   isModelsError,
 } from './errors.js';
 export type { ModelsErrorName } from './errors.js';
-export { PRESET_NAMES } from './internal/config.js';
-export type { PresetName, InitializerMode, BaseModelConfig } from './internal/config.js';
+export type { PresetName, InitializerMode, BaseModelConfig } from './model-config.js';
 export { ConvLstm2dLayer, ResizeLayer, LastStepLayer, SequenceBatchNormLayer } from './layers.js';
 export type { ConvLstm2dLayerArgs, ResizeLayerArgs, SequenceBatchNormLayerArgs, LayerInitializer } from './layers.js';
 export { buildSeUnet, SE_UNET_PRESETS } from './se-unet.js';

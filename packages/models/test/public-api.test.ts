@@ -20,7 +20,6 @@ describe('public API of @twsa/models', () => {
       'ModelsShapeError',
       'PAPER_PARAMETER_COUNTS',
       'PIX2PIX_PRESETS',
-      'PRESET_NAMES',
       'ResizeLayer',
       'SE_UNET_PRESETS',
       'SequenceBatchNormLayer',
