@@ -31,6 +31,7 @@ export {
   sameGrid,
   geoTransform,
 } from './grid.js';
+export type { ArrayRecord } from './records.js';
 export type { GridErrorName } from './errors.js';
 export {
   GRID_ERROR_NAMES,

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ModelsArgumentError } from './errors.js';
 import { checkKeys } from './internal/config.js';
-import type { ArrayRecord } from './tensor.js';
+import type { ArrayRecord } from '@twsa/grid';
 import { checkArray, gather, modelInputShape, prepareMask, prepareSplit, sizeOf } from './train/data.js';
 
 /** Options of {@link predict}. */

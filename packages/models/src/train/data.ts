@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ModelsArgumentError, ModelsNanError, ModelsShapeError } from '../errors.js';
-import type { ArrayRecord } from '../tensor.js';
+import type { ArrayRecord } from '@twsa/grid';
 import type { SupervisedSplit } from './options.js';
 
 export interface Prepared {

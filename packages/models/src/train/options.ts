@@ -5,7 +5,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { ModelsArgumentError } from '../errors.js';
 import { checkKeys } from '../internal/config.js';
-import type { ArrayRecord } from '../tensor.js';
+import type { ArrayRecord } from '@twsa/grid';
 import { createAdam } from '../backend/lean-adam.js';
 
 /**
