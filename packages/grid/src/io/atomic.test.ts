@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import * as nodePath from 'node:path';
 import { isGridError } from '../errors.js';
 import { assertWritable, writeFileAtomic, writeFileAtomicSync } from './atomic.js';
+import { caught } from '../../../../test-support/caught.js';
 
 let dir: string;
 beforeEach(() => {
@@ -20,15 +21,6 @@ beforeEach(() => {
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function caught(p: Promise<unknown>): Promise<Error & { file?: string; field?: string }> {
-  try {
-    await p;
-  } catch (error) {
-    return error as Error & { file?: string; field?: string };
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('writeFileAtomic', () => {
   it('writes all parts and leaves no temporary file', async () => {
