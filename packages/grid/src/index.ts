@@ -32,6 +32,8 @@ export {
   geoTransform,
 } from './grid.js';
 export type { ArrayRecord } from './records.js';
+export type { Rng } from './random.js';
+export { createRng } from './random.js';
 export type { GridErrorName } from './errors.js';
 export {
   GRID_ERROR_NAMES,

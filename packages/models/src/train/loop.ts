@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ModelsCheckpointError } from '../errors.js';
-import { Rng } from '../internal/rng.js';
+import { createRng, type Rng } from '@twsa/grid';
 import { loadCheckpoint, saveCheckpoint, type CheckpointState } from '../checkpoint.js';
 import { gather, sizeOf, type Prepared } from './data.js';
 import { maskedMse } from './losses.js';
@@ -48,7 +48,7 @@ export interface LoopSpec {
 
 export async function runLoop(spec: LoopSpec): Promise<TrainResult> {
   const { options: o, models, optimizers, fn } = spec;
-  const rng = new Rng(o.seed);
+  const rng = createRng(o.seed);
   const monitor: 'valLoss' | 'loss' = spec.validate ? 'valLoss' : 'loss';
   let history: EpochEvent[] = [];
   let bestLoss = Infinity;
