@@ -34,6 +34,16 @@ export {
 export type { ArrayRecord } from './records.js';
 export type { Rng } from './random.js';
 export { createRng } from './random.js';
+export {
+  isYearMonth,
+  yearMonthOf,
+  monthIndex,
+  monthKey,
+  monthRange,
+  dayNumber,
+  dayIsoDate,
+  monthStartDay,
+} from './months.js';
 export type { GridErrorName } from './errors.js';
 export {
   GRID_ERROR_NAMES,

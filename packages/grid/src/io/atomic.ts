@@ -152,7 +152,9 @@ function partsOf(data: AtomicWriteData): readonly Uint8Array[] {
  * @throws {@link GridIoError} (with `file`) when the target may not be written or the write fails.
  * @example
  * ```ts
- * await writeFileAtomic("out/run.json", JSON.stringify({ seed: 1 }), { overwrite: true, createDirectories: true });
+ * const file = `/tmp/twsa-example-atomic-${process.pid}/run.json`;
+ * await writeFileAtomic(file, JSON.stringify({ seed: 1 }), { overwrite: true, createDirectories: true });
+ * (await import("node:fs")).readFileSync(file, "utf8"); // => '{"seed":1}'
  * ```
  */
 export async function writeFileAtomic(
@@ -197,7 +199,9 @@ export async function writeFileAtomic(
  * @throws {@link GridIoError} (with `file`) when the target may not be written or the write fails.
  * @example
  * ```ts
- * writeFileAtomicSync("out/table1.csv", "model,nse\n", { overwrite: true, createDirectories: true });
+ * const file = `/tmp/twsa-example-atomic-${process.pid}/table1.csv`;
+ * writeFileAtomicSync(file, "model,nse\n", { overwrite: true, createDirectories: true });
+ * (await import("node:fs")).readFileSync(file, "utf8"); // => "model,nse\n"
  * ```
  */
 export function writeFileAtomicSync(path: string, data: AtomicWriteData, options: AtomicWriteOptions = {}): void {
