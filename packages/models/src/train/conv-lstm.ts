@@ -1,10 +1,8 @@
 /** Sequence-to-next-frame training of the ConvLSTM (forecast and hindcast). */
-import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ModelsArgumentError } from '../errors.js';
-import { gather, makeMask, modelInputShape, prepareMask, prepareSplit, sizeOf } from './data.js';
-import { maskedMse } from './losses.js';
-import { disposeOptimizers, evaluateSplit, runLoop, trainableVariables } from './loop.js';
+import { modelInputShape, prepareTraining } from './data.js';
+import { disposeOptimizers, maskedMseStep, runLoop, validation } from './loop.js';
 import { resolveOptions, type ConvLstmTrainOptions, type SequenceData, type TrainResult } from './options.js';
 
 /**
@@ -40,50 +38,20 @@ export async function trainConvLstm(
       'a sequence model with input [batch, steps, rows, cols, 1]',
       JSON.stringify(model.inputs[0]!.shape),
     );
-  const [steps, rows, cols] = [inShape[0]!, inShape[1]!, inShape[2]!];
-  const mask = prepareMask(windows?.mask, rows, cols, fn);
-  const train = prepareSplit(windows, 'windows', inShape, mask, fn);
-  const val = windows.validation ? prepareSplit(windows.validation, 'windows.validation', inShape, mask, fn) : null;
-  const { maskT, count } = makeMask(mask, rows, cols);
+  const prepared = prepareTraining(windows, 'windows', inShape, fn, mode === 'hindcast' ? inShape[0]! : 0);
   const optimizers = { model: o.createOptimizer(o.learningRate) };
-  const vars = trainableVariables(model);
-  const reverse = mode === 'hindcast' ? steps : 0;
-  const xSize = sizeOf(train.xShape);
-  const ySize = sizeOf(train.yShape);
   try {
     return await runLoop({
       fn,
       models: { model },
       optimizers,
-      n: train.n,
+      n: prepared.train.n,
       options: o,
-      step: async (idx) => {
-        const x = tf.tensor(gather(train.x, xSize, idx, reverse), [idx.length, ...train.xShape]);
-        const y = tf.tensor(gather(train.y, ySize, idx), [idx.length, ...train.yShape]);
-        const cost = optimizers.model.minimize(
-          () => maskedMse(model.apply(x, { training: true }) as tf.Tensor, y, maskT, count),
-          true,
-          vars,
-        );
-        tf.dispose([x, y]);
-        const loss = (await cost!.data())[0]!;
-        cost!.dispose();
-        return { loss };
-      },
-      validate: val
-        ? () =>
-            evaluateSplit(
-              (x) => model.apply(x, { training: false }) as tf.Tensor,
-              val,
-              Math.max(o.batchSize, 8),
-              maskT,
-              count,
-              reverse,
-            )
-        : null,
+      step: maskedMseStep(model, optimizers.model, prepared),
+      validate: validation(model, prepared, o.batchSize),
     });
   } finally {
     disposeOptimizers(optimizers);
-    maskT?.dispose();
+    prepared.dispose();
   }
 }

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ModelsArgumentError, ModelsNanError, ModelsShapeError } from '../errors.js';
 import type { ArrayRecord } from '@twsa/grid';
+import type { SequenceData, SupervisedData } from './options.js';
 import type { SupervisedSplit } from './options.js';
 
 export interface Prepared {
@@ -162,13 +163,58 @@ export function gather(src: Float32Array, size: number, indices: readonly number
   return out;
 }
 
-export function makeMask(
-  mask: Float32Array | null,
-  rows: number,
-  cols: number,
-): { maskT: tf.Tensor | null; count: number } {
+function makeMask(mask: Float32Array | null, rows: number, cols: number): { maskT: tf.Tensor | null; count: number } {
   if (!mask) return { maskT: null, count: rows * cols };
   let count = 0;
   for (const v of mask) count += v;
   return { maskT: tf.tensor4d(mask, [1, rows, cols, 1]), count };
+}
+
+/** The data of one training run, checked and prepared once: splits, mask tensor and a batch builder. */
+export interface TrainingData {
+  readonly train: Prepared;
+  readonly val: Prepared | null;
+  /** `[1, rows, cols, 1]` mask tensor, or null without a mask. */
+  readonly maskT: tf.Tensor | null;
+  /** Valid pixels per frame (all pixels without a mask). */
+  readonly count: number;
+  /** Steps of each input window fed in reverse (hindcast), 0 otherwise. */
+  readonly reverseSteps: number;
+  /** Input and target tensors of the training samples `indices`; the caller disposes them. */
+  batch(indices: readonly number[]): [tf.Tensor, tf.Tensor];
+  /** Frees the mask tensor. */
+  dispose(): void;
+}
+
+/**
+ * Checks `data` (mask, training split, optional validation split) against a model input shape `inShape` and
+ * prepares it for {@link runLoop}; `prefix` names the argument in errors (`data`, `windows`).
+ */
+export function prepareTraining(
+  data: SupervisedData | SequenceData,
+  prefix: string,
+  inShape: number[],
+  fn: string,
+  reverseSteps = 0,
+): TrainingData {
+  const rows = inShape[inShape.length - 3]!;
+  const cols = inShape[inShape.length - 2]!;
+  const mask = prepareMask(data?.mask, rows, cols, fn);
+  const train = prepareSplit(data, prefix, inShape, mask, fn);
+  const val = data.validation ? prepareSplit(data.validation, `${prefix}.validation`, inShape, mask, fn) : null;
+  const { maskT, count } = makeMask(mask, rows, cols);
+  const xSize = sizeOf(train.xShape);
+  const ySize = sizeOf(train.yShape);
+  return {
+    train,
+    val,
+    maskT,
+    count,
+    reverseSteps,
+    batch: (idx) => [
+      tf.tensor(gather(train.x, xSize, idx, reverseSteps), [idx.length, ...train.xShape]),
+      tf.tensor(gather(train.y, ySize, idx), [idx.length, ...train.yShape]),
+    ],
+    dispose: () => maskT?.dispose(),
+  };
 }

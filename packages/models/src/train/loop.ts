@@ -7,7 +7,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { ModelsCheckpointError } from '../errors.js';
 import { createRng, type Rng } from '@twsa/grid';
 import { loadCheckpoint, saveCheckpoint, type CheckpointState } from '../checkpoint.js';
-import { gather, sizeOf, type Prepared } from './data.js';
+import { gather, sizeOf, type Prepared, type TrainingData } from './data.js';
 import { maskedMse } from './losses.js';
 import type { EpochEvent, Resolved, TrainResult } from './options.js';
 
@@ -202,7 +202,7 @@ export function disposeOptimizers(optimizers: Record<string, tf.Optimizer>): voi
 }
 
 /** Masked MSE of `predict` over a prepared split, in batches. */
-export async function evaluateSplit(
+async function evaluateSplit(
   predictBatch: (x: tf.Tensor) => tf.Tensor,
   split: Prepared,
   batchSize: number,
@@ -224,4 +224,44 @@ export async function evaluateSplit(
     value.dispose();
   }
   return total / split.n;
+}
+
+/** The `validate` of {@link runLoop}: masked MSE of `model` in inference mode over the validation split, or null. */
+export function validation(
+  model: tfl.LayersModel,
+  data: TrainingData,
+  batchSize: number,
+): (() => Promise<number>) | null {
+  const val = data.val;
+  if (!val) return null;
+  return () =>
+    evaluateSplit(
+      (x) => model.apply(x, { training: false }) as tf.Tensor,
+      val,
+      Math.max(batchSize, 8),
+      data.maskT,
+      data.count,
+      data.reverseSteps,
+    );
+}
+
+/**
+ * The `step` of a one-model trainer: seeds the model's dropout from the loop's RNG, then one `optimizer`
+ * step minimising the masked MSE of the batch in training mode.
+ */
+export function maskedMseStep(model: tfl.LayersModel, optimizer: tf.Optimizer, data: TrainingData): LoopSpec['step'] {
+  const vars = trainableVariables(model);
+  return async (idx, rng) => {
+    seedDropout(model, rng);
+    const [x, y] = data.batch(idx);
+    const cost = optimizer.minimize(
+      () => maskedMse(model.apply(x, { training: true }) as tf.Tensor, y, data.maskT, data.count),
+      true,
+      vars,
+    );
+    tf.dispose([x, y]);
+    const loss = (await cost!.data())[0]!;
+    cost!.dispose();
+    return { loss };
+  };
 }

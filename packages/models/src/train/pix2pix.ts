@@ -2,9 +2,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelsArgumentError } from '../errors.js';
 import type { Pix2PixModels } from '../pix2pix.js';
-import { gather, makeMask, modelInputShape, prepareMask, prepareSplit, sizeOf } from './data.js';
+import { modelInputShape, prepareTraining } from './data.js';
 import { bce, maskedMse } from './losses.js';
-import { disposeOptimizers, evaluateSplit, runLoop, seedDropout, trainableVariables } from './loop.js';
+import { disposeOptimizers, runLoop, seedDropout, trainableVariables, validation } from './loop.js';
 import { resolveOptions, type Pix2PixTrainOptions, type SupervisedData, type TrainResult } from './options.js';
 
 /**
@@ -39,27 +39,21 @@ export async function trainPix2Pix(
   const { generator: G, discriminator: D } = models;
   const inShape = modelInputShape(G, fn, 'models.generator');
   modelInputShape(D, fn, 'models.discriminator');
-  const [rows, cols] = [inShape[0]!, inShape[1]!];
-  const mask = prepareMask(data?.mask, rows, cols, fn);
-  const train = prepareSplit(data, 'data', inShape, mask, fn);
-  const val = data.validation ? prepareSplit(data.validation, 'data.validation', inShape, mask, fn) : null;
-  const { maskT, count } = makeMask(mask, rows, cols);
+  const prepared = prepareTraining(data, 'data', inShape, fn);
+  const { maskT, count } = prepared;
   const optimizers = { generator: o.createOptimizer(o.learningRate), discriminator: o.createOptimizer(o.learningRate) };
   const gVars = trainableVariables(G);
   const dVars = trainableVariables(D);
-  const xSize = sizeOf(train.xShape);
-  const ySize = sizeOf(train.yShape);
   try {
     return await runLoop({
       fn,
       models: { generator: G, discriminator: D },
       optimizers,
-      n: train.n,
+      n: prepared.train.n,
       options: o,
       step: async (idx, rng) => {
         seedDropout(G, rng);
-        const x = tf.tensor(gather(train.x, xSize, idx), [idx.length, ...train.xShape]);
-        const y = tf.tensor(gather(train.y, ySize, idx), [idx.length, ...train.yShape]);
+        const [x, y] = prepared.batch(idx);
         const fake = tf.tidy(() => G.apply(x, { training: true }) as tf.Tensor);
         const dCost = optimizers.discriminator.minimize(
           () => {
@@ -89,19 +83,10 @@ export async function trainPix2Pix(
         tf.dispose([dCost!, gCost!, adversarial!, reconstruction!]);
         return { loss: rl[0]!, discriminatorLoss: dl[0]!, adversarialLoss: al[0]! };
       },
-      validate: val
-        ? () =>
-            evaluateSplit(
-              (x) => G.apply(x, { training: false }) as tf.Tensor,
-              val,
-              Math.max(o.batchSize, 8),
-              maskT,
-              count,
-            )
-        : null,
+      validate: validation(G, prepared, o.batchSize),
     });
   } finally {
     disposeOptimizers(optimizers);
-    maskT?.dispose();
+    prepared.dispose();
   }
 }

@@ -1,9 +1,7 @@
 /** Supervised training of one-input image-to-image models (SEUNet, DCAE). */
-import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { gather, makeMask, modelInputShape, prepareMask, prepareSplit, sizeOf } from './data.js';
-import { maskedMse } from './losses.js';
-import { disposeOptimizers, evaluateSplit, runLoop, seedDropout, trainableVariables } from './loop.js';
+import { modelInputShape, prepareTraining } from './data.js';
+import { disposeOptimizers, maskedMseStep, runLoop, validation } from './loop.js';
 import { resolveOptions, type SupervisedData, type TrainOptions, type TrainResult } from './options.js';
 
 /**
@@ -37,49 +35,20 @@ export async function trainSupervised(
   const fn = 'trainSupervised';
   const o = resolveOptions(options, fn, []);
   const inShape = modelInputShape(model, fn, 'model');
-  const [rows, cols] = [inShape[0]!, inShape[1]!];
-  const mask = prepareMask(data?.mask, rows, cols, fn);
-  const train = prepareSplit(data, 'data', inShape, mask, fn);
-  const val = data.validation ? prepareSplit(data.validation, 'data.validation', inShape, mask, fn) : null;
-  const { maskT, count } = makeMask(mask, rows, cols);
+  const prepared = prepareTraining(data, 'data', inShape, fn);
   const optimizers = { model: o.createOptimizer(o.learningRate) };
-  const vars = trainableVariables(model);
-  const xSize = sizeOf(train.xShape);
-  const ySize = sizeOf(train.yShape);
   try {
     return await runLoop({
       fn,
       models: { model },
       optimizers,
-      n: train.n,
+      n: prepared.train.n,
       options: o,
-      step: async (idx, rng) => {
-        seedDropout(model, rng);
-        const x = tf.tensor(gather(train.x, xSize, idx), [idx.length, ...train.xShape]);
-        const y = tf.tensor(gather(train.y, ySize, idx), [idx.length, ...train.yShape]);
-        const cost = optimizers.model.minimize(
-          () => maskedMse(model.apply(x, { training: true }) as tf.Tensor, y, maskT, count),
-          true,
-          vars,
-        );
-        tf.dispose([x, y]);
-        const loss = (await cost!.data())[0]!;
-        cost!.dispose();
-        return { loss };
-      },
-      validate: val
-        ? () =>
-            evaluateSplit(
-              (x) => model.apply(x, { training: false }) as tf.Tensor,
-              val,
-              Math.max(o.batchSize, 8),
-              maskT,
-              count,
-            )
-        : null,
+      step: maskedMseStep(model, optimizers.model, prepared),
+      validate: validation(model, prepared, o.batchSize),
     });
   } finally {
     disposeOptimizers(optimizers);
-    maskT?.dispose();
+    prepared.dispose();
   }
 }
