@@ -2,7 +2,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ModelsArgumentError } from '../errors.js';
 import { modelInputShape, prepareTraining } from './data.js';
-import { disposeOptimizers, maskedMseStep, runLoop, validation } from './loop.js';
+import { trainOneModel } from './loop.js';
 import { resolveOptions, type ConvLstmTrainOptions, type SequenceData, type TrainResult } from './options.js';
 
 /**
@@ -39,19 +39,5 @@ export async function trainConvLstm(
       JSON.stringify(model.inputs[0]!.shape),
     );
   const prepared = prepareTraining(windows, 'windows', inShape, fn, mode === 'hindcast' ? inShape[0]! : 0);
-  const optimizers = { model: o.createOptimizer(o.learningRate) };
-  try {
-    return await runLoop({
-      fn,
-      models: { model },
-      optimizers,
-      n: prepared.train.n,
-      options: o,
-      step: maskedMseStep(model, optimizers.model, prepared),
-      validate: validation(model, prepared, o.batchSize),
-    });
-  } finally {
-    disposeOptimizers(optimizers);
-    prepared.dispose();
-  }
+  return trainOneModel(fn, model, prepared, o);
 }

@@ -265,3 +265,30 @@ export function maskedMseStep(model: tfl.LayersModel, optimizer: tf.Optimizer, d
     return { loss };
   };
 }
+
+/**
+ * The whole run of a one-model trainer (SEUNet, DCAE, ConvLSTM): {@link runLoop} with {@link maskedMseStep}
+ * and {@link validation}; frees the optimizer and the prepared data afterwards.
+ */
+export async function trainOneModel(
+  fn: string,
+  model: tfl.LayersModel,
+  prepared: TrainingData,
+  o: Resolved,
+): Promise<TrainResult> {
+  const optimizers = { model: o.createOptimizer(o.learningRate) };
+  try {
+    return await runLoop({
+      fn,
+      models: { model },
+      optimizers,
+      n: prepared.train.n,
+      options: o,
+      step: maskedMseStep(model, optimizers.model, prepared),
+      validate: validation(model, prepared, o.batchSize),
+    });
+  } finally {
+    disposeOptimizers(optimizers);
+    prepared.dispose();
+  }
+}

@@ -1,7 +1,7 @@
 /** Supervised training of one-input image-to-image models (SEUNet, DCAE). */
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { modelInputShape, prepareTraining } from './data.js';
-import { disposeOptimizers, maskedMseStep, runLoop, validation } from './loop.js';
+import { trainOneModel } from './loop.js';
 import { resolveOptions, type SupervisedData, type TrainOptions, type TrainResult } from './options.js';
 
 /**
@@ -36,19 +36,5 @@ export async function trainSupervised(
   const o = resolveOptions(options, fn, []);
   const inShape = modelInputShape(model, fn, 'model');
   const prepared = prepareTraining(data, 'data', inShape, fn);
-  const optimizers = { model: o.createOptimizer(o.learningRate) };
-  try {
-    return await runLoop({
-      fn,
-      models: { model },
-      optimizers,
-      n: prepared.train.n,
-      options: o,
-      step: maskedMseStep(model, optimizers.model, prepared),
-      validate: validation(model, prepared, o.batchSize),
-    });
-  } finally {
-    disposeOptimizers(optimizers);
-    prepared.dispose();
-  }
+  return trainOneModel(fn, model, prepared, o);
 }
