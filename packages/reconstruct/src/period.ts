@@ -77,22 +77,6 @@ export function frameIds(times: readonly string[]): string[] {
   );
 }
 
-/** Calendar months `start..end`, inclusive. */
-export function monthList(start: string, end: string): string[] {
-  const out: string[] = [];
-  let [y, m] = start.split('-').map(Number) as [number, number];
-  const [ey, em] = end.split('-').map(Number) as [number, number];
-  while (y < ey || (y === ey && m <= em)) {
-    out.push(`${y}-${String(m).padStart(2, '0')}`);
-    m++;
-    if (m > 12) {
-      m = 1;
-      y++;
-    }
-  }
-  return out;
-}
-
 /** The frames of `stack` whose month lies in `from..to`, as a new stack (labels, bounds and attributes kept). */
 export function framesBetween(stack: GridStack, from: string, to: string): GridStack {
   const keep = stack.times.flatMap((t, i) => (t.slice(0, 7) >= from && t.slice(0, 7) <= to ? [i] : []));

@@ -4,7 +4,16 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { graceMonths, thirtyDayWindows, type Grid, type GridStack, type TimeWindow } from '@twsa/grid';
+import {
+  graceMonths,
+  monthIndex,
+  monthKey,
+  monthRange,
+  thirtyDayWindows,
+  type Grid,
+  type GridStack,
+  type TimeWindow,
+} from '@twsa/grid';
 import {
   prepareGrace,
   prepareLsm,
@@ -49,17 +58,11 @@ export const outsideGraceOf = (config: PipelineConfig): '30-day' | 'calendar-mon
  * One window per calendar month `from..to` (inclusive): `[first day, first day of the next month)`, id `"YYYY-MM"`.
  */
 export function calendarMonthWindows(from: string, to: string): TimeWindow[] {
-  const out: TimeWindow[] = [];
-  let [y, m] = from.split('-').map(Number) as [number, number];
-  const [ey, em] = to.split('-').map(Number) as [number, number];
-  const key = (yy: number, mm: number): string => `${yy}-${String(mm).padStart(2, '0')}`;
-  while (y < ey || (y === ey && m <= em)) {
-    const ny = m === 12 ? y + 1 : y;
-    const nm = m === 12 ? 1 : m + 1;
-    out.push({ id: key(y, m), start: `${key(y, m)}-01`, end: `${key(ny, nm)}-01` });
-    [y, m] = [ny, nm];
-  }
-  return out;
+  return monthRange(from, to).map((m) => ({
+    id: m,
+    start: `${m}-01`,
+    end: `${monthKey(monthIndex(m) + 1)}-01`,
+  }));
 }
 
 export async function prepare(

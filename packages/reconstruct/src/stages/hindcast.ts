@@ -3,17 +3,11 @@
  * a CF NetCDF stack, optional monthly GeoTIFFs and a nationwide series into `<run>/hindcast/`.
  */
 import { join } from 'node:path';
+import { monthRange } from '@twsa/grid';
 import type { PipelineConfig } from '../config.js';
 import { InputError } from '../errors.js';
 import { writeArray } from '../internal/store.js';
-import {
-  frameKinds,
-  framesBetween,
-  monthList,
-  predictWithModel,
-  timeAxisAttributes,
-  writePeriodFiles,
-} from '../period.js';
+import { frameKinds, framesBetween, predictWithModel, timeAxisAttributes, writePeriodFiles } from '../period.js';
 import type { RunRecord } from '../pipeline.js';
 import type { Engine, PreparedData } from '../seam.js';
 
@@ -47,7 +41,7 @@ export async function hindcastStage(
   const predicted = await predictWithModel(work, data, input, name, config, engine, 'hindcast');
   const months = input.times.map((t) => t.slice(0, 7));
   const kinds = frameKinds(input, new Set(data.records.map((r) => r.id)));
-  const missingMonths = monthList(config.hindcast.start, config.hindcast.end).filter((m) => !months.includes(m));
+  const missingMonths = monthRange(config.hindcast.start, config.hindcast.end).filter((m) => !months.includes(m));
   const attributes: Record<string, string | number> = {
     title: `GRACE-like TWSA hindcast ${months[0]}..${months[months.length - 1]} by ${name}`,
     source: data.description,
