@@ -55,13 +55,17 @@ export async function writeEvaluationFiles(
   const skillGeoTiffs: string[] = [];
   for (const m of maps) {
     const file = join('geotiff', 'skill', `${m.key}_${m.metric}.tif`);
-    await writeTiff(join(dir, file), { ...spec, data: m.data, units: m.units }, {
-      ...attributes,
-      content: `${m.longName} of ${m.key} against GRACE over the ${test.length} test records`,
-      row: m.key,
-      metric: m.metric,
-      units: m.units,
-    });
+    await writeTiff(
+      join(dir, file),
+      { ...spec, data: m.data, units: m.units },
+      {
+        ...attributes,
+        content: `${m.longName} of ${m.key} against GRACE over the ${test.length} test records`,
+        row: m.key,
+        metric: m.metric,
+        units: m.units,
+      },
+    );
     skillGeoTiffs.push(file);
   }
   const testFrames = (values: Float32Array): Float32Array => {
@@ -74,15 +78,19 @@ export async function writeEvaluationFiles(
     for (const t of test) {
       const id = data.records[t]!.id;
       const file = join('geotiff', 'predictions', p.model, `twsa_${p.model}_${id}.tif`);
-      await writeTiff(join(dir, file), { ...spec, data: p.data.slice(t * size, (t + 1) * size), units: 'mm' }, {
-        ...attributes,
-        content: `${p.model} reconstruction of GRACE-like TWSA (mm), test record ${id}`,
-        model: p.model,
-        record: id,
-        month: data.records[t]!.yearMonth,
-        window: data.grace.timeBounds?.[t]?.join('/') ?? data.grace.times[t]!,
-        units: 'mm',
-      });
+      await writeTiff(
+        join(dir, file),
+        { ...spec, data: p.data.slice(t * size, (t + 1) * size), units: 'mm' },
+        {
+          ...attributes,
+          content: `${p.model} reconstruction of GRACE-like TWSA (mm), test record ${id}`,
+          model: p.model,
+          record: id,
+          month: data.records[t]!.yearMonth,
+          window: data.grace.timeBounds?.[t]?.join('/') ?? data.grace.times[t]!,
+          units: 'mm',
+        },
+      );
       predictionGeoTiffs.push(file);
     }
   }
@@ -96,24 +104,20 @@ export async function writeEvaluationFiles(
     units: 'mm',
   };
   const extra: NetcdfExtraVariable[] = [
-    ...predictions.map(
-      (p): NetcdfExtraVariable => ({
-        name: `twsa_${p.model}`,
-        dims: 'stack',
-        data: testFrames(p.data),
-        units: 'mm',
-        longName: `${p.model} reconstruction of GRACE-like TWSA at the test records`,
-      }),
-    ),
-    ...maps.map(
-      (m): NetcdfExtraVariable => ({
-        name: `${m.metric}_${m.key}`,
-        dims: 'grid',
-        data: m.data,
-        units: m.units,
-        longName: `${m.longName} of ${m.key} against GRACE over the test records`,
-      }),
-    ),
+    ...predictions.map((p): NetcdfExtraVariable => ({
+      name: `twsa_${p.model}`,
+      dims: 'stack',
+      data: testFrames(p.data),
+      units: 'mm',
+      longName: `${p.model} reconstruction of GRACE-like TWSA at the test records`,
+    })),
+    ...maps.map((m): NetcdfExtraVariable => ({
+      name: `${m.metric}_${m.key}`,
+      dims: 'grid',
+      data: m.data,
+      units: m.units,
+      longName: `${m.longName} of ${m.key} against GRACE over the test records`,
+    })),
   ];
   const netcdf = 'twsa_evaluation.nc';
   await writeNetcdf(join(dir, netcdf), observed, {
