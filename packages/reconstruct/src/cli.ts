@@ -69,6 +69,8 @@ Pipeline:
   evaluate   Table 1, predictions, per-pixel scores  (twsa evaluate <run-dir>)
   hindcast   1979-01..2002-03 reconstruction          (twsa hindcast <run-dir>)
   report     figures and the HTML report              (twsa report <run-dir>)
+  predict    any period with a trained model, scored where GRACE has unseen records
+             (twsa predict <run-dir> --from 2017-07 --to 2019-12 [--model dcae])
 Tools:
   models --json                  parameter counts of the four models per preset
   grid info <file>               summary of a GeoTIFF or NetCDF raster
@@ -115,6 +117,14 @@ Options:
 
 Runs one stage. 'prepare' makes a new run folder (same data and config options as 'twsa run');
 the other stages work on an existing run folder and redo their stage.`,
+  predict: `Usage: twsa predict <run-dir> --from YYYY-MM --to YYYY-MM [--model seunet|pix2pix|dcae] [--quiet]
+
+Reconstructs GRACE-like TWSA for any period with a trained model of the run (default: the best by test RMSE
+in its Table 1). Months without a GRACE record (e.g. the GRACE/GRACE-FO gap 2017-07..2018-05) are filled;
+GRACE/GRACE-FO records after the training period (never seen in training) are scored as an independent test.
+Writes <run>/predict/<model>_<from>_<to>/ (NetCDF, GeoTIFFs, skill maps, series CSV, scores.json, summary.md)
+and rebuilds the report with a section for the period. With --lsm emulate the LSM of the period is re-emulated
+from the whole GRACE file (a twin experiment); runs on LSM files predict only periods their prepared LSM covers.`,
   models: `Usage: twsa models --json [--preset paper|cpu|tiny]
 
 Prints, per model and preset, the trainable and non-trainable parameter counts (JSON).`,
@@ -368,6 +378,44 @@ async function commandRun(args: string[], io: CliIo, stage?: StageName): Promise
   return 0;
 }
 
+async function commandPredict(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      model: { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    'predict',
+  );
+  if (values.help) {
+    io.stdout(HELP['predict']! + '\n');
+    return 0;
+  }
+  const dir = positionals[0];
+  if (dir === undefined)
+    throw new UsageError('twsa predict needs a run folder: twsa predict <run-dir> --from YYYY-MM --to YYYY-MM');
+  if (positionals.length > 1) throw new UsageError(`twsa predict: unexpected argument '${positionals[1]}'`);
+  if (values.from === undefined || values.to === undefined)
+    throw new UsageError('twsa predict needs --from YYYY-MM and --to YYYY-MM');
+  if (values.model !== undefined && !(MODEL_NAMES as readonly string[]).includes(values.model))
+    throw new UsageError(`--model expects one of ${MODEL_NAMES.join(', ')}, got '${values.model}'`);
+  if (!values.quiet) io.stderr(`predicting ${values.from}..${values.to}…\n`);
+  const { predictIntoRun } = await import('./predict.js');
+  const { predictSummaryMarkdown } = await import('./predict-report.js');
+  const result = await predictIntoRun(dir, {
+    from: values.from,
+    to: values.to,
+    ...(values.model !== undefined ? { model: values.model as (typeof MODEL_NAMES)[number] } : {}),
+  });
+  io.stdout(`${predictSummaryMarkdown(result.scores).join('\n')}\n`);
+  io.stdout(`written: ${result.dir}\n`);
+  if (result.reportPath) io.stdout(`report: ${result.reportPath}\n`);
+  return 0;
+}
+
 async function commandModels(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(
     args,
@@ -539,6 +587,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       case 'hindcast':
       case 'report':
         return await commandRun(args, io, command);
+      case 'predict':
+        return await commandPredict(args, io);
       case 'models':
         return await commandModels(args, io);
       case 'grid':
@@ -547,7 +597,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await commandData(args, io);
       default:
         io.stderr(
-          `twsa: unknown command '${command}'. Commands: run, prepare, train, evaluate, hindcast, report, models, grid, data (twsa --help)\n`,
+          `twsa: unknown command '${command}'. Commands: run, prepare, train, evaluate, hindcast, report, predict, models, grid, data (twsa --help)\n`,
         );
         return EXIT_USAGE;
     }

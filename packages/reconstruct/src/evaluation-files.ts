@@ -52,22 +52,12 @@ export async function writeEvaluationFiles(
   const [, rows, cols] = data.grace.shape;
   const size = rows * cols;
   const spec = { shape: [rows, cols] as const, bounds: data.grace.bounds, crs: data.grace.crs, nodata: Number.NaN };
-  const skillGeoTiffs: string[] = [];
-  for (const m of maps) {
-    const file = join('geotiff', 'skill', `${m.key}_${m.metric}.tif`);
-    await writeTiff(
-      join(dir, file),
-      { ...spec, data: m.data, units: m.units },
-      {
-        ...attributes,
-        content: `${m.longName} of ${m.key} against GRACE over the ${test.length} test records`,
-        row: m.key,
-        metric: m.metric,
-        units: m.units,
-      },
-    );
-    skillGeoTiffs.push(file);
-  }
+  const skillGeoTiffs = (
+    await writeEvaluationGrids(join(dir, 'geotiff', 'skill'), data.grace, maps, {
+      ...attributes,
+      content_scope: `the ${test.length} test records`,
+    })
+  ).map((f) => join('geotiff', 'skill', f));
   const testFrames = (values: Float32Array): Float32Array => {
     const out = new Float32Array(test.length * size);
     test.forEach((t, k) => out.set(values.subarray(t * size, (t + 1) * size), k * size));
@@ -136,6 +126,37 @@ export async function writeEvaluationFiles(
     extraVariables: extra,
   });
   return { netcdf, skillGeoTiffs, predictionGeoTiffs };
+}
+
+/**
+ * Writes each skill map as `<dir>/<key>_<metric>.tif` (Float32, EPSG of `like`, units as metadata and band unit)
+ * and returns the file names.
+ */
+export async function writeEvaluationGrids(
+  dir: string,
+  like: GridStack,
+  maps: readonly SkillMap[],
+  attributes: Readonly<Record<string, string | number>>,
+): Promise<string[]> {
+  const [, rows, cols] = like.shape;
+  const { content_scope: scope, ...common } = attributes;
+  const files: string[] = [];
+  for (const m of maps) {
+    const file = `${m.key}_${m.metric}.tif`;
+    await writeTiff(
+      join(dir, file),
+      { shape: [rows, cols], bounds: like.bounds, crs: like.crs, nodata: Number.NaN, data: m.data, units: m.units },
+      {
+        ...common,
+        content: `${m.longName} of ${m.key} against GRACE over ${scope ?? 'the scored records'}`,
+        row: m.key,
+        metric: m.metric,
+        units: m.units,
+      },
+    );
+    files.push(file);
+  }
+  return files;
 }
 
 async function writeTiff(file: string, grid: Grid, metadata: Readonly<Record<string, string | number>>): Promise<void> {

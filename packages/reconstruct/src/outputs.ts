@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { writeGeoTiff, writeNetcdf, type Grid, type GridStack } from '@twsa/grid';
+import { writeGeoTiff, writeNetcdf, type Grid, type GridStack, type NetcdfExtraVariable } from '@twsa/grid';
 
 /** Writes one Float32 GeoTIFF (mm) with the provenance attributes as metadata, replacing an existing file. */
 export async function writeHindcastGeoTiff(
@@ -21,9 +21,11 @@ export async function writeHindcastNetcdf(
   stack: GridStack,
   file: string,
   attributes: Readonly<Record<string, string | number>>,
+  extraVariables: readonly NetcdfExtraVariable[] = [],
 ): Promise<void> {
   mkdirSync(dirname(file), { recursive: true });
   await writeNetcdf(file, stack, {
+    extraVariables,
     overwrite: true,
     variable: 'twsa',
     longName: 'GRACE-like terrestrial water storage anomaly',

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Grid, GridStack } from '@twsa/grid';
+import type { Grid, GridStack, NetcdfExtraVariable } from '@twsa/grid';
 import type { ModelName, PipelineConfig } from './config.js';
 import { StageOrderError } from './errors.js';
 import { writeHindcastGeoTiff, writeHindcastNetcdf } from './outputs.js';
@@ -141,6 +141,8 @@ export interface PeriodFiles {
   readonly column: string;
   /** Extra columns of the CSV, one value per frame. */
   readonly extraColumns?: Readonly<Record<string, readonly string[]>>;
+  /** More variables of the NetCDF file (e.g. GRACE at the scored frames, skill maps). */
+  readonly extraVariables?: readonly NetcdfExtraVariable[];
 }
 
 /**
@@ -161,7 +163,7 @@ export async function writePeriodFiles(p: PeriodFiles): Promise<GridStack> {
     labels: ids,
     frameVariables: { window_kind: p.kinds },
   };
-  await writeHindcastNetcdf(stack, join(p.dir, p.netcdf), attributes);
+  await writeHindcastNetcdf(stack, join(p.dir, p.netcdf), attributes, p.extraVariables ?? []);
   const [, rows, cols] = input.shape;
   const size = rows * cols;
   if (p.geotiffs) {

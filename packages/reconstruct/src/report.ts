@@ -13,6 +13,7 @@ import { readJson, writeFileAtomic } from './run-folder.js';
 import { ROW_LABELS, type Table1 } from './table1.js';
 import { domainMean, trendOf } from './scores.js';
 import { StageOrderError } from './errors.js';
+import { predictSections } from './predict-report.js';
 
 const COLORS: Record<string, string> = {
   grace: '#000000',
@@ -278,6 +279,8 @@ export async function buildReport(
       : record.skipped?.hindcast
         ? [{ heading: 'Hindcast (Fig. 17–18)', paragraphs: [`Not run: ${record.skipped.hindcast}.`] }]
         : []),
+    // Beyond the paper: periods predicted with `twsa predict` (text and scores; figures: TODO in the report owner's work).
+    ...predictSections(work),
   ];
   const reportPath = join(work, 'report', 'report.html');
   if (config.report.html)

@@ -22,12 +22,13 @@ import {
   pairMonthly,
   paperSplit,
   syntheticScenario,
+  GRACE_JPL_RL06_WINDOWS,
   type PairedSamples,
   type SplitLabel,
 } from '@twsa/datasets';
 import type { PipelineConfig } from '../config.js';
 import { InputError } from '../errors.js';
-import type { PreparedData } from '../seam.js';
+import type { PeriodData, PreparedData } from '../seam.js';
 
 function fromPairs(
   pairs: PairedSamples,
@@ -65,6 +66,93 @@ export function calendarMonthWindows(from: string, to: string): TimeWindow[] {
   }));
 }
 
+/** The emulator's fine factor for a profile: the faithful 22 for the paper profile, 2 otherwise (same months). */
+const emulatorFineFactor = (config: PipelineConfig): number => (config.profile === 'paper' ? 22 : 2);
+
+/**
+ * The LSM and GRACE of `from..to` for `twsa predict`, made as the run made its data: the synthetic scenario
+ * extended to `to`, or the LSM re-emulated from the whole GRACE record (`data.start..max(to, data.end)`) with
+ * calendar months outside GRACE's windows. Real-LSM runs are not supported yet (InputError).
+ */
+export async function periodData(
+  config: PipelineConfig,
+  period: { readonly from: string; readonly to: string },
+): Promise<PeriodData> {
+  const { from, to } = period;
+  const start = from < config.data.start ? from : config.data.start;
+  const end = to > config.data.end ? to : config.data.end;
+  let grace: GridStack;
+  let lsm: GridStack;
+  let note: string;
+  if (config.data.grace.length === 0) {
+    const last = GRACE_JPL_RL06_WINDOWS[GRACE_JPL_RL06_WINDOWS.length - 1]!.yearMonth;
+    if (end > last)
+      throw new InputError(
+        `predict: the synthetic scenario follows the JPL RL06 calendar, which ends ${last}; choose --to ${last} or earlier`,
+      );
+    const scenario = await syntheticScenario({
+      seed: config.seed,
+      end,
+      emulator: { outsideGrace: 'calendar-month', start },
+    });
+    grace = scenario.grace;
+    lsm = scenario.lsm;
+    note = `the synthetic scenario (seed ${config.seed}) regenerated through ${end}, its LSM emulated from the synthetic GRACE-like truth with calendar months outside the GRACE windows — a twin experiment`;
+  } else if (config.data.lsm === 'emulate') {
+    for (const f of config.data.grace)
+      if (!existsSync(f)) throw new InputError(`predict: the run's GRACE file '${f}' does not exist`, { file: f });
+    const prepared = await prepareGrace(config.data.grace.length === 1 ? config.data.grace[0]! : config.data.grace, {
+      start: config.data.start,
+      end,
+    });
+    grace = prepared.grace;
+    lsm = await emulateLsm(grace, {
+      seed: config.seed,
+      fineFactor: emulatorFineFactor(config),
+      start,
+      end,
+      outsideGrace: 'calendar-month',
+    });
+    const lastGrace = grace.times[grace.times.length - 1]!.slice(0, 7);
+    note = `the LSM re-emulated (seed ${config.seed}) from the whole GRACE record ${config.data.start}..${lastGrace} (the emulator's fit now includes the months after ${config.data.end}; the models were trained on ${config.data.start}..${config.data.end} only), calendar months outside GRACE's windows${to > lastGrace ? `; after ${lastGrace} the emulated LSM carries no GRACE information (a random continuation)` : ''} — a twin experiment`;
+  } else {
+    throw new InputError(
+      `predict: this run uses LSM files; predicting months outside its prepared LSM (${from}..${to}) needs the LSM re-read onto calendar months, which twsa predict does not do yet — run a new 'twsa run' whose LSM files and hindcast period cover ${from}..${to}`,
+    );
+  }
+  const ids = graceMonths(grace).map((w) => w.id);
+  const keep = grace.times.flatMap((t, i) => (t.slice(0, 7) >= from && t.slice(0, 7) <= to ? [i] : []));
+  const size = grace.shape[1] * grace.shape[2];
+  const data = new Float32Array(keep.length * size);
+  keep.forEach((t, k) => data.set(grace.data.subarray(t * size, (t + 1) * size), k * size));
+  const periodGrace: GridStack | null = keep.length
+    ? {
+        ...grace,
+        data,
+        shape: [keep.length, grace.shape[1], grace.shape[2]],
+        times: keep.map((t) => grace.times[t]!),
+        ...(grace.timeBounds ? { timeBounds: keep.map((t) => grace.timeBounds![t]!) } : {}),
+        labels: keep.map((t) => ids[t]!),
+      }
+    : null;
+  const lsmKeep = lsm.times.flatMap((t, i) => (t.slice(0, 7) >= from && t.slice(0, 7) <= to ? [i] : []));
+  const lsmData = new Float32Array(lsmKeep.length * size);
+  lsmKeep.forEach((t, k) => lsmData.set(lsm.data.subarray(t * size, (t + 1) * size), k * size));
+  return {
+    lsm: {
+      ...lsm,
+      data: lsmData,
+      shape: [lsmKeep.length, lsm.shape[1], lsm.shape[2]],
+      times: lsmKeep.map((t) => lsm.times[t]!),
+      ...(lsm.timeBounds ? { timeBounds: lsmKeep.map((t) => lsm.timeBounds![t]!) } : {}),
+      ...(lsm.labels ? { labels: lsmKeep.map((t) => lsm.labels![t]!) } : {}),
+    },
+    grace: periodGrace,
+    graceIds: keep.map((t) => ids[t]!),
+    note,
+  };
+}
+
 export async function prepare(
   config: PipelineConfig,
   options: { readonly log?: (message: string) => void },
@@ -99,7 +187,7 @@ export async function prepare(
   });
   const grace = prepared.grace;
   if (config.data.lsm === 'emulate') {
-    const fineFactor = config.profile === 'paper' ? 22 : 2;
+    const fineFactor = emulatorFineFactor(config);
     options.log?.(`emulating the LSM from GRACE (seed ${config.seed}, fine factor ${fineFactor}): a twin experiment`);
     const lsm = await emulateLsm(grace, {
       seed: config.seed,
