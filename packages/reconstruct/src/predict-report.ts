@@ -26,6 +26,8 @@ export interface PredictScores {
   readonly testMissions: readonly string[];
   /** Frames with a GRACE record inside the training period (not scored here: see Table 1). */
   readonly trainingEraRecords: readonly string[];
+  /** Months before the first GRACE record (a hindcast; nothing to compare with). */
+  readonly beforeGraceMonths?: readonly string[];
   /** Months after the last GRACE record (nothing to compare with). */
   readonly afterGraceMonths: readonly string[];
   /** Table-1 style scores over the independent-test frames; null when there are none. */
@@ -62,7 +64,7 @@ export function predictSummaryMarkdown(s: PredictScores): string[] {
     `Predicted ${s.from}..${s.to} with ${s.model} (trained on ${s.trainingPeriod}). LSM: ${s.lsm}.`,
     s.gapFilledMonths.length
       ? `Filled ${s.gapFilledMonths.length} month(s) without a GRACE record: ${monthRanges(s.gapFilledMonths)}.`
-      : 'No month without a GRACE record in this period.',
+      : 'No month inside the GRACE record lacks a GRACE solution in this period: nothing gap-filled.',
   ];
   if (s.test) {
     const missions = [...new Set(s.testMissions)].join(' and ');
@@ -84,6 +86,10 @@ export function predictSummaryMarkdown(s: PredictScores): string[] {
   if (s.trainingEraRecords.length)
     lines.push(
       `${s.trainingEraRecords.length} frame(s) fall in the training period and are not scored here (see Table 1).`,
+    );
+  if (s.beforeGraceMonths?.length)
+    lines.push(
+      `${s.beforeGraceMonths.length} month(s) before GRACE (a hindcast): ${monthRanges(s.beforeGraceMonths)}.`,
     );
   if (s.afterGraceMonths.length)
     lines.push(

@@ -41,7 +41,7 @@ export interface PredictPeriodOptions {
 }
 
 /** What a frame of a predicted period is, for the scores and the series. */
-export type FrameRole = 'gap-fill' | 'independent-test' | 'training-era' | 'after-grace';
+export type FrameRole = 'gap-fill' | 'independent-test' | 'training-era' | 'before-grace' | 'after-grace';
 
 /** Result of {@link predictPeriod}. */
 export interface PeriodPrediction {
@@ -96,7 +96,7 @@ export function bestModel(work: string, config: PipelineConfig): ModelName {
  * else from {@link Engine.periodData} (the synthetic scenario or the emulator rerun through `to`, calendar
  * months outside GRACE's windows). Each frame is a GRACE solution window where GRACE has a record, a calendar month
  * elsewhere. Frames with a GRACE record after the run's `data.end` are `independent-test` (never seen in training),
- * frames with none inside GRACE's record are `gap-fill`, frames after the last GRACE record `after-grace`.
+ * frames with none inside GRACE's record are `gap-fill`, frames before/after GRACE's record `before-grace`/`after-grace`.
  *
  * @param runDir - a run folder with trained models.
  * @throws {@link InputError} for bad months, an unknown or untrained model, or a period the data source cannot cover.
@@ -159,7 +159,13 @@ export async function predictPeriod(runDir: string, options: PredictPeriodOption
   const graceIndex = new Map(graceIds.map((id, k) => [id, k]));
   const labels = lsm.labels ?? [];
   const kinds = frameKinds(lsm, new Set(graceIds));
-  const lastGrace = graceStack ? graceStack.times[graceStack.times.length - 1]!.slice(0, 7) : null;
+  // GRACE's record as far as the run knows it: its paired records, and the period's records.
+  const graceMonthsKnown = [
+    ...data.records.map((r) => r.yearMonth),
+    ...(graceStack ? graceStack.times.map((t) => t.slice(0, 7)) : []),
+  ].sort();
+  const firstGrace = graceMonthsKnown[0] ?? null;
+  const lastGrace = graceMonthsKnown[graceMonthsKnown.length - 1] ?? null;
   const missions: string[] = [];
   const roles = lsm.times.map((t, i): FrameRole => {
     const k = labels[i] !== undefined ? graceIndex.get(labels[i]!) : undefined;
@@ -170,6 +176,7 @@ export async function predictPeriod(runDir: string, options: PredictPeriodOption
       return pairedIds.has(labels[i]!) || month <= config.data.end ? 'training-era' : 'independent-test';
     }
     missions.push('');
+    if (firstGrace !== null && month < firstGrace) return 'before-grace';
     return lastGrace !== null && month > lastGrace ? 'after-grace' : 'gap-fill';
   });
   return {
@@ -224,6 +231,7 @@ export async function writePeriodPrediction(
     testRecords: testFrames.map((i) => ids[i]!),
     testMissions: testFrames.map((i) => p.missions[i]!),
     trainingEraRecords: p.roles.flatMap((r, i) => (r === 'training-era' ? [ids[i]!] : [])),
+    beforeGraceMonths: months.filter((_, i) => p.roles[i] === 'before-grace'),
     afterGraceMonths: months.filter((_, i) => p.roles[i] === 'after-grace'),
     test: score(predicted),
     lsmBaseline: score(Float32Array.from(lsm.data)),
@@ -275,7 +283,7 @@ export async function writePeriodPrediction(
     csvComments: [
       `# nationwide (area-weighted Canada mean) TWSA in mm predicted by ${p.model} for ${p.from}..${p.to}; trained on ${trainingPeriod}; LSM: ${p.lsmNote}${data.twinExperiment ? ' [TWIN EXPERIMENT]' : ''}`,
       `# time axis: ${timeAxisAttributes(p.kinds).time_axis_note}`,
-      '# role: gap-fill (no GRACE record), independent-test (GRACE record after the training period, never seen), training-era, after-grace',
+      '# role: gap-fill (no GRACE record inside its record), independent-test (GRACE record after the training period, never seen), training-era, before-grace, after-grace',
     ],
     column: 'predicted_mm',
     extraColumns: {
