@@ -50,6 +50,11 @@ const KIND_TEXT: Record<FrameKind, string> = {
 /**
  * Global attributes saying which time axis a file holds: `time_axis` (`calendar-month`, `paper-30day`,
  * `grace-solution-windows` or `mixed`) and `time_axis_note`, a sentence per kind with its frame count.
+ * @example
+ * ```ts
+ * timeAxisAttributes(["30-day", "30-day"]).time_axis; // => "paper-30day"
+ * timeAxisAttributes(["calendar-month", "grace-window"]).time_axis; // => "mixed"
+ * ```
  */
 export function timeAxisAttributes(kinds: readonly FrameKind[]): Record<string, string> {
   const counts = new Map<FrameKind, number>();

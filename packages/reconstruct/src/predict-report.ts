@@ -45,7 +45,13 @@ export interface PredictScores {
 
 const num = (v: number, digits: number): string => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
 
-/** Ranges of consecutive months, `"2017-07..2018-05"`. */
+/**
+ * Ranges of consecutive months.
+ * @example
+ * ```ts
+ * monthRanges(["2018-09", "2017-07", "2017-08", "2018-08"]); // => "2017-07..2017-08, 2018-08..2018-09"
+ * ```
+ */
 export function monthRanges(months: readonly string[]): string {
   const out: string[] = [];
   const sorted = [...new Set(months)].sort();

@@ -101,6 +101,12 @@ export function bestModel(work: string, config: PipelineConfig): ModelName {
  * @param runDir - a run folder with trained models.
  * @throws {@link InputError} for bad months, an unknown or untrained model, or a period the data source cannot cover.
  * @throws {@link StageOrderError} when the run has not been prepared/trained.
+ * @example
+ * ```ts
+ * // not run: needs a trained run folder and tfjs (seconds to minutes)
+ * const p = await predictPeriod("runs/smoke", { from: "2017-07", to: "2019-12" });
+ * p.roles.filter((r) => r === "gap-fill").length; // => 13 on JPL RL06 v03 (2017-07..2018-05, 2018-08, 2018-09)
+ * ```
  */
 export async function predictPeriod(runDir: string, options: PredictPeriodOptions): Promise<PeriodPrediction> {
   const { from, to } = options;

@@ -6,6 +6,7 @@ import { reportExportChanges } from '../../../test-support/public-api.js';
 const NAMES = [
   'BACKEND_CHOICES',
   'ConfigError',
+  'HINDCAST_STEPS',
   'InputError',
   'MODEL_NAMES',
   'MODEL_PRESETS',
@@ -20,6 +21,7 @@ const NAMES = [
   'STAGES',
   'StageOrderError',
   'TWIN_NOTE',
+  'bestModel',
   'dataCommand',
   'dataSourceKind',
   'defaultEngine',
@@ -32,10 +34,13 @@ const NAMES = [
   'gridReprojectCommand',
   'gridUpscaleCommand',
   'isReconstructError',
+  'predictIntoRun',
+  'predictPeriod',
   'readConfigFile',
   'readRunTable1',
   'resolveConfig',
   'runPipeline',
+  'writePeriodPrediction',
 ];
 
 describe('@twsa/reconstruct public API', () => {
