@@ -19,15 +19,17 @@ export type FrameKind = 'calendar-month' | '30-day' | 'grace-window' | 'window';
 const DAY_MS = 86_400_000;
 
 /**
- * The kind of each frame of a stack: a GRACE solution window when its label is one of `graceIds`, else a calendar
- * month when its bounds run from the first of a month to the first of the next, else a 30-day window, else
- * another window (no bounds, or some other span).
+ * The kind of each frame of a stack: a GRACE solution window when its label is one of `graceIds`, a 30-day window
+ * when its label is a start date (`thirtyDayWindows` ids), else a calendar month when its bounds run from the first
+ * of a month to the first of the next, else a 30-day window by its span, else another window.
  */
 export function frameKinds(stack: GridStack, graceIds: ReadonlySet<string>): FrameKind[] {
   return stack.times.map((_, i) => {
     const label = stack.labels?.[i];
     if (label !== undefined && graceIds.has(label)) return 'grace-window';
     const b = stack.timeBounds?.[i];
+    // Consecutive 30-day windows are labelled with their start date; one may span a 30-day calendar month exactly.
+    if (label !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(label) && b) return '30-day';
     if (!b) return 'window';
     const [s, e] = [b[0].slice(0, 10), b[1].slice(0, 10)];
     if (s.endsWith('-01') && e.endsWith('-01')) {
