@@ -1,6 +1,7 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { haveRealData, realDataPath } from '../../../../test-support/real-data.js';
 import { createGrid, writeGeoTiff } from '@twsa/grid';
 import { resolveConfig } from '../config.js';
 import { calendarMonthWindows, prepare } from './prepare.js';
@@ -16,12 +17,8 @@ describe('calendarMonthWindows', () => {
   });
 });
 
-const GRACE = resolve(
-  import.meta.dirname,
-  '../../../../../shared/data/real/grace_jpl_rl06v03_land/jpl_rl06v03_lnd_northamerica_1deg_200204-201912.nc',
-);
-const haveReal = existsSync(GRACE);
-if (!haveReal) console.warn('skipped: ../shared/data/real (real GRACE) not found');
+const GRACE = realDataPath('grace_jpl_rl06v03_land', 'jpl_rl06v03_lnd_northamerica_1deg_200204-201912.nc');
+const haveReal = haveRealData(GRACE);
 
 (haveReal ? describe : describe.skip)('prepare: a user LSM before GRACE on the hindcast time steps', () => {
   let dir: string;
