@@ -22,6 +22,37 @@ export interface SkillMap {
   readonly longName: string;
   /** `rows * cols` values, NaN outside land or where undefined. */
   readonly data: Float32Array;
+  /** A caveat written beside the map (`comment` attribute / metadata). */
+  readonly comment?: string;
+}
+
+/** The caveat of KGE on anomalies. */
+export const KGE_ANOMALY_NOTE =
+  "KGE's bias ratio divides by the observed mean, which is near 0 for anomalies: large negative values there say little";
+
+/** The four skill maps of one row from {@link perPixelScores}-style results. */
+export function skillMaps(
+  key: string,
+  pp: {
+    readonly cc: Float32Array;
+    readonly rmseMm: Float32Array;
+    readonly nse: Float32Array;
+    readonly kge: Float32Array;
+  },
+): SkillMap[] {
+  return [
+    { key, metric: 'cc', units: '1', longName: 'Pearson correlation coefficient', data: pp.cc },
+    { key, metric: 'rmse', units: 'mm', longName: 'root-mean-square error', data: pp.rmseMm },
+    { key, metric: 'nse', units: '1', longName: 'Nash-Sutcliffe efficiency', data: pp.nse },
+    {
+      key,
+      metric: 'kge',
+      units: '1',
+      longName: 'Kling-Gupta efficiency (2009)',
+      data: pp.kge,
+      comment: KGE_ANOMALY_NOTE,
+    },
+  ];
 }
 
 /** A model's prediction of every prepared record (laid out like `data.grace`). */
@@ -152,6 +183,7 @@ export async function writeEvaluationGrids(
         row: m.key,
         metric: m.metric,
         units: m.units,
+        ...(m.comment ? { comment: m.comment } : {}),
       },
     );
     files.push(file);

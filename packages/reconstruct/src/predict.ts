@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { isYearMonth, monthRange, type Grid, type GridStack } from '@twsa/grid';
 import { type ModelName, type PipelineConfig, MODEL_NAMES } from './config.js';
 import { InputError, StageOrderError } from './errors.js';
-import { writeEvaluationGrids } from './evaluation-files.js';
+import { skillMaps, writeEvaluationGrids } from './evaluation-files.js';
 import { readPrepared } from './internal/store.js';
 import {
   frameKinds,
@@ -263,18 +263,7 @@ export async function writePeriodPrediction(
     references: 'Yu et al. (2021), Int. J. Appl. Earth Obs. Geoinf. 102, 102404',
     ...(data.twinExperiment ? { warning: TWIN_NOTE } : {}),
   };
-  const maps =
-    testFrames.length > 0
-      ? (() => {
-          const pp = perPixelScores(predicted, observed, p.mask, testFrames);
-          return [
-            { key: p.model, metric: 'cc', units: '1', longName: 'Pearson correlation coefficient', data: pp.cc },
-            { key: p.model, metric: 'rmse', units: 'mm', longName: 'root-mean-square error', data: pp.rmseMm },
-            { key: p.model, metric: 'nse', units: '1', longName: 'Nash-Sutcliffe efficiency', data: pp.nse },
-            { key: p.model, metric: 'kge', units: '1', longName: 'Kling-Gupta efficiency (2009)', data: pp.kge },
-          ];
-        })()
-      : [];
+  const maps = testFrames.length > 0 ? skillMaps(p.model, perPixelScores(predicted, observed, p.mask, testFrames)) : [];
   const graceMean = domainMean(p.grace, lsm, p.mask);
   await writePeriodFiles({
     dir,
@@ -311,6 +300,7 @@ export async function writePeriodPrediction(
         data: m.data,
         units: m.units,
         longName: `${m.longName} of ${p.model} against GRACE over the independent-test records`,
+        ...(m.comment ? { attributes: { comment: m.comment } } : {}),
       })),
     ],
   });

@@ -13,7 +13,7 @@ import type { PipelineEvent } from '../progress.js';
 import { readJson, writeFileAtomic, writeJsonAtomic } from '../run-folder.js';
 import { TABLE1_SCORES_DEFINITION, csvNumber as fmt, domainMean, perPixelScores, table1Scores } from '../scores.js';
 import type { Engine, PreparedData } from '../seam.js';
-import { writeEvaluationFiles, type RecordPrediction, type SkillMap } from '../evaluation-files.js';
+import { skillMaps, writeEvaluationFiles, type RecordPrediction, type SkillMap } from '../evaluation-files.js';
 import type { RunRecord } from '../pipeline.js';
 import { TWIN_NOTE } from './hindcast.js';
 import {
@@ -84,12 +84,7 @@ export async function evaluateStage(
     const pp = perPixelScores(predicted, data.grace, data.mask, test);
     writeArray(join(dir, 'per-pixel'), `${key}-cc`, { ...data.mask, data: pp.cc, units: '1' } as Grid);
     writeArray(join(dir, 'per-pixel'), `${key}-rmse`, { ...data.mask, data: pp.rmseMm, units: 'mm' } as Grid);
-    maps.push(
-      { key, metric: 'cc', units: '1', longName: 'Pearson correlation coefficient', data: pp.cc },
-      { key, metric: 'rmse', units: 'mm', longName: 'root-mean-square error', data: pp.rmseMm },
-      { key, metric: 'nse', units: '1', longName: 'Nash-Sutcliffe efficiency', data: pp.nse },
-      { key, metric: 'kge', units: '1', longName: 'Kling-Gupta efficiency (2009)', data: pp.kge },
-    );
+    maps.push(...skillMaps(key, pp));
   };
   scoreRow('lsm', Float32Array.from(data.lsm.data), null, null);
   const means: Record<string, Float64Array> = {
