@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { monthRange } from '@twsa/grid';
 import type { ModelName } from './config.js';
 import { markdownTableToHtml, type ReportSection } from './html-report.js';
+import { renderLineChartSvg } from './figures-svg.js';
 import { readJson } from './run-folder.js';
 import { TWIN_NOTE } from './stages/hindcast.js';
 
@@ -38,6 +39,14 @@ export interface PredictScores {
     readonly seriesCc: number;
     readonly records: number;
   } | null;
+  /** Nationwide (area-weighted) series of the period, one entry per frame; `null` for no value. */
+  readonly series?: {
+    readonly months: readonly string[];
+    readonly roles: readonly string[];
+    readonly predictedMm: readonly (number | null)[];
+    readonly graceMm: readonly (number | null)[];
+    readonly lsmMm: readonly (number | null)[];
+  };
   /** The same scores for the LSM input itself (the baseline row). */
   readonly lsmBaseline: PredictScores['test'];
   readonly definition: string;
@@ -115,15 +124,62 @@ export function readPredictScores(work: string): { readonly name: string; readon
     .map((name) => ({ name, scores: readJson<PredictScores>(join(dir, name, 'scores.json')) }));
 }
 
+/**
+ * The nationwide series of a predicted period as an SVG line chart: the prediction, GRACE/GRACE-FO and the LSM
+ * input, the gap-filled months shaded. (A plain chart with the report's SVG renderer; the report's figure style may
+ * replace it.)
+ */
+export function predictSeriesSvg(s: PredictScores): string | null {
+  const series = s.series;
+  if (!series || series.months.length < 2) return null;
+  // One value per calendar month (the first frame of a month with two).
+  const keep = series.months.flatMap((m, i) => (series.months.indexOf(m) === i ? [i] : []));
+  const months = keep.map((i) => series.months[i]!);
+  const values = (v: readonly (number | null)[]): number[] => keep.map((i) => v[i] ?? Number.NaN);
+  const gaps = keep.filter((i) => series.roles[i] === 'gap-fill').map((i) => series.months[i]!);
+  const shading = monthRanges(gaps)
+    .split(', ')
+    .filter((r) => r !== '')
+    .map((r) => {
+      const [start, end] = r.split('..') as [string, string?];
+      return { start, end: end ?? start, label: 'gap filled', color: '#fde0c5' };
+    });
+  return renderLineChartSvg(
+    [
+      { label: `${s.model} prediction`, color: '#2ca02c', months, values: values(series.predictedMm) },
+      { label: 'GRACE / GRACE-FO', color: '#000000', months, values: values(series.graceMm), markers: true },
+      { label: 'LSM input', color: '#8c6d31', dashed: true, months, values: values(series.lsmMm) },
+    ],
+    {
+      title: `Nationwide TWSA ${s.from}..${s.to}: ${s.model}, GRACE/GRACE-FO and the LSM`,
+      yLabel: 'TWSA (mm)',
+      shading,
+      ...(s.twinExperiment ? { note: 'TWIN EXPERIMENT: LSM EMULATED FROM GRACE' } : {}),
+    },
+  );
+}
+
 /** One report section per predicted period of a run (none when `twsa predict` has not run). */
 export function predictSections(work: string): ReportSection[] {
   return readPredictScores(work).map(({ name, scores }) => {
     const lines = predictSummaryMarkdown(scores);
     const table = lines.filter((l) => l.startsWith('|')).join('\n');
+    const svg = predictSeriesSvg(scores);
     return {
       heading: `Predicted period ${scores.from}..${scores.to} (${scores.model}; predict/${name})`,
       paragraphs: lines.filter((l) => l.trim() !== '' && !l.startsWith('|')),
       ...(table ? { tableHtml: markdownTableToHtml(table) } : {}),
+      ...(svg
+        ? {
+            figures: [
+              {
+                caption: `Nationwide (area-weighted) TWSA ${scores.from}..${scores.to}; shaded: months filled where GRACE has no solution`,
+                mime: 'image/svg+xml' as const,
+                bytes: svg,
+              },
+            ],
+          }
+        : {}),
     };
   });
 }

@@ -55,6 +55,8 @@ describe('twsa predict (predictIntoRun) with a stand-in engine', () => {
     const html = readFileSync(result.reportPath!, 'utf8');
     expect(html).toContain('Predicted period 2017-07..2019-12');
     expect(html).toMatch(/Independent test on 17 GRACE-FO record/);
+    expect(html).toContain('shaded: months filled where GRACE has no solution');
+    expect(s.series!.months).toHaveLength(30);
     expect(readPredictScores(run).map((p) => p.name)).toEqual([`${best}_2017-07_2019-12`]);
   }, 60_000);
 

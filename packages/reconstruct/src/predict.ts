@@ -66,6 +66,8 @@ export interface PeriodPrediction {
   readonly config: PipelineConfig;
 }
 
+const json = (v: number): number | null => (Number.isFinite(v) ? Number(v.toFixed(3)) : null);
+
 /** The first GRACE-FO month of the JPL RL06 record. */
 const GRACE_FO_START = '2018-06';
 
@@ -239,6 +241,13 @@ export async function writePeriodPrediction(
     trainingEraRecords: p.roles.flatMap((r, i) => (r === 'training-era' ? [ids[i]!] : [])),
     beforeGraceMonths: months.filter((_, i) => p.roles[i] === 'before-grace'),
     afterGraceMonths: months.filter((_, i) => p.roles[i] === 'after-grace'),
+    series: {
+      months,
+      roles: p.roles,
+      predictedMm: Array.from(domainMean(predicted, lsm, p.mask), json),
+      graceMm: Array.from(domainMean(p.grace, lsm, p.mask), json),
+      lsmMm: Array.from(domainMean(lsm.data, lsm, p.mask), json),
+    },
     test: score(predicted),
     lsmBaseline: score(Float32Array.from(lsm.data)),
     definition:
