@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { writeGeoTiff, writeNetcdf, type Grid, type GridStack, type NetcdfExtraVariable } from '@twsa/grid';
+import { timeAxisAttributes } from './period.js';
 import type { PreparedData } from './seam.js';
 
 const framesOf = (data: PreparedData, split: string): number[] =>
@@ -150,6 +151,7 @@ export async function writeEvaluationFiles(
     producer: '@twsa/reconstruct evaluate',
     attributes: {
       ...attributes,
+      ...timeAxisAttributes(test.map(() => 'grace-window' as const)),
       test_records: observed.labels!.join(' '),
       skill_metrics: 'Pearson CC, RMSE (mm), NSE and KGE (2009) per pixel over the test records (@twsa/metrics)',
     },
