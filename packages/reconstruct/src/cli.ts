@@ -71,6 +71,7 @@ Tools:
   grid reproject <in> --to canada-lcc-110km --out <out.tif|out.nc>
   data pairs --grace <file> [--lsm <files>|--lsm emulate] --json
   data baseline --grace <file> --lsm emulate --json
+  setup native [--wheel <file>]  build the native TensorFlow engine (tfjs-node) offline from a TensorFlow wheel
 
 Run 'twsa <command> --help' for the options of a command.
 Data: no --grace/--lsm = the embedded synthetic scenario; --grace <files|dir> --lsm emulate = the twin experiment
@@ -539,9 +540,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await commandGrid(args, io);
       case 'data':
         return await commandData(args, io);
+      case 'setup':
+        return await (await import('./setup-command.js')).commandSetup(args, io);
       default:
         io.stderr(
-          `twsa: unknown command '${command}'. Commands: run, prepare, train, evaluate, hindcast, report, models, grid, data (twsa --help)\n`,
+          `twsa: unknown command '${command}'. Commands: run, prepare, train, evaluate, hindcast, report, models, grid, data, setup (twsa --help)\n`,
         );
         return EXIT_USAGE;
     }

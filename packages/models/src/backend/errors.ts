@@ -1,12 +1,17 @@
 /**
- * Typed errors raised by the backend setup, the WASM training kernels and the memory-lean Adam optimizer.
+ * Typed errors raised by the backend setup, the native engine setup, the WASM training kernels and the memory-lean Adam optimizer.
  *
  * Each class carries a literal `name` so {@link isBackendModuleError} can test errors without `instanceof`
  * (which breaks when two copies of the package are installed).
  */
 
 /** Names of the errors this module throws. */
-export const BACKEND_ERROR_NAMES = ['BackendError', 'WasmKernelError', 'OptimizerOptionError'] as const;
+export const BACKEND_ERROR_NAMES = [
+  'BackendError',
+  'WasmKernelError',
+  'OptimizerOptionError',
+  'NativeSetupError',
+] as const;
 
 /** One of {@link BACKEND_ERROR_NAMES}. */
 export type BackendErrorName = (typeof BACKEND_ERROR_NAMES)[number];
@@ -65,6 +70,25 @@ export class OptimizerOptionError extends Error {
   constructor(option: string, fn: string, expected: string, actual: unknown, options?: { cause?: unknown }) {
     super(`${fn}: option "${option}" must be ${expected}, got ${describe(actual)}`, options);
     this.option = option;
+  }
+}
+
+/**
+ * Setting up the native TensorFlow engine failed: names the step and what to install or pass.
+ *
+ * @example
+ * ```ts
+ * new NativeSetupError('build addon', "'make' is missing").message;
+ * // => "Native setup, build addon: 'make' is missing"
+ * ```
+ */
+export class NativeSetupError extends Error {
+  override readonly name = 'NativeSetupError' as const;
+  /** The step of {@link setupNative} that failed. */
+  readonly step: string;
+  constructor(step: string, detail: string, options?: { cause?: unknown }) {
+    super(`Native setup, ${step}: ${detail}`, options);
+    this.step = step;
   }
 }
 
