@@ -72,13 +72,7 @@ export {
   DEFAULT_SCRATCH_ELEMENTS,
 } from './backend/wasm-kernels.js';
 export type { RegisterWasmKernelsOptions, RegisterWasmKernelsResult } from './backend/wasm-kernels.js';
-export {
-  setupNative,
-  wheelVersion,
-  DEFAULT_TENSORFLOW_VERSION,
-  NATIVE_LIBRARIES,
-  NATIVE_HEADER_PREFIXES,
-} from './backend/setup-native.js';
+export { setupNative, DEFAULT_TENSORFLOW_VERSION } from './backend/setup-native.js';
 export type { SetupNativeOptions, SetupNativeResult, SetupNativeStep } from './backend/setup-native.js';
 export { createAdam, LeanAdamOptimizer } from './backend/lean-adam.js';
 export type { AdamOptions, NamedGradient } from './backend/lean-adam.js';

@@ -23,6 +23,8 @@ let native: Promise<NativeStatus> | undefined;
 export function loadNative(): Promise<NativeStatus> {
   native ??= (async (): Promise<NativeStatus> => {
     const previous = tf.getBackend();
+    // libtensorflow's INFO lines (oneDNN, CPU features) would clutter the test output.
+    process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '1';
     try {
       const mod = (await import(NATIVE_PACKAGE)) as { backend?: () => unknown };
       void mod;

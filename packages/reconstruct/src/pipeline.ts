@@ -379,6 +379,7 @@ async function evaluateStage(
     definition: toolkit.table1Definition,
     dataSource: data.description,
     twinExperiment: data.twinExperiment,
+    ...(record.backend !== null ? { backend: record.backend } : {}),
   };
   writeJsonAtomic(join(dir, 'table1.json'), table);
   writeFileAtomic(join(dir, 'table1.md'), formatTable1Markdown(table));

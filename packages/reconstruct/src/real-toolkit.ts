@@ -506,7 +506,8 @@ async function load(name: ModelName, modelDir: string, config: PipelineConfig): 
 
 async function initBackend(choice: BackendChoice): Promise<string> {
   const info = await modelsInitBackend(choice === 'auto' ? {} : { backend: choice });
-  return info.name;
+  // The native engine is named with the TensorFlow it runs (run.json, report, Table 1, estimates).
+  return info.tensorflowVersion !== undefined ? `${info.name} (TensorFlow ${info.tensorflowVersion})` : info.name;
 }
 
 /** tfjs-core, the instance @twsa/models registered its backend with (a peer of both packages). */

@@ -10,7 +10,9 @@ describe('public API of @twsa/models: backend module', () => {
       'BACKEND_PACKAGES',
       'BackendError',
       'DEFAULT_SCRATCH_ELEMENTS',
+      'DEFAULT_TENSORFLOW_VERSION',
       'LeanAdamOptimizer',
+      'NativeSetupError',
       'OptimizerOptionError',
       'WASM_TRAINING_KERNELS',
       'WasmKernelError',
@@ -19,10 +21,11 @@ describe('public API of @twsa/models: backend module', () => {
       'initBackend',
       'isBackendModuleError',
       'registerWasmTrainingKernels',
+      'setupNative',
       'unregisterWasmTrainingKernels',
     ];
     const keys = Object.keys(api).filter((k) =>
-      /[Bb]ackend|[Ww]asm|[Aa]dam|[Oo]ptimizer|BACKEND|WASM|SCRATCH|KERNEL/.test(k),
+      /[Bb]ackend|[Ww]asm|[Aa]dam|[Oo]ptimizer|[Nn]ative|BACKEND|WASM|SCRATCH|KERNEL|TENSORFLOW/.test(k),
     );
     expect(keys.sort()).toEqual([...backendNames].sort());
   });
