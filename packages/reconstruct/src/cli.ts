@@ -6,6 +6,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { readdirSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
 import {
   resolveConfig,
   readConfigFile,
@@ -124,6 +125,17 @@ Prints, per model and preset, the trainable and non-trainable parameter counts (
 // Heavy modules (tfjs, the readers) load only when a command needs them, so help and usage errors answer fast.
 async function runPipeline(config: PipelineConfig, options: RunPipelineOptions): Promise<RunResult> {
   return (await import('./pipeline.js')).runPipeline(config, options);
+}
+
+/** Whether the estimate ran on the native engine, or it is installed, or neither (for the estimate's last line). */
+function nativeEngineState(backend: string): 'selected' | 'installed' | 'absent' {
+  if (backend.startsWith('tensorflow')) return 'selected';
+  try {
+    createRequire(import.meta.url).resolve('@tensorflow/tfjs-node');
+    return 'installed';
+  } catch {
+    return 'absent';
+  }
 }
 
 class UsageError extends Error {
@@ -329,7 +341,8 @@ async function commandRun(args: string[], io: CliIo, stage?: StageName): Promise
     const estimate = await estimateTrainingSeconds(config, toolkit, {
       ...(quiet ? {} : { log: (message: string) => io.stderr(`  ${message}\n`) }),
     });
-    const text = formatTrainingEstimate(estimate, backend, config.profile).join('\n') + '\n';
+    const text =
+      formatTrainingEstimate(estimate, backend, config.profile, nativeEngineState(backend)).join('\n') + '\n';
     if (estimateOnly) {
       io.stdout(text);
       return 0;
