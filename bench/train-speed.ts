@@ -262,6 +262,10 @@ interface OurResult {
   heapMiB: number;
   profile: { kernel: string; ms: number; share: number }[];
   kernelShare: number;
+  /** Kernels (ops) one step runs, from the profile. */
+  kernelCount?: number;
+  /** (step wall − kernel time) / kernels: the per-op cost outside the kernels (engine, tape, binding), in µs. */
+  overheadMicrosPerKernel?: number;
   error?: string;
 }
 
@@ -279,6 +283,8 @@ async function runOurs(name: CaseName, args: Args): Promise<OurResult> {
     const secondsPerStep = (performance.now() - t0) / 1000 / args.steps;
     let profile: OurResult['profile'] = [];
     let kernelShare = Number.NaN;
+    let kernelCount: number | undefined;
+    let overheadMicrosPerKernel: number | undefined;
     if (args.profile) {
       const t1 = performance.now();
       const info = await tf.profile(() => {
@@ -297,6 +303,8 @@ async function runOurs(name: CaseName, args: Args): Promise<OurResult> {
         .slice(0, 6)
         .map(([kernel, ms]) => ({ kernel, ms, share: ms / wall }));
       kernelShare = total / wall;
+      kernelCount = info.kernels.length;
+      overheadMicrosPerKernel = (1000 * Math.max(0, wall - total)) / Math.max(1, kernelCount);
     }
     return {
       secondsPerStep,
@@ -305,6 +313,8 @@ async function runOurs(name: CaseName, args: Args): Promise<OurResult> {
       heapMiB: heapBytes() / 2 ** 20,
       profile,
       kernelShare,
+      ...(kernelCount !== undefined ? { kernelCount } : {}),
+      ...(overheadMicrosPerKernel !== undefined ? { overheadMicrosPerKernel } : {}),
     };
   } finally {
     runner.dispose();
@@ -452,7 +462,7 @@ async function main(): Promise<void> {
     if (r.error !== undefined) console.log(`  ${name.padEnd(11)} FAILED: ${r.error}`);
     else {
       console.log(
-        `  ${name.padEnd(11)} ${fmt(r.secondsPerStep, 3)} s/step${args.backend === 'wasm' ? `  heap peak ${fmt(r.heapMiB, 0)} MiB` : ''}  kernels ${fmt(100 * r.kernelShare, 0)}% of the step: ` +
+        `  ${name.padEnd(11)} ${fmt(r.secondsPerStep, 3)} s/step${args.backend === 'wasm' ? `  heap peak ${fmt(r.heapMiB, 0)} MiB` : ''}  kernels ${fmt(100 * r.kernelShare, 0)}% of the step (${r.kernelCount ?? '?'} kernels, ${fmt(r.overheadMicrosPerKernel ?? Number.NaN, 0)} µs/kernel outside them): ` +
           r.profile.map((p) => `${p.kernel} ${fmt(100 * p.share, 0)}%`).join(', '),
       );
     }
