@@ -12,10 +12,16 @@
  * import { buildSeUnet, trainSupervised, predict, saveModel } from "@twsa/models";
  *
  * await tf.setBackend("cpu");
- * const model = buildSeUnet({ preset: "cpu", seed: 42 });
- * const result = await trainSupervised(model, { inputs, targets, mask, validation }, { profile: "cpu", onEpoch: (e) => console.log(e) });
- * const twsa = await predict(model, inputs, { mask }); // => { data: Float32Array, shape: [n, 48, 48] }
- * await saveModel(model, "runs/seunet");
+ * // Four monthly LSM anomaly maps and the GRACE maps to learn (here: a scaled copy). 16 x 16 maps and the
+ * // "tiny" preset keep this example fast; the paper's maps are 48 x 48 and "cpu" (the default) trains in minutes.
+ * const inputs = { data: new Float32Array(4 * 16 * 16).map((_, i) => Math.sin(i / 23)), shape: [4, 16, 16] };
+ * const targets = { data: inputs.data.map((v) => 0.8 * v), shape: [4, 16, 16] };
+ * const model = buildSeUnet({ preset: "tiny", inputShape: [16, 16], seed: 42 });
+ * const result = await trainSupervised(model, { inputs, targets }, { profile: "tiny", epochs: 1 });
+ * result.history.length; // => 1
+ * const twsa = await predict(model, inputs);
+ * twsa.shape; // => [4, 16, 16]
+ * await saveModel(model, "/tmp/twsa-example-models/seunet");
  * ```
  */
 export {
@@ -29,8 +35,7 @@ export {
   isModelsError,
 } from './errors.js';
 export type { ModelsErrorName } from './errors.js';
-export { PRESET_NAMES } from './internal/config.js';
-export type { PresetName, InitializerMode, BaseModelConfig } from './internal/config.js';
+export type { PresetName, InitializerMode, BaseModelConfig } from './model-config.js';
 export { ConvLstm2dLayer, ResizeLayer, LastStepLayer, SequenceBatchNormLayer } from './layers.js';
 export type { ConvLstm2dLayerArgs, ResizeLayerArgs, SequenceBatchNormLayerArgs, LayerInitializer } from './layers.js';
 export { buildSeUnet, SE_UNET_PRESETS } from './se-unet.js';
@@ -44,8 +49,9 @@ export type { ConvLstmConfig } from './conv-lstm.js';
 export { describeModels, MODEL_NAMES, PAPER_PARAMETER_COUNTS } from './describe.js';
 export type { ModelName, ModelDescription, DescribeModelsOptions } from './describe.js';
 export { toTensor, fromTensor } from './tensor.js';
-export type { ArrayRecord } from './tensor.js';
-export { TRAINING_PROFILES, trainSupervised, trainPix2Pix, trainConvLstm, predict } from './train.js';
+/** Re-exported for compatibility: the record is defined in @twsa/grid. */
+export type { ArrayRecord } from '@twsa/grid';
+export { TRAINING_PROFILES } from './train/options.js';
 export type {
   TrainingProfileName,
   SupervisedSplit,
@@ -57,28 +63,23 @@ export type {
   Pix2PixTrainOptions,
   ConvLstmTrainOptions,
   TrainResult,
-  PredictOptions,
-} from './train.js';
+} from './train/options.js';
+export { trainSupervised } from './train/supervised.js';
+export { trainPix2Pix } from './train/pix2pix.js';
+export { trainConvLstm } from './train/conv-lstm.js';
+export { predict } from './predict.js';
+export type { PredictOptions } from './predict.js';
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FILE } from './checkpoint.js';
 export type { CheckpointState, CheckpointParts, LoadedCheckpoint } from './checkpoint.js';
 export { saveModel, loadModel, fileSaveHandler, fileLoadHandler, MODEL_FILES } from './io.js';
 export { initBackend, BACKEND_CHOICES, BACKEND_PACKAGES } from './backend/init-backend.js';
 export type { BackendChoice, BackendInfo, InitBackendOptions } from './backend/init-backend.js';
-export {
-  registerWasmTrainingKernels,
-  unregisterWasmTrainingKernels,
-  hasWasmTrainingKernels,
-  WASM_TRAINING_KERNELS,
-  DEFAULT_SCRATCH_ELEMENTS,
-} from './backend/wasm-kernels.js';
-export type { RegisterWasmKernelsOptions, RegisterWasmKernelsResult } from './backend/wasm-kernels.js';
 export { setupNative, DEFAULT_TENSORFLOW_VERSION } from './backend/setup-native.js';
 export type { SetupNativeOptions, SetupNativeResult, SetupNativeStep } from './backend/setup-native.js';
 export { createAdam, LeanAdamOptimizer } from './backend/lean-adam.js';
 export type { AdamOptions, NamedGradient } from './backend/lean-adam.js';
 export {
   BackendError,
-  WasmKernelError,
   OptimizerOptionError,
   NativeSetupError,
   BACKEND_ERROR_NAMES,

@@ -10,7 +10,7 @@ import { buildSeUnet } from '../se-unet.js';
 import { buildDcae } from '../dcae.js';
 import { buildPix2Pix } from '../pix2pix.js';
 import { buildConvLstm } from '../conv-lstm.js';
-import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from './wasm-kernels.js';
+import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '@twsa/tfjs-wasm-training';
 import { loadNative } from '../../test/backend.js';
 import { noise, relativeError } from '../../test/helpers.js';
 
