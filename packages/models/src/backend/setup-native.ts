@@ -126,6 +126,7 @@ const STAMP_FILE = 'twsa-native.json';
  *   compiler, make, node-gyp or Node's headers are missing, or a step fails (with the tail of its output)
  * @example
  * ```ts
+ * // not run: installs tfjs-node and compiles its addon (npm, pip, a C++ compiler); `npm run setup:native` runs it
  * const r = await setupNative({ log: console.log });
  * r.backend;
  * // => 'tensorflow'
