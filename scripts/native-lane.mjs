@@ -49,7 +49,9 @@ export function probeNative(root, env) {
     encoding: 'utf8',
   });
   if (r.status !== 0) {
-    const line = (r.stderr || '').split('\n').find((l) => /Error|Cannot find/.test(l)) ?? `exit ${r.status}`;
+    const lines = (r.stderr || '').split('\n');
+    const line =
+      lines.find((l) => /^\w*Error\b.*: /.test(l)) ?? lines.find((l) => /Cannot find/.test(l)) ?? `exit ${r.status}`;
     return { ok: false, reason: `@tensorflow/tfjs-node cannot be loaded (${line.trim()}); run 'npm run setup:native'` };
   }
   try {
