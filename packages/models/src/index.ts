@@ -49,8 +49,6 @@ export type { ConvLstmConfig } from './conv-lstm.js';
 export { describeModels, MODEL_NAMES, PAPER_PARAMETER_COUNTS } from './describe.js';
 export type { ModelName, ModelDescription, DescribeModelsOptions } from './describe.js';
 export { toTensor, fromTensor } from './tensor.js';
-/** Re-exported for compatibility: the record is defined in @twsa/grid. */
-export type { ArrayRecord } from '@twsa/grid';
 export { TRAINING_PROFILES } from './train/options.js';
 export type {
   TrainingProfileName,
