@@ -151,6 +151,11 @@ export async function setupNative(options: SetupNativeOptions = {}): Promise<Set
   const nodedir = nodeHeadersDir(env);
   const wantedTf =
     options.wheel !== undefined ? wheelVersion(options.wheel) : (options.tensorflow ?? DEFAULT_TENSORFLOW_VERSION);
+  if (options.wheel !== undefined && options.tensorflow !== undefined && options.tensorflow !== wantedTf)
+    throw new NativeSetupError(
+      'options',
+      `--tensorflow ${options.tensorflow} and --wheel ${basename(options.wheel)} (TensorFlow ${wantedTf}) disagree; give one`,
+    );
   if (!/^\d+\.\d+(\.\d+)?([a-z0-9.+-]*)$/i.test(wantedTf))
     throw new NativeSetupError('options', `TensorFlow version '${wantedTf}' is not a version like 2.21.0`);
 
