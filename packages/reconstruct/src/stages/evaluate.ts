@@ -58,6 +58,8 @@ export async function evaluateStage(
   config: PipelineConfig,
   engine: Engine,
   log: (e: PipelineEvent) => void,
+  /** The backend the models were trained on (run.json's), named in Table 1. */
+  backend?: string | null,
 ): Promise<Table1> {
   const data = loadPrepared(work, 'evaluate');
   const test = framesOf(data, 'test');
@@ -124,6 +126,7 @@ export async function evaluateStage(
     definition: TABLE1_SCORES_DEFINITION,
     dataSource: data.description,
     twinExperiment: data.twinExperiment,
+    ...(backend !== undefined && backend !== null ? { backend } : {}),
   };
   writeJsonAtomic(join(dir, 'table1.json'), table);
   await writeEvaluationFiles(dir, data, maps, recordPredictions, evaluationAttributes(work, config, data));
