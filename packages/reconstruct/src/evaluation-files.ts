@@ -31,7 +31,21 @@ export interface SkillMap {
 export const KGE_ANOMALY_NOTE =
   "KGE's bias ratio divides by the observed mean, which is near 0 for anomalies: large negative values there say little";
 
-/** The four skill maps of one row from {@link perPixelScores}-style results. */
+/** How {@link skillMaps} names and describes maps of a transformed series (e.g. deseasonalised). */
+export interface SkillMapVariant {
+  /** Appended to the metric name, e.g. `_deseasonalised` (`cc_deseasonalised`). */
+  readonly suffix: string;
+  /** Appended to the long name, e.g. `of the deseasonalised series`. */
+  readonly description: string;
+}
+
+/** Deseasonalised skill: each pixel's mean annual cycle (fitted on the training records) removed first. */
+export const DESEASONALISED: SkillMapVariant = {
+  suffix: '_deseasonalised',
+  description: 'of the deseasonalised series (mean annual cycle fitted on the training records removed)',
+};
+
+/** The four skill maps (cc, rmse, nse, kge) of one Table-1 row from per-pixel scores. */
 export function skillMaps(
   key: string,
   pp: {
@@ -40,16 +54,19 @@ export function skillMaps(
     readonly nse: Float32Array;
     readonly kge: Float32Array;
   },
+  variant?: SkillMapVariant,
 ): SkillMap[] {
+  const metric = (m: string): string => `${m}${variant?.suffix ?? ''}`;
+  const long = (l: string): string => (variant ? `${l} ${variant.description}` : l);
   return [
-    { key, metric: 'cc', units: '1', longName: 'Pearson correlation coefficient', data: pp.cc },
-    { key, metric: 'rmse', units: 'mm', longName: 'root-mean-square error', data: pp.rmseMm },
-    { key, metric: 'nse', units: '1', longName: 'Nash-Sutcliffe efficiency', data: pp.nse },
+    { key, metric: metric('cc'), units: '1', longName: long('Pearson correlation coefficient'), data: pp.cc },
+    { key, metric: metric('rmse'), units: 'mm', longName: long('root-mean-square error'), data: pp.rmseMm },
+    { key, metric: metric('nse'), units: '1', longName: long('Nash-Sutcliffe efficiency'), data: pp.nse },
     {
       key,
-      metric: 'kge',
+      metric: metric('kge'),
       units: '1',
-      longName: 'Kling-Gupta efficiency (2009)',
+      longName: long('Kling-Gupta efficiency (2009)'),
       data: pp.kge,
       comment: KGE_ANOMALY_NOTE,
     },
