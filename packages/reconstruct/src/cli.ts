@@ -126,7 +126,7 @@ in its Table 1). Months without a GRACE record (e.g. the GRACE/GRACE-FO gap 2017
 GRACE/GRACE-FO records after the training period (never seen in training) are scored as an independent test.
 Writes <run>/predict/<model>_<from>_<to>/ (NetCDF, GeoTIFFs, skill maps, series CSV, scores.json, summary.md)
 and rebuilds the report with a section for the period. With --lsm emulate the LSM of the period is re-emulated
-from the whole GRACE file (a twin experiment); runs on LSM files predict only periods their prepared LSM covers.`,
+from the whole GRACE file (a twin experiment); runs on LSM files re-read them for the period (they must cover it).`,
   models: `Usage: twsa models --json [--preset paper|cpu|tiny]
 
 Prints, per model and preset, the trainable and non-trainable parameter counts (JSON).`,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { haveRealData, realDataPath } from '../../../../test-support/real-data.js';
 import { createGrid, writeGeoTiff } from '@twsa/grid';
 import { resolveConfig } from '../config.js';
-import { calendarMonthWindows, prepare } from './prepare.js';
+import { calendarMonthWindows, periodData, prepare } from './prepare.js';
 
 describe('calendarMonthWindows', () => {
   it('gives one [first day, first day of the next month) window per month, across a year end', () => {
@@ -56,5 +56,39 @@ const haveReal = haveRealData(GRACE);
     expect(paper.hindcastLsm!.labels![0]).toBe('2001-10-01');
     // The pairs (GRACE windows) do not depend on the hindcast steps.
     expect(paper.records).toEqual(monthly.records);
+  }, 120_000);
+});
+
+(haveReal ? describe : describe.skip)("periodData: the run's LSM files re-read for a period after training", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'twsa-lsm-period-'));
+    for (let y = 2015; y <= 2018; y++)
+      for (let m = 1; m <= 12; m++)
+        await writeGeoTiff(
+          join(dir, `lsm_${y}${String(m).padStart(2, '0')}.tif`),
+          createGrid(
+            Float32Array.from({ length: 16 }, (_, i) => 40 * Math.sin((2 * Math.PI * (m - 3)) / 12) + i),
+            { shape: [4, 4], bounds: [-100, 49, -96, 53], crs: 'EPSG:4326', units: 'mm' },
+          ),
+        );
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('gives calendar months in the gap, GRACE-FO windows where GRACE-FO has a record, and those records', async () => {
+    const config = resolveConfig({ data: { grace: [GRACE], lsm: [dir] } });
+    const p = await periodData(config, { from: '2017-07', to: '2018-08' });
+    expect(p.lsm.labels).toEqual([
+      ...calendarMonthWindows('2017-07', '2018-05').map((w) => w.id),
+      '2018-06',
+      '2018-07',
+      '2018-08',
+    ]);
+    expect(p.lsm.timeBounds![0]).toEqual(['2017-07-01', '2017-08-01']);
+    expect(p.graceIds).toEqual(['2018-06', '2018-07']);
+    expect(p.grace!.shape).toEqual([2, 48, 48]);
+    expect(p.note).toMatch(/re-read onto GRACE's windows and calendar months/);
+    // 2018-08 has no GRACE-FO solution: a calendar month.
+    expect(p.lsm.timeBounds![p.lsm.labels!.indexOf('2018-08')]).toEqual(['2018-08-01', '2018-09-01']);
   }, 120_000);
 });

@@ -72,7 +72,8 @@ const emulatorFineFactor = (config: PipelineConfig): number => (config.profile =
 /**
  * The LSM and GRACE of `from..to` for `twsa predict`, made as the run made its data: the synthetic scenario
  * extended to `to`, or the LSM re-emulated from the whole GRACE record (`data.start..max(to, data.end)`) with
- * calendar months outside GRACE's windows. Real-LSM runs are not supported yet (InputError).
+ * calendar months outside GRACE's windows, or the run's LSM files re-read onto GRACE's windows and calendar months
+ * (with the run's GRACE windows too, so their anomaly baseline is the run's).
  */
 export async function periodData(
   config: PipelineConfig,
@@ -116,9 +117,40 @@ export async function periodData(
     const lastGrace = grace.times[grace.times.length - 1]!.slice(0, 7);
     note = `the LSM re-emulated (seed ${config.seed}) from the whole GRACE record ${config.data.start}..${lastGrace} (the emulator's fit now includes the months after ${config.data.end}; the models were trained on ${config.data.start}..${config.data.end} only), calendar months outside GRACE's windows${to > lastGrace ? `; after ${lastGrace} the emulated LSM carries no GRACE information (a random continuation)` : ''} — a twin experiment`;
   } else {
-    throw new InputError(
-      `predict: this run uses LSM files; predicting months outside its prepared LSM (${from}..${to}) needs the LSM re-read onto calendar months, which twsa predict does not do yet — run a new 'twsa run' whose LSM files and hindcast period cover ${from}..${to}`,
-    );
+    const files = config.data.lsm;
+    for (const f of [...config.data.grace, ...files])
+      if (!existsSync(f)) throw new InputError(`predict: the run's input '${f}' does not exist`, { file: f });
+    const prepared = await prepareGrace(config.data.grace.length === 1 ? config.data.grace[0]! : config.data.grace, {
+      start: config.data.start,
+      end,
+    });
+    grace = prepared.grace;
+    // The run's GRACE windows (so the LSM baseline is the run's), GRACE's windows in the period, and a calendar
+    // month for every month of the period without a GRACE record.
+    const graceWindows = graceMonths(grace);
+    const withRecord = new Set(graceWindows.map((w) => w.yearMonth));
+    const windows: TimeWindow[] = [
+      ...graceWindows
+        .filter((w) => w.yearMonth <= config.data.end || (w.yearMonth >= from && w.yearMonth <= to))
+        .map((w) => ({ id: w.id, start: w.start, end: w.end })),
+      ...calendarMonthWindows(from, to).filter((w) => !withRecord.has(w.id)),
+    ];
+    let read: Awaited<ReturnType<typeof prepareLsm>>;
+    try {
+      read = await prepareLsm(files.length === 1 ? files[0]! : files, {
+        windows,
+        baselineFallback: 'period',
+        clip: config.data.lsmClip ?? 'canada',
+      });
+    } catch (error) {
+      if (isDatasetsError(error, 'DatasetsEmptyError'))
+        throw new InputError(`predict: the run's LSM files have nothing in ${from}..${to}: ${error.message}`, {
+          file: files[0]!,
+        });
+      throw error;
+    }
+    lsm = read.lsm;
+    note = `the run's LSM files (${read.files.length} file(s)) re-read onto GRACE's windows and calendar months, anomalies against the run's baseline`;
   }
   const ids = graceMonths(grace).map((w) => w.id);
   const keep = grace.times.flatMap((t, i) => (t.slice(0, 7) >= from && t.slice(0, 7) <= to ? [i] : []));
