@@ -384,8 +384,7 @@ export function ringsInGrid(
   const shifts = [0];
   if (geographicGrid && e > 180) shifts.push(360);
   if (geographicGrid && w < -180) shifts.push(-360);
-  const same = proj4Definition(crs) === proj4Definition(spec.crs);
-  const fwd = same ? null : transformer(crs, spec.crs);
+  const fwd = sameCrs(crs, spec.crs) ? null : transformer(crs, spec.crs);
   const step = isGeographic(crs) ? maxSegmentDeg : maxSegmentDeg * M_PER_DEG;
   const points = rings.map((ring) => {
     if (fwd === null) {
@@ -405,4 +404,25 @@ export function ringsInGrid(
     return pts;
   });
   return { points, shifts };
+}
+
+/**
+ * True when two CRSs are the same: equal definitions, or two geographic CRSs between which proj4 moves no probe
+ * point by more than 1e-9° (e.g. a shapefile's `GEOGCS["GCS_WGS_1984", …]` and EPSG:4326), so coordinates are used
+ * as they are rather than through a transform that perturbs them in the last bits.
+ * @internal
+ */
+export function sameCrs(a: string, b: string): boolean {
+  if (proj4Definition(a) === proj4Definition(b)) return true;
+  if (!isGeographic(a) || !isGeographic(b)) return false;
+  const t = transformer(a, b);
+  return [
+    [-170, -80],
+    [0, 0],
+    [-95, 60],
+    [179, 85],
+  ].every(([x, y]) => {
+    const [u, v] = t(x!, y!);
+    return Math.abs(u - x!) < 1e-9 && Math.abs(v - y!) < 1e-9;
+  });
 }

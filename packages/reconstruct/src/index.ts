@@ -73,3 +73,5 @@ export type { GridUpscaleCommandOptions, GridReprojectCommandOptions } from './g
 export { gridInfoCommand, gridUpscaleCommand, gridReprojectCommand } from './grid-commands.js';
 export type { DataPairsResult, DataBaselineResult } from './data-commands.js';
 export { dataCommand } from './data-commands.js';
+export type { BasinMeanSeries, BasinMeansOptions, BasinSeriesOptions, BasinSeriesResult } from './basin-series.js';
+export { basinMeans, basinSeries } from './basin-series.js';

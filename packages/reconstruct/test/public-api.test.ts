@@ -20,6 +20,8 @@ const NAMES = [
   'STAGES',
   'StageOrderError',
   'TWIN_NOTE',
+  'basinMeans',
+  'basinSeries',
   'dataCommand',
   'dataSourceKind',
   'defaultEngine',
