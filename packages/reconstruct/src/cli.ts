@@ -88,7 +88,7 @@ Runs every stage into a run folder. The run is written into <out>.incomplete and
 a stopped run (Ctrl-C writes a checkpoint first) continues with --resume.
 
 Options:
-  --profile smoke|quick|paper   defaults (smoke: all four models, a few steps; quick: ≤45 min on 2 cores;
+  --profile smoke|quick|paper   defaults (smoke: all four models, a few steps — its scores mean nothing; quick: ≈ 11 min on 2 idle cores;
                                 paper: 100 epochs, batch 1, lr 0.01, paper presets — asks for --yes). Default quick
   --config <file.json|yaml>     configuration ({ data, models, train, evaluate, hindcast, report, seed, backend })
   --out <dir>                   run folder to create
@@ -294,6 +294,7 @@ function progressPrinter(io: CliIo, quiet: boolean): (event: PipelineEvent) => v
 function summary(io: CliIo, runDir: string, table: Table1 | null, reportPath: string | null): void {
   io.stdout(`run folder: ${runDir}\n`);
   if (table) {
+    if (table.warning) io.stdout(`WARNING: ${table.warning}\n`);
     if (table.twinExperiment) io.stdout('TWIN EXPERIMENT (LSM emulated from GRACE)\n');
     for (const r of table.rows)
       io.stdout(

@@ -66,7 +66,7 @@ export type {
 } from './seam.js';
 export { defaultEngine } from './seam.js';
 export type { Table1, Table1Row } from './table1.js';
-export { PAPER_TABLE1, ROW_LABELS, formatTable1Markdown, formatTable1Csv } from './table1.js';
+export { PAPER_TABLE1, ROW_LABELS, SMOKE_WARNING, formatTable1Markdown, formatTable1Csv } from './table1.js';
 export type { TrainingEstimate, ModelEstimate, EstimateMethod, EstimateOptions } from './estimate.js';
 export { estimateTrainingSeconds } from './estimate.js';
 export type { GridUpscaleCommandOptions, GridReprojectCommandOptions } from './grid-commands.js';

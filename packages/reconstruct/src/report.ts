@@ -285,7 +285,9 @@ export async function buildReport(
       reportPath,
       renderHtmlReport(sections, {
         title: 'twsa: GRACE-like TWSA reconstruction (Yu et al. 2021 workflow)',
-        ...(data.twinExperiment ? { banner: table.twinExperiment ? TWIN_BANNER : TWIN_BANNER } : {}),
+        ...(table.warning || data.twinExperiment
+          ? { banner: [table.warning, data.twinExperiment ? TWIN_BANNER : undefined].filter(Boolean).join(' ') }
+          : {}),
       }),
     );
   return reportPath;

@@ -17,6 +17,7 @@ const NAMES = [
   'RECONSTRUCT_ERROR_NAMES',
   'ROW_LABELS',
   'ReconstructError',
+  'SMOKE_WARNING',
   'STAGES',
   'StageOrderError',
   'TWIN_NOTE',

@@ -18,6 +18,7 @@ import {
   type Table1Row,
   PAPER_TABLE1,
   ROW_LABELS,
+  SMOKE_WARNING,
   formatTable1Csv,
   formatTable1Markdown,
 } from '../table1.js';
@@ -93,6 +94,7 @@ export async function evaluateStage(
     definition: TABLE1_SCORES_DEFINITION,
     dataSource: data.description,
     twinExperiment: data.twinExperiment,
+    ...(config.profile === 'smoke' ? { warning: SMOKE_WARNING } : {}),
   };
   writeJsonAtomic(join(dir, 'table1.json'), table);
   writeFileAtomic(join(dir, 'table1.md'), formatTable1Markdown(table));
