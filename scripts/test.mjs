@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The workspace test command (README, .ci/run): type-check, lint (ESLint with Nx's module boundaries), check
 // formatting (Prettier), run every package's Jest suite, then the
-// end-to-end checks (the CLI smoke profile, the example on its embedded default). Prints one closing line
+// end-to-end checks (the CLI smoke profile, the two examples on their embedded default). Prints one closing line
 // `N passed, N failed, N skipped` counting Jest tests plus one per check.
 //   node scripts/test.mjs            default lane
 //   node scripts/test.mjs --slow     the *.slow.test.ts lane instead of the default one
@@ -110,6 +110,15 @@ if (!args.has('--unit') && !args.has('--slow')) {
     join(out, 'example'),
     '--profile',
     'smoke',
+  ]);
+  check('example: compose-by-hand (embedded default)', 'npm', [
+    'run',
+    'start',
+    '-w',
+    'examples/compose-by-hand',
+    '--',
+    '--out',
+    join(out, 'compose'),
   ]);
   rmSync(out, { recursive: true, force: true });
 }

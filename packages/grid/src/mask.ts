@@ -198,7 +198,7 @@ export interface CanadaMaskOptions extends RasterizeOptions {
  * (`countries-50m.json` by default, or `countries-110m.json`), converted from TopoJSON with `topojson-client`, and
  * rasterised by {@link rasterizePolygons}. The file is read on every call (no module-level cache).
  *
- * @param spec - The target grid, e.g. `CANADA_LCC_110KM` or the 1° North America GRACE grid.
+ * @param spec - The target grid, e.g. `CANADA_LCC_110KM` or the 1° North America GRACE grid (a stack: its last two dims).
  * @param options - See {@link CanadaMaskOptions}.
  * @returns A Float32 grid of fractions (`units: "1"`).
  * @throws {@link GridIoError} when `world-atlas` cannot be found.
@@ -208,7 +208,7 @@ export interface CanadaMaskOptions extends RasterizeOptions {
  * m.data.filter((f) => f >= 0.5).length; // => 763 (cells at least half Canadian, 50m outline)
  * ```
  */
-export function canadaMask(spec: GridSpec, options: CanadaMaskOptions = {}): Grid<Float32Array> {
+export function canadaMask(spec: GridSpecLike, options: CanadaMaskOptions = {}): Grid<Float32Array> {
   const resolution = options.resolution ?? '50m';
   if (resolution !== '50m' && resolution !== '110m')
     throw new GridArgumentError('options.resolution', 'canadaMask', '"50m" or "110m"', JSON.stringify(resolution));
