@@ -15,6 +15,8 @@ const FILES = [
   'mask.ts',
   'time-windows.ts',
   'calendar-months.ts',
+  'months.ts',
+  'random.ts',
   'aggregate.ts',
   'anomaly.ts',
   'stream.ts',
