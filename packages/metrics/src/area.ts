@@ -7,7 +7,11 @@ import type { MaskArray, FrameStack } from './types.js';
 
 /** Options of {@link areaWeightedMean}. */
 export interface AreaWeightedMeanOptions {
-  /** Pixel mask (`rows*cols`) or per-element mask (`time*rows*cols`); see {@link MaskArray}. Default: all cells. */
+  /**
+   * Pixel mask (`rows*cols`) or per-element mask (`time*rows*cols`); see {@link MaskArray}. Default: all cells.
+   * A numeric mask is a yes/no cut at `maskThreshold`: for fractional coverage (a basin, a land fraction) multiply
+   * the fraction into `weights` instead (e.g. @twsa/grid `basinWeights`), so a cell half inside counts half.
+   */
   readonly mask?: MaskArray;
   /** Numeric mask entries `>= maskThreshold` are included. Default `0.5`. */
   readonly maskThreshold?: number;
