@@ -144,12 +144,21 @@ export async function basinSeries(options: BasinSeriesOptions): Promise<BasinSer
   });
   const sub = options.subsamples !== undefined ? { subsamples: options.subsamples } : {};
   const warnOutside = (series: readonly BasinMeanSeries[], grid: string): void => {
-    for (const s of series)
+    for (const s of series) {
       if (s.outsideFraction >= 0.001)
         log({
           type: 'warning',
           message: `basin '${s.basin}': ${(s.outsideFraction * 100).toFixed(1)} % of its area lies outside the ${grid}; its means cover the rest only (see the coverage column)`,
         });
+      // Inside the grid, cells without values (outside the data's land mask) shrink the coverage further.
+      const sorted = Float64Array.from(s.coverage).sort();
+      const median = sorted.length > 0 ? sorted[Math.floor(sorted.length / 2)]! : 0;
+      if (median < 1 - s.outsideFraction - 0.05)
+        log({
+          type: 'warning',
+          message: `basin '${s.basin}': in a typical month only ${(median * 100).toFixed(1)} % of its area has values (cells without data inside the grid, e.g. outside the data's land mask)`,
+        });
+    }
   };
 
   if (options.grace !== undefined) {

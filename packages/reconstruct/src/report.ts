@@ -286,7 +286,7 @@ export async function buildReport(
       renderHtmlReport(sections, {
         title: 'twsa: GRACE-like TWSA reconstruction (Yu et al. 2021 workflow)',
         ...(table.warning || data.twinExperiment
-          ? { banner: [table.warning, data.twinExperiment ? TWIN_BANNER : undefined].filter(Boolean).join(' ') }
+          ? { banner: [data.twinExperiment ? TWIN_BANNER : undefined, table.warning].filter(Boolean).join(' ') }
           : {}),
       }),
     );
