@@ -3,12 +3,13 @@
 // NetCDF is written from the reference's 1° lon/lat stack, and the CSV's means must agree to 0.05 mm. Also the real
 // NCSG basin outlines on real GRACE when ../shared/data/real is present (skipped, and said so, when absent).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createStack, writeNetcdf } from '@twsa/grid';
 import { basinMeans } from '../src/basin-series.js';
 import { readBasins } from '@twsa/grid';
+import { haveRealData, realDataPath } from '../../../test-support/real-data.js';
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
 const cli = join(root, 'packages', 'reconstruct', 'src', 'cli.ts');
@@ -108,9 +109,7 @@ describe('twsa basin series --grace', () => {
   });
 });
 
-const REAL = join(root, '..', 'shared', 'data', 'real');
-const haveReal = existsSync(join(REAL, 'canada_boundary', 'basins_ncsg'));
-if (!haveReal) console.warn('skipped: ../shared/data/real not found (real NCSG basins on real GRACE)');
+const haveReal = haveRealData(realDataPath('canada_boundary', 'basins_ncsg'));
 (haveReal ? describe : describe.skip)('real data: NCSG Yukon basin on JPL GRACE', () => {
   it('writes a monthly series with GRACE duplicates merged and full coverage on the 1° grid', () => {
     const out = join(tmp, 'yukon.csv');
@@ -118,9 +117,9 @@ if (!haveReal) console.warn('skipped: ../shared/data/real not found (real NCSG b
       'basin',
       'series',
       '--grace',
-      join(REAL, 'grace_jpl_rl06v03_land', 'jpl_rl06v03_lnd_northamerica_1deg_200204-201912.nc'),
+      realDataPath('grace_jpl_rl06v03_land', 'jpl_rl06v03_lnd_northamerica_1deg_200204-201912.nc'),
       '--basins',
-      join(REAL, 'canada_boundary', 'basins_ncsg', 'Yukon.vec'),
+      realDataPath('canada_boundary', 'basins_ncsg', 'Yukon.vec'),
       '--out',
       out,
     );
@@ -132,5 +131,40 @@ if (!haveReal) console.warn('skipped: ../shared/data/real not found (real NCSG b
     expect(lines.every((l) => Number(l.split(',')[3]) > 0.99)).toBe(true);
     const mm = lines.map((l) => Number(l.split(',')[2]));
     expect(Math.max(...mm) - Math.min(...mm)).toBeGreaterThan(100); // the Yukon's seasonal cycle, in mm
+  });
+
+  it('the Canada outline (CAN.geo.json) as a basin reproduces the derived Canada-mean series to 0.5 mm', () => {
+    // canada_mean_twsa_jpl_rl06v03_lnd.csv was derived independently (cos-lat × Canada-fraction weights, 10×10
+    // sub-points, in cm, one row per GRACE record); months with two records are averaged here.
+    const out = join(tmp, 'canada.csv');
+    const dir = realDataPath('grace_jpl_rl06v03_land');
+    const r = twsa(
+      'basin',
+      'series',
+      '--grace',
+      join(dir, 'jpl_rl06v03_lnd_northamerica_1deg_200204-201912.nc'),
+      '--basins',
+      realDataPath('canada_boundary', 'CAN.geo.json'),
+      '--out',
+      out,
+    );
+    expect(r.code).toBe(0);
+    const ref = new Map<string, number[]>();
+    for (const line of readFileSync(join(dir, 'canada_mean_twsa_jpl_rl06v03_lnd.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)) {
+      const f = line.split(',');
+      const month = `${f[0]!.slice(0, 4)}-${f[0]!.slice(4)}`;
+      ref.set(month, [...(ref.get(month) ?? []), Number(f[6]) * 10]);
+    }
+    const rows = readFileSync(out, 'utf8').trim().split('\n').slice(1);
+    expect(rows.length).toBe(ref.size);
+    for (const line of rows) {
+      const [basin, month, mm] = line.split(',');
+      expect(basin).toBe('Canada');
+      const v = ref.get(month!)!;
+      expect(Math.abs(Number(mm) - v.reduce((a, b) => a + b, 0) / v.length)).toBeLessThan(0.5);
+    }
   });
 });
