@@ -1,6 +1,7 @@
 // Words and commands agree: every `twsa run` / `twsa prepare` command in the README, the guides and the example's
 // README names its run folder (--out), or resumes or only estimates — the CLI refuses it otherwise — and every
 // `twsa <command>` it shows is a command the CLI knows.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -40,4 +41,24 @@ it('the quick profile is timed the same way everywhere (≈ 11 min on 2 idle cor
     expect(text).not.toMatch(/(≤ ?45 min|≈ ?12 min)[^\n]*quick/);
   }
   expect(cli).toMatch(/quick: ≈ 11 min on 2 idle cores/);
+});
+
+describe.each(['examples/canada-reconstruction/main.ts', 'examples/compose-by-hand/main.ts'])('%s', (example) => {
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, ['--conditions=twsa-source', '--import', 'tsx', join(root, example), ...args], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+  it('--help prints the usage and exits 0', () => {
+    const r = run('--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: /);
+  });
+  it('a mistyped flag prints one error line and the usage (exit 2), not a stack', () => {
+    const r = run('--profle', 'smoke');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^error: Unknown option '--profle'\n\nUsage: /);
+    expect(r.stderr).not.toMatch(/ERR_PARSE_ARGS|\n\s+at /);
+  });
 });
