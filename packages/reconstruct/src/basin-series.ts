@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   basinWeights,
+  cellAreas,
   isGridError,
   mergeCalendarMonths,
   readBasins,
@@ -47,8 +48,9 @@ export interface BasinMeansOptions {
  * The stack is first merged into calendar months (@twsa/grid `mergeCalendarMonths`: GRACE's duplicate solutions
  * averaged, a frame belongs to the month of its window mid-point). Each basin's weights are the fraction of each
  * cell inside its outline × the cell's true area (@twsa/grid `basinWeights`, the outline transformed from the
- * layer's CRS to the stack's); the mean is @twsa/metrics `areaWeightedMean` with those weights and no mask, so a
- * cell half inside counts half. `coverage` = valid weight / basin weight inside the grid × (1 − share outside).
+ * layer's CRS to the stack's); the mean is @twsa/metrics `areaWeightedMean` with the cell areas as weights and
+ * the fractions as `cellFraction` (no 0.5 cut), so a cell half inside counts half. `coverage` = valid weight /
+ * basin weight inside the grid × (1 − share outside).
  *
  * @param stack - Values (mm) on any grid, with `times` and preferably `timeBounds`.
  * @param layer - Basins from @twsa/grid `readBasins`.
@@ -67,7 +69,7 @@ export function basinMeans(stack: GridStack, layer: BasinLayer, options: BasinMe
         coverage: new Float64Array(months.length),
         outsideFraction: w.outsideFraction,
       };
-    const r = areaWeightedMean(monthly, w.weights);
+    const r = areaWeightedMean(monthly, cellAreas(monthly).data, { cellFraction: w.fraction.data });
     const inside = 1 - w.outsideFraction;
     return {
       basin: b.name,
