@@ -62,9 +62,8 @@ export interface RasterizeOptions {
  * Each cell is divided into `N × N` sub-cells (N = `subsamples`) and its fraction is the share of sub-cell centres
  * inside the polygons. Inside-ness is the even–odd rule over all rings of all polygons, evaluated by scanlines:
  * the rings are transformed from `options.crs` to the grid's CRS (edges first split to ≤ `maxSegmentDeg` when the
- * two differ), each
- * sub-row collects the crossings of the ring edges with its centre line, and the sub-cell centres between
- * successive pairs of crossings are inside. Holes therefore subtract and disjoint parts add (parts of a
+ * two differ), each sub-row collects the crossings of the ring edges with its centre line, and the sub-cell centres
+ * between successive pairs of crossings are inside. Holes therefore subtract and disjoint parts add (parts of a
  * MultiPolygon must not overlap, as in any valid GeoJSON). For geographic grids whose longitudes run past ±180
  * (e.g. 0..360) the polygons are also tested shifted by ±360°. Cost is O(edges · crossed sub-rows + cells · N²).
  *
@@ -198,7 +197,8 @@ export interface CanadaMaskOptions extends RasterizeOptions {
  * (`countries-50m.json` by default, or `countries-110m.json`), converted from TopoJSON with `topojson-client`, and
  * rasterised by {@link rasterizePolygons}. The file is read on every call (no module-level cache).
  *
- * @param spec - The target grid, e.g. `CANADA_LCC_110KM` or the 1° North America GRACE grid (a stack: its last two dims).
+ * @param spec - The target grid, e.g. `CANADA_LCC_110KM` or the 1° North America GRACE grid (for a stack, its last
+ *   two dimensions).
  * @param options - See {@link CanadaMaskOptions}.
  * @returns A Float32 grid of fractions (`units: "1"`).
  * @throws {@link GridIoError} when `world-atlas` cannot be found.
