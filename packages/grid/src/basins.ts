@@ -188,7 +188,9 @@ async function readShp(file: string): Promise<{ crs: string; crsSource: string; 
   const dbf = sidecar('.dbf');
   const prj = sidecar('.prj');
   const cpg = sidecar('.cpg');
-  const encoding = cpg ? (await readText(cpg)).trim() || 'utf-8' : 'utf-8';
+  // .cpg holds the .dbf code page: "UTF-8", or a Windows code page such as "1252" / "ANSI 1252".
+  const page = cpg ? (await readText(cpg)).trim() : '';
+  const encoding = /^(ANSI\s*)?\d+$/i.test(page) ? `windows-${page.replace(/\D/g, '')}` : page || 'utf-8';
   let collection: { features: RawFeature[] };
   try {
     collection = (await readShapefile(file, dbf ?? undefined, { encoding })) as unknown as { features: RawFeature[] };
