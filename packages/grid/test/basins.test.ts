@@ -1,7 +1,7 @@
 // readBasins (GeoJSON lon/lat, GeoJSON with a crs member, shapefile with .prj, .vec) and basinWeights against the
 // numpy/shapely reference of scripts/fixtures/basin_reference.py (fractional coverage × true cell area, on a 1°
 // lon/lat grid and a 112 km EPSG:3978 grid, one basin leaving each grid), plus mergeCalendarMonths.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -141,6 +141,11 @@ describe('readBasins', () => {
       name: 'GridFormatError',
     });
     await expect(readBasins(join(tmp, 'missing.geojson'))).rejects.toMatchObject({ name: 'GridIoError' });
+    // a projected shapefile without its .prj: refused, unless the CRS is given
+    for (const ext of ['shp', 'shx', 'dbf']) copyFileSync(join(DIR, `basins-3978.${ext}`), join(tmp, `noprj.${ext}`));
+    await expect(readBasins(join(tmp, 'noprj.shp'))).rejects.toMatchObject({ name: 'GridCrsError' });
+    const given = await readBasins(join(tmp, 'noprj.shp'), { crs: 'EPSG:3978' });
+    expect([given.crs, given.crsSource, given.basins.length]).toEqual(['EPSG:3978', 'options.crs', 3]);
     await expect(readBasins(join(tmp, 'x.kml'))).rejects.toMatchObject({ name: 'GridFormatError' });
   });
 });
