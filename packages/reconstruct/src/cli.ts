@@ -6,6 +6,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { readdirSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
 import {
   resolveConfig,
   readConfigFile,
@@ -77,6 +78,7 @@ Tools:
   data baseline --grace <file> --lsm emulate --json
   basin series --grace <file>|--run <dir> --basins <geojson|shp> --out <csv>
                                  area-weighted basin means per calendar month (and per-basin CC/RMSE for a run)
+  setup native [--wheel <file>]  build the native TensorFlow engine (tfjs-node) offline from a TensorFlow wheel
 
 Run 'twsa <command> --help' for the options of a command.
 Data: no --grace/--lsm = the embedded synthetic scenario; --grace <files|dir> --lsm emulate = the twin experiment
@@ -149,6 +151,17 @@ says by how much) or GRACE has no value.`,
 // Heavy modules (tfjs, the readers) load only when a command needs them, so help and usage errors answer fast.
 async function runPipeline(config: PipelineConfig, options: RunPipelineOptions): Promise<RunResult> {
   return (await import('./pipeline.js')).runPipeline(config, options);
+}
+
+/** Whether the estimate ran on the native engine, or it is installed, or neither (for the estimate's last line). */
+function nativeEngineState(backend: string): 'selected' | 'installed' | 'absent' {
+  if (backend.startsWith('tensorflow')) return 'selected';
+  try {
+    createRequire(import.meta.url).resolve('@tensorflow/tfjs-node');
+    return 'installed';
+  } catch {
+    return 'absent';
+  }
 }
 
 class UsageError extends Error {
@@ -355,7 +368,8 @@ async function commandRun(args: string[], io: CliIo, stage?: StageName): Promise
     const estimate = await estimateTrainingSeconds(config, engine, {
       ...(quiet ? {} : { log: (message: string) => io.stderr(`  ${message}\n`) }),
     });
-    const text = formatTrainingEstimate(estimate, backend, config.profile).join('\n') + '\n';
+    const text =
+      formatTrainingEstimate(estimate, backend, config.profile, nativeEngineState(backend)).join('\n') + '\n';
     if (estimateOnly) {
       io.stdout(text);
       return 0;
@@ -630,9 +644,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await commandData(args, io);
       case 'basin':
         return await commandBasin(args, io);
+      case 'setup':
+        return await (await import('./setup-command.js')).commandSetup(args, io);
       default:
         io.stderr(
-          `twsa: unknown command '${command}'. Commands: run, prepare, train, evaluate, hindcast, report, models, grid, data, basin (twsa --help)\n`,
+          `twsa: unknown command '${command}'. Commands: run, prepare, train, evaluate, hindcast, report, models, grid, data, basin, setup (twsa --help)\n`,
         );
         return EXIT_USAGE;
     }

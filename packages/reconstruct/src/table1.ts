@@ -61,6 +61,8 @@ export interface Table1 {
   readonly twinExperiment: boolean;
   /** Set to {@link SMOKE_WARNING} for a smoke-profile run, whose scores mean nothing. */
   readonly warning?: string;
+  /** The tfjs backend the models were trained on, with the TensorFlow version on the native engine. */
+  readonly backend?: string;
 }
 
 /** What every smoke-profile result says: the terminal summary, Table 1 (md, json) and the report. */
@@ -92,6 +94,7 @@ export function formatTable1Markdown(table: Table1): string {
   }
   lines.push('');
   lines.push(`Data: ${table.dataSource}`);
+  if (table.backend !== undefined) lines.push('', `Trained on the tfjs backend: ${table.backend}.`);
   if (table.twinExperiment)
     lines.push(
       '',

@@ -12,7 +12,19 @@ const DOCS = [
   'examples/canada-reconstruction/README.md',
   'packages/reconstruct/README.md',
 ];
-const COMMANDS = ['run', 'prepare', 'train', 'evaluate', 'hindcast', 'report', 'models', 'grid', 'data', 'basin'];
+const COMMANDS = [
+  'run',
+  'prepare',
+  'train',
+  'evaluate',
+  'hindcast',
+  'report',
+  'models',
+  'grid',
+  'data',
+  'basin',
+  'setup',
+];
 
 /** `npx twsa …` commands of a Markdown file, with `\`-continued lines joined and trailing comments dropped. */
 function commands(file: string): string[] {

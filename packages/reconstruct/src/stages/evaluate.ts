@@ -32,6 +32,8 @@ export async function evaluateStage(
   config: PipelineConfig,
   engine: Engine,
   log: (e: PipelineEvent) => void,
+  /** The backend the models were trained on (run.json's), named in Table 1. */
+  backend?: string | null,
 ): Promise<Table1> {
   const data = loadPrepared(work, 'evaluate');
   const test = framesOf(data, 'test');
@@ -95,6 +97,7 @@ export async function evaluateStage(
     dataSource: data.description,
     twinExperiment: data.twinExperiment,
     ...(config.profile === 'smoke' ? { warning: SMOKE_WARNING } : {}),
+    ...(backend !== undefined && backend !== null ? { backend } : {}),
   };
   writeJsonAtomic(join(dir, 'table1.json'), table);
   writeFileAtomic(join(dir, 'table1.md'), formatTable1Markdown(table));
