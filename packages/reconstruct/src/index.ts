@@ -67,11 +67,12 @@ export type {
 export { defaultToolkit, METRICS_TOOLKIT } from './default-toolkit.js';
 export type { Table1, Table1Row } from './table1.js';
 export { PAPER_TABLE1, ROW_LABELS, formatTable1Markdown, formatTable1Csv } from './table1.js';
-export type { ColorMapName, MapPanel, RenderMapOptions } from './figures-png.js';
-export type { Rgb } from './internal/font.js';
-export { renderMapPng, colorAt } from './figures-png.js';
-export type { ChartSeries, ChartShading, LineChartOptions } from './figures-svg.js';
-export { renderLineChartSvg } from './figures-svg.js';
+export type { FigureSpec, RenderedFigure, RenderFigureOptions } from './figures-render.js';
+export { renderFigure } from './figures-render.js';
+export type { MapPalette, MapPanelData, MapFigureOptions } from './figures-maps.js';
+export { mapFigureSpec } from './figures-maps.js';
+export type { SeriesLine, SeriesBand, SeriesShading, SeriesPanel, SeriesFigureOptions } from './figures-series.js';
+export { seriesFigureSpec } from './figures-series.js';
 export type { ReportFigure, ReportSection, HtmlReportOptions } from './html-report.js';
 export { renderHtmlReport } from './html-report.js';
 export type { RunLocation } from './run-folder.js';

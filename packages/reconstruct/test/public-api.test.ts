@@ -23,7 +23,6 @@ describe('@twsa/reconstruct public API', () => {
       'StageOrderError',
       'TWIN_NOTE',
       'claimRunDirectory',
-      'colorAt',
       'dataCommand',
       'dataSourceKind',
       'defaultToolkit',
@@ -38,13 +37,14 @@ describe('@twsa/reconstruct public API', () => {
       'gridUpscaleCommand',
       'isReconstructError',
       'locateRunToResume',
+      'mapFigureSpec',
       'readConfigFile',
       'readRunTable1',
+      'renderFigure',
       'renderHtmlReport',
-      'renderLineChartSvg',
-      'renderMapPng',
       'resolveConfig',
       'runPipeline',
+      'seriesFigureSpec',
     ]);
   });
   it('pins the paper numbers it quotes', () => {
