@@ -272,7 +272,7 @@ export function mapPanelLayer(
  * const spec = mapFigureSpec([{ label: "GRACE", values: new Float32Array(4).fill(1) }], {
  *   title: "TWSA", units: "mm", grid: { shape: [2, 2], bounds: [-1e6, 0, 1e6, 2e6], crs: "EPSG:3978" },
  * });
- * // await renderFigure(spec) → { svg, png }
+ * (await renderFigure(spec, { density: 1 })).svg.startsWith("<svg"); // => true
  * ```
  */
 export function mapFigureSpec(panels: readonly MapPanelData[], options: MapFigureOptions): FigureSpec {
