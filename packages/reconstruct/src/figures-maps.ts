@@ -95,6 +95,20 @@ export function defaultDomain(
   return [lo, Math.max(lo + 1e-9, niceCeil(q))];
 }
 
+/** Splits text into lines of at most `width` characters at spaces (a longer word stays whole). */
+export function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
 /** The cells of one panel as data rows (inside the mask only). */
 function panelRows(
   panel: MapPanelData,
@@ -148,7 +162,7 @@ export function mapPanelLayer(
   grid: GridSpec,
   cellsData: { readonly values: readonly object[] } | { readonly name: string },
   options: {
-    readonly title: string | { readonly text: string; readonly subtitle: string };
+    readonly title: string | { readonly text: string; readonly subtitle: string | readonly string[] };
     readonly palette: MapPalette;
     readonly domain: readonly [number, number];
     readonly units: string;
@@ -302,7 +316,10 @@ export function mapFigureSpec(panels: readonly MapPanelData[], options: MapFigur
     const title = empty
       ? {
           text: p.label,
-          subtitle: `empty: ${p.emptyReason ?? (inside === 0 ? 'no cell inside the mask' : 'no finite value inside the mask')}`,
+          subtitle: wrapText(
+            `empty: ${p.emptyReason ?? (inside === 0 ? 'no cell inside the mask' : 'no finite value inside the mask')}`,
+            Math.max(30, Math.floor(width / 5)),
+          ),
         }
       : p.label;
     return mapPanelLayer(

@@ -206,7 +206,7 @@ export function seriesFigureSpec(panels: readonly SeriesPanel[], options: Series
     type: 'temporal',
     title: last ? 'Month' : null,
     ...(withScale ? { scale: { type: 'utc', domain: xDomain } } : {}),
-    axis: { format: '%Y', labelOverlap: true },
+    axis: { labelOverlap: true },
   });
   const y = { field: 'v', type: 'quantitative', title: options.yLabel, scale: { domain: yDomain, zero: false } };
   const legend = { title: null, orient: 'top', symbolType: 'stroke', symbolStrokeWidth: 2.5, symbolOpacity: 1 };

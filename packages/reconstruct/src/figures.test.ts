@@ -1,6 +1,6 @@
 import pngjs from 'pngjs';
 import { CANADA_LCC_110KM, transformer, type GridSpec } from '@twsa/grid';
-import { mapFigureSpec, defaultDomain, niceCeil } from './figures-maps.js';
+import { mapFigureSpec, defaultDomain, niceCeil, wrapText } from './figures-maps.js';
 import { seriesFigureSpec, monthIndex, monthString, seriesTime } from './figures-series.js';
 import { renderFigure, estimateTextWidth, FIGURE_FONT } from './figures-render.js';
 import { mapBackdrop, cellLonLat } from './figures-geo.js';
@@ -60,7 +60,11 @@ describe('map figures', () => {
       { title: 'T', units: 'mm', grid: tiny },
     );
     const titles = (spec as unknown as { concat: { title: unknown }[] }).concat.map((c) => c.title);
-    expect(titles[1]).toMatchObject({ text: 'ConvLSTM', subtitle: 'empty: no window' });
+    expect(titles[1]).toMatchObject({ text: 'ConvLSTM', subtitle: ['empty: no window'] });
+    expect(wrapText('the ConvLSTM needs GRACE in the 6 months before 2003-07', 30)).toEqual([
+      'the ConvLSTM needs GRACE in',
+      'the 6 months before 2003-07',
+    ]);
     expect(() => mapFigureSpec([{ label: 'A', values: [1, 2, 3] }], { title: 'T', units: 'mm', grid: tiny })).toThrow(
       /expected 2×2 = 4/,
     );

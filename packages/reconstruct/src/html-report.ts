@@ -228,6 +228,7 @@ const SCRIPT = String.raw`
     view.change('cells', vega.changeset().remove(vega.truthy).insert(rows(values)));
     await view.runAsync();
     shown = { layer: li, field: field, time: time };
+    readout.textContent = 'Showing ' + field + (time ? ' ' + time : '') + ': hover a cell to read its value and coordinates.';
     document.getElementById('explorer-note').textContent = frame ? '' : 'No map for ' + field + (time ? ' in ' + time : '') + '.';
   }
   fill(pick.layer, EX.layers.map(function (l, i) { return String(i); }), false);

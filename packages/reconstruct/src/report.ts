@@ -194,7 +194,11 @@ export async function buildReport(
       ...models.map((m) => ({
         label: ROW_LABELS[m] ?? m,
         values: frame(predictions[m]!, t),
-        emptyReason: emptyReason(m, predictions[m], 'twsa'),
+        emptyReason: emptyReason(m, predictions[m], 'twsa', {
+          month,
+          sequenceLength: config.models.sequenceLength,
+          missingMonths: data.missingMonths,
+        }),
       })),
     ];
     monthly.push(
@@ -265,13 +269,13 @@ export async function buildReport(
     ? [
         {
           title: 'Nationwide TWSA (zoom: mouse wheel or drag on the time axis; double-click resets)',
-          spec: compileFigure(nationwideSeriesFigure(fig12Panels, { shading, notes: twinLine, zoom: true })),
+          spec: compileForScreen(nationwideSeriesFigure(fig12Panels, { shading, notes: twinLine, zoom: true })),
         },
         ...(hindSeries.length
           ? [
               {
                 title: 'Hindcast',
-                spec: compileFigure(
+                spec: compileForScreen(
                   hindcastSeriesFigure(hindSeries, {
                     model: ROW_LABELS[config.hindcast.model] ?? config.hindcast.model,
                     notes: twinLine,
@@ -369,13 +373,25 @@ function splitBlocks(months: readonly string[], splits: readonly string[]): Seri
  * full window of preceding GRACE months, so a month after a GRACE gap has no prediction; any other all-NaN output
  * is a failed model.
  */
-function emptyReason(model: string, prediction: GridStack | undefined, kind: 'cc' | 'rmse' | 'twsa'): string {
-  if (!prediction) return 'no prediction stored for this model';
-  if (model === 'convlstm')
-    return kind === 'twsa'
-      ? 'the ConvLSTM predicts a month only after a full window of GRACE months; this one follows a gap'
-      : 'the ConvLSTM has no prediction for enough test months here';
+function emptyReason(
+  model: string,
+  prediction: GridStack | undefined,
+  kind: 'cc' | 'rmse' | 'twsa',
+  context?: { readonly month: string; readonly sequenceLength: number; readonly missingMonths: readonly string[] },
+): string {
   if (model === 'lsm') return kind === 'twsa' ? 'the LSM has no value here' : 'fewer than 3 test months with values';
+  if (!prediction) return 'no prediction stored for this model';
+  if (model === 'convlstm' && kind === 'twsa' && context) {
+    const m = monthIndex(context.month);
+    const window = Array.from({ length: context.sequenceLength }, (_, k) =>
+      monthString(m - context.sequenceLength + k),
+    );
+    const missing = window.filter((w) => context.missingMonths.includes(w));
+    if (missing.length)
+      return `the ConvLSTM needs GRACE in the ${context.sequenceLength} months before ${context.month}; ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing`;
+  }
+  if (model === 'convlstm' && kind !== 'twsa')
+    return 'the ConvLSTM has no prediction for enough test months (each needs a full window of GRACE months)';
   return kind === 'twsa'
     ? 'the model output is NaN everywhere (did training diverge?)'
     : 'score undefined: prediction NaN or constant over the test months';
@@ -409,10 +425,11 @@ function buildExplorer(input: {
       if (!(mask[i]! > 0)) continue;
       index.push(i);
       const round = (v: number): number => Math.round(v * 100) / 100;
+      // The same 8 % overlap as the static maps, so the browser leaves no hairline seams between cells.
       cells.push([
         w + c * dx,
-        w + (c + 1) * dx,
-        n - (r + 1) * dy,
+        w + (c + 1.08) * dx,
+        n - (r + 1.08) * dy,
         n - r * dy,
         round(lonLat[2 * i]!),
         round(lonLat[2 * i + 1]!),
@@ -506,4 +523,12 @@ function buildExplorer(input: {
   };
 }
 
-const FIGURE_CONFIG_INTERACTIVE = { ...FIGURE_CONFIG, font: 'Noto Sans, system-ui, sans-serif' };
+/** In the browser Noto Sans may be missing: fall back to the reader's sans-serif fonts, never to a serif one. */
+const SCREEN_FONT = 'Noto Sans, DejaVu Sans, Helvetica, Arial, sans-serif';
+const FIGURE_CONFIG_INTERACTIVE = { ...FIGURE_CONFIG, font: SCREEN_FONT };
+
+/** A figure compiled for the HTML report's Vega views (screen font stack). */
+function compileForScreen(spec: FigureSpec): object {
+  const s = spec as unknown as { config?: object };
+  return compileFigure({ ...s, config: { ...s.config, font: SCREEN_FONT } } as unknown as FigureSpec);
+}

@@ -105,6 +105,20 @@ if (!haveChromium)
     await page.selectOption('#pick-layer', { label: 'Per-pixel CC (test)' });
     await page.waitForFunction("document.querySelectorAll('#explorer-map svg g.mark-rect path').length > 10");
 
+    // The series zoom: the mouse wheel over a panel narrows its time axis (its year labels change).
+    const view = page.locator('#view-0');
+    await view.scrollIntoViewIfNeeded();
+    const yearLabels = (): Promise<string[]> =>
+      view.locator('g.role-axis-label').first().locator('text').allTextContents();
+    const before = await yearLabels();
+    const vbox = (await view.locator('svg').boundingBox())!;
+    await page.mouse.move(vbox.x + vbox.width / 2, vbox.y + 150);
+    for (let k = 0; k < 5; k++) await page.mouse.wheel(0, -300);
+    await page.waitForTimeout(300);
+    const after = await yearLabels();
+    console.log(`series zoom: year labels ${before.join(' ')} → ${after.join(' ')}`);
+    expect(after).not.toEqual(before);
+
     // Table 1 sorts by a clicked column.
     const th = page.locator('table th').nth(0);
     await th.click();
