@@ -310,17 +310,22 @@ export function mapFigureSpec(panels: readonly MapPanelData[], options: MapFigur
   if (!(domain[1] > domain[0])) throw new ReconstructError(`mapFigureSpec: empty colour range [${domain.join(', ')}]`);
   const lonLat = options.withCoordinates ? cellLonLat(options.grid) : null;
   const width = options.panelWidth ?? 250;
-  const views = panels.map((p) => {
+  const drawn = panels.map((p) => {
     const { rows: cells, finite, inside } = panelRows(p, options.grid, options.mask, lonLat);
-    const empty = finite === 0;
-    const title = empty
-      ? {
-          text: p.label,
-          subtitle: wrapText(
+    const caption =
+      finite === 0
+        ? wrapText(
             `empty: ${p.emptyReason ?? (inside === 0 ? 'no cell inside the mask' : 'no finite value inside the mask')}`,
             Math.max(30, Math.floor(width / 5)),
-          ),
-        }
+          )
+        : [];
+    return { p, cells, caption };
+  });
+  // Every panel gets as many caption lines as the longest one (blank ones are spaces), so the maps of a row align.
+  const captionLines = Math.max(0, ...drawn.map((d) => d.caption.length));
+  const views = drawn.map(({ p, cells, caption }) => {
+    const title = captionLines
+      ? { text: p.label, subtitle: [...caption, ...Array<string>(captionLines - caption.length).fill(' ')] }
       : p.label;
     return mapPanelLayer(
       options.grid,
@@ -335,6 +340,8 @@ export function mapFigureSpec(panels: readonly MapPanelData[], options: MapFigur
   ];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    // Room for text whose width Vega can only estimate (no canvas in Node).
+    padding: 16,
     title: { text: options.title, subtitle },
     config: FIGURE_CONFIG,
     columns: Math.max(1, Math.min(options.columns ?? 3, panels.length)),

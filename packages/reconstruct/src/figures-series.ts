@@ -270,6 +270,8 @@ export function seriesFigureSpec(panels: readonly SeriesPanel[], options: Series
   const subtitle = typeof options.subtitle === 'string' ? [options.subtitle] : [...(options.subtitle ?? [])];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    // Room for text whose width Vega can only estimate (no canvas in Node).
+    padding: 16,
     title: { text: options.title, ...(subtitle.length ? { subtitle } : {}) },
     config: FIGURE_CONFIG,
     vconcat: views,
