@@ -35,7 +35,7 @@ const NAMES = [
   'prepareLsm',
   'scalerFromJson',
   'scalerToJson',
-  'sequenceData',
+  'sequenceArrays',
   'splitByDateRange',
   'splitCounts',
   'splitIndices',

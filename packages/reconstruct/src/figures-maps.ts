@@ -286,7 +286,8 @@ export function mapPanelLayer(
  * const spec = mapFigureSpec([{ label: "GRACE", values: new Float32Array(4).fill(1) }], {
  *   title: "TWSA", units: "mm", grid: { shape: [2, 2], bounds: [-1e6, 0, 1e6, 2e6], crs: "EPSG:3978" },
  * });
- * (await renderFigure(spec, { density: 1 })).svg.startsWith("<svg"); // => true
+ * spec.concat.length; // => 1
+ * // renderFigure(spec) (figures-render.ts) draws it: { svg, png }
  * ```
  */
 export function mapFigureSpec(panels: readonly MapPanelData[], options: MapFigureOptions): FigureSpec {

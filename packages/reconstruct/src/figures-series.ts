@@ -131,7 +131,8 @@ function lineRows(line: SeriesLine, panel: string): Record<string, string | numb
  *   [{ title: "DCAE", lines: [{ label: "GRACE", months: ["2002-04", "2002-05"], values: [1, 2], color: "black" }] }],
  *   { title: "Fig. 12", yLabel: "TWSA (mm)" },
  * );
- * (await renderFigure(spec, { density: 1 })).png.length > 1000; // => true
+ * spec.vconcat.length; // => 1
+ * // renderFigure(spec) (figures-render.ts) draws it: { svg, png }
  * ```
  */
 export function seriesFigureSpec(panels: readonly SeriesPanel[], options: SeriesFigureOptions): FigureSpec {

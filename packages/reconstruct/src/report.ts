@@ -29,7 +29,8 @@ import {
 import { readArray, readPrepared } from './internal/store.js';
 import { readJson, writeFileAtomic } from './run-folder.js';
 import { ROW_LABELS, type Table1 } from './table1.js';
-import type { PreparedData, Toolkit } from './toolkit.js';
+import type { PreparedData } from './seam.js';
+import { domainMean, trendOf } from './scores.js';
 import { StageOrderError } from './errors.js';
 
 const COLORS: Record<string, string> = {
@@ -58,7 +59,6 @@ interface Figure extends ReportFigure {
 export async function buildReport(
   work: string,
   config: PipelineConfig,
-  toolkit: Toolkit,
   record: {
     readonly gitCommit: string | null;
     readonly backend: string | null;
@@ -101,8 +101,8 @@ export async function buildReport(
 
   // Fig. 2: trend maps of GRACE and the LSM over the paired records.
   const trends = {
-    grace: toolkit.trend(data.grace, data.mask),
-    lsm: toolkit.trend(data.lsm, data.mask),
+    grace: trendOf(data.grace, data.mask),
+    lsm: trendOf(data.lsm, data.mask),
   };
   const fig2 = await add(
     'fig02_trend',
@@ -151,20 +151,20 @@ export async function buildReport(
     });
     return { months: out.map((_, k) => monthString(first + k)), values: out };
   };
-  const graceMean = toolkit.domainMean(Float32Array.from(data.grace.data), data.grace, data.mask);
+  const graceMean = domainMean(data.grace.data, data.grace, data.mask);
   const grace: SeriesLine = { label: 'GRACE', color: COLORS['grace']!, ...byMonth(graceMean), markers: true };
   const seriesOf: Record<string, SeriesLine> = {
     lsm: {
       label: data.twinExperiment ? 'LSM (emulated)' : 'LSM',
       color: COLORS['lsm']!,
-      ...byMonth(toolkit.domainMean(Float32Array.from(data.lsm.data), data.grace, data.mask)),
+      ...byMonth(domainMean(data.lsm.data, data.grace, data.mask)),
     },
   };
   for (const m of models)
     seriesOf[m] = {
       label: ROW_LABELS[m] ?? m,
       color: COLORS[m] ?? '#555',
-      ...byMonth(toolkit.domainMean(Float32Array.from(predictions[m]!.data), data.grace, data.mask)),
+      ...byMonth(domainMean(predictions[m]!.data, data.grace, data.mask)),
     };
   const shading = splitBlocks(
     data.records.map((r) => r.yearMonth),
@@ -216,7 +216,7 @@ export async function buildReport(
   let hindSeries: SeriesLine[] = [];
   if (existsSync(join(work, 'hindcast', 'hindcast.json'))) {
     const hind = readArray<GridStack>(join(work, 'hindcast'), 'hindcast');
-    const hMean = toolkit.domainMean(Float32Array.from(hind.data), hind, data.mask);
+    const hMean = domainMean(hind.data, hind, data.mask);
     const model = config.hindcast.model;
     const name = ROW_LABELS[model] ?? model;
     const hindMonths = hind.times.map((t) => t.slice(0, 7));

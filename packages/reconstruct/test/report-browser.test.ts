@@ -12,7 +12,7 @@ import pngjs from 'pngjs';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { runPipeline } from '../src/pipeline.js';
 import { resolveConfig } from '../src/config.js';
-import { fakeToolkit } from './fake-toolkit.js';
+import { fakeEngine } from './fake-engine.js';
 
 const CHROMIUM = process.env['TWSA_CHROMIUM'] ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -32,7 +32,7 @@ if (!haveChromium)
       models: { names: ['seunet', 'dcae'] },
       hindcast: { start: '2001-10' },
     });
-    const result = await runPipeline(config, { out: join(base, 'run'), toolkit: fakeToolkit({ twin: true }) });
+    const result = await runPipeline(config, { out: join(base, 'run'), engine: fakeEngine({ twin: true }) });
     reportPath = result.reportPath!;
     context = await chromium.launchPersistentContext(join(base, 'profile'), {
       executablePath: CHROMIUM,
