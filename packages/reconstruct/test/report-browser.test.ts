@@ -78,7 +78,9 @@ if (!haveChromium)
     const box = (await cells.nth(Math.floor(n / 2)).boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     const readout = page.locator('#readout');
-    await page.waitForFunction("/ at /.test(document.getElementById('readout').textContent)", null, { timeout: 5000 });
+    await page.waitForFunction("/ at /.test(document.getElementById('readout').textContent)", null, {
+      timeout: 15_000,
+    });
     await expect(readout.textContent()).resolves.toMatch(
       /: (-?\d+(\.\d+)? mm|no value) at \d+\.\d+°N \d+\.\d+°W \(row \d+, col \d+\)/,
     );
@@ -95,7 +97,7 @@ if (!haveChromium)
     await page.mouse.move(box.x + 1, box.y + 1);
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.waitForFunction("/^DCAE /.test(document.getElementById('readout').textContent)", null, {
-      timeout: 5000,
+      timeout: 15_000,
     });
     await expect(readout.textContent()).resolves.toMatch(
       new RegExp(`^DCAE ${times[times.length - 1]!.replace(/[()]/g, '\\$&')}: `),
