@@ -26,7 +26,7 @@ export interface MapLabel {
   readonly y: number;
   readonly text: string;
   /** Which frame edge the label sits on. */
-  readonly edge: 'left' | 'bottom';
+  readonly edge: 'left' | 'bottom' | 'top';
 }
 
 /** Outlines, graticule and labels of a grid, in its CRS units. */
@@ -85,7 +85,8 @@ const backdropCache = new Map<string, MapBackdrop>();
  * Country rings are projected vertex by vertex, thinned so that kept vertices are at least 1/8 of a cell apart, and
  * split wherever they leave the grid's bounds grown by 5 %. Parallels (every 10° from 30°N to 80°N) and meridians
  * (every 10°) are sampled every 0.5°, projected, thinned and split the same way. A label is placed where a line crosses the
- * frame: parallels on the left edge, meridians on the bottom edge.
+ * frame: parallels on the left edge (and, for the northern ones that leave through it, inside the top edge),
+ * meridians on the bottom edge.
  *
  * @throws {@link ReconstructError} when the outline data cannot be read, or the CRS is unknown to proj4.
  */
@@ -149,19 +150,26 @@ export function mapBackdrop(grid: GridSpec): MapBackdrop {
       if (![x0, y0, x1, y1].every(Number.isFinite)) continue;
       const cross = (a0: number, a1: number, edge: number): number | null =>
         (a0 - edge) * (a1 - edge) <= 0 && a0 !== a1 ? (edge - a0) / (a1 - a0) : null;
-      const edges = fixed === 'lat' ? ([['left', 'x', w]] as const) : ([['bottom', 'y', s]] as const);
+      const edges =
+        fixed === 'lat'
+          ? ([
+              ['left', 'x', w],
+              ['top', 'y', n],
+            ] as const)
+          : ([['bottom', 'y', s]] as const);
       for (const [edge, axis, at] of edges) {
         const f = axis === 'x' ? cross(x0, x1, at) : cross(y0, y1, at);
         if (f === null) continue;
         const x = axis === 'x' ? at : x0 + f * (x1 - x0);
         const y = axis === 'y' ? at : y0 + f * (y1 - y0);
         if (x < w || x > e || y < s || y > n) continue;
-        if (labels.some((l) => l.text === text && l.edge === edge)) continue;
+        // One label per line: a parallel labelled on the left is not labelled again at the top.
+        if (labels.some((l) => l.text === text)) continue;
         labels.push({ x, y, text, edge });
       }
     }
   };
-  for (let lat = 30; lat <= 80; lat += 10) graticule('lat', lat, -180, -10);
+  for (let lat = 30; lat <= 80; lat += 10) graticule('lat', lat, -180, 40);
   for (let lon = -170; lon <= -20; lon += 10) graticule('lon', lon, 20, 89);
   // Drop labels crowding each other on one edge (keep the first).
   const minGap = Math.max(e - w, n - s) * 0.045;

@@ -248,6 +248,7 @@ export function mapPanelLayer(
       [
         ['left', { align: 'right', dx: -3 }],
         ['bottom', { baseline: 'top', dy: 3 }],
+        ['top', { baseline: 'top', dy: 2, dx: 2, align: 'left' }],
       ] as const
     ).map(([edge, place]) => ({
       data: { values: backdrop.labels.filter((l) => l.edge === edge) },

@@ -94,10 +94,11 @@ describe('map figures', () => {
     expect(b.lines.filter((p) => p.kind === 'canada').length).toBeGreaterThan(500);
     expect(b.lines.some((p) => p.kind === 'graticule')).toBe(true);
     const texts = b.labels.map((l) => l.text);
-    expect(texts).toEqual(expect.arrayContaining(['50°N', '60°N', '100°W', '80°W']));
+    expect(texts).toEqual(expect.arrayContaining(['50°N', '60°N', '70°N', '100°W', '80°W']));
+    expect(new Set(texts).size).toBe(texts.length); // each line labelled once
     for (const l of b.labels) {
       if (l.edge === 'left') expect(l.x).toBe(w);
-      else expect(l.y).toBe(s);
+      else expect(l.y).toBe(l.edge === 'top' ? n : s);
       expect(l.x >= w && l.x <= e && l.y >= s && l.y <= n).toBe(true);
     }
     // Cell (row 1, col 0) of the tiny grid is centred at x = −250 km, y = 250 km: west of 95°W, north of 49°N, and
