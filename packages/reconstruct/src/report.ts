@@ -338,7 +338,9 @@ export async function buildReport(
       reportPath,
       renderHtmlReport(sections, {
         title: 'twsa: GRACE-like TWSA reconstruction (Yu et al. 2021 workflow)',
-        ...(data.twinExperiment ? { banner: table.twinExperiment ? TWIN_BANNER : TWIN_BANNER } : {}),
+        ...(table.warning || data.twinExperiment
+          ? { banner: [data.twinExperiment ? TWIN_BANNER : undefined, table.warning].filter(Boolean).join(' ') }
+          : {}),
       }),
     );
   return reportPath;
