@@ -6,8 +6,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { monthRange } from '@twsa/grid';
 import type { ModelName } from './config.js';
-import { markdownTableToHtml, type ReportSection } from './html-report.js';
-import { renderLineChartSvg } from './figures-svg.js';
+import { markdownTableToHtml, type ReportFigure, type ReportSection } from './html-report.js';
+import type { FigureSpec } from './figures-render.js';
+import { seriesFigureSpec } from './figures-series.js';
 import { readJson } from './run-folder.js';
 import { TWIN_NOTE } from './stages/hindcast.js';
 
@@ -125,11 +126,10 @@ export function readPredictScores(work: string): { readonly name: string; readon
 }
 
 /**
- * The nationwide series of a predicted period as an SVG line chart: the prediction, GRACE/GRACE-FO and the LSM
- * input, the gap-filled months shaded. (A plain chart with the report's SVG renderer; the report's figure style may
- * replace it.)
+ * The nationwide series of a predicted period as a figure spec: the prediction, GRACE/GRACE-FO and the LSM input,
+ * the gap-filled months shaded; `null` without a series.
  */
-export function predictSeriesSvg(s: PredictScores): string | null {
+export function predictSeriesFigure(s: PredictScores): FigureSpec | null {
   const series = s.series;
   if (!series || series.months.length < 2) return null;
   // One value per calendar month (the first frame of a month with two).
@@ -142,44 +142,57 @@ export function predictSeriesSvg(s: PredictScores): string | null {
     .filter((r) => r !== '')
     .map((r) => {
       const [start, end] = r.split('..') as [string, string?];
-      return { start, end: end ?? start, label: 'gap filled', color: '#fde0c5' };
+      return { start, end: end ?? start, label: 'gap filled', color: '#fdae6b' };
     });
-  return renderLineChartSvg(
+  return seriesFigureSpec(
     [
-      { label: `${s.model} prediction`, color: '#2ca02c', months, values: values(series.predictedMm) },
-      { label: 'GRACE / GRACE-FO', color: '#000000', months, values: values(series.graceMm), markers: true },
-      { label: 'LSM input', color: '#8c6d31', dashed: true, months, values: values(series.lsmMm) },
+      {
+        title: `${s.model} prediction, GRACE/GRACE-FO and the LSM input`,
+        lines: [
+          { label: `${s.model} prediction`, color: '#2ca02c', months, values: values(series.predictedMm) },
+          { label: 'GRACE / GRACE-FO', color: '#000000', months, values: values(series.graceMm), markers: true },
+          { label: 'LSM input', color: '#8c6d31', dashed: true, months, values: values(series.lsmMm) },
+        ],
+      },
     ],
     {
-      title: `Nationwide TWSA ${s.from}..${s.to}: ${s.model}, GRACE/GRACE-FO and the LSM`,
+      title: `Nationwide TWSA ${s.from}..${s.to} predicted by ${s.model}`,
+      subtitle: [
+        'Area-weighted mean over the Canada mask; shaded: months filled where GRACE has no solution.',
+        ...(s.twinExperiment ? ['TWIN EXPERIMENT: LSM EMULATED FROM GRACE'] : []),
+      ],
       yLabel: 'TWSA (mm)',
       shading,
-      ...(s.twinExperiment ? { note: 'TWIN EXPERIMENT: LSM EMULATED FROM GRACE' } : {}),
     },
   );
 }
 
-/** One report section per predicted period of a run (none when `twsa predict` has not run). */
-export function predictSections(work: string): ReportSection[] {
-  return readPredictScores(work).map(({ name, scores }) => {
+/**
+ * One report section per predicted period of a run (none when `twsa predict` has not run). `draw` renders a figure
+ * spec the way the report draws its own (file name without extension, caption).
+ */
+export async function predictSections(
+  work: string,
+  draw: (name: string, caption: string, spec: FigureSpec) => Promise<ReportFigure>,
+): Promise<ReportSection[]> {
+  const sections: ReportSection[] = [];
+  for (const { name, scores } of readPredictScores(work)) {
     const lines = predictSummaryMarkdown(scores);
     const table = lines.filter((l) => l.startsWith('|')).join('\n');
-    const svg = predictSeriesSvg(scores);
-    return {
+    const spec = predictSeriesFigure(scores);
+    const figure = spec
+      ? await draw(
+          `predict_${name}_series`,
+          `Nationwide (area-weighted) TWSA ${scores.from}..${scores.to}; shaded: months filled where GRACE has no solution`,
+          spec,
+        )
+      : null;
+    sections.push({
       heading: `Predicted period ${scores.from}..${scores.to} (${scores.model}; predict/${name})`,
       paragraphs: lines.filter((l) => l.trim() !== '' && !l.startsWith('|')),
       ...(table ? { tableHtml: markdownTableToHtml(table) } : {}),
-      ...(svg
-        ? {
-            figures: [
-              {
-                caption: `Nationwide (area-weighted) TWSA ${scores.from}..${scores.to}; shaded: months filled where GRACE has no solution`,
-                mime: 'image/svg+xml' as const,
-                bytes: svg,
-              },
-            ],
-          }
-        : {}),
-    };
-  });
+      ...(figure ? { figures: [figure] } : {}),
+    });
+  }
+  return sections;
 }

@@ -29,6 +29,7 @@ describe('twsa CLI', () => {
       ['grid', /twsa grid reproject/],
       ['data', /twsa data baseline/],
       ['predict', /twsa predict <run-dir> --from YYYY-MM --to YYYY-MM/],
+      ['basin', /twsa basin series --run/],
     ] as const) {
       const r = twsa(cmd, '--help');
       expect(r.code).toBe(0);
