@@ -51,6 +51,8 @@ export interface PredictScores {
   /** The same scores for the LSM input itself (the baseline row). */
   readonly lsmBaseline: PredictScores['test'];
   readonly definition: string;
+  /** Set for a smoke-profile run: its scores mean nothing. */
+  readonly warning?: string;
 }
 
 const num = (v: number, digits: number): string => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
@@ -112,6 +114,7 @@ export function predictSummaryMarkdown(s: PredictScores): string[] {
       `${s.afterGraceMonths.length} month(s) after the last GRACE record: ${monthRanges(s.afterGraceMonths)}.`,
     );
   if (s.twinExperiment) lines.push(`${TWIN_NOTE}`);
+  if (s.warning) lines.unshift(`WARNING: ${s.warning}`);
   return lines;
 }
 

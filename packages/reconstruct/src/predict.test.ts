@@ -36,6 +36,7 @@ describe('twsa predict (predictIntoRun) with a stand-in engine', () => {
     expect(s.testRecords).toHaveLength(17);
     expect(new Set(s.testMissions)).toEqual(new Set(['GRACE-FO']));
     expect(s.trainingPeriod).toBe('2002-04..2016-12');
+    expect(s.warning).toMatch(/^Smoke run: scores mean nothing/); // the stand-in run uses the smoke profile
     // The fitted linear model beats its damped LSM input on the unseen months.
     expect(s.test!.rmseMm).toBeLessThan(s.lsmBaseline!.rmseMm);
     expect(s.test!.cc).toBeGreaterThan(0.9);

@@ -23,7 +23,7 @@ import type { RunRecord } from './pipeline.js';
 import { locateRunToResume, readJson, writeFileAtomic, writeJsonAtomic } from './run-folder.js';
 import { csvNumber as fmt, domainMean, perPixelScores, table1Scores } from './scores.js';
 import { defaultEngine, type Engine, type PreparedData } from './seam.js';
-import type { Table1 } from './table1.js';
+import { SMOKE_WARNING, type Table1 } from './table1.js';
 import { predictSummaryMarkdown, type PredictScores } from './predict-report.js';
 import { buildReport } from './report.js';
 import { TWIN_NOTE } from './stages/hindcast.js';
@@ -250,6 +250,7 @@ export async function writePeriodPrediction(
     },
     test: score(predicted),
     lsmBaseline: score(Float32Array.from(lsm.data)),
+    ...(config.profile === 'smoke' ? { warning: SMOKE_WARNING } : {}),
     definition:
       'Independent test: GRACE/GRACE-FO records after the training period, never seen in training. rmseMm/cc: per-pixel RMSE and CC over those records, averaged over land cells (as Table 1); seriesRmseMm/seriesCc: of the area-weighted nationwide series.',
   };
