@@ -5,6 +5,7 @@
 //   npm run start -w examples/canada-reconstruction -- --profile smoke   # a few training steps only (CI)
 //   npm run start -w examples/canada-reconstruction -- --grace ../shared/data/real/grace_jpl_rl06v03_land/jpl_rl06v03_lnd_northamerica_1deg_200204-201912.nc
 //                                                                        # real GRACE + emulated LSM (a twin experiment)
+//   npm run start -w examples/canada-reconstruction -- --overwrite       # replace the previous run of this example
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import {
@@ -21,7 +22,8 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'runs/canada-reconstruction' },
     profile: { type: 'string', default: 'quick' },
     grace: { type: 'string' },
-    overwrite: { type: 'boolean', default: true },
+    // Never by default: --overwrite replaces only a previous twsa run folder (never a folder of yours or an input).
+    overwrite: { type: 'boolean', default: false },
   },
 });
 
@@ -52,5 +54,9 @@ try {
   console.log(`Report: ${result.reportPath}`);
 } catch (error) {
   console.error(isReconstructError(error) ? `error: ${error.message}` : error);
+  if (isReconstructError(error, 'OutputExistsError'))
+    console.error(
+      '(this example never replaces a folder by default: pass --overwrite to replace a previous run of it)',
+    );
   process.exitCode = 1;
 }

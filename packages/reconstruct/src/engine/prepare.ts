@@ -68,12 +68,15 @@ export async function prepare(
   const prepared = await prepareGrace(config.data.grace.length === 1 ? config.data.grace[0]! : config.data.grace, {
     start: config.data.start,
     end: config.data.end,
+    acceptImplausible: config.data.acceptImplausible ?? false,
+    acceptHint: 'pass --accept-implausible (data.acceptImplausible: true) if the values are intended',
   });
   const grace = prepared.grace;
+  const graceSource = config.data.grace.length === 1 ? config.data.grace[0]! : config.data.grace.join(', ');
   if (config.data.lsm === 'emulate') {
     const fineFactor = config.profile === 'paper' ? 22 : 2;
     options.log?.(`emulating the LSM from GRACE (seed ${config.seed}, fine factor ${fineFactor}): a twin experiment`);
-    const lsm = await emulateLsm(grace, {
+    const lsm = await emulateLsmNamingFile(graceSource, grace, {
       seed: config.seed,
       fineFactor,
       start:
@@ -92,6 +95,24 @@ export async function prepare(
     );
   }
   return prepareUserLsm(config, options, prepared, config.data.lsm);
+}
+
+/** {@link emulateLsm}, whose "not enough records" error is rethrown naming the GRACE file(s) and the cause. */
+async function emulateLsmNamingFile(
+  source: string,
+  grace: GridStack,
+  options: Parameters<typeof emulateLsm>[1],
+): Promise<GridStack> {
+  try {
+    return await emulateLsm(grace, options);
+  } catch (error) {
+    if (isDatasetsError(error, 'DatasetsEmptyError'))
+      throw new InputError(
+        `--grace: ${source} has ${grace.shape[0]} record(s) in ${grace.times[0]?.slice(0, 7) ?? '?'}..${grace.times[grace.shape[0] - 1]?.slice(0, 7) ?? '?'}, too few valid values per cell to emulate an LSM from it (${error.message}); give a longer GRACE record`,
+        { file: source, cause: error },
+      );
+    throw error;
+  }
 }
 
 /**
