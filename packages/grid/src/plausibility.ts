@@ -135,7 +135,7 @@ export function plausibilityProblems(values: CheckedValues, options: Plausibilit
         check: 'empty-frames',
         value: values.times?.[empty[0]!] ?? empty[0]!,
         frame: empty[0]!,
-        message: `${where}: ${list} ${empty.length === 1 && shape.length === 3 ? 'has' : 'have'} no valid value (every cell is missing or the fill value${values.nodata !== undefined && Number.isFinite(values.nodata) ? ` ${values.nodata}` : ''}); fix the file, or ${hint('empty-frames')}`,
+        message: `${where}: ${list} ${empty.length === 1 ? 'has' : 'have'} no valid value (every cell is missing or the fill value${values.nodata !== undefined && Number.isFinite(values.nodata) ? ` ${values.nodata}` : ''}); fix the file, or ${hint('empty-frames')}`,
       });
     }
   }

@@ -16,7 +16,8 @@ if (existsSync(fileURLToPath(dist))) {
 } else if (existsSync(fileURLToPath(src))) {
   const child = spawn(
     process.execPath,
-    ['--conditions=twsa-source', '--import', 'tsx', fileURLToPath(src), ...process.argv.slice(2)],
+    // tsx resolved from here, so that the command works from any directory.
+    ['--conditions=twsa-source', '--import', import.meta.resolve('tsx'), fileURLToPath(src), ...process.argv.slice(2)],
     { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env: { ...process.env, TWSA_SUPERVISED: '1' } },
   );
   const SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };

@@ -150,8 +150,8 @@ export class OutputUnwritableError extends ReconstructError {
         ? 'permission denied'
         : code === 'EROFS'
           ? 'read-only file system'
-          : code === 'ENOTDIR'
-            ? 'a parent of it is a file, not a directory'
+          : code === 'ENOTDIR' || code === 'EEXIST'
+            ? 'it or a folder above it is a file, not a directory'
             : code === 'ENOSPC'
               ? 'no space left on the device'
               : cause.message;

@@ -7,6 +7,7 @@ import { extname } from 'node:path';
 import {
   NAMED_GRIDS,
   assertPlausible,
+  openNetcdf,
   frameOf,
   gridInfo,
   isStack,
@@ -28,6 +29,17 @@ const isTiff = (p: string): boolean => ['.tif', '.tiff'].includes(extname(p).toL
 
 function assertInput(path: string, argument: string): void {
   if (!existsSync(path)) throw new InputError(`${argument}: file '${path}' does not exist`, { file: path });
+}
+
+/** The NetCDF variable `readNetcdf` reads: the one asked for, else the file's first data variable. */
+async function netcdfVariable(path: string, asked: string | undefined): Promise<string> {
+  if (asked !== undefined) return asked;
+  const handle = await openNetcdf(path);
+  try {
+    return handle.variable;
+  } finally {
+    handle.close();
+  }
 }
 
 /**
@@ -142,7 +154,7 @@ export async function gridReprojectCommand(
   checkValues(
     source,
     input,
-    options.variable ?? (isTiff(input) ? 'band 1' : 'the data variable'),
+    isTiff(input) ? 'band 1' : await netcdfVariable(input, options.variable),
     options.acceptImplausible,
   );
   const result = isStack(source) ? reproject(source, spec) : reproject(source, spec);

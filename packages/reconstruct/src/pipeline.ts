@@ -18,7 +18,7 @@ import {
   writeJsonAtomic,
   type RunLocation,
 } from './run-folder.js';
-import { acquireRunLock } from './run-lock.js';
+import { acquireRunLock, LOCK_SUFFIX } from './run-lock.js';
 import { RUN_RECORD_KIND } from './run-safety.js';
 import { loadPrepared, writePrepared } from './internal/store.js';
 import { evaluateStage } from './stages/evaluate.js';
@@ -112,16 +112,22 @@ export interface RunResult {
  */
 export async function runPipeline(config: PipelineConfig, options: RunPipelineOptions = {}): Promise<RunResult> {
   const log = options.log ?? (() => undefined);
-  const engine = options.engine ?? (await defaultEngine());
+  // The run folder is claimed (locked) before anything slow happens, such as loading the engine.
   let location: RunLocation;
   let record: RunRecord;
   const now = (): string => new Date().toISOString();
   if (options.resume !== undefined) {
-    const found = locateRunToResume(options.resume);
-    const lock = acquireRunLock(found.target);
+    const lock = acquireRunLock(locateRunToResume(options.resume).target);
+    let found: RunLocation;
     let stored: RunRecord;
     let storedConfig: PipelineConfig;
     try {
+      // Located again under the lock: another run may have finished or replaced the folder meanwhile.
+      found = locateRunToResume(options.resume);
+      if (found.target !== lock.path.slice(0, -LOCK_SUFFIX.length))
+        throw new InputError(`The run at '${options.resume}' moved while it was being locked; try again`, {
+          file: options.resume,
+        });
       stored = readJson<RunRecord>(join(found.work, 'run.json'));
       storedConfig = resolveConfig(stored.config);
     } catch (error) {
@@ -161,6 +167,7 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
   }
   const runConfig = record.config;
   try {
+    const engine = options.engine ?? (await defaultEngine());
     return await runStages(runConfig, record, location, engine, options);
   } finally {
     location.lock?.release();

@@ -84,7 +84,16 @@ export async function writeFileAtomic(
     if (handle) await handle.close().catch(() => undefined);
     await fs.rm(temp, { force: true }).catch(() => undefined);
     if (error instanceof GridIoError) throw error;
-    throw new GridIoError(`${functionName} could not write ${path}: ${(error as Error).message}`, {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EACCES' || code === 'EPERM'
+        ? `permission denied (${code})`
+        : code === 'ENOENT'
+          ? `its folder ${nodePath.dirname(path)} does not exist (ENOENT)`
+          : code === 'ENOTDIR'
+            ? 'a folder above it is a file (ENOTDIR)'
+            : (error as Error).message;
+    throw new GridIoError(`${functionName} could not write ${path}: ${why}`, {
       file: path,
       field: 'path',
       cause: error,
