@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { graceMonths, thirtyDayWindows, type Grid, type GridStack, type TimeWindow } from '@twsa/grid';
+import { assertPlausible, graceMonths, thirtyDayWindows, type Grid, type GridStack, type TimeWindow } from '@twsa/grid';
 import {
   prepareGrace,
   prepareLsm,
@@ -142,6 +142,8 @@ async function prepareUserLsm(
       windows,
       baselineFallback: 'period',
       clip: config.data.lsmClip ?? 'canada',
+      acceptImplausible: config.data.acceptImplausible ?? false,
+      acceptHint: 'pass --accept-implausible (data.acceptImplausible: true) if the values are intended',
       ...(options.log ? { log: options.log } : {}),
     });
   } catch (error) {
@@ -154,6 +156,16 @@ async function prepareUserLsm(
     throw error;
   }
   const { lsm, files: read, variables } = preparedLsm;
+  // An infinite LSM value survives the window means and the regrid as ±Infinity (or NaN): refuse it here, naming the
+  // files (a window the LSM does not cover is NaN by design, so empty frames are not a finding here).
+  if (!config.data.acceptImplausible)
+    assertPlausible(lsm, {
+      file: read.length <= 3 ? read.join(', ') : `${read.length} LSM files in ${dirname(read[0]!)}`,
+      variable: variables.length > 0 ? variables.join(' + ') : 'the LSM water storage',
+      maxAbsMetres: null,
+      accept: ['empty-frames'],
+      acceptHint: 'pass --accept-implausible (data.acceptImplausible: true) if the values are intended',
+    });
   const covered = new Set(lsm.labels ?? []);
   const months = graceWindows
     .filter((w) => covered.has(w.id) && w.yearMonth >= config.data.start && w.yearMonth <= config.data.end)
