@@ -1,18 +1,20 @@
-import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { useTestBackend } from '../test/backend.js';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSeUnet } from './se-unet.js';
 import { buildPix2Pix } from './pix2pix.js';
-import { trainPix2Pix, trainSupervised, type TrainResult } from './train.js';
+import type { TrainResult } from './train/options.js';
+import { trainPix2Pix } from './train/pix2pix.js';
+import { trainSupervised } from './train/supervised.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { isModelsError } from './errors.js';
 import { toyPairs, weightsOf } from '../test/helpers.js';
 
 let dir: string;
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await useTestBackend();
 });
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'twsa-ckpt-'));

@@ -3,9 +3,10 @@
  * provenance record (seed, git commit, package versions, backend, timings, data source).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeFileAtomicSync } from '@twsa/grid';
 import { InputError, OutputExistsError, OutputUnwritableError } from './errors.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
 import { assertReplaceable } from './run-safety.js';
@@ -14,14 +15,12 @@ import { assertReplaceable } from './run-safety.js';
 export const INCOMPLETE_SUFFIX = '.incomplete';
 
 /**
- * Writes a file atomically: to `<file>.tmp-<pid>` first, then renamed over `file`, so readers never see a
- * half-written file. Creates the parent directory.
+ * Writes a file of the run folder atomically (readers never see a half-written file), replacing an existing
+ * one and creating the parent directory: @twsa/grid's {@link writeFileAtomicSync} with those options.
+ * @throws GridIoError when the write fails.
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, file);
+  writeFileAtomicSync(file, data, { overwrite: true, createDirectories: true, caller: 'twsa' });
 }
 
 /** Writes JSON (2-space indent) atomically. */
@@ -172,6 +171,7 @@ export function packageVersions(): Record<string, string> {
       '@tensorflow/tfjs-layers',
       '@tensorflow/tfjs-backend-wasm',
       '@tensorflow/tfjs-backend-cpu',
+      '@tensorflow/tfjs-node',
     ]) {
       if (versions[t] === undefined) tryRead(t, join(dir, t, 'package.json'));
     }

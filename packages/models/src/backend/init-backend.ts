@@ -58,6 +58,8 @@ export interface BackendInfo {
   readonly package: string;
   /** Why it was chosen: forced by option/env, or which packages were missing before it. */
   readonly reason: string;
+  /** Native only (`tensorflow`): the TensorFlow version of the loaded libtensorflow (`TF_Version()`), e.g. `2.21.0`. */
+  readonly tensorflowVersion?: string;
   /** WASM only: threads XNNPACK uses (1 in Node without worker threads). */
   readonly threads?: number;
   /** WASM only: whether the SIMD build is in use. */
@@ -78,7 +80,8 @@ export interface BackendInfo {
  * be loaded is an error, never a silent fallback. This is the only place in the project that calls `tf.setBackend`.
  *
  * @param options - see {@link InitBackendOptions}
- * @returns which backend runs, from which package, why, and the WASM threads/SIMD state
+ * @returns which backend runs, from which package, why, the TensorFlow version (native) and the WASM threads/SIMD
+ *   state
  * @throws {@link BackendError} when the forced backend is unknown, not installed or fails to initialise, when the
  *   WASM training kernels cannot be registered, or when no backend at all can be loaded
  * @example
@@ -105,6 +108,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     }
   }
   if (forced !== undefined) {
+    quietTensorFlowLogs(forced);
     try {
       await importPackage(BACKEND_PACKAGES[forced]);
     } catch (cause) {
@@ -121,6 +125,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   }
   const missing: string[] = [];
   for (const choice of BACKEND_CHOICES) {
+    quietTensorFlowLogs(choice);
     try {
       await importPackage(BACKEND_PACKAGES[choice]);
     } catch (cause) {
@@ -142,6 +147,15 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     'auto',
     `no tfjs backend could be loaded (${missing.join('; ')}); install @tensorflow/tfjs-backend-wasm or @tensorflow/tfjs-backend-cpu`,
   );
+}
+
+/**
+ * libtensorflow prints INFO lines (oneDNN, CPU features) to stderr when it loads; keep warnings and errors only,
+ * unless the user set TF_CPP_MIN_LOG_LEVEL. Read by TensorFlow when the library loads, so set before the import.
+ */
+function quietTensorFlowLogs(choice: BackendChoice): void {
+  if (REGISTERED_NAME[choice] === 'tensorflow' && process.env['TF_CPP_MIN_LOG_LEVEL'] === undefined)
+    process.env['TF_CPP_MIN_LOG_LEVEL'] = '1';
 }
 
 function checkChoice(value: string, source: string): BackendChoice {
@@ -177,6 +191,11 @@ async function activate(choice: BackendChoice, reason: string): Promise<BackendI
   }
   if (!ok || tf.getBackend() !== registered) throw new BackendError(choice, 'registered but failed to initialise');
   const base = { name: tf.getBackend(), choice, package: BACKEND_PACKAGES[choice], reason };
+  if (registered === 'tensorflow') {
+    const binding = (tf.backend() as unknown as { binding?: { TF_Version?: unknown } }).binding;
+    const version = binding?.TF_Version;
+    return typeof version === 'string' ? { ...base, tensorflowVersion: version } : base;
+  }
   if (choice !== 'wasm') return base;
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const backend = tf.backend() as unknown as { wasm?: { _get_threads_count?: () => number } };

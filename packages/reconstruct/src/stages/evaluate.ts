@@ -31,6 +31,8 @@ export async function evaluateStage(
   config: PipelineConfig,
   engine: Engine,
   log: (e: PipelineEvent) => void,
+  /** The backend the models were trained on (run.json's), named in Table 1. */
+  backend?: string | null,
 ): Promise<Table1> {
   const data = loadPrepared(work, 'evaluate');
   const test = framesOf(data, 'test');
@@ -93,6 +95,7 @@ export async function evaluateStage(
     definition: TABLE1_SCORES_DEFINITION,
     dataSource: data.description,
     twinExperiment: data.twinExperiment,
+    ...(backend !== undefined && backend !== null ? { backend } : {}),
   };
   writeJsonAtomic(join(dir, 'table1.json'), table);
   writeFileAtomic(join(dir, 'table1.md'), formatTable1Markdown(table));
