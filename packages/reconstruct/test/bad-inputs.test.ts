@@ -1,4 +1,4 @@
-// The bad-input corpus of scripts/fixtures/bad-inputs.ts through the `twsa` CLI (its `main`, in-process): every case
+// The bad-input corpus of bad-inputs-corpus.ts through the `twsa` CLI (its `main`, in-process): every case
 // must be refused with one of our typed errors naming the file (or flag), or give its correct result. Counts silent
 // wrong results, internal errors, vague errors and hangs; all must be 0.
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { GRID_ERROR_NAMES } from '@twsa/grid';
 import { DATASETS_ERROR_NAMES } from '@twsa/datasets';
 import { main } from '../src/cli.js';
 import { RECONSTRUCT_ERROR_NAMES } from '../src/errors.js';
-import { writeBadInputs, type BadInputCase } from '../../../scripts/fixtures/bad-inputs.js';
+import { writeBadInputs, type BadInputCase } from './bad-inputs-corpus.js';
 
 const TYPED = new Set<string>([...GRID_ERROR_NAMES, ...DATASETS_ERROR_NAMES, ...RECONSTRUCT_ERROR_NAMES]);
 const CASE_TIMEOUT_MS = 90_000;
@@ -46,7 +46,7 @@ async function runCase(
   return { outcome: named ? 'good refusal' : 'vague error', code, out, err };
 }
 
-describe('bad-input corpus (scripts/fixtures/bad-inputs.ts)', () => {
+describe('bad-input corpus (test/bad-inputs-corpus.ts)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'twsa-bad-inputs-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
