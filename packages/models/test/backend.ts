@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { registerCpuKernelFixes } from '../src/backend/cpu-kernel-fixes.js';
 
 /** The package name in a variable: tfjs-node is optional, so TypeScript must not resolve it. */
 const NATIVE_PACKAGE: string = '@tensorflow/tfjs-node';
@@ -59,7 +60,8 @@ export async function useTestBackend(): Promise<string> {
   const name = testBackendName();
   if (name === 'tensorflow') await loadNative();
   else if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-  else if (name !== 'cpu') throw new Error(`TWSA_BACKEND=${name}: the tests run on cpu, wasm or tensorflow`);
+  else if (name === 'cpu') registerCpuKernelFixes();
+  else throw new Error(`TWSA_BACKEND=${name}: the tests run on cpu, wasm or tensorflow`);
   await tf.setBackend(name);
   await tf.ready();
   if (tf.getBackend() !== name) throw new Error(`could not select the ${name} backend`);

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from './errors.js';
+import { registerCpuKernelFixes } from './cpu-kernel-fixes.js';
 import { registerWasmTrainingKernels } from '@twsa/tfjs-wasm-training';
 
 /** The backends {@link initBackend} knows, in its automatic order of preference. */
@@ -76,7 +77,8 @@ export interface BackendInfo {
  * `@tensorflow/tfjs-node-gpu`, `@tensorflow/tfjs-node`, `@tensorflow/tfjs-backend-wasm`,
  * `@tensorflow/tfjs-backend-cpu` that imports. Importing a backend package registers it; then `tf.setBackend`
  * and `tf.ready()`. When WASM is chosen, `registerWasmTrainingKernels` of `@twsa/tfjs-wasm-training` is called first
- * so convolutions can be trained (stock tfjs-backend-wasm lacks `Conv2DBackpropFilter`). A forced backend that cannot
+ * so convolutions can be trained (stock tfjs-backend-wasm lacks `Conv2DBackpropFilter`); when `cpu` is chosen,
+ * `registerCpuKernelFixes` replaces its wrong `ResizeNearestNeighborGrad` (SEUNet's upsampling, batch > 1). A forced backend that cannot
  * be loaded is an error, never a silent fallback. This is the only place in the project that calls `tf.setBackend`.
  *
  * @param options - see {@link InitBackendOptions}
@@ -196,6 +198,7 @@ async function activate(choice: BackendChoice, reason: string): Promise<BackendI
     const version = binding?.TF_Version;
     return typeof version === 'string' ? { ...base, tensorflowVersion: version } : base;
   }
+  if (choice === 'cpu') registerCpuKernelFixes();
   if (choice !== 'wasm') return base;
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const backend = tf.backend() as unknown as { wasm?: { _get_threads_count?: () => number } };

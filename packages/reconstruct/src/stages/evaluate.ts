@@ -18,6 +18,7 @@ import {
   type Table1Row,
   PAPER_TABLE1,
   ROW_LABELS,
+  SMOKE_WARNING,
   formatTable1Csv,
   formatTable1Markdown,
 } from '../table1.js';
@@ -95,6 +96,7 @@ export async function evaluateStage(
     definition: TABLE1_SCORES_DEFINITION,
     dataSource: data.description,
     twinExperiment: data.twinExperiment,
+    ...(config.profile === 'smoke' ? { warning: SMOKE_WARNING } : {}),
     ...(backend !== undefined && backend !== null ? { backend } : {}),
   };
   writeJsonAtomic(join(dir, 'table1.json'), table);
