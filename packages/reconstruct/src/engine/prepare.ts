@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { graceMonths, thirtyDayWindows, type Grid, type GridStack, type TimeWindow } from '@twsa/grid';
+import { assertPlausible, graceMonths, thirtyDayWindows, type Grid, type GridStack, type TimeWindow } from '@twsa/grid';
 import {
   prepareGrace,
   prepareLsm,
@@ -68,12 +68,15 @@ export async function prepare(
   const prepared = await prepareGrace(config.data.grace.length === 1 ? config.data.grace[0]! : config.data.grace, {
     start: config.data.start,
     end: config.data.end,
+    acceptImplausible: config.data.acceptImplausible ?? false,
+    acceptHint: 'pass --accept-implausible (data.acceptImplausible: true) if the values are intended',
   });
   const grace = prepared.grace;
+  const graceSource = config.data.grace.length === 1 ? config.data.grace[0]! : config.data.grace.join(', ');
   if (config.data.lsm === 'emulate') {
     const fineFactor = config.profile === 'paper' ? 22 : 2;
     options.log?.(`emulating the LSM from GRACE (seed ${config.seed}, fine factor ${fineFactor}): a twin experiment`);
-    const lsm = await emulateLsm(grace, {
+    const lsm = await emulateLsmNamingFile(graceSource, grace, {
       seed: config.seed,
       fineFactor,
       start:
@@ -92,6 +95,24 @@ export async function prepare(
     );
   }
   return prepareUserLsm(config, options, prepared, config.data.lsm);
+}
+
+/** {@link emulateLsm}, whose "not enough records" error is rethrown naming the GRACE file(s) and the cause. */
+async function emulateLsmNamingFile(
+  source: string,
+  grace: GridStack,
+  options: Parameters<typeof emulateLsm>[1],
+): Promise<GridStack> {
+  try {
+    return await emulateLsm(grace, options);
+  } catch (error) {
+    if (isDatasetsError(error, 'DatasetsEmptyError'))
+      throw new InputError(
+        `--grace: ${source} has ${grace.shape[0]} record(s) in ${grace.times[0]?.slice(0, 7) ?? '?'}..${grace.times[grace.shape[0] - 1]?.slice(0, 7) ?? '?'}, too few valid values per cell to emulate an LSM from it (${error.message}); give a longer GRACE record`,
+        { file: source, cause: error },
+      );
+    throw error;
+  }
 }
 
 /**
@@ -121,6 +142,8 @@ async function prepareUserLsm(
       windows,
       baselineFallback: 'period',
       clip: config.data.lsmClip ?? 'canada',
+      acceptImplausible: config.data.acceptImplausible ?? false,
+      acceptHint: 'pass --accept-implausible (data.acceptImplausible: true) if the values are intended',
       ...(options.log ? { log: options.log } : {}),
     });
   } catch (error) {
@@ -133,6 +156,16 @@ async function prepareUserLsm(
     throw error;
   }
   const { lsm, files: read, variables } = preparedLsm;
+  // An infinite LSM value survives the window means and the regrid as ±Infinity (or NaN): refuse it here, naming the
+  // files (a window the LSM does not cover is NaN by design, so empty frames are not a finding here).
+  if (!config.data.acceptImplausible)
+    assertPlausible(lsm, {
+      file: read.length <= 3 ? read.join(', ') : `${read.length} LSM files in ${dirname(read[0]!)}`,
+      variable: variables.length > 0 ? variables.join(' + ') : 'the LSM water storage',
+      maxAbsMetres: null,
+      accept: ['empty-frames'],
+      acceptHint: 'pass --accept-implausible (data.acceptImplausible: true) if the values are intended',
+    });
   const covered = new Set(lsm.labels ?? []);
   const months = graceWindows
     .filter((w) => covered.has(w.id) && w.yearMonth >= config.data.start && w.yearMonth <= config.data.end)
