@@ -5,6 +5,7 @@
 //   npm run start -w examples/canada-reconstruction -- --profile smoke   # a few training steps only (CI)
 //   npm run start -w examples/canada-reconstruction -- --grace ../shared/data/real/grace_jpl_rl06v03_land/jpl_rl06v03_lnd_northamerica_1deg_200204-201912.nc
 //                                                                        # real GRACE + emulated LSM (a twin experiment)
+//   npm run start -w examples/canada-reconstruction -- --overwrite       # replace the previous run of this example
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import {
@@ -21,7 +22,9 @@ const USAGE = `Usage: npm run example -- [--profile smoke|quick|paper] [--out <d
 Reconstructs Canada's GRACE-like TWSA (the Yu et al. 2021 workflow) into a run folder.
   --profile smoke|quick|paper   smoke: a few training steps (scores mean nothing); quick (default): ≈ 11 min on
                                 2 idle cores; paper: the paper's settings (hours; use 'npx twsa run --profile paper')
-  --out <dir>                   run folder (default runs/canada-reconstruction; replaced if it exists)
+  --out <dir>                   run folder to create (default runs/canada-reconstruction)
+  --overwrite                   replace it if it is a previous twsa run folder (never by default; a folder of yours
+                                or one holding an input is refused and nothing is removed)
   --grace <file.nc>             real GRACE (JPL RL06 Tellus land NetCDF) with an emulated LSM (a twin experiment);
                                 default: the embedded synthetic scenario
   -h, --help                    this text`;
@@ -33,7 +36,8 @@ try {
       out: { type: 'string', default: 'runs/canada-reconstruction' },
       profile: { type: 'string', default: 'quick' },
       grace: { type: 'string' },
-      overwrite: { type: 'boolean', default: true },
+      // Never by default: --overwrite replaces only a previous twsa run folder (never a folder of yours or an input).
+      overwrite: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   }).values as typeof values;
@@ -75,5 +79,9 @@ try {
   console.log(`Report: ${result.reportPath}`);
 } catch (error) {
   console.error(isReconstructError(error) ? `error: ${error.message}` : error);
+  if (isReconstructError(error, 'OutputExistsError'))
+    console.error(
+      '(this example never replaces a folder by default: pass --overwrite to replace a previous run of it)',
+    );
   process.exitCode = 1;
 }

@@ -20,9 +20,12 @@ export class DatasetsError extends Error {
   override readonly name: DatasetsErrorName = 'DatasetsError';
   /** The field, argument or input involved, when there is one (e.g. `"grace"`, `"lsm.timeBounds"`). */
   readonly field?: string;
-  constructor(message: string, options?: { cause?: unknown; field?: string }) {
+  /** The file involved, when there is one. */
+  readonly file?: string;
+  constructor(message: string, options?: { cause?: unknown; field?: string; file?: string }) {
     super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
     if (options?.field !== undefined) this.field = options.field;
+    if (options?.file !== undefined) this.file = options.file;
   }
 }
 

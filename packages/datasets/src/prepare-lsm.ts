@@ -7,6 +7,8 @@ import { basename, extname, join } from 'node:path';
 import {
   CANADA_LCC_110KM,
   PAPER_BASELINE,
+  assertPlausible,
+  isGrid,
   anomalies,
   applyRemap,
   canadaMask,
@@ -29,6 +31,7 @@ import {
   type GridSpec,
   type GridStack,
   type NetcdfHandle,
+  type PlausibilityCheck,
   type PolygonalGeoJson,
   type RemapWeights,
   type TimeBounds,
@@ -39,6 +42,13 @@ import { isYearMonth, monthIndex, monthKey } from '@twsa/grid';
 
 /** Options of {@link prepareLsm}. */
 export interface PrepareLsmOptions {
+  /**
+   * Implausible values in a GeoTIFF to accept as intended (@twsa/grid `assertPlausible`: ±Infinity, a grid with no
+   * valid value): `true` for all or a list of checks. Default none: such a file is refused, naming it.
+   */
+  readonly acceptImplausible?: boolean | readonly PlausibilityCheck[];
+  /** How the caller accepts implausible values, appended to their messages. */
+  readonly acceptHint?: string;
   /** The windows to produce, in any order (e.g. GRACE windows from @twsa/grid `graceMonths` plus `thirtyDayWindows`). */
   readonly windows: readonly TimeWindow[];
   /** Target grid. Default `CANADA_LCC_110KM` (48×48, 112 km, EPSG:3978). */
@@ -330,14 +340,25 @@ export async function prepareLsm(paths: string | readonly string[], options: Pre
     return applyRemap(weights!, grid).data as Float32Array;
   };
   const read = async <T>(path: string, f: () => Promise<T>): Promise<T> => {
+    let value: T;
     try {
-      return await f();
+      value = await f();
     } catch (cause) {
       if (cause instanceof DatasetsMismatchError || cause instanceof DatasetsArgumentError) throw cause;
       throw new DatasetsArgumentError('paths', fn, 'readable LSM files', `'${path}' (${(cause as Error).message})`, {
         cause,
       });
     }
+    // A GeoTIFF is checked as read, so that the error names this file (NetCDF frames are streamed).
+    if (isGrid(value))
+      assertPlausible(value, {
+        file: path,
+        variable: 'band 1',
+        maxAbsMetres: null,
+        accept: options.acceptImplausible ?? false,
+        acceptHint: options.acceptHint ?? 'pass { acceptImplausible: true } to accept it',
+      });
+    return value;
   };
   const toMm = (units: string | undefined, path: string, field: string): number => {
     try {

@@ -4,6 +4,8 @@
  */
 import {
   CANADA_LCC_110KM,
+  assertPlausible,
+  unitScale,
   anomalies,
   canadaMask,
   convertUnits,
@@ -12,7 +14,7 @@ import {
   readNetcdf,
   reproject,
 } from '@twsa/grid';
-import type { Grid, GridSpec, GridStack } from '@twsa/grid';
+import type { Grid, GridSpec, GridStack, PlausibilityCheck } from '@twsa/grid';
 import { DatasetsArgumentError, DatasetsEmptyError, DatasetsMismatchError } from './errors.js';
 import { isYearMonth, monthIndex, monthKey } from '@twsa/grid';
 
@@ -30,6 +32,14 @@ export interface PrepareGraceOptions {
   readonly subsamples?: number;
   /** A target cell keeps its value when at least this fraction of it is in Canada. Default `0` (any part). */
   readonly minCanadaFraction?: number;
+  /**
+   * Implausible values to accept as intended (see @twsa/grid `assertPlausible`): `true` for all, or a list of
+   * `"non-finite"`, `"empty-frames"`, `"units"`, `"magnitude"`. Default none: a file with ±Infinity, a frame with
+   * no valid value, values that look like cm in a field labelled m, or |TWSA| > 10 m is refused.
+   */
+  readonly acceptImplausible?: boolean | readonly PlausibilityCheck[];
+  /** How the caller accepts implausible values, appended to their messages. Default names `options.acceptImplausible`. */
+  readonly acceptHint?: string;
 }
 
 /** Result of {@link prepareGrace}: the GRACE stack on the target grid and the Canada land fraction used. */
@@ -103,8 +113,12 @@ export async function prepareGrace(
     const paths = typeof input === 'string' ? [input] : (input as readonly string[]);
     if (paths.length === 0) throw new DatasetsArgumentError('input', fn, 'at least one path', '[]');
     const stacks: GridStack[] = [];
-    for (const path of paths) stacks.push(await readNetcdf(path, { variable: 'lwe_thickness' }));
-    raw = concatenate(stacks, fn);
+    for (const path of paths) {
+      const stack = await readNetcdf(path, { variable: 'lwe_thickness' });
+      checkRead(stack, path, options);
+      stacks.push(stack);
+    }
+    raw = concatenate(stacks, paths, fn);
     source = paths.join(', ');
   } else if (isStack(input)) {
     raw = input as GridStack;
@@ -142,8 +156,8 @@ export async function prepareGrace(
     selected = convertUnits(selected, 'mm');
   } catch (cause) {
     throw new DatasetsMismatchError(
-      `Cannot convert GRACE units '${raw.units ?? '(none)'}' to mm; expected m, cm, mm or kg m-2`,
-      { field: 'input.units', cause },
+      `Cannot convert GRACE units '${raw.units ?? '(none)'}' of lwe_thickness in ${source} to mm; expected m, cm, mm or kg m-2`,
+      { field: 'input.units', file: source, cause },
     );
   }
 
@@ -191,8 +205,34 @@ export async function prepareGrace(
   };
 }
 
-function concatenate(stacks: readonly GridStack[], fn: string): GridStack {
-  if (stacks.length === 1) return stacks[0]!;
+/**
+ * Checks what one file gave before anything is computed from it: units that convert to mm, plausible values, and
+ * times that are not repeated (an unsorted file is sorted by {@link concatenate}).
+ */
+function checkRead(stack: GridStack, path: string, options: PrepareGraceOptions): void {
+  try {
+    unitScale(stack.units, 'mm', { file: path, field: 'lwe_thickness units' });
+  } catch (cause) {
+    throw new DatasetsMismatchError(
+      `Cannot convert the units '${stack.units ?? '(none)'}' of lwe_thickness in ${path} to mm; expected m, cm, mm or kg m-2`,
+      { field: 'lwe_thickness.units', file: path, cause },
+    );
+  }
+  assertPlausible(stack, {
+    file: path,
+    variable: 'lwe_thickness',
+    ...(options.acceptImplausible !== undefined ? { accept: options.acceptImplausible } : {}),
+    acceptHint: options.acceptHint ?? 'pass { acceptImplausible: true } to accept it',
+  });
+  if (!stack.timeBounds)
+    throw new DatasetsMismatchError(
+      `${path}: lwe_thickness has no time bounds (a time:bounds variable such as time_bounds); GRACE records need their [start, end) windows to be paired by month`,
+      { field: 'time_bounds', file: path },
+    );
+}
+
+/** Frames of every file in time order; a time given twice (in one file or across files) is refused naming both. */
+function concatenate(stacks: readonly GridStack[], paths: readonly string[], fn: string): GridStack {
   const first = stacks[0]!;
   const [, ny, nx] = first.shape;
   for (const s of stacks) {
@@ -209,12 +249,26 @@ function concatenate(stacks: readonly GridStack[], fn: string): GridStack {
       );
     }
   }
-  const frames = stacks.flatMap((s) => s.times.map((time, t) => ({ s, t, time })));
+  const frames = stacks.flatMap((s, k) => s.times.map((time, t) => ({ s, t, time, path: paths[k]! })));
+  const sorted = frames.every((f, i) => i === 0 || frames[i - 1]!.time < f.time);
+  if (stacks.length === 1 && sorted) return first;
   frames.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+  for (let i = 1; i < frames.length; i++) {
+    const a = frames[i - 1]!;
+    const b = frames[i]!;
+    if (a.time === b.time) {
+      const where = a.path === b.path ? `${a.path} (frames ${a.t} and ${b.t})` : `${a.path} and ${b.path}`;
+      throw new DatasetsMismatchError(
+        `${fn}: the time ${a.time} occurs twice in ${where}: remove the duplicate record (GRACE months that share a calendar month but differ in time are merged; identical times are not)`,
+        { field: 'time', file: a.path },
+      );
+    }
+  }
   const size = ny * nx;
   const data = new Float32Array(frames.length * size);
   frames.forEach((f, i) => data.set(f.s.data.subarray(f.t * size, (f.t + 1) * size), i * size));
   const withBounds = stacks.every((s) => s.timeBounds);
+  const withLabels = stacks.every((s) => s.labels);
   return createStack(data, {
     shape: [frames.length, ny, nx],
     bounds: first.bounds,
@@ -222,5 +276,7 @@ function concatenate(stacks: readonly GridStack[], fn: string): GridStack {
     ...(first.units !== undefined ? { units: first.units } : {}),
     times: frames.map((f) => f.time),
     ...(withBounds ? { timeBounds: frames.map((f) => f.s.timeBounds![f.t]!) } : {}),
+    ...(withLabels ? { labels: frames.map((f) => f.s.labels![f.t]!) } : {}),
+    ...(first.attributes ? { attributes: first.attributes } : {}),
   });
 }

@@ -15,6 +15,7 @@ export const GRID_ERROR_NAMES = [
   'GridMismatchError',
   'GridEmptyError',
   'GridIoError',
+  'GridValueError',
 ] as const;
 export type GridErrorName = (typeof GRID_ERROR_NAMES)[number];
 
@@ -99,6 +100,23 @@ export class GridEmptyError extends GridError {
 /** Reading or writing a file failed (permissions, refusing to overwrite an input, ...). */
 export class GridIoError extends GridError {
   override readonly name = 'GridIoError' as const;
+}
+
+/** The values of a file are implausible (non-finite, beyond a physical bound, in the wrong units, frames all missing). */
+export class GridValueError extends GridError {
+  override readonly name = 'GridValueError' as const;
+  /** Which check failed: `"non-finite"`, `"magnitude"`, `"units"` or `"empty-frames"`. */
+  readonly check: string;
+  /** The offending value (a number, or the frame's time for `"empty-frames"`). */
+  readonly value: number | string;
+  constructor(
+    message: string,
+    options: { check: string; value: number | string; cause?: unknown; file?: string; field?: string },
+  ) {
+    super(message, options);
+    this.check = options.check;
+    this.value = options.value;
+  }
 }
 
 /**

@@ -58,8 +58,11 @@ export {
   GridMismatchError,
   GridEmptyError,
   GridIoError,
+  GridValueError,
   isGridError,
 } from './errors.js';
+export type { PlausibilityCheck, PlausibilityOptions, PlausibilityProblem } from './plausibility.js';
+export { PLAUSIBILITY_CHECKS, plausibilityProblems, assertPlausible } from './plausibility.js';
 export type { PointTransform } from './crs.js';
 export {
   EPSG_4326,

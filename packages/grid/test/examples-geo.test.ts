@@ -20,6 +20,7 @@ const FILES = [
   'aggregate.ts',
   'anomaly.ts',
   'stream.ts',
+  'plausibility.ts',
 ];
 
 function same(actual: unknown, expected: unknown): boolean {

@@ -3,7 +3,7 @@
  * same exported functions a user would, prints, and sets the exit code. The only module that prints or exits.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { readdirSync, existsSync } from 'node:fs';
+import { readdirSync, existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
@@ -52,6 +52,7 @@ const RUN_OPTIONS = {
   lsm: { type: 'string', multiple: true },
   'lsm-clip': { type: 'string' },
   'hindcast-steps': { type: 'string' },
+  'accept-implausible': { type: 'boolean' },
   models: { type: 'string' },
   yes: { type: 'boolean' },
   'estimate-only': { type: 'boolean' },
@@ -108,6 +109,9 @@ Options:
                                 hindcast time steps: one frame per calendar month (default), or the paper's
                                 consecutive 30-day windows (Yu et al. 2021 resampled pre-GRACE EALCO so;
                                 hindcast.steps)
+  --accept-implausible          read input values that look wrong as they are: ±Infinity, frames with no valid
+                                value, cm-like values labelled m, |TWSA| > 10 m (refused by default, naming the
+                                file, variable and value; data.acceptImplausible)
   --models a,b                  subset of ${MODEL_NAMES.join(',')}
   --resume <run-dir>            continue a stopped run
   --yes                         start a long (paper-profile) run without asking
@@ -134,10 +138,13 @@ from the whole GRACE file (a twin experiment); runs on LSM files re-read them fo
 Prints, per model and preset, the trainable and non-trainable parameter counts (JSON).`,
   grid: `Usage:
   twsa grid info <file> [--json]
-  twsa grid upscale <in.tif> --factor N | --like <grid.tif> --out <out.tif> [--overwrite]
-  twsa grid reproject <in.tif|in.nc> --to canada-lcc-110km --out <out.tif|out.nc> [--frame N] [--variable v] [--overwrite]`,
+  twsa grid upscale <in.tif> --factor N | --like <grid.tif> --out <out.tif> [--overwrite] [--accept-implausible]
+  twsa grid reproject <in.tif|in.nc> --to canada-lcc-110km --out <out.tif|out.nc> [--frame N] [--variable v]
+                 [--overwrite] [--accept-implausible]
+upscale and reproject refuse an input with ±Infinity or a frame with no valid value, naming the file, variable
+and value, unless --accept-implausible. 'grid info' lists such values under 'warnings'.`,
   data: `Usage:
-  twsa data pairs --grace <file> [--lsm <files> [--lsm-clip canada|none]|--lsm emulate] --json
+  twsa data pairs --grace <file> [--lsm <files> [--lsm-clip canada|none]|--lsm emulate] [--accept-implausible] --json
       counts of paired records per split and the missing GRACE months, and notes (LSM clip, baseline, split)
   twsa data baseline --grace <file> --lsm emulate --json [--seed n]
       LSM-vs-GRACE Table-1 metrics on the test split (the emulator's twin experiment)`,
@@ -192,6 +199,19 @@ class OutputExistsCliError extends Error {
 }
 
 function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, command: string) {
+  // `--factor -2`: a negative number after a string option is its value (parseArgs calls it ambiguous), so that the
+  // option's own check can say what is wrong with it.
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const next = args[i + 1];
+    const name = a.startsWith('--') ? a.slice(2) : null;
+    if (name !== null && options[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${a}=${next}`);
+      i++;
+    } else joined.push(a);
+  }
+  args = joined;
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (cause) {
@@ -214,6 +234,11 @@ function expandInputs(values: readonly string[], flag: string): string[] {
       if (files.length === 0)
         throw new InputError(`${flag}: directory '${v}' holds no .nc, .nc4, .tif or .tiff file`, { file: v });
       out.push(...files);
+    } else if (!statSync(v).isFile()) {
+      throw new InputError(
+        `${flag}: '${v}' is not a regular file (a FIFO, device or socket would block or never end); give a NetCDF or GeoTIFF file or a directory of them`,
+        { file: v },
+      );
     } else out.push(v);
   }
   return out;
@@ -241,8 +266,10 @@ function configFrom(values: Record<string, string | boolean | string[] | undefin
   const grace = values['grace'] as string[] | undefined;
   const lsm = values['lsm'] as string[] | undefined;
   const lsmClip = values['lsm-clip'] as string | undefined;
-  if (grace !== undefined || lsm !== undefined || lsmClip !== undefined) {
+  const accept = values['accept-implausible'] === true;
+  if (grace !== undefined || lsm !== undefined || lsmClip !== undefined || accept) {
     const data = section('data');
+    if (accept) data['acceptImplausible'] = true;
     if (grace) data['grace'] = expandInputs(grace, '--grace');
     if (lsm) data['lsm'] = lsm.length === 1 && lsm[0] === 'emulate' ? 'emulate' : expandInputs(lsm, '--lsm');
     if (lsmClip !== undefined) data['lsmClip'] = lsmClip;
@@ -494,6 +521,7 @@ async function commandGrid(args: string[], io: CliIo): Promise<number> {
       frame: { type: 'string' },
       variable: { type: 'string' },
       json: { type: 'boolean' },
+      'accept-implausible': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     `grid ${sub}`,
@@ -516,17 +544,19 @@ async function commandGrid(args: string[], io: CliIo): Promise<number> {
   if (values.out === undefined) throw new UsageError(`twsa grid ${sub} needs --out <file>`);
   // @twsa/grid's writers refuse an existing file naming their option ({ overwrite: true }); say the flag instead.
   if (values.overwrite !== true && existsSync(values.out)) throw new OutputExistsCliError(values.out, 'file');
-  const integer = (v: string | undefined, flag: string): number | undefined => {
+  const integer = (v: string | undefined, flag: string, min: number, what: string): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!Number.isInteger(n)) throw new UsageError(`${flag} expects an integer, got '${v}'`);
+    if (v.trim() === '' || !Number.isInteger(n) || n < min)
+      throw new UsageError(`${flag} expects ${what} (an integer ≥ ${min}), got '${v}'`);
     return n;
   };
   if (sub === 'upscale') {
-    const factor = integer(values.factor, '--factor');
+    const factor = integer(values.factor, '--factor', 1, 'the number of source cells per output cell side');
     const r = await gridUpscaleCommand(input, {
       out: values.out,
       overwrite: values.overwrite === true,
+      acceptImplausible: values['accept-implausible'] === true,
       ...(factor !== undefined ? { factor } : {}),
       ...(values.like !== undefined ? { like: values.like } : {}),
     });
@@ -534,11 +564,12 @@ async function commandGrid(args: string[], io: CliIo): Promise<number> {
     return 0;
   }
   if (values.to === undefined) throw new UsageError('twsa grid reproject needs --to <grid> (e.g. canada-lcc-110km)');
-  const frame = integer(values.frame, '--frame');
+  const frame = integer(values.frame, '--frame', 0, 'a 0-based frame index');
   const r = await gridReprojectCommand(input, {
     to: values.to,
     out: values.out,
     overwrite: values.overwrite === true,
+    acceptImplausible: values['accept-implausible'] === true,
     ...(frame !== undefined ? { frame } : {}),
     ...(values.variable !== undefined ? { variable: values.variable } : {}),
   });
@@ -571,6 +602,7 @@ async function commandData(args: string[], io: CliIo): Promise<number> {
       grace: { type: 'string', multiple: true },
       lsm: { type: 'string', multiple: true },
       'lsm-clip': { type: 'string' },
+      'accept-implausible': { type: 'boolean' },
       json: { type: 'boolean' },
       seed: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -593,6 +625,7 @@ async function commandData(args: string[], io: CliIo): Promise<number> {
       lsm: values.lsm ?? ['emulate'],
       ...(values.seed !== undefined ? { seed: values.seed } : {}),
       ...(values['lsm-clip'] !== undefined ? { 'lsm-clip': values['lsm-clip'] } : {}),
+      ...(values['accept-implausible'] === true ? { 'accept-implausible': true } : {}),
     }),
     hindcast: { enabled: false },
   });
@@ -738,20 +771,36 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
+/** Commands that stop cleanly on a signal (checkpoint, run.json `interrupted`); the others stop at once. */
+const CHECKPOINTING = new Set(['run', 'prepare', 'train', 'evaluate', 'hindcast', 'report']);
+const SIGNAL_CODES: Readonly<Record<string, number>> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
+/** Signals arriving within this time of the first count as that one (a terminal's Ctrl-C reaches the bin and the worker). */
+const SAME_SIGNAL_MS = 1000;
+
 /**
- * Runs the CLI as a process: SIGINT stops after the current step (a second one quits at once), output goes to the
- * process streams, and the process exits with the command's code. Used by the `twsa` bin, both from the compiled
+ * Runs the CLI as a process: SIGINT, SIGTERM and SIGHUP stop a run after the current step (checkpoint first, run.json
+ * `interrupted`, exit 130); another signal later quits at once. Started by the `twsa` bin as its worker (an IPC
+ * channel to it), the process also stops when the bin is gone, even after a `kill -9` of the bin. Output goes to the
+ * process streams and the process exits with the command's code. Used by the `twsa` bin, both from the compiled
  * `dist/cli.js` and from the sources.
  */
 export async function runCli(argv: readonly string[]): Promise<void> {
   const controller = new AbortController();
-  let interrupts = 0;
-  process.on('SIGINT', () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(EXIT_ABORTED);
-    process.stderr.write('\ntwsa: stopping after the current step (checkpoint first); Ctrl-C again to quit at once\n');
+  const checkpointing = CHECKPOINTING.has(argv[0] ?? '');
+  let first = 0;
+  const stop = (why: string, code: number): void => {
+    const now = Date.now();
+    if (first !== 0 && now - first < SAME_SIGNAL_MS) return;
+    if (first !== 0 || !checkpointing) process.exit(code);
+    first = now;
+    process.stderr.write(`\ntwsa: ${why}: stopping after the current step (checkpoint first); again to quit at once\n`);
     controller.abort();
-  });
+  };
+  for (const sig of Object.keys(SIGNAL_CODES))
+    process.on(sig, () =>
+      stop(sig === 'SIGINT' ? 'interrupted (SIGINT)' : `${sig} received`, 128 + SIGNAL_CODES[sig]!),
+    );
+  watchParent(() => stop('the twsa process that started this worker is gone', EXIT_ABORTED));
   const code = await main([...argv], {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
@@ -761,6 +810,33 @@ export async function runCli(argv: readonly string[]): Promise<void> {
   process.exitCode = code;
   // Leave time for pending writes, then exit (tfjs keeps handles open).
   setImmediate(() => process.exit(code));
+}
+
+/**
+ * Calls `onGone` once when the process that started this one goes away: through the IPC channel's `disconnect`
+ * (the bin starts its worker with one) and, as a fallback, by polling the parent pid once a second.
+ */
+function watchParent(onGone: () => void): void {
+  let fired = false;
+  const fire = (): void => {
+    if (fired) return;
+    fired = true;
+    onGone();
+  };
+  if (process.channel) {
+    process.channel.unref();
+    process.on('disconnect', fire);
+  }
+  if (process.env['TWSA_SUPERVISED'] === '1') {
+    const parent = process.ppid;
+    const timer = setInterval(() => {
+      if (process.ppid !== parent) {
+        clearInterval(timer);
+        fire();
+      }
+    }, 1000);
+    timer.unref();
+  }
 }
 
 const isEntry = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;

@@ -52,6 +52,12 @@ export interface DataConfig {
    * `"none"` regrids every valid source cell.
    */
   readonly lsmClip: 'canada' | 'none';
+  /**
+   * Accept implausible input values as intended (default false): ±Infinity, frames with no valid value, values
+   * that look like cm in a field labelled m, |TWSA| beyond 10 m. Without it such a file is refused at prepare,
+   * naming the file, the variable and the value. The CLI flag is `--accept-implausible`.
+   */
+  readonly acceptImplausible: boolean;
 }
 
 /** `models` section. */
@@ -143,7 +149,16 @@ export type PipelineConfigInput = {
 const BASE: Omit<PipelineConfig, 'profile'> = {
   seed: 42,
   backend: 'auto',
-  data: { grace: [], lsm: [], start: '2002-04', end: '2016-12', testRecords: 20, augment: true, lsmClip: 'canada' },
+  data: {
+    grace: [],
+    lsm: [],
+    start: '2002-04',
+    end: '2016-12',
+    testRecords: 20,
+    augment: true,
+    lsmClip: 'canada',
+    acceptImplausible: false,
+  },
   models: { names: [...MODEL_NAMES], preset: 'cpu', sequenceLength: 6 },
   train: {
     epochs: 20,
@@ -260,6 +275,7 @@ const SCHEMA: Record<string, Check | Record<string, Check>> = {
     testRecords: integer(1),
     augment: boolean,
     lsmClip: oneOf(['canada', 'none']),
+    acceptImplausible: boolean,
   },
   models: { names: listOf(oneOf(MODEL_NAMES), 1), preset: oneOf(MODEL_PRESETS), sequenceLength: integer(1, 60) },
   train: {

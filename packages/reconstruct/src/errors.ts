@@ -11,6 +11,9 @@ export const RECONSTRUCT_ERROR_NAMES = [
   'OutputExistsError',
   'StageOrderError',
   'PipelineAbortedError',
+  'RunLockedError',
+  'UnsafeOverwriteError',
+  'OutputUnwritableError',
 ] as const;
 /** One of {@link RECONSTRUCT_ERROR_NAMES}. */
 export type ReconstructErrorName = (typeof RECONSTRUCT_ERROR_NAMES)[number];
@@ -90,6 +93,73 @@ export class PipelineAbortedError extends ReconstructError {
       options,
     );
     this.runDir = runDir;
+  }
+}
+
+/** Another process holds the run folder's lock (`<folder>.lock`): two runs into one folder would corrupt each other. */
+export class RunLockedError extends ReconstructError {
+  override readonly name = 'RunLockedError' as const;
+  /** The run folder. */
+  readonly path: string;
+  /** The lock file. */
+  readonly lockFile: string;
+  /** The holder's pid and host. */
+  readonly pid: number;
+  readonly host: string;
+  constructor(
+    path: string,
+    lockFile: string,
+    holder: { readonly pid: number; readonly host: string; readonly started: string },
+    why: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Run folder '${path}' is locked by another run (pid ${holder.pid} on ${holder.host}${holder.started ? `, since ${holder.started}` : ''}; ${why}): wait for it to finish or stop it, or choose another output directory. The lock is '${lockFile}'; remove it by hand only if that process is really gone`,
+      options,
+    );
+    this.path = path;
+    this.lockFile = lockFile;
+    this.pid = holder.pid;
+    this.host = holder.host;
+  }
+}
+
+/**
+ * Replacing an existing output was asked (`overwrite`), but the path is not a twsa run folder, is an input of the
+ * run or holds one: nothing is removed.
+ */
+export class UnsafeOverwriteError extends ReconstructError {
+  override readonly name = 'UnsafeOverwriteError' as const;
+  readonly path: string;
+  constructor(path: string, reason: string, options?: { cause?: unknown }) {
+    super(`Refusing to replace '${path}': ${reason}. Nothing was removed; choose another output directory`, options);
+    this.path = path;
+  }
+}
+
+/** The output directory (or its lock or working directory) cannot be created or written. */
+export class OutputUnwritableError extends ReconstructError {
+  override readonly name = 'OutputUnwritableError' as const;
+  readonly path: string;
+  /** The system error code (`EACCES`, `EPERM`, `EROFS`, `ENOTDIR`, ...). */
+  readonly code?: string;
+  constructor(path: string, cause: Error) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code === 'EROFS'
+          ? 'read-only file system'
+          : code === 'ENOTDIR' || code === 'EEXIST'
+            ? 'it or a folder above it is a file, not a directory'
+            : code === 'ENOSPC'
+              ? 'no space left on the device'
+              : cause.message;
+    super(`Cannot write the output directory '${path}': ${why}${code ? ` (${code})` : ''}; choose a writable --out`, {
+      cause,
+    });
+    this.path = path;
+    if (code !== undefined) this.code = code;
   }
 }
 

@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import {
   NAMED_GRIDS,
+  assertPlausible,
+  openNetcdf,
   frameOf,
   gridInfo,
   isStack,
@@ -29,6 +31,31 @@ function assertInput(path: string, argument: string): void {
   if (!existsSync(path)) throw new InputError(`${argument}: file '${path}' does not exist`, { file: path });
 }
 
+/** The NetCDF variable `readNetcdf` reads: the one asked for, else the file's first data variable. */
+async function netcdfVariable(path: string, asked: string | undefined): Promise<string> {
+  if (asked !== undefined) return asked;
+  const handle = await openNetcdf(path);
+  try {
+    return handle.variable;
+  } finally {
+    handle.close();
+  }
+}
+
+/**
+ * Refuses values no raster should hold before they are regridded into an all-NaN or infinite output: ±Infinity
+ * and frames with no valid value (any raster, so no TWSA bound here).
+ */
+function checkValues(values: Grid | GridStack, file: string, variable: string, accept?: boolean): void {
+  assertPlausible(values, {
+    file,
+    variable,
+    maxAbsMetres: null,
+    accept: accept === true,
+    acceptHint: 'pass --accept-implausible (option acceptImplausible) if that is intended',
+  });
+}
+
 /** Summary of a raster file (format, shape, bounds, CRS, units, times, statistics) from `@twsa/grid`'s `gridInfo`. */
 export async function gridInfoCommand(path: string): Promise<GridInfo> {
   assertInput(path, 'grid info <file>');
@@ -42,6 +69,8 @@ export interface GridUpscaleCommandOptions {
   readonly like?: string;
   readonly out: string;
   readonly overwrite?: boolean;
+  /** Read ±Infinity and frames with no valid value as they are (refused by default, see {@link assertPlausible}). */
+  readonly acceptImplausible?: boolean;
 }
 
 /**
@@ -60,6 +89,7 @@ export async function gridUpscaleCommand(
   if (!isTiff(options.out))
     throw new InputError(`grid upscale: --out must end in .tif, got '${options.out}'`, { file: options.out });
   const grid = await readGeoTiff(input);
+  checkValues(grid, input, 'band 1', options.acceptImplausible);
   let target: UpscaleTarget;
   if (options.like !== undefined) {
     assertInput(options.like, '--like');
@@ -92,6 +122,8 @@ export interface GridReprojectCommandOptions {
   readonly frame?: number;
   /** NetCDF variable to read. */
   readonly variable?: string;
+  /** Read ±Infinity and frames with no valid value as they are (refused by default, see {@link assertPlausible}). */
+  readonly acceptImplausible?: boolean;
 }
 
 /**
@@ -119,6 +151,12 @@ export async function gridReprojectCommand(
     throw new InputError(`grid reproject: expected a GeoTIFF (.tif) or NetCDF (.nc, .nc4) input, got '${input}'`, {
       file: input,
     });
+  checkValues(
+    source,
+    input,
+    isTiff(input) ? 'band 1' : await netcdfVariable(input, options.variable),
+    options.acceptImplausible,
+  );
   const result = isStack(source) ? reproject(source, spec) : reproject(source, spec);
   if (isNetcdf(options.out)) {
     await writeNetcdf(options.out, result, {

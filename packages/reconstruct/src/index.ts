@@ -50,6 +50,9 @@ export {
   OutputExistsError,
   StageOrderError,
   PipelineAbortedError,
+  RunLockedError,
+  UnsafeOverwriteError,
+  OutputUnwritableError,
   isReconstructError,
 } from './errors.js';
 export type { RunPipelineOptions, RunRecord, RunResult } from './pipeline.js';

@@ -130,7 +130,7 @@ describe('runPipeline with a stand-in engine', () => {
     expect(isReconstructError(err, 'PipelineAbortedError')).toBe(true);
     expect(existsSync(out)).toBe(false);
     const record = JSON.parse(readFileSync(join(`${out}.incomplete`, 'run.json'), 'utf8')) as RunRecord;
-    expect(record.status).toBe('aborted');
+    expect(record.status).toBe('interrupted');
     expect(record.completedStages).toEqual(['prepare']);
     expect(record.completedModels).toEqual(['seunet']);
     const second = fakeEngine();

@@ -18,6 +18,8 @@ import {
   writeJsonAtomic,
   type RunLocation,
 } from './run-folder.js';
+import { acquireRunLock, LOCK_SUFFIX } from './run-lock.js';
+import { RUN_RECORD_KIND } from './run-safety.js';
 import { loadPrepared, writePrepared } from './internal/store.js';
 import { evaluateStage } from './stages/evaluate.js';
 import { hindcastGap, hindcastStage } from './stages/hindcast.js';
@@ -45,7 +47,10 @@ export interface RunPipelineOptions {
 
 /** Record of a run, written to `run.json`. */
 export interface RunRecord {
-  readonly status: 'running' | 'aborted' | 'failed' | 'complete';
+  /** Always `"twsa-run"`: marks the folder as a twsa run folder (only such a folder is ever replaced by `overwrite`). */
+  readonly kind?: typeof RUN_RECORD_KIND;
+  /** `interrupted`: stopped by a signal or `options.signal`, with a checkpoint; continue it with `resume`. */
+  readonly status: 'running' | 'interrupted' | 'failed' | 'complete';
   readonly created: string;
   readonly updated: string;
   readonly config: PipelineConfig;
@@ -107,14 +112,30 @@ export interface RunResult {
  */
 export async function runPipeline(config: PipelineConfig, options: RunPipelineOptions = {}): Promise<RunResult> {
   const log = options.log ?? (() => undefined);
-  const engine = options.engine ?? (await defaultEngine());
+  // The run folder is claimed (locked) before anything slow happens, such as loading the engine.
   let location: RunLocation;
   let record: RunRecord;
   const now = (): string => new Date().toISOString();
   if (options.resume !== undefined) {
-    location = locateRunToResume(options.resume);
-    const stored = readJson<RunRecord>(join(location.work, 'run.json'));
-    record = { ...stored, config: resolveConfig(stored.config), status: 'running', updated: now() };
+    const lock = acquireRunLock(locateRunToResume(options.resume).target);
+    let found: RunLocation;
+    let stored: RunRecord;
+    let storedConfig: PipelineConfig;
+    try {
+      // Located again under the lock: another run may have finished or replaced the folder meanwhile.
+      found = locateRunToResume(options.resume);
+      if (found.target !== lock.path.slice(0, -LOCK_SUFFIX.length))
+        throw new InputError(`The run at '${options.resume}' moved while it was being locked; try again`, {
+          file: options.resume,
+        });
+      stored = readJson<RunRecord>(join(found.work, 'run.json'));
+      storedConfig = resolveConfig(stored.config);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+    record = { ...stored, kind: RUN_RECORD_KIND, config: storedConfig, status: 'running', updated: now() };
+    location = { ...found, lock, inputs: runInputs(storedConfig) };
     log({
       type: 'info',
       message: `resuming ${location.work} (done: ${stored.completedStages.join(', ') || 'nothing'})`,
@@ -123,8 +144,9 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
     config = resolveConfig(config);
     if (options.out === undefined)
       throw new InputError('runPipeline: options.out (the run folder) is required for a new run');
-    location = claimRunDirectory(options.out, { overwrite: options.overwrite ?? false });
+    location = claimRunDirectory(options.out, { overwrite: options.overwrite ?? false, inputs: runInputs(config) });
     record = {
+      kind: RUN_RECORD_KIND,
       status: 'running',
       created: now(),
       updated: now(),
@@ -144,6 +166,25 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
     };
   }
   const runConfig = record.config;
+  try {
+    const engine = options.engine ?? (await defaultEngine());
+    return await runStages(runConfig, record, location, engine, options);
+  } finally {
+    location.lock?.release();
+  }
+}
+
+/** The stages of {@link runPipeline} in a claimed (locked) run folder. */
+async function runStages(
+  runConfig: PipelineConfig,
+  initial: RunRecord,
+  location: RunLocation,
+  engine: Engine,
+  options: RunPipelineOptions,
+): Promise<RunResult> {
+  const log = options.log ?? (() => undefined);
+  const now = (): string => new Date().toISOString();
+  let record = initial;
   const work = location.work;
   const save = (patch: Partial<RunRecord>): void => {
     record = { ...record, ...patch, updated: now() };
@@ -268,7 +309,7 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
   } catch (error) {
     const aborted = isReconstructError(error, 'PipelineAbortedError') || options.signal?.aborted === true;
     save({
-      status: aborted ? 'aborted' : 'failed',
+      status: aborted ? 'interrupted' : 'failed',
       error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
     });
     if (aborted && !isReconstructError(error, 'PipelineAbortedError'))
@@ -277,6 +318,11 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
   }
   if (reportPath !== null) reportPath = reportPath.replace(location.work, location.target);
   return { runDir: location.target, record, table1, reportPath };
+}
+
+/** The files and folders a run reads: a run folder that is or holds one of them is never replaced. */
+export function runInputs(config: PipelineConfig): string[] {
+  return [...config.data.grace, ...(config.data.lsm === 'emulate' ? [] : config.data.lsm)];
 }
 
 /** Reads the Table 1 of a finished run folder. */

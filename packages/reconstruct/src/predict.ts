@@ -26,6 +26,7 @@ import { defaultEngine, type Engine, type PreparedData } from './seam.js';
 import { SMOKE_WARNING, type Table1 } from './table1.js';
 import { predictSummaryMarkdown, type PredictScores } from './predict-report.js';
 import { buildReport } from './report.js';
+import { acquireRunLock } from './run-lock.js';
 import { TWIN_NOTE } from './stages/hindcast.js';
 
 /** Options of {@link predictPeriod}. */
@@ -337,14 +338,20 @@ export interface PredictIntoRunResult {
  * section for every predicted period.
  */
 export async function predictIntoRun(runDir: string, options: PredictPeriodOptions): Promise<PredictIntoRunResult> {
-  const prediction = await predictPeriod(runDir, options);
-  const { dir, scores } = await writePeriodPrediction(runDir, prediction);
-  const work = locateRunToResume(runDir).work;
-  const record = readJson<RunRecord>(join(work, 'run.json'));
-  const config = record.config;
-  const reportPath =
-    (config.report.html || config.report.figures) && existsSync(join(work, 'evaluation', 'table1.json'))
-      ? await buildReport(work, config, record)
-      : null;
-  return { dir, scores, reportPath };
+  // The run folder is written into: hold its lock, as a pipeline stage does.
+  const lock = acquireRunLock(locateRunToResume(runDir).target);
+  try {
+    const prediction = await predictPeriod(runDir, options);
+    const { dir, scores } = await writePeriodPrediction(runDir, prediction);
+    const work = locateRunToResume(runDir).work;
+    const record = readJson<RunRecord>(join(work, 'run.json'));
+    const config = record.config;
+    const reportPath =
+      (config.report.html || config.report.figures) && existsSync(join(work, 'evaluation', 'table1.json'))
+        ? await buildReport(work, config, record)
+        : null;
+    return { dir, scores, reportPath };
+  } finally {
+    lock.release();
+  }
 }

@@ -7,7 +7,9 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } fro
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomicSync } from '@twsa/grid';
-import { InputError, OutputExistsError } from './errors.js';
+import { InputError, OutputExistsError, OutputUnwritableError } from './errors.js';
+import { acquireRunLock, type RunLock } from './run-lock.js';
+import { assertReplaceable } from './run-safety.js';
 
 /** Suffix of the working directory a run is written into before it is renamed to its target. */
 export const INCOMPLETE_SUFFIX = '.incomplete';
@@ -47,20 +49,50 @@ export interface RunLocation {
   readonly target: string;
   /** Working directory (`<target>.incomplete`), renamed to `target` when the run completes. */
   readonly work: string;
+  /** The run folder's exclusive lock, when this process holds it ({@link acquireRunLock}). */
+  readonly lock?: RunLock;
+  /** Inputs of the run: `finishRunDirectory` never replaces a target that is or holds one. */
+  readonly inputs?: readonly string[];
+}
+
+/** Creates a directory (and its parents), or throws an {@link OutputUnwritableError} naming it. */
+export function makeDirectory(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new OutputUnwritableError(dir, error as Error);
+  }
 }
 
 /**
- * Claims an output directory for a new run: refuses an existing target unless `overwrite`, and creates a
- * fresh working directory `<target>.incomplete` beside it.
+ * Claims an output directory for a new run: takes its exclusive lock (`<target>.lock`), refuses an existing target
+ * unless `overwrite` — and even then unless it is a twsa run folder that is not and holds no input — and creates a
+ * fresh working directory `<target>.incomplete` beside it. Release the lock with `location.lock.release()`.
  * @throws {@link OutputExistsError} when `target` exists and `overwrite` is false.
+ * @throws {@link UnsafeOverwriteError} when `target` (or `<target>.incomplete`) may not be replaced.
+ * @throws {@link RunLockedError} when another run holds the folder.
+ * @throws {@link OutputUnwritableError} when the directory cannot be created.
  */
-export function claimRunDirectory(target: string, options: { overwrite?: boolean } = {}): RunLocation {
+export function claimRunDirectory(
+  target: string,
+  options: { overwrite?: boolean; inputs?: readonly string[] } = {},
+): RunLocation {
   const abs = resolve(target);
+  const inputs = options.inputs ?? [];
   if (existsSync(abs) && !options.overwrite) throw new OutputExistsError(target);
-  const work = abs + INCOMPLETE_SUFFIX;
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
-  return { target: abs, work };
+  if (existsSync(abs)) assertReplaceable(abs, inputs, `--out '${target}'`);
+  makeDirectory(dirname(abs));
+  const lock = acquireRunLock(abs);
+  try {
+    const work = abs + INCOMPLETE_SUFFIX;
+    assertReplaceable(work, inputs, `the working directory '${work}'`);
+    rmSync(work, { recursive: true, force: true });
+    makeDirectory(work);
+    return { target: abs, work, lock, inputs };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
 }
 
 /**
@@ -84,7 +116,11 @@ export function locateRunToResume(dir: string): RunLocation {
 /** Moves a finished run from its working directory to its target (replacing an existing target). */
 export function finishRunDirectory(location: RunLocation): void {
   if (location.work === location.target) return;
-  if (existsSync(location.target)) rmSync(location.target, { recursive: true, force: true });
+  if (existsSync(location.target)) {
+    // Checked again: the target may have appeared or changed while the run was going.
+    assertReplaceable(location.target, location.inputs ?? [], 'the output directory');
+    rmSync(location.target, { recursive: true, force: true });
+  }
   renameSync(location.work, location.target);
 }
 

@@ -39,7 +39,19 @@ export interface AtomicWriteOptions extends WriteFileOptions {
 export type AtomicWriteData = string | Uint8Array | readonly Uint8Array[];
 
 function ioError(path: string, caller: string, what: string, error: unknown): GridIoError {
-  return new GridIoError(`${caller} could not ${what} ${path}: ${(error as Error).message}`, {
+  // The common system errors in words (the temporary file's name in the raw message would only confuse).
+  const code = (error as NodeJS.ErrnoException).code;
+  const why =
+    code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+      ? `permission denied (${code})`
+      : code === 'ENOENT'
+        ? `its folder ${nodePath.dirname(path)} does not exist (ENOENT)`
+        : code === 'ENOTDIR'
+          ? 'a folder above it is a file (ENOTDIR)'
+          : code === 'ENOSPC'
+            ? 'no space left on the device (ENOSPC)'
+            : (error as Error).message;
+  return new GridIoError(`${caller} could not ${what} ${path}: ${why}`, {
     file: path,
     field: 'path',
     cause: error,

@@ -4,6 +4,7 @@
 import { promises as fs } from 'node:fs';
 import { fromArrayBuffer } from 'geotiff';
 import { EPSG_3978, EPSG_4326 } from '../crs.js';
+import { assertRegularFile } from './regular-file.js';
 import { GridArgumentError, GridCrsError, GridEmptyError, GridFormatError, GridIoError } from '../errors.js';
 import type { Bounds, Grid, GridArray } from '../grid.js';
 import { isGrid } from '../grid.js';
@@ -50,6 +51,7 @@ const SAMPLE_TYPES: Readonly<Record<string, string>> = {
 
 async function loadFile(path: string, fn: string): Promise<ArrayBuffer> {
   if (typeof path !== 'string' || path === '') throw new GridArgumentError('path', fn, 'a file path', String(path));
+  assertRegularFile(path, fn);
   let buffer: Buffer;
   try {
     buffer = await fs.readFile(path);

@@ -5,6 +5,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { GridArgumentError, GridIoError, GridVariableError } from '../errors.js';
 import type { Bounds } from '../grid.js';
 import { readGeoTiff, readGeoTiffHeader } from './geotiff.js';
+import { assertRegularFile } from './regular-file.js';
 import { attributeNumber, attributeString } from './netcdf-backend.js';
 import { dataVariableNames, openBackend, openNetcdf } from './netcdf.js';
 
@@ -26,6 +27,8 @@ export interface GridInfoStats {
   readonly validCount: number;
   /** Number of cells. */
   readonly count: number;
+  /** Number of cells holding ±Infinity (neither valid nor the fill value), when there are any. */
+  readonly nonFinite?: number;
 }
 
 /** The summary {@link gridInfo} returns. */
@@ -48,6 +51,8 @@ export interface GridInfo {
   readonly times?: { readonly first: string; readonly last: string; readonly count: number };
   /** Statistics of the values (omitted with `{ stats: false }`). */
   readonly stats?: GridInfoStats;
+  /** Implausible values found while computing `stats` (infinite values, frames with no valid value), when any. */
+  readonly warnings?: readonly string[];
 }
 
 /** Options of {@link gridInfo}. */
@@ -58,25 +63,67 @@ export interface GridInfoOptions {
   readonly stats?: boolean;
 }
 
-function accumulate(
-  data: Float32Array,
-  acc: { min: number; max: number; sum: number; valid: number; count: number },
-): void {
+interface Accumulator {
+  min: number;
+  max: number;
+  sum: number;
+  valid: number;
+  count: number;
+  nonFinite: number;
+  firstNonFinite: string | null;
+  emptyFrames: string[];
+}
+
+const newAccumulator = (): Accumulator => ({
+  min: Infinity,
+  max: -Infinity,
+  sum: 0,
+  valid: 0,
+  count: 0,
+  nonFinite: 0,
+  firstNonFinite: null,
+  emptyFrames: [],
+});
+
+function accumulate(data: Float32Array, acc: Accumulator, frame: string): void {
+  let valid = 0;
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!;
     acc.count++;
     if (Number.isNaN(v)) continue;
-    acc.valid++;
+    if (!Number.isFinite(v)) {
+      acc.nonFinite++;
+      acc.firstNonFinite ??= `${v > 0 ? '+' : '-'}Infinity in ${frame}`;
+      continue;
+    }
+    valid++;
     acc.sum += v;
     if (v < acc.min) acc.min = v;
     if (v > acc.max) acc.max = v;
   }
+  acc.valid += valid;
+  if (valid === 0) acc.emptyFrames.push(frame);
 }
 
-function finish(acc: { min: number; max: number; sum: number; valid: number; count: number }): GridInfoStats {
+function finish(acc: Accumulator): GridInfoStats {
+  const nonFinite = acc.nonFinite > 0 ? { nonFinite: acc.nonFinite } : {};
   return acc.valid === 0
-    ? { min: Number.NaN, max: Number.NaN, mean: Number.NaN, validCount: 0, count: acc.count }
-    : { min: acc.min, max: acc.max, mean: acc.sum / acc.valid, validCount: acc.valid, count: acc.count };
+    ? { min: Number.NaN, max: Number.NaN, mean: Number.NaN, validCount: 0, count: acc.count, ...nonFinite }
+    : { min: acc.min, max: acc.max, mean: acc.sum / acc.valid, validCount: acc.valid, count: acc.count, ...nonFinite };
+}
+
+/** Plain-language warnings about implausible values (infinite values, frames with no valid value). */
+function warningsOf(acc: Accumulator): { warnings?: string[] } {
+  const w: string[] = [];
+  if (acc.nonFinite > 0)
+    w.push(
+      `${acc.nonFinite} cell(s) hold an infinite value, neither valid nor the fill value (first: ${acc.firstNonFinite})`,
+    );
+  if (acc.emptyFrames.length > 0)
+    w.push(
+      `${acc.emptyFrames.length} frame(s) have no valid value: ${acc.emptyFrames.slice(0, 5).join(', ')}${acc.emptyFrames.length > 5 ? ', …' : ''}`,
+    );
+  return w.length > 0 ? { warnings: w } : {};
 }
 
 function isTiff(path: string): boolean {
@@ -127,13 +174,16 @@ export async function gridInfo(path: string, options: GridInfoOptions = {}): Pro
   if (typeof path !== 'string' || path === '')
     throw new GridArgumentError('path', 'gridInfo', 'a file path', String(path));
   const wantStats = options.stats ?? true;
+  assertRegularFile(path, 'gridInfo');
   if (isTiff(path)) {
     const header = await readGeoTiffHeader(path);
     let stats: GridInfoStats | undefined;
+    let warnings: { warnings?: string[] } = {};
     if (wantStats) {
-      const acc = { min: Infinity, max: -Infinity, sum: 0, valid: 0, count: 0 };
-      accumulate((await readGeoTiff(path)).data, acc);
+      const acc = newAccumulator();
+      accumulate((await readGeoTiff(path)).data, acc, 'the grid');
       stats = finish(acc);
+      warnings = warningsOf(acc);
     }
     return {
       path,
@@ -153,6 +203,7 @@ export async function gridInfo(path: string, options: GridInfoOptions = {}): Pro
       ...(header.nodata !== undefined ? { nodata: header.nodata } : {}),
       ...(header.units ? { units: header.units } : {}),
       ...(stats ? { stats } : {}),
+      ...warnings,
     };
   }
   const backend = await openBackend(path);
@@ -183,10 +234,17 @@ export async function gridInfo(path: string, options: GridInfoOptions = {}): Pro
   try {
     const n = handle.times.length;
     let stats: GridInfoStats | undefined;
+    let warnings: { warnings?: string[] } = {};
     if (wantStats) {
-      const acc = { min: Infinity, max: -Infinity, sum: 0, valid: 0, count: 0 };
-      for (let t = 0; t < n; t++) accumulate(handle.readFrame(t).data, acc);
+      const acc = newAccumulator();
+      for (let t = 0; t < n; t++)
+        accumulate(
+          handle.readFrame(t).data,
+          acc,
+          n > 1 || handle.times[t] ? `frame ${t} (${handle.times[t]})` : 'the grid',
+        );
       stats = finish(acc);
+      warnings = warningsOf(acc);
     }
     const hasTime = n > 0 && handle.times[0] !== '';
     const threeD = (backend.variables.find((v) => v.name === variable)?.dims.length ?? 2) === 3;
@@ -203,6 +261,7 @@ export async function gridInfo(path: string, options: GridInfoOptions = {}): Pro
       ...(handle.units !== undefined ? { units: handle.units } : {}),
       ...(hasTime ? { times: { first: handle.times[0]!, last: handle.times[n - 1]!, count: n } } : {}),
       ...(stats ? { stats } : {}),
+      ...warnings,
     };
   } finally {
     handle.close();

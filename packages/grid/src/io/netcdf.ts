@@ -2,7 +2,8 @@
  * Reading NetCDF files (NetCDF-3 classic/64-bit offset through netcdfjs, NetCDF-4/HDF5 through h5wasm) into
  * {@link Grid}/{@link GridStack} records, honouring the CF conventions used by GRACE Tellus and GLDAS files.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { assertRegularFile } from './regular-file.js';
 import * as nodePath from 'node:path';
 import { EPSG_3978, EPSG_4326, isGeographic, transformer } from '../crs.js';
 import {
@@ -82,6 +83,7 @@ export type NetcdfStack = GridStack & { readonly frameVariables: FrameVariables 
  * ```
  */
 export function sniffNetcdf(path: string): NetcdfFormat {
+  assertRegularFile(path, 'sniffNetcdf');
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -403,15 +405,7 @@ function parseIso(value: string, argument: string, fn: string): number {
 export async function openNetcdf(path: string, options: ReadNetcdfOptions = {}): Promise<NetcdfHandle> {
   const fn = 'openNetcdf';
   if (typeof path !== 'string' || path === '') throw new GridArgumentError('path', fn, 'a file path', String(path));
-  try {
-    statSync(path);
-  } catch (error) {
-    throw new GridIoError(`Cannot read ${path}: ${(error as Error).message}`, {
-      file: path,
-      field: 'path',
-      cause: error,
-    });
-  }
+  assertRegularFile(path, fn);
   if (options.bbox !== undefined) {
     const b = options.bbox;
     if (!Array.isArray(b) || b.length !== 4 || !b.every(Number.isFinite) || !(b[2] > b[0]) || !(b[3] > b[1])) {

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
+  assertPlausible,
   graceMonths,
   monthIndex,
   monthKey,
@@ -105,6 +106,8 @@ export async function periodData(
     const prepared = await prepareGrace(config.data.grace.length === 1 ? config.data.grace[0]! : config.data.grace, {
       start: config.data.start,
       end,
+      acceptImplausible: config.data.acceptImplausible ?? false,
+      acceptHint: 'the run was made with data.acceptImplausible false; remake it with --accept-implausible',
     });
     grace = prepared.grace;
     lsm = await emulateLsm(grace, {
@@ -123,6 +126,8 @@ export async function periodData(
     const prepared = await prepareGrace(config.data.grace.length === 1 ? config.data.grace[0]! : config.data.grace, {
       start: config.data.start,
       end,
+      acceptImplausible: config.data.acceptImplausible ?? false,
+      acceptHint: 'the run was made with data.acceptImplausible false; remake it with --accept-implausible',
     });
     grace = prepared.grace;
     // The run's GRACE windows (so the LSM baseline is the run's), GRACE's windows in the period, and a calendar
@@ -216,12 +221,15 @@ export async function prepare(
   const prepared = await prepareGrace(config.data.grace.length === 1 ? config.data.grace[0]! : config.data.grace, {
     start: config.data.start,
     end: config.data.end,
+    acceptImplausible: config.data.acceptImplausible ?? false,
+    acceptHint: 'pass --accept-implausible (data.acceptImplausible: true) if the values are intended',
   });
   const grace = prepared.grace;
+  const graceSource = config.data.grace.length === 1 ? config.data.grace[0]! : config.data.grace.join(', ');
   if (config.data.lsm === 'emulate') {
     const fineFactor = emulatorFineFactor(config);
     options.log?.(`emulating the LSM from GRACE (seed ${config.seed}, fine factor ${fineFactor}): a twin experiment`);
-    const lsm = await emulateLsm(grace, {
+    const lsm = await emulateLsmNamingFile(graceSource, grace, {
       seed: config.seed,
       fineFactor,
       start:
@@ -241,6 +249,24 @@ export async function prepare(
     );
   }
   return prepareUserLsm(config, options, prepared, config.data.lsm);
+}
+
+/** {@link emulateLsm}, whose "not enough records" error is rethrown naming the GRACE file(s) and the cause. */
+async function emulateLsmNamingFile(
+  source: string,
+  grace: GridStack,
+  options: Parameters<typeof emulateLsm>[1],
+): Promise<GridStack> {
+  try {
+    return await emulateLsm(grace, options);
+  } catch (error) {
+    if (isDatasetsError(error, 'DatasetsEmptyError'))
+      throw new InputError(
+        `--grace: ${source} has ${grace.shape[0]} record(s) in ${grace.times[0]?.slice(0, 7) ?? '?'}..${grace.times[grace.shape[0] - 1]?.slice(0, 7) ?? '?'}, too few valid values per cell to emulate an LSM from it (${error.message}); give a longer GRACE record`,
+        { file: source, cause: error },
+      );
+    throw error;
+  }
 }
 
 /**
@@ -277,6 +303,8 @@ async function prepareUserLsm(
       windows,
       baselineFallback: 'period',
       clip: config.data.lsmClip ?? 'canada',
+      acceptImplausible: config.data.acceptImplausible ?? false,
+      acceptHint: 'pass --accept-implausible (data.acceptImplausible: true) if the values are intended',
       ...(options.log ? { log: options.log } : {}),
     });
   } catch (error) {
@@ -289,6 +317,16 @@ async function prepareUserLsm(
     throw error;
   }
   const { lsm, files: read, variables } = preparedLsm;
+  // An infinite LSM value survives the window means and the regrid as ±Infinity (or NaN): refuse it here, naming the
+  // files (a window the LSM does not cover is NaN by design, so empty frames are not a finding here).
+  if (!config.data.acceptImplausible)
+    assertPlausible(lsm, {
+      file: read.length <= 3 ? read.join(', ') : `${read.length} LSM files in ${dirname(read[0]!)}`,
+      variable: variables.length > 0 ? variables.join(' + ') : 'the LSM water storage',
+      maxAbsMetres: null,
+      accept: ['empty-frames'],
+      acceptHint: 'pass --accept-implausible (data.acceptImplausible: true) if the values are intended',
+    });
   const covered = new Set(lsm.labels ?? []);
   const months = graceWindows
     .filter((w) => covered.has(w.id) && w.yearMonth >= config.data.start && w.yearMonth <= config.data.end)
