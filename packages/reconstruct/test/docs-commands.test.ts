@@ -19,6 +19,7 @@ const COMMANDS = [
   'evaluate',
   'hindcast',
   'report',
+  'predict',
   'models',
   'grid',
   'data',
