@@ -106,7 +106,7 @@ if (!args.has('--slow')) {
 
 if (!args.has('--unit') && !args.has('--slow')) {
   const out = mkdtempSync(join(tmpdir(), 'twsa-smoke-'));
-  check('cli: twsa run --profile smoke', 'npx', [
+  const smokeOk = check('cli: twsa run --profile smoke', 'npx', [
     '--no-install',
     'twsa',
     'run',
@@ -118,6 +118,18 @@ if (!args.has('--unit') && !args.has('--slow')) {
     // On the native engine when it loads (a broken build then fails here instead of falling back to WASM).
     ...(native.ok ? ['--backend', 'tensorflow'] : []),
   ]);
+  // Beyond the paper: fill the GRACE/GRACE-FO gap and score the unseen GRACE-FO months in that run (~15 s).
+  if (smokeOk)
+    check('cli: twsa predict --from 2017-07 --to 2019-12 (smoke run)', 'npx', [
+      '--no-install',
+      'twsa',
+      'predict',
+      join(out, 'run'),
+      '--from',
+      '2017-07',
+      '--to',
+      '2019-12',
+    ]);
   // The example trains on WASM with our kernels whatever else is installed, so the end-to-end WASM path stays
   // covered when the smoke run above uses the native engine.
   check(

@@ -48,6 +48,36 @@ describe('emulateLsm (twin experiment)', () => {
     expect(pairMonthly(g, lsm).records).toHaveLength(g.shape[0]);
   });
 
+  it('outsideGrace "calendar-month": one window per calendar month before, between and after the GRACE records', async () => {
+    const lsm = await emulateLsm(g, {
+      start: '2001-01',
+      end: '2007-03',
+      fineFactor: 1,
+      outsideGrace: 'calendar-month',
+    });
+    const labels = lsm.labels!;
+    const firstGrace = labels.indexOf('2002-04');
+    expect(labels.slice(0, firstGrace)).toEqual([
+      ...Array.from({ length: 12 }, (_, i) => `2001-${String(i + 1).padStart(2, '0')}`),
+      '2002-01',
+      '2002-02',
+      '2002-03',
+    ]);
+    expect(lsm.timeBounds![0]).toEqual(['2001-01-01', '2001-02-01']);
+    expect(lsm.times[0]).toBe('2001-01-16');
+    expect(lsm.timeBounds![labels.indexOf('2001-02')]).toEqual(['2001-02-01', '2001-03-01']);
+    expect(lsm.timeBounds![labels.indexOf('2002-06')]).toEqual(['2002-06-01', '2002-07-01']); // GRACE misses it
+    expect(labels.slice(-3)).toEqual(['2007-01', '2007-02', '2007-03']);
+    expect(lsm.attributes!.outside_grace_windows).toBe('calendar months (time at mid-month)');
+    expect(pairMonthly(g, lsm).records).toHaveLength(g.shape[0]);
+    // The GRACE windows are the same as with the paper's 30-day windows outside them.
+    const paper = await emulateLsm(g, { start: '2001-01', end: '2007-03', fineFactor: 1 });
+    expect(paper.attributes!.outside_grace_windows).toMatch(/30-day/);
+    expect(paper.labels!.filter((l) => /^\d{4}-\d{2}-\d{2}$/.test(l)).length).toBeGreaterThan(0);
+    const bad = await caught(() => emulateLsm(g, { outsideGrace: 'weekly' as 'calendar-month' }));
+    expect(isDatasetsError(bad, 'DatasetsArgumentError')).toBe(true);
+  });
+
   it('the monthly result does not depend on the fine factor (mean-preserving fine field), up to float rounding', async () => {
     const a = await emulateLsm(g, { ...FAST, fineFactor: 1, seed: 1 });
     const b = await emulateLsm(g, { ...FAST, fineFactor: 3, seed: 1 });

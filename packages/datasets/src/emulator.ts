@@ -82,6 +82,13 @@ export interface EmulateLsmOptions {
   readonly baseline?: readonly [from: string, to: string];
   /** Minimum finite GRACE records for a pixel to be emulated (others are NaN). Default `24`. */
   readonly minRecords?: number;
+  /**
+   * Windows outside the GRACE solution windows (before the first record, after the last, months GRACE misses):
+   * `"30-day"` (default) as the paper resampled pre-GRACE EALCO (consecutive 30-day windows from `start`; a 30-day
+   * window centred on mid-month for a missing month), or `"calendar-month"`: one window per calendar month
+   * `[first day, first day of the next month)`, time at mid-month, id `"YYYY-MM"`.
+   */
+  readonly outsideGrace?: '30-day' | 'calendar-month';
   /** Progress callback (libraries are silent). Receives `{ type: "progress", day, days }` about 20 times per run. */
   readonly log?: (event: { readonly type: 'progress'; readonly day: number; readonly days: number }) => void;
 }
@@ -119,6 +126,7 @@ export const EMULATOR_DEFAULTS = Object.freeze({
   interannualLengthKm: 500,
   baseline: Object.freeze(['2002-04', '2016-12']) as readonly [string, string],
   minRecords: 24,
+  outsideGrace: '30-day' as '30-day' | 'calendar-month',
 });
 
 type Resolved = Omit<typeof EMULATOR_DEFAULTS, 'baseline'> & {
@@ -128,14 +136,14 @@ type Resolved = Omit<typeof EMULATOR_DEFAULTS, 'baseline'> & {
 
 /** One output window of the emulator: a GRACE solution window or, where GRACE has no record, a 30-day window. */
 export interface EmulatorWindow {
-  /** Id: the GRACE record id (`"2012-01"`, `"2012-01a"`), the start date `"YYYY-MM-DD"` of a consecutive 30-day window, or `"YYYY-MM"` for a month GRACE misses. */
+  /** Id: the GRACE record id (`"2012-01"`, `"2012-01a"`), the start date `"YYYY-MM-DD"` of a consecutive 30-day window, or `"YYYY-MM"` for a month GRACE misses and for a calendar-month window. */
   readonly id: string;
   /** First day (inclusive) and day after the last day (exclusive), `"YYYY-MM-DD"`. */
   readonly bounds: TimeBounds;
   /** Nominal time: the GRACE record time, or the window mid-point. */
   readonly time: string;
-  /** `"grace"` for a GRACE solution window, `"30-day"` for a 30-day window (before or after the GRACE record, or a month it misses). */
-  readonly kind: 'grace' | '30-day';
+  /** `"grace"` for a GRACE solution window; outside them `"30-day"` or `"calendar-month"` (see {@link EmulateLsmOptions.outsideGrace}). */
+  readonly kind: 'grace' | '30-day' | 'calendar-month';
 }
 
 /** One emulated day on the fine grid (a @twsa/grid `DailyFrame`). */
@@ -244,7 +252,8 @@ export function emulateLsmDaily(grace: GridStack, options: EmulateLsmOptions = {
  * The daily fine field of {@link emulateLsmDaily} is streamed day by day through @twsa/grid `streamWindowMeans` into
  * window means (consecutive 30-day windows from `start` to the first GRACE record, @twsa/grid `thirtyDayWindows`;
  * each GRACE solution window; a 30-day window centred on mid-month for months GRACE does not cover; 30-day windows
- * again after the last record), each window mean is upscaled to the coarse grid by @twsa/grid `upscale`
+ * again after the last record; with `outsideGrace: "calendar-month"` one window per calendar month instead, before,
+ * after and between the GRACE records), each window mean is upscaled to the coarse grid by @twsa/grid `upscale`
  * (area mean over `fineFactor × fineFactor` blocks), and @twsa/grid `anomalies` removes the per-pixel mean over the
  * `baseline` months. Frame labels are the window ids, so
  * `pairMonthly(grace, lsm)` matches GRACE records to their own windows.
@@ -315,8 +324,12 @@ export async function emulateLsm(grace: GridStack, options: EmulateLsmOptions = 
     ...result,
     attributes: {
       ...daily.attributes,
-      processing: `daily ${fine.shape.join('×')} fine field → @twsa/grid streamWindowMeans (GRACE windows; 30-day windows elsewhere) → upscale ×${o.fineFactor} (area mean) → anomalies vs [${baseline[0]}, ${baseline[1]}) (${result.attributes?.baseline_frames ?? '?'} frames)`,
+      processing: `daily ${fine.shape.join('×')} fine field → @twsa/grid streamWindowMeans (GRACE windows; ${o.outsideGrace === 'calendar-month' ? 'calendar months' : '30-day windows'} elsewhere) → upscale ×${o.fineFactor} (area mean) → anomalies vs [${baseline[0]}, ${baseline[1]}) (${result.attributes?.baseline_frames ?? '?'} frames)`,
       baseline: `${o.baseline[0]}..${o.baseline[1]}`,
+      outside_grace_windows:
+        o.outsideGrace === 'calendar-month'
+          ? 'calendar months (time at mid-month)'
+          : '30-day windows (as Yu et al. 2021 resampled pre-GRACE EALCO)',
       units: 'mm',
     },
   };
@@ -378,6 +391,11 @@ function resolveOptions(options: EmulateLsmOptions, fn: string): Resolved {
     'an array of [west, south, east, north] lon/lat boxes',
   );
   check('minRecords', Number.isInteger(o.minRecords) && o.minRecords >= 6, 'an integer ≥ 6');
+  check(
+    'outsideGrace',
+    o.outsideGrace === '30-day' || o.outsideGrace === 'calendar-month',
+    '"30-day" or "calendar-month"',
+  );
   check(
     'baseline',
     Array.isArray(o.baseline) &&
@@ -465,42 +483,65 @@ function buildModel(grace: GridStack, o: Resolved): Model {
       s: r.start,
       e: r.end,
     }));
-  const thirty = (from: number, to: number): void => {
-    if (to - from < 30) return;
-    for (const w of thirtyDayWindows(dayIsoDate(from), dayIsoDate(to))) {
-      const s0 = dayNumber(w.start);
-      windows.push({
-        id: w.id,
-        bounds: [w.start, w.end],
-        time: dayIsoDate(s0 + 15),
-        kind: '30-day',
-        s: s0,
-        e: s0 + 30,
-      });
-    }
-  };
   const firstRec = recs[0]!;
   const lastRec = recs[recs.length - 1]!;
-  thirty(periodStart, Math.min(firstRec.start, periodEnd));
-  thirty(Math.max(lastRec.end, periodStart), periodEnd);
-  for (
-    let m = Math.max(monthIndex(firstRec.ym) + 1, monthIndex(o.start));
-    m < Math.min(monthIndex(lastRec.ym), monthIndex(o.end) + 1);
-    m++
-  ) {
+  const calendarMonth = (m: number): void => {
     const ym = monthKey(m);
-    if (recMonths.has(ym)) continue;
     const first = monthStartDay(ym);
     const next = monthStartDay(monthKey(m + 1));
     const mid = first + Math.floor((next - first) / 2);
     windows.push({
       id: ym,
-      bounds: [dayIsoDate(mid - 15), dayIsoDate(mid + 15)],
+      bounds: [dayIsoDate(first), dayIsoDate(next)],
       time: dayIsoDate(mid),
-      kind: '30-day',
-      s: mid - 15,
-      e: mid + 15,
+      kind: 'calendar-month',
+      s: first,
+      e: next,
     });
+  };
+  if (o.outsideGrace === 'calendar-month') {
+    // One window per calendar month outside GRACE's records: before the first record's month, after the last
+    // record's month, and the months GRACE misses in between.
+    for (let m = monthIndex(o.start); m <= monthIndex(o.end); m++) {
+      const ym = monthKey(m);
+      if (ym < firstRec.ym || ym > lastRec.ym || !recMonths.has(ym)) calendarMonth(m);
+    }
+  } else {
+    const thirty = (from: number, to: number): void => {
+      if (to - from < 30) return;
+      for (const w of thirtyDayWindows(dayIsoDate(from), dayIsoDate(to))) {
+        const s0 = dayNumber(w.start);
+        windows.push({
+          id: w.id,
+          bounds: [w.start, w.end],
+          time: dayIsoDate(s0 + 15),
+          kind: '30-day',
+          s: s0,
+          e: s0 + 30,
+        });
+      }
+    };
+    thirty(periodStart, Math.min(firstRec.start, periodEnd));
+    thirty(Math.max(lastRec.end, periodStart), periodEnd);
+    for (
+      let m = Math.max(monthIndex(firstRec.ym) + 1, monthIndex(o.start));
+      m < Math.min(monthIndex(lastRec.ym), monthIndex(o.end) + 1);
+      m++
+    ) {
+      const ym = monthKey(m);
+      if (recMonths.has(ym)) continue;
+      const first = monthStartDay(ym);
+      const next = monthStartDay(monthKey(m + 1));
+      const mid = first + Math.floor((next - first) / 2);
+      windows.push({
+        id: ym,
+        bounds: [dayIsoDate(mid - 15), dayIsoDate(mid + 15)],
+        time: dayIsoDate(mid),
+        kind: '30-day',
+        s: mid - 15,
+        e: mid + 15,
+      });
+    }
   }
   if (windows.length === 0)
     throw new DatasetsArgumentError(

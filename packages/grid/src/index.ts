@@ -96,7 +96,7 @@ export type { ReadGeoTiffOptions, GeoTiffHeader, WriteGeoTiffOptions } from './i
 export { readGeoTiff, readGeoTiffHeader, writeGeoTiff } from './io/geotiff.js';
 export type { NetcdfFormat, ReadNetcdfOptions, FrameVariables, NetcdfHandle, NetcdfStack } from './io/netcdf.js';
 export { sniffNetcdf, openNetcdf, readNetcdf } from './io/netcdf.js';
-export type { WriteNetcdfOptions } from './io/netcdf-write.js';
+export type { NetcdfExtraVariable, WriteNetcdfOptions } from './io/netcdf-write.js';
 export { writeNetcdf } from './io/netcdf-write.js';
 export type { GridInfo, GridInfoVariable, GridInfoStats, GridInfoOptions } from './io/info.js';
 export { gridInfo } from './io/info.js';

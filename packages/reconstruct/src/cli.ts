@@ -51,6 +51,7 @@ const RUN_OPTIONS = {
   grace: { type: 'string', multiple: true },
   lsm: { type: 'string', multiple: true },
   'lsm-clip': { type: 'string' },
+  'hindcast-steps': { type: 'string' },
   'accept-implausible': { type: 'boolean' },
   models: { type: 'string' },
   yes: { type: 'boolean' },
@@ -70,6 +71,8 @@ Pipeline:
   evaluate   Table 1, predictions, per-pixel scores  (twsa evaluate <run-dir>)
   hindcast   1979-01..2002-03 reconstruction          (twsa hindcast <run-dir>)
   report     figures and the HTML report              (twsa report <run-dir>)
+  predict    any period with a trained model, scored where GRACE has unseen records
+             (twsa predict <run-dir> --from 2017-07 --to 2019-12 [--model dcae])
 Tools:
   models --json                  parameter counts of the four models per preset
   grid info <file>               summary of a GeoTIFF or NetCDF raster
@@ -102,6 +105,10 @@ Options:
   --lsm <files|dir>|emulate     LSM GeoTIFF series or GLDAS NetCDF-4; 'emulate' = twin experiment on real GRACE
   --lsm-clip canada|none        LSM files: set source cells whose centres lie outside Canada to NaN before the
                                 regrid, so border cells average Canadian land only (default canada; data.lsmClip)
+  --hindcast-steps calendar-month|paper-30day
+                                hindcast time steps: one frame per calendar month (default), or the paper's
+                                consecutive 30-day windows (Yu et al. 2021 resampled pre-GRACE EALCO so;
+                                hindcast.steps)
   --accept-implausible          read input values that look wrong as they are: ±Infinity, frames with no valid
                                 value, cm-like values labelled m, |TWSA| > 10 m (refused by default, naming the
                                 file, variable and value; data.acceptImplausible)
@@ -118,6 +125,14 @@ Options:
 
 Runs one stage. 'prepare' makes a new run folder (same data and config options as 'twsa run');
 the other stages work on an existing run folder and redo their stage.`,
+  predict: `Usage: twsa predict <run-dir> --from YYYY-MM --to YYYY-MM [--model seunet|pix2pix|dcae] [--quiet]
+
+Reconstructs GRACE-like TWSA for any period with a trained model of the run (default: the best by test RMSE
+in its Table 1). Months without a GRACE record (e.g. the GRACE/GRACE-FO gap 2017-07..2018-05) are filled;
+GRACE/GRACE-FO records after the training period (never seen in training) are scored as an independent test.
+Writes <run>/predict/<model>_<from>_<to>/ (NetCDF, GeoTIFFs, skill maps, series CSV, scores.json, summary.md)
+and rebuilds the report with a section for the period. With --lsm emulate the LSM of the period is re-emulated
+from the whole GRACE file (a twin experiment); runs on LSM files re-read them for the period (they must cover it).`,
   models: `Usage: twsa models --json [--preset paper|cpu|tiny]
 
 Prints, per model and preset, the trainable and non-trainable parameter counts (JSON).`,
@@ -260,6 +275,8 @@ function configFrom(values: Record<string, string | boolean | string[] | undefin
     if (lsmClip !== undefined) data['lsmClip'] = lsmClip;
     doc['data'] = data;
   }
+  if (values['hindcast-steps'] !== undefined)
+    doc['hindcast'] = { ...section('hindcast'), steps: values['hindcast-steps'] };
   if (values['models'] !== undefined) {
     const models = section('models');
     models['names'] = (values['models'] as string)
@@ -422,6 +439,44 @@ async function commandRun(args: string[], io: CliIo, stage?: StageName): Promise
     ...(stage ? { stages: [stage] } : {}),
   });
   summary(io, result.runDir, result.table1, result.reportPath);
+  return 0;
+}
+
+async function commandPredict(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      model: { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    'predict',
+  );
+  if (values.help) {
+    io.stdout(HELP['predict']! + '\n');
+    return 0;
+  }
+  const dir = positionals[0];
+  if (dir === undefined)
+    throw new UsageError('twsa predict needs a run folder: twsa predict <run-dir> --from YYYY-MM --to YYYY-MM');
+  if (positionals.length > 1) throw new UsageError(`twsa predict: unexpected argument '${positionals[1]}'`);
+  if (values.from === undefined || values.to === undefined)
+    throw new UsageError('twsa predict needs --from YYYY-MM and --to YYYY-MM');
+  if (values.model !== undefined && !(MODEL_NAMES as readonly string[]).includes(values.model))
+    throw new UsageError(`--model expects one of ${MODEL_NAMES.join(', ')}, got '${values.model}'`);
+  if (!values.quiet) io.stderr(`predicting ${values.from}..${values.to}…\n`);
+  const { predictIntoRun } = await import('./predict.js');
+  const { predictSummaryMarkdown } = await import('./predict-report.js');
+  const result = await predictIntoRun(dir, {
+    from: values.from,
+    to: values.to,
+    ...(values.model !== undefined ? { model: values.model as (typeof MODEL_NAMES)[number] } : {}),
+  });
+  io.stdout(`${predictSummaryMarkdown(result.scores).join('\n')}\n`);
+  io.stdout(`written: ${result.dir}\n`);
+  if (result.reportPath) io.stdout(`report: ${result.reportPath}\n`);
   return 0;
 }
 
@@ -669,6 +724,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       case 'hindcast':
       case 'report':
         return await commandRun(args, io, command);
+      case 'predict':
+        return await commandPredict(args, io);
       case 'models':
         return await commandModels(args, io);
       case 'grid':
@@ -681,7 +738,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await (await import('./setup-command.js')).commandSetup(args, io);
       default:
         io.stderr(
-          `twsa: unknown command '${command}'. Commands: run, prepare, train, evaluate, hindcast, report, models, grid, data, basin, setup (twsa --help)\n`,
+          `twsa: unknown command '${command}'. Commands: run, prepare, train, evaluate, hindcast, report, predict, models, grid, data, basin, setup (twsa --help)\n`,
         );
         return EXIT_USAGE;
     }

@@ -54,6 +54,13 @@ describe('resolveConfig', () => {
     expect(dataSourceKind(resolveConfig({ data: { grace: ['g.nc'], lsm: 'emulate' } }))).toBe('emulate');
     expect(dataSourceKind(resolveConfig({ data: { grace: ['g.nc'], lsm: ['l'] } }))).toBe('files');
   });
+  it("hindcast.steps: calendar months by default, the paper's 30-day windows on request, nothing else", () => {
+    expect(resolveConfig({}).hindcast.steps).toBe('calendar-month');
+    expect(resolveConfig({ hindcast: { steps: 'paper-30day' } }).hindcast.steps).toBe('paper-30day');
+    expect(configError(() => resolveConfig({ hindcast: { steps: 'monthly' } })).message).toMatch(
+      /^hindcast\.steps: expected one of "calendar-month", "paper-30day", got "monthly"/,
+    );
+  });
   it('rejects a non-mapping document', () => {
     expect(configError(() => resolveConfig([1, 2])).keyPath).toBe('');
     expect(configError(() => resolveConfig({ data: 3 })).keyPath).toBe('data');

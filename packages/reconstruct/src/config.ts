@@ -94,6 +94,16 @@ export interface EvaluateConfig {
   readonly mapMonths: readonly string[];
 }
 
+/**
+ * Time steps of the hindcast (and of any period predicted outside the GRACE solution windows):
+ * - `calendar-month`: one frame per calendar month, time at mid-month, `time_bnds` spanning the month (default);
+ * - `paper-30day`: consecutive 30-day windows from the hindcast start, as Yu et al. (2021) resampled pre-GRACE EALCO
+ *   (1979-01..2002-03 gives 283 frames; some months get two, some none).
+ */
+export const HINDCAST_STEPS = ['calendar-month', 'paper-30day'] as const;
+/** One of {@link HINDCAST_STEPS}. */
+export type HindcastSteps = (typeof HINDCAST_STEPS)[number];
+
 /** `hindcast` section. */
 export interface HindcastConfig {
   readonly enabled: boolean;
@@ -101,6 +111,8 @@ export interface HindcastConfig {
   readonly model: ModelName;
   readonly start: string;
   readonly end: string;
+  /** Time steps of the LSM fed to the hindcast, see {@link HINDCAST_STEPS}. Default `"calendar-month"`. */
+  readonly steps: HindcastSteps;
   /** Write one GeoTIFF per month beside the NetCDF stack. */
   readonly geotiffs: boolean;
 }
@@ -158,7 +170,7 @@ const BASE: Omit<PipelineConfig, 'profile'> = {
     pix2pixLambda: 100,
   },
   evaluate: { mapMonths: ['2003-01', '2003-07', '2014-10', '2015-04'] },
-  hindcast: { enabled: true, model: 'dcae', start: '1979-01', end: '2002-03', geotiffs: true },
+  hindcast: { enabled: true, model: 'dcae', start: '1979-01', end: '2002-03', steps: 'calendar-month', geotiffs: true },
   report: { figures: true, html: true },
 };
 
@@ -276,7 +288,14 @@ const SCHEMA: Record<string, Check | Record<string, Check>> = {
     pix2pixLambda: nonNegative,
   },
   evaluate: { mapMonths: listOf(month) },
-  hindcast: { enabled: boolean, model: oneOf(MODEL_NAMES), start: month, end: month, geotiffs: boolean },
+  hindcast: {
+    enabled: boolean,
+    model: oneOf(MODEL_NAMES),
+    start: month,
+    end: month,
+    steps: oneOf(HINDCAST_STEPS),
+    geotiffs: boolean,
+  },
   report: { figures: boolean, html: boolean },
 };
 

@@ -3,7 +3,8 @@
  *
  * The whole Yu et al. (2021) workflow in one call, and the `twsa` command line: prepare GRACE and LSM TWSA on
  * the 48×48 Canada grid, train SEUNet, Pix2Pix, DCAE and ConvLSTM, score Table 1 against the LSM baseline,
- * hindcast 1979–2002, and write the figures and a self-contained HTML report into one run folder.
+ * hindcast 1979–2002 (one frame per calendar month), predict any other period with `predictPeriod` (e.g. the
+ * GRACE/GRACE-FO gap, scoring unseen GRACE-FO months), and write the figures and a self-contained HTML report into one run folder.
  *
  * ```ts
  * // not run: a whole smoke-profile pipeline run (a minute or more on 2 cores); npm test runs the same as its `twsa run --profile smoke` check
@@ -23,6 +24,7 @@ export type {
   TrainConfig,
   EvaluateConfig,
   HindcastConfig,
+  HindcastSteps,
   ReportConfig,
   PipelineConfig,
   PipelineConfigInput,
@@ -33,6 +35,7 @@ export {
   MODEL_PRESETS,
   PROFILE_NAMES,
   BACKEND_CHOICES,
+  HINDCAST_STEPS,
   PROFILES,
   resolveConfig,
   readConfigFile,
@@ -68,6 +71,11 @@ export type {
   TrainingProbeOptions,
 } from './seam.js';
 export { defaultEngine } from './seam.js';
+export type { PeriodData } from './seam.js';
+export type { PredictPeriodOptions, PeriodPrediction, FrameRole, PredictIntoRunResult } from './predict.js';
+export { predictPeriod, writePeriodPrediction, predictIntoRun, bestModel } from './predict.js';
+export type { PredictScores } from './predict-report.js';
+export type { FrameKind } from './period.js';
 export type { Table1, Table1Row } from './table1.js';
 export { PAPER_TABLE1, ROW_LABELS, SMOKE_WARNING, formatTable1Markdown, formatTable1Csv } from './table1.js';
 export type { TrainingEstimate, ModelEstimate, EstimateMethod, EstimateOptions } from './estimate.js';

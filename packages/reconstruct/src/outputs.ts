@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { writeGeoTiff, writeNetcdf, type Grid, type GridStack } from '@twsa/grid';
+import { writeGeoTiff, writeNetcdf, type Grid, type GridStack, type NetcdfExtraVariable } from '@twsa/grid';
 
 /** Writes one Float32 GeoTIFF (mm) with the provenance attributes as metadata, replacing an existing file. */
 export async function writeHindcastGeoTiff(
@@ -16,14 +16,16 @@ export async function writeHindcastGeoTiff(
   await writeGeoTiff(file, grid, { overwrite: true, metadata: attributes, units: 'mm' });
 }
 
-/** Writes the hindcast stack as a CF NetCDF variable `twsa` (mm) with the provenance attributes. */
+/** Writes the hindcast stack as a CF NetCDF variable `twsa` (mm) with 2-D lat/lon and the provenance attributes. */
 export async function writeHindcastNetcdf(
   stack: GridStack,
   file: string,
   attributes: Readonly<Record<string, string | number>>,
+  extraVariables: readonly NetcdfExtraVariable[] = [],
 ): Promise<void> {
   mkdirSync(dirname(file), { recursive: true });
   await writeNetcdf(file, stack, {
+    extraVariables,
     overwrite: true,
     variable: 'twsa',
     longName: 'GRACE-like terrestrial water storage anomaly',
@@ -31,5 +33,6 @@ export async function writeHindcastNetcdf(
     title: String(attributes['title'] ?? 'twsa hindcast'),
     producer: '@twsa/reconstruct hindcast',
     attributes,
+    latLon: true,
   });
 }

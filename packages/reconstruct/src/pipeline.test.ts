@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readGeoTiff, readNetcdf } from '@twsa/grid';
 import { runPipeline, type RunRecord } from './pipeline.js';
 import { resolveConfig } from './config.js';
 import { isReconstructError } from './errors.js';
@@ -41,15 +42,30 @@ describe('runPipeline with a stand-in engine', () => {
     expect(t.rows[0]!.paper.rmseMm).toBe(105);
     expect(t.rows[1]!.rmseMm).toBeLessThan(t.rows[0]!.rmseMm);
     expect(t.rows[0]!.testMonths).toBe(40);
-    for (const f of ['table1.md', 'table1.csv', 'table1.json', 'nationwide_series.csv'])
+    for (const f of ['table1.md', 'table1.csv', 'table1.json', 'nationwide_series.csv', 'twsa_evaluation.nc'])
       expect(existsSync(join(out, 'evaluation', f))).toBe(true);
+    // Skill maps (LSM + 2 models × cc, rmse, nse, kge) and the test-record predictions as EPSG:3978 GeoTIFFs.
+    const skill = readdirSync(join(out, 'evaluation', 'geotiff', 'skill')).sort();
+    expect(skill).toHaveLength(12);
+    expect(skill).toContain('dcae_kge.tif');
+    const rmse = await readGeoTiff(join(out, 'evaluation', 'geotiff', 'skill', 'seunet_rmse.tif'));
+    expect(rmse.crs).toBe('EPSG:3978');
+    expect(rmse.units).toBe('mm');
+    expect(readdirSync(join(out, 'evaluation', 'geotiff', 'predictions', 'dcae'))).toHaveLength(40);
+    const ev = await readNetcdf(join(out, 'evaluation', 'twsa_evaluation.nc'), { variable: 'twsa_dcae' });
+    expect(ev.shape[0]).toBe(40);
+    const nse = await readNetcdf(join(out, 'evaluation', 'twsa_evaluation.nc'), { variable: 'nse_seunet' });
+    const land = Array.from(nse.data).filter(Number.isFinite);
+    expect(land.length).toBeGreaterThan(0);
+    expect(Math.max(...land)).toBeLessThanOrEqual(1);
     // Hindcast: one GeoTIFF per month 2000-01..2002-03 = 27 months.
     expect(readdirSync(join(out, 'hindcast', 'geotiff'))).toHaveLength(27);
     const csv = readFileSync(join(out, 'hindcast', 'nationwide_series.csv'), 'utf8')
       .trim()
       .split('\n');
-    expect(csv).toHaveLength(2 + 27);
-    expect(csv[2]).toMatch(/^2000-01,2000-01,,,-?\d/);
+    expect(csv).toHaveLength(3 + 27);
+    expect(csv[1]).toMatch(/^# time axis: calendar-month: one frame per calendar month/);
+    expect(csv[3]).toMatch(/^2000-01,2000-01,2000-01-01,2000-02-01,calendar-month,-?\d/);
     // Figures and the self-contained report.
     const figs = readdirSync(join(out, 'report', 'figures')).sort();
     const names = [

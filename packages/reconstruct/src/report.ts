@@ -32,6 +32,7 @@ import { ROW_LABELS, type Table1 } from './table1.js';
 import type { PreparedData } from './seam.js';
 import { domainMean, trendOf } from './scores.js';
 import { StageOrderError } from './errors.js';
+import { predictSections } from './predict-report.js';
 
 const COLORS: Record<string, string> = {
   grace: '#000000',
@@ -331,6 +332,8 @@ export async function buildReport(
       : record.skipped?.hindcast
         ? [{ heading: 'Hindcast (Fig. 17–18)', paragraphs: [`Not run: ${record.skipped.hindcast}.`] }]
         : []),
+    // Beyond the paper: periods predicted with `twsa predict` (text, scores and the nationwide series).
+    ...(await predictSections(work, add)),
   ];
   const reportPath = join(work, 'report', 'report.html');
   if (config.report.html)

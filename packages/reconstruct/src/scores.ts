@@ -55,18 +55,23 @@ export function table1Scores(
   };
 }
 
-/** Per-pixel CC and RMSE (mm) over the given frames; NaN outside the mask. */
+/** Per-pixel CC, RMSE (mm), NSE and KGE (2009) over the given frames; NaN outside the mask. */
 export function perPixelScores(
   predicted: Float32Array,
   observed: GridStack,
   mask: Grid,
   frames: readonly number[],
-): { readonly cc: Float32Array; readonly rmseMm: Float32Array } {
+): {
+  readonly cc: Float32Array;
+  readonly rmseMm: Float32Array;
+  readonly nse: Float32Array;
+  readonly kge: Float32Array;
+} {
   const r = perPixelMetrics({ data: predicted, shape: observed.shape }, observed, {
     mask: mask.data,
     timeMask: timeMaskOf(observed.shape[0], frames),
   });
-  return { cc: r.cc, rmseMm: r.rmse };
+  return { cc: r.cc, rmseMm: r.rmse, nse: r.nse, kge: r.kge };
 }
 
 /** Area-weighted mean over land of every frame of `values` (laid out like `like`), in mm; NaN for an empty frame. */

@@ -91,12 +91,33 @@ export interface TrainingProbe {
   readonly baselineBytes?: number;
 }
 
+/** Inputs of a period outside the prepared data, from {@link Engine.periodData}. */
+export interface PeriodData {
+  /**
+   * LSM TWSA (mm) on the run's grid for the months `from..to`: GRACE's solution windows where GRACE has a record
+   * (labels = the GRACE record ids), calendar months elsewhere; `timeBounds` and `labels` set.
+   */
+  readonly lsm: GridStack;
+  /** GRACE TWSA (mm) records in `from..to`, processed as in the run (same grid, mask and baseline); `null` when none. */
+  readonly grace: GridStack | null;
+  /** GRACE record ids of `grace` (as `graceMonths` names them), one per frame. */
+  readonly graceIds: readonly string[];
+  /** One sentence on how the LSM of the period was made (e.g. re-emulated from the whole GRACE record). */
+  readonly note: string;
+}
+
 /** What the pipeline needs done with data and models: the part tests replace. */
 export interface Engine {
   /** Selects the tfjs backend and returns the name of the one that runs. */
   initBackend(choice: BackendChoice): Promise<string>;
   /** Reads/derives the paired data for a configuration (synthetic, emulated twin experiment or user files). */
   prepare(config: PipelineConfig, options: { readonly log?: (message: string) => void }): Promise<PreparedData>;
+  /**
+   * The LSM (and GRACE, where it has records) of a period outside the prepared data, for `twsa predict`; absent
+   * when the engine cannot make it.
+   * @throws {@link InputError} when the run's data source cannot cover `from..to`.
+   */
+  periodData?(config: PipelineConfig, period: { readonly from: string; readonly to: string }): Promise<PeriodData>;
   /** Trains one model (resuming from `checkpointDir` when it holds a checkpoint) and saves it into `modelDir`. */
   train(request: TrainRequest): Promise<TrainedModel>;
   /** Loads a model saved by {@link Engine.train}. */

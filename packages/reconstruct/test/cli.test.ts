@@ -28,6 +28,7 @@ describe('twsa CLI', () => {
       ['models', /twsa models --json/],
       ['grid', /twsa grid reproject/],
       ['data', /twsa data baseline/],
+      ['predict', /twsa predict <run-dir> --from YYYY-MM --to YYYY-MM/],
       ['basin', /twsa basin series --run/],
     ] as const) {
       const r = twsa(cmd, '--help');
@@ -52,6 +53,18 @@ describe('twsa CLI', () => {
     expect(twsa('run', '--config', key, '--out', join(base, 'r2')).stderr).toMatch(/models\.name: unknown key/);
     expect(existsSync(join(base, 'r1'))).toBe(false);
     expect(existsSync(join(base, 'r1.incomplete'))).toBe(false);
+  });
+  it('predict: usage errors exit 2; a folder without a run exits 1 naming it', () => {
+    expect(twsa('predict').stderr).toMatch(/twsa predict needs a run folder/);
+    const noMonths = twsa('predict', base);
+    expect(noMonths.code).toBe(2);
+    expect(noMonths.stderr).toMatch(/needs --from YYYY-MM and --to YYYY-MM/);
+    expect(twsa('predict', base, '--from', '2017-07', '--to', '2019-12', '--model', 'unet').stderr).toMatch(
+      /--model expects one of seunet, pix2pix, dcae, convlstm, got 'unet'/,
+    );
+    const noRun = twsa('predict', join(base, 'nothing'), '--from', '2017-07', '--to', '2019-12', '--quiet');
+    expect(noRun.code).toBe(1);
+    expect(noRun.stderr).toMatch(/No run to resume at/);
   });
   it('refuses an existing output folder and missing input files, writing nothing', () => {
     const out = join(base, 'exists');

@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Grid, GridStack } from '@twsa/grid';
-import type { Engine, PreparedData, TrainedModel } from '../src/seam.js';
+import type { Engine, PeriodData, PreparedData, TrainedModel } from '../src/seam.js';
 import type { ModelName } from '../src/config.js';
 
 const N = 12;
@@ -78,6 +78,9 @@ export function fakeScenario(seed = 1, twin = false): PreparedData {
       data: stack(hindMonths, true),
       shape: [hindMonths.length, N, N],
       times: hindMonths.map((m) => `${m}-15T00:00:00.000Z`),
+      // Calendar months, as the default hindcast.steps asks for.
+      timeBounds: hindMonths.map((m) => [`${m}-01`, `${monthList(m, '2002-04')[1] ?? m}-01`] as const),
+      labels: hindMonths,
     },
     description: twin ? 'fake GRACE + emulated LSM (twin experiment)' : 'fake test scenario',
     twinExperiment: twin,
@@ -102,6 +105,56 @@ function linearModel(name: ModelName, a: Float32Array, b: Float32Array): Trained
     dispose() {
       /* nothing */
     },
+  };
+}
+
+/** GRACE-FO-like records of the fake period data: 2017-01..2017-06 (GRACE) and 2018-06.. without 2018-08/09. */
+export function fakeGraceMonth(m: string): boolean {
+  return (m >= '2017-01' && m <= '2017-06') || (m >= '2018-06' && m !== '2018-08' && m !== '2018-09');
+}
+
+/** LSM (calendar months; GRACE windows labelled with the record id) and GRACE of a period, as Engine.periodData. */
+export function fakePeriodData(seed: number, from: string, to: string): PeriodData {
+  const base = fakeScenario(seed);
+  const months = monthList(from, to);
+  const r = rng(seed + 7);
+  const mask = base.mask.data;
+  const stack = (ms: string[], lsm: boolean): Float32Array => {
+    const d = new Float32Array(ms.length * SIZE);
+    ms.forEach((ym, t) => {
+      const [y, m] = ym.split('-').map(Number) as [number, number];
+      const tt = y + (m - 0.5) / 12;
+      for (let k = 0; k < SIZE; k++) {
+        const season = 80 * Math.sin(2 * Math.PI * (tt - 0.2) + (k % N) / 6) * (1 + Math.floor(k / N) / N);
+        d[t * SIZE + k] = mask[k] ? (lsm ? 0.6 * season + 10 + 5 * r() : season + 4 * r()) : Number.NaN;
+      }
+    });
+    return d;
+  };
+  const next = (m: string): string => monthList(m, '2100-12')[1]!;
+  const graceMs = months.filter(fakeGraceMonth);
+  const g = { bounds: BOUNDS, crs: 'EPSG:3978', nodata: Number.NaN, units: 'mm' } as const;
+  return {
+    lsm: {
+      ...g,
+      data: stack(months, true),
+      shape: [months.length, N, N],
+      times: months.map((m) => `${m}-16`),
+      timeBounds: months.map((m) => [`${m}-01`, `${next(m)}-01`] as const),
+      labels: months,
+    },
+    grace: graceMs.length
+      ? {
+          ...g,
+          data: stack(graceMs, false),
+          shape: [graceMs.length, N, N],
+          times: graceMs.map((m) => `${m}-16`),
+          timeBounds: graceMs.map((m) => [`${m}-01`, `${next(m)}-01`] as const),
+          labels: graceMs,
+        }
+      : null,
+    graceIds: graceMs,
+    note: 'fake period data',
   };
 }
 
@@ -162,6 +215,9 @@ export function fakeEngine(options: FakeEngineOptions = {}): Engine & { trained:
       if (!existsSync(file)) throw new Error(`no weights in ${dir}`);
       const w = JSON.parse(readFileSync(file, 'utf8')) as { a: number[]; b: number[] };
       return linearModel(model, Float32Array.from(w.a), Float32Array.from(w.b));
+    },
+    async periodData(config, period) {
+      return fakePeriodData(config.seed, period.from, period.to);
     },
     countParams: async () => 2 * SIZE,
     async probeTrainingStep() {

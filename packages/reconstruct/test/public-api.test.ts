@@ -6,6 +6,7 @@ import { reportExportChanges } from '../../../test-support/public-api.js';
 const NAMES = [
   'BACKEND_CHOICES',
   'ConfigError',
+  'HINDCAST_STEPS',
   'InputError',
   'MODEL_NAMES',
   'MODEL_PRESETS',
@@ -26,6 +27,7 @@ const NAMES = [
   'UnsafeOverwriteError',
   'basinMeans',
   'basinSeries',
+  'bestModel',
   'dataCommand',
   'dataSourceKind',
   'defaultEngine',
@@ -38,10 +40,13 @@ const NAMES = [
   'gridReprojectCommand',
   'gridUpscaleCommand',
   'isReconstructError',
+  'predictIntoRun',
+  'predictPeriod',
   'readConfigFile',
   'readRunTable1',
   'resolveConfig',
   'runPipeline',
+  'writePeriodPrediction',
 ];
 
 describe('@twsa/reconstruct public API', () => {

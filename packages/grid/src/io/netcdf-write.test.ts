@@ -178,3 +178,46 @@ describe('writeNetcdf failures leave nothing behind', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 });
+
+describe('writeNetcdf latLon and extraVariables', () => {
+  it('writes 2-D lat/lon named in `coordinates`, and extra maps and stacks beside the main variable', async () => {
+    const stack = lccStackSample();
+    const [frames, rows, cols] = stack.shape;
+    const path = nodePath.join(dir, 'aux.nc');
+    const map = Float32Array.from({ length: rows * cols }, (_, i) => (i === 0 ? Number.NaN : i / 10));
+    const more = Float32Array.from({ length: frames * rows * cols }, (_, i) => i);
+    await writeNetcdf(path, stack, {
+      variable: 'twsa',
+      latLon: true,
+      now: SAMPLE_NOW,
+      extraVariables: [
+        { name: 'skill_cc', dims: 'grid', data: map, units: '1', longName: 'CC' },
+        { name: 'other', dims: 'stack', data: more, units: 'mm' },
+      ],
+    });
+    const text = readFileSync(path).toString('latin1');
+    expect(text).toContain('lat lon'); // coordinates = "lat lon"
+    expect(text).toContain('degrees_north');
+    // The aux coordinates are not data variables: the reader still needs a name only because of the extras.
+    const cc = await readNetcdf(path, { variable: 'skill_cc' });
+    expect(cc.shape.slice(-2)).toEqual([rows, cols]); // the reader returns a one-frame stack
+    expect(Number.isNaN(cc.data[0]!)).toBe(true);
+    expect(cc.data[5]).toBeCloseTo(0.5, 6);
+    const other = await readNetcdf(path, { variable: 'other' });
+    expect(other.data[frames * rows * cols - 1]).toBe(frames * rows * cols - 1);
+    // lat/lon values: checked against netCDF4-python and GDAL in the reconstruct smoke run (see the helper report).
+    // Without extras the main variable is the only data variable (lat/lon are auxiliary).
+    const plain = nodePath.join(dir, 'plain.nc');
+    await writeNetcdf(plain, stack, { variable: 'twsa', latLon: true, now: SAMPLE_NOW });
+    expect((await readNetcdf(plain)).shape).toEqual([frames, rows, cols]);
+  });
+
+  it('rejects an extra variable with a taken name or the wrong length', async () => {
+    const stack = lccStackSample();
+    const path = nodePath.join(dir, 'bad.nc');
+    const err = async (extra: object): Promise<unknown> =>
+      writeNetcdf(path, stack, { variable: 'twsa', extraVariables: [extra as never] }).catch((e: unknown) => e);
+    expect(isGridError(await err({ name: 'twsa', dims: 'grid', data: [] }), 'GridArgumentError')).toBe(true);
+    expect(isGridError(await err({ name: 'm', dims: 'grid', data: [1, 2] }), 'GridArgumentError')).toBe(true);
+  });
+});

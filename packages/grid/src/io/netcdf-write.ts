@@ -2,7 +2,7 @@
  * Writing {@link GridStack}s (or single {@link Grid}s) as CF-1.8 NetCDF-3 files with this package's encoder.
  */
 import * as nodePath from 'node:path';
-import { EPSG_3978, EPSG_4326 } from '../crs.js';
+import { EPSG_3978, EPSG_4326, transformer } from '../crs.js';
 import { GridArgumentError, GridCrsError } from '../errors.js';
 import type { Grid, GridArray, GridStack } from '../grid.js';
 import { isGrid, isStack } from '../grid.js';
@@ -32,6 +32,30 @@ export interface WriteNetcdfOptions extends WriteFileOptions {
   readonly attributes?: Readonly<Record<string, string | number>>;
   /** The time stamped into `history`. Default now. */
   readonly now?: Date;
+  /**
+   * Projected grids (EPSG:3978): also write 2-D `lat(y, x)` and `lon(y, x)` auxiliary coordinates (degrees, cell
+   * centres) named in each data variable's CF `coordinates` attribute, so tools that do not read the grid mapping
+   * still place the cells. Ignored for EPSG:4326 (lat/lon are the axes). Default `false`.
+   */
+  readonly latLon?: boolean;
+  /**
+   * More data variables on the same grid: `dims: "grid"` for a `[rows, cols]` map, `"stack"` for a
+   * `[time, rows, cols]` stack (only when `stack` is a GridStack). Each gets `_FillValue`, `grid_mapping` and the
+   * lat/lon `coordinates` like the main variable.
+   */
+  readonly extraVariables?: readonly NetcdfExtraVariable[];
+}
+
+/** A data variable written beside the main one by {@link writeNetcdf}. */
+export interface NetcdfExtraVariable {
+  readonly name: string;
+  readonly dims: 'grid' | 'stack';
+  readonly data: ArrayLike<number>;
+  readonly units?: string;
+  readonly longName?: string;
+  readonly standardName?: string;
+  /** More variable attributes (e.g. `comment`). */
+  readonly attributes?: Readonly<Record<string, string | number>>;
 }
 
 const DAY_MS = 86_400_000;
@@ -327,6 +351,51 @@ export async function writeNetcdf(
   const units = options.units ?? stack.units;
   const longName =
     options.longName ?? (typeof stackAttributes.long_name === 'string' ? stackAttributes.long_name : variable);
+  const auxLatLon = options.latLon === true && !geographic;
+  if (auxLatLon) {
+    const toLonLat = transformer(crs, EPSG_4326);
+    const lat = new Float64Array(rows * cols);
+    const lon = new Float64Array(rows * cols);
+    for (let r = 0; r < rows; r++)
+      for (let c = 0; c < cols; c++) {
+        const [lo, la] = toLonLat(xs[c]!, ys[r]!);
+        lat[r * cols + c] = la;
+        lon[r * cols + c] = lo;
+      }
+    variables.push(
+      {
+        name: 'lat',
+        dims: [yName, xName],
+        type: 'double',
+        data: lat,
+        attributes: [
+          attr('units', 'degrees_north'),
+          attr('standard_name', 'latitude'),
+          attr('long_name', 'latitude of cell centre'),
+        ],
+      },
+      {
+        name: 'lon',
+        dims: [yName, xName],
+        type: 'double',
+        data: lon,
+        attributes: [
+          attr('units', 'degrees_east'),
+          attr('standard_name', 'longitude'),
+          attr('long_name', 'longitude of cell centre'),
+        ],
+      },
+    );
+  }
+  const placed = [attr('grid_mapping', 'crs'), ...(auxLatLon ? [attr('coordinates', 'lat lon')] : [])];
+  const toFloat = (values: ArrayLike<number>): Float32Array => {
+    const out = new Float32Array(values.length);
+    for (let i = 0; i < out.length; i++) {
+      const v = values[i]!;
+      out[i] = Number.isNaN(v) || (!Number.isNaN(nodata) && v === nodata) ? fillValue : v;
+    }
+    return out;
+  };
   variables.push({
     name: variable,
     dims: s ? ['time', yName, xName] : [yName, xName],
@@ -337,9 +406,46 @@ export async function writeNetcdf(
       ...(units !== undefined ? [attr('units', units)] : []),
       attr('long_name', longName),
       ...(options.standardName ? [attr('standard_name', options.standardName)] : []),
-      attr('grid_mapping', 'crs'),
+      ...placed,
     ],
   });
+  const taken = new Set(variables.map((v) => v.name));
+  for (const [i, extra] of (options.extraVariables ?? []).entries()) {
+    const field = `extraVariables[${i}]`;
+    if (typeof extra?.name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(extra.name) || taken.has(extra.name))
+      throw new GridArgumentError(
+        `${field}.name`,
+        fn,
+        'a new variable name (letters, digits, _)',
+        JSON.stringify(extra?.name),
+      );
+    const asStack = extra.dims === 'stack';
+    if (extra.dims !== 'grid' && !(asStack && s))
+      throw new GridArgumentError(
+        `${field}.dims`,
+        fn,
+        s ? '"grid" or "stack"' : '"grid" (the record has no time axis)',
+        JSON.stringify(extra.dims),
+      );
+    const expected = (asStack ? frames : 1) * rows * cols;
+    if (extra.data?.length !== expected)
+      throw new GridArgumentError(`${field}.data`, fn, `${expected} values`, String(extra.data?.length));
+    taken.add(extra.name);
+    variables.push({
+      name: extra.name,
+      dims: asStack ? ['time', yName, xName] : [yName, xName],
+      type: 'float',
+      data: toFloat(extra.data),
+      attributes: [
+        attr('_FillValue', fillValue, 'float'),
+        ...(extra.units !== undefined ? [attr('units', extra.units)] : []),
+        attr('long_name', extra.longName ?? extra.name),
+        ...(extra.standardName ? [attr('standard_name', extra.standardName)] : []),
+        ...Object.entries(extra.attributes ?? {}).map(([k, v]) => attr(k, v)),
+        ...placed,
+      ],
+    });
+  }
 
   const now = options.now ?? new Date();
   const line = `${now.toISOString().replace(/\.\d{3}Z$/, 'Z')}: @twsa/grid writeNetcdf wrote ${variable} [${s ? `${frames}, ` : ''}${rows}, ${cols}] ${crs} to ${nodePath.basename(path)}${options.producer ? ` (${options.producer})` : ''}`;

@@ -133,6 +133,8 @@ function isAuxiliary(v: BackendVariable, all: readonly BackendVariable[]): boole
   )
     return true;
   if (v.attributes.grid_mapping_name !== undefined) return true;
+  // CF auxiliary coordinates (e.g. 2-D lat/lon of a projected grid), named in a data variable's `coordinates`.
+  if (all.some((o) => (attributeString(o.attributes.coordinates) ?? '').split(/\s+/).includes(v.name))) return true;
   return /_(bounds|bnds)$/.test(v.name);
 }
 

@@ -2,7 +2,7 @@
  * The tfjs {@link Engine}: data preparation with `@twsa/datasets`, training and prediction with `@twsa/models`.
  */
 import type { Engine } from '../seam.js';
-import { prepare } from './prepare.js';
+import { periodData, prepare } from './prepare.js';
 import { countParams, initBackend, load, train } from './train.js';
 import { measureFlopsPerSecond, memoryLimit, probeTrainingStep, trainingFlops } from './probe.js';
 
@@ -10,6 +10,7 @@ import { measureFlopsPerSecond, memoryLimit, probeTrainingStep, trainingFlops } 
 export const TFJS_ENGINE: Engine = Object.freeze({
   initBackend,
   prepare,
+  periodData,
   train,
   load,
   countParams,

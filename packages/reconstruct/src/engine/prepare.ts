@@ -4,7 +4,17 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { assertPlausible, graceMonths, thirtyDayWindows, type Grid, type GridStack, type TimeWindow } from '@twsa/grid';
+import {
+  assertPlausible,
+  graceMonths,
+  monthIndex,
+  monthKey,
+  monthRange,
+  thirtyDayWindows,
+  type Grid,
+  type GridStack,
+  type TimeWindow,
+} from '@twsa/grid';
 import {
   prepareGrace,
   prepareLsm,
@@ -13,12 +23,13 @@ import {
   pairMonthly,
   paperSplit,
   syntheticScenario,
+  GRACE_JPL_RL06_WINDOWS,
   type PairedSamples,
   type SplitLabel,
 } from '@twsa/datasets';
 import type { PipelineConfig } from '../config.js';
 import { InputError } from '../errors.js';
-import type { PreparedData } from '../seam.js';
+import type { PeriodData, PreparedData } from '../seam.js';
 
 function fromPairs(
   pairs: PairedSamples,
@@ -41,6 +52,144 @@ function fromPairs(
   };
 }
 
+/** The emulator's windows outside GRACE's solutions for the configured hindcast steps. */
+export const outsideGraceOf = (config: PipelineConfig): '30-day' | 'calendar-month' =>
+  config.hindcast.steps === 'paper-30day' ? '30-day' : 'calendar-month';
+
+/**
+ * One window per calendar month `from..to` (inclusive): `[first day, first day of the next month)`, id `"YYYY-MM"`.
+ */
+export function calendarMonthWindows(from: string, to: string): TimeWindow[] {
+  return monthRange(from, to).map((m) => ({
+    id: m,
+    start: `${m}-01`,
+    end: `${monthKey(monthIndex(m) + 1)}-01`,
+  }));
+}
+
+/** The emulator's fine factor for a profile: the faithful 22 for the paper profile, 2 otherwise (same months). */
+const emulatorFineFactor = (config: PipelineConfig): number => (config.profile === 'paper' ? 22 : 2);
+
+/**
+ * The LSM and GRACE of `from..to` for `twsa predict`, made as the run made its data: the synthetic scenario
+ * extended to `to`, or the LSM re-emulated from the whole GRACE record (`data.start..max(to, data.end)`) with
+ * calendar months outside GRACE's windows, or the run's LSM files re-read onto GRACE's windows and calendar months
+ * (with the run's GRACE windows too, so their anomaly baseline is the run's).
+ */
+export async function periodData(
+  config: PipelineConfig,
+  period: { readonly from: string; readonly to: string },
+): Promise<PeriodData> {
+  const { from, to } = period;
+  const start = from < config.data.start ? from : config.data.start;
+  const end = to > config.data.end ? to : config.data.end;
+  let grace: GridStack;
+  let lsm: GridStack;
+  let note: string;
+  if (config.data.grace.length === 0) {
+    const last = GRACE_JPL_RL06_WINDOWS[GRACE_JPL_RL06_WINDOWS.length - 1]!.yearMonth;
+    if (end > last)
+      throw new InputError(
+        `predict: the synthetic scenario follows the JPL RL06 calendar, which ends ${last}; choose --to ${last} or earlier`,
+      );
+    const scenario = await syntheticScenario({
+      seed: config.seed,
+      end,
+      emulator: { outsideGrace: 'calendar-month', start },
+    });
+    grace = scenario.grace;
+    lsm = scenario.lsm;
+    note = `the synthetic scenario (seed ${config.seed}) regenerated through ${end}, its LSM emulated from the synthetic GRACE-like truth with calendar months outside the GRACE windows — a twin experiment`;
+  } else if (config.data.lsm === 'emulate') {
+    for (const f of config.data.grace)
+      if (!existsSync(f)) throw new InputError(`predict: the run's GRACE file '${f}' does not exist`, { file: f });
+    const prepared = await prepareGrace(config.data.grace.length === 1 ? config.data.grace[0]! : config.data.grace, {
+      start: config.data.start,
+      end,
+      acceptImplausible: config.data.acceptImplausible ?? false,
+      acceptHint: 'the run was made with data.acceptImplausible false; remake it with --accept-implausible',
+    });
+    grace = prepared.grace;
+    lsm = await emulateLsm(grace, {
+      seed: config.seed,
+      fineFactor: emulatorFineFactor(config),
+      start,
+      end,
+      outsideGrace: 'calendar-month',
+    });
+    const lastGrace = grace.times[grace.times.length - 1]!.slice(0, 7);
+    note = `the LSM re-emulated (seed ${config.seed}) from the whole GRACE record ${config.data.start}..${lastGrace} (the emulator's fit now includes the months after ${config.data.end}; the models were trained on ${config.data.start}..${config.data.end} only), calendar months outside GRACE's windows${to > lastGrace ? `; after ${lastGrace} the emulated LSM carries no GRACE information (a random continuation)` : ''} — a twin experiment`;
+  } else {
+    const files = config.data.lsm;
+    for (const f of [...config.data.grace, ...files])
+      if (!existsSync(f)) throw new InputError(`predict: the run's input '${f}' does not exist`, { file: f });
+    const prepared = await prepareGrace(config.data.grace.length === 1 ? config.data.grace[0]! : config.data.grace, {
+      start: config.data.start,
+      end,
+      acceptImplausible: config.data.acceptImplausible ?? false,
+      acceptHint: 'the run was made with data.acceptImplausible false; remake it with --accept-implausible',
+    });
+    grace = prepared.grace;
+    // The run's GRACE windows (so the LSM baseline is the run's), GRACE's windows in the period, and a calendar
+    // month for every month of the period without a GRACE record.
+    const graceWindows = graceMonths(grace);
+    const withRecord = new Set(graceWindows.map((w) => w.yearMonth));
+    const windows: TimeWindow[] = [
+      ...graceWindows
+        .filter((w) => w.yearMonth <= config.data.end || (w.yearMonth >= from && w.yearMonth <= to))
+        .map((w) => ({ id: w.id, start: w.start, end: w.end })),
+      ...calendarMonthWindows(from, to).filter((w) => !withRecord.has(w.id)),
+    ];
+    let read: Awaited<ReturnType<typeof prepareLsm>>;
+    try {
+      read = await prepareLsm(files.length === 1 ? files[0]! : files, {
+        windows,
+        baselineFallback: 'period',
+        clip: config.data.lsmClip ?? 'canada',
+      });
+    } catch (error) {
+      if (isDatasetsError(error, 'DatasetsEmptyError'))
+        throw new InputError(`predict: the run's LSM files have nothing in ${from}..${to}: ${error.message}`, {
+          file: files[0]!,
+        });
+      throw error;
+    }
+    lsm = read.lsm;
+    note = `the run's LSM files (${read.files.length} file(s)) re-read onto GRACE's windows and calendar months, anomalies against the run's baseline`;
+  }
+  const ids = graceMonths(grace).map((w) => w.id);
+  const keep = grace.times.flatMap((t, i) => (t.slice(0, 7) >= from && t.slice(0, 7) <= to ? [i] : []));
+  const size = grace.shape[1] * grace.shape[2];
+  const data = new Float32Array(keep.length * size);
+  keep.forEach((t, k) => data.set(grace.data.subarray(t * size, (t + 1) * size), k * size));
+  const periodGrace: GridStack | null = keep.length
+    ? {
+        ...grace,
+        data,
+        shape: [keep.length, grace.shape[1], grace.shape[2]],
+        times: keep.map((t) => grace.times[t]!),
+        ...(grace.timeBounds ? { timeBounds: keep.map((t) => grace.timeBounds![t]!) } : {}),
+        labels: keep.map((t) => ids[t]!),
+      }
+    : null;
+  const lsmKeep = lsm.times.flatMap((t, i) => (t.slice(0, 7) >= from && t.slice(0, 7) <= to ? [i] : []));
+  const lsmData = new Float32Array(lsmKeep.length * size);
+  lsmKeep.forEach((t, k) => lsmData.set(lsm.data.subarray(t * size, (t + 1) * size), k * size));
+  return {
+    lsm: {
+      ...lsm,
+      data: lsmData,
+      shape: [lsmKeep.length, lsm.shape[1], lsm.shape[2]],
+      times: lsmKeep.map((t) => lsm.times[t]!),
+      ...(lsm.timeBounds ? { timeBounds: lsmKeep.map((t) => lsm.timeBounds![t]!) } : {}),
+      ...(lsm.labels ? { labels: lsmKeep.map((t) => lsm.labels![t]!) } : {}),
+    },
+    grace: periodGrace,
+    graceIds: keep.map((t) => ids[t]!),
+    note,
+  };
+}
+
 export async function prepare(
   config: PipelineConfig,
   options: { readonly log?: (message: string) => void },
@@ -53,7 +202,11 @@ export async function prepare(
   };
   if (config.data.grace.length === 0) {
     options.log?.('synthetic scenario: generating a GRACE-like truth and its emulated LSM');
-    const scenario = await syntheticScenario({ seed: config.seed, end: config.data.end });
+    const scenario = await syntheticScenario({
+      seed: config.seed,
+      end: config.data.end,
+      emulator: { outsideGrace: outsideGraceOf(config) },
+    });
     const pairs = pairMonthly(scenario.grace, scenario.lsm, { ...pairOptions, mask: scenario.mask });
     return fromPairs(
       pairs,
@@ -74,7 +227,7 @@ export async function prepare(
   const grace = prepared.grace;
   const graceSource = config.data.grace.length === 1 ? config.data.grace[0]! : config.data.grace.join(', ');
   if (config.data.lsm === 'emulate') {
-    const fineFactor = config.profile === 'paper' ? 22 : 2;
+    const fineFactor = emulatorFineFactor(config);
     options.log?.(`emulating the LSM from GRACE (seed ${config.seed}, fine factor ${fineFactor}): a twin experiment`);
     const lsm = await emulateLsmNamingFile(graceSource, grace, {
       seed: config.seed,
@@ -84,6 +237,7 @@ export async function prepare(
           ? config.hindcast.start
           : config.data.start,
       end: config.data.end,
+      outsideGrace: outsideGraceOf(config),
     });
     const pairs = pairMonthly(grace, lsm, { ...pairOptions, mask: prepared.mask });
     const source = config.data.grace.length === 1 ? config.data.grace[0]! : `${config.data.grace.length} granules`;
@@ -117,7 +271,8 @@ async function emulateLsmNamingFile(
 
 /**
  * Real GRACE + a user's LSM (GeoTIFF series or GLDAS NetCDF): the LSM is aggregated onto the GRACE solution windows
- * (and, for a hindcast starting before data.start, onto consecutive 30-day windows before the first GRACE record),
+ * (and, for a hindcast starting before data.start, onto the calendar months before the first GRACE record, or
+ * consecutive 30-day windows with hindcast.steps "paper-30day"),
  * regridded and turned into anomalies by @twsa/datasets prepareLsm, then paired record by record over the GRACE
  * months the LSM covers.
  */
@@ -133,8 +288,14 @@ async function prepareUserLsm(
   const windows: TimeWindow[] = graceWindows.map((w) => ({ id: w.id, start: w.start, end: w.end }));
   const hindcastFirst = config.hindcast.enabled && config.hindcast.start < config.data.start;
   const firstStart = graceWindows.reduce((a, w) => (w.start < a ? w.start : a), graceWindows[0]!.start).slice(0, 10);
-  if (hindcastFirst && `${config.hindcast.start}-01` < firstStart)
-    windows.push(...thirtyDayWindows(`${config.hindcast.start}-01`, firstStart));
+  if (hindcastFirst && `${config.hindcast.start}-01` < firstStart) {
+    if (config.hindcast.steps === 'paper-30day')
+      windows.push(...thirtyDayWindows(`${config.hindcast.start}-01`, firstStart));
+    else {
+      const firstMonth = graceWindows.reduce((a, w) => (w.yearMonth < a ? w.yearMonth : a), graceWindows[0]!.yearMonth);
+      windows.push(...calendarMonthWindows(config.hindcast.start, firstMonth).filter((w) => w.id < firstMonth));
+    }
+  }
   options.log?.(`reading the LSM: ${files.length} path(s) onto ${windows.length} windows`);
   let preparedLsm: Awaited<ReturnType<typeof prepareLsm>>;
   try {

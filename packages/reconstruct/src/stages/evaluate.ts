@@ -13,6 +13,9 @@ import type { PipelineEvent } from '../progress.js';
 import { readJson, writeFileAtomic, writeJsonAtomic } from '../run-folder.js';
 import { TABLE1_SCORES_DEFINITION, csvNumber as fmt, domainMean, perPixelScores, table1Scores } from '../scores.js';
 import type { Engine, PreparedData } from '../seam.js';
+import { skillMaps, writeEvaluationFiles, type RecordPrediction, type SkillMap } from '../evaluation-files.js';
+import type { RunRecord } from '../pipeline.js';
+import { TWIN_NOTE } from './hindcast.js';
 import {
   type Table1,
   type Table1Row,
@@ -22,6 +25,30 @@ import {
   formatTable1Csv,
   formatTable1Markdown,
 } from '../table1.js';
+
+/** Provenance of the evaluation files: the hindcast's attributes, from the run record. */
+function evaluationAttributes(
+  work: string,
+  config: PipelineConfig,
+  data: PreparedData,
+): Record<string, string | number> {
+  const record = existsSync(join(work, 'run.json'))
+    ? readJson<Partial<Pick<RunRecord, 'versions' | 'gitCommit' | 'backend'>>>(join(work, 'run.json'))
+    : {};
+  return {
+    source: data.description,
+    model_preset: config.models.preset,
+    twin_experiment: data.twinExperiment ? 'yes' : 'no',
+    software: `@twsa/reconstruct ${record.versions?.['@twsa/reconstruct'] ?? ''}`.trim(),
+    git_commit: record.gitCommit ?? 'unknown',
+    seed: config.seed,
+    backend: record.backend ?? 'unknown',
+    created: new Date().toISOString(),
+    crs: data.grace.crs,
+    references: 'Yu et al. (2021), Int. J. Appl. Earth Obs. Geoinf. 102, 102404',
+    ...(data.twinExperiment ? { warning: TWIN_NOTE } : {}),
+  };
+}
 
 function framesOf(data: PreparedData, split: string): number[] {
   return data.splits.flatMap((s, i) => (s === split ? [i] : []));
@@ -41,6 +68,8 @@ export async function evaluateStage(
     throw new InputError('evaluate: the prepared data have no test record; check data.testRecords');
   const dir = join(work, 'evaluation');
   const rows: Table1Row[] = [];
+  const maps: SkillMap[] = [];
+  const recordPredictions: RecordPrediction[] = [];
   const scoreRow = (key: string, predicted: Float32Array, params: number | null, preset: string | null): void => {
     const s = table1Scores(predicted, data.grace, data.mask, test);
     rows.push({
@@ -58,6 +87,7 @@ export async function evaluateStage(
     const pp = perPixelScores(predicted, data.grace, data.mask, test);
     writeArray(join(dir, 'per-pixel'), `${key}-cc`, { ...data.mask, data: pp.cc, units: '1' } as Grid);
     writeArray(join(dir, 'per-pixel'), `${key}-rmse`, { ...data.mask, data: pp.rmseMm, units: 'mm' } as Grid);
+    maps.push(...skillMaps(key, pp));
   };
   scoreRow('lsm', Float32Array.from(data.lsm.data), null, null);
   const means: Record<string, Float64Array> = {
@@ -86,6 +116,7 @@ export async function evaluateStage(
         attributes: { ...data.attributes, model: name, content: `${name} reconstruction of GRACE-like TWSA (mm)` },
       } as GridStack);
       scoreRow(name, predicted, info.params, info.preset);
+      recordPredictions.push({ model: name, data: predicted });
       means[name] = domainMean(predicted, data.grace, data.mask);
     } finally {
       model.dispose();
@@ -100,6 +131,7 @@ export async function evaluateStage(
     ...(backend !== undefined && backend !== null ? { backend } : {}),
   };
   writeJsonAtomic(join(dir, 'table1.json'), table);
+  await writeEvaluationFiles(dir, data, maps, recordPredictions, evaluationAttributes(work, config, data));
   writeFileAtomic(join(dir, 'table1.md'), formatTable1Markdown(table));
   writeFileAtomic(join(dir, 'table1.csv'), formatTable1Csv(table));
   const keys = Object.keys(means);

@@ -2,16 +2,13 @@
  * The hindcast stage: the chosen model reconstructs GRACE-like TWSA from the LSM months before GRACE, written as
  * a CF NetCDF stack, optional monthly GeoTIFFs and a nationwide series into `<run>/hindcast/`.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Grid, GridStack } from '@twsa/grid';
+import { monthRange } from '@twsa/grid';
 import type { PipelineConfig } from '../config.js';
-import { InputError, StageOrderError } from '../errors.js';
+import { InputError } from '../errors.js';
 import { writeArray } from '../internal/store.js';
-import { writeHindcastGeoTiff, writeHindcastNetcdf } from '../outputs.js';
+import { frameKinds, framesBetween, predictWithModel, timeAxisAttributes, writePeriodFiles } from '../period.js';
 import type { RunRecord } from '../pipeline.js';
-import { writeFileAtomic } from '../run-folder.js';
-import { csvNumber as fmt, domainMean } from '../scores.js';
 import type { Engine, PreparedData } from '../seam.js';
 
 /** The warning every output of a twin experiment (an LSM emulated from GRACE) carries. */
@@ -39,41 +36,12 @@ export async function hindcastStage(
 ): Promise<void> {
   const gap = hindcastGap(data, config);
   if (gap !== null) throw new InputError(`hindcast: ${gap}`);
-  const lsm = data.hindcastLsm!;
-  const keep = lsm.times.flatMap((t, i) =>
-    t.slice(0, 7) >= config.hindcast.start && t.slice(0, 7) <= config.hindcast.end ? [i] : [],
-  );
-  const size = lsm.shape[1] * lsm.shape[2];
-  const sub = new Float32Array(keep.length * size);
-  keep.forEach((t, k) => sub.set(lsm.data.subarray(t * size, (t + 1) * size), k * size));
-  const input: GridStack = {
-    ...lsm,
-    data: sub,
-    shape: [keep.length, lsm.shape[1], lsm.shape[2]],
-    times: keep.map((t) => lsm.times[t]!),
-    ...(lsm.timeBounds ? { timeBounds: keep.map((t) => lsm.timeBounds![t]!) } : {}),
-  };
-  delete (input as { labels?: unknown }).labels;
+  const input = framesBetween(data.hindcastLsm!, config.hindcast.start, config.hindcast.end);
   const name = config.hindcast.model;
-  const modelDir = join(work, 'models', name);
-  if (!existsSync(join(modelDir, 'info.json')))
-    throw new StageOrderError('hindcast', `models/${name} (the train stage)`);
-  const model = await engine.load(name, modelDir, config);
-  let predicted: Float32Array;
-  try {
-    predicted = await model.predict(input, { data });
-  } finally {
-    model.dispose();
-  }
+  const predicted = await predictWithModel(work, data, input, name, config, engine, 'hindcast');
   const months = input.times.map((t) => t.slice(0, 7));
-  // Frame ids: the month, with a/b/… when two LSM windows fall in one calendar month (as GRACE ids do).
-  const ids = months.map((m, i) =>
-    months.filter((x) => x === m).length > 1
-      ? `${m}${String.fromCharCode(97 + months.slice(0, i).filter((x) => x === m).length)}`
-      : m,
-  );
-  const wanted = monthList(config.hindcast.start, config.hindcast.end);
-  const missingMonths = wanted.filter((m) => !months.includes(m));
+  const kinds = frameKinds(input, new Set(data.records.map((r) => r.id)));
+  const missingMonths = monthRange(config.hindcast.start, config.hindcast.end).filter((m) => !months.includes(m));
   const attributes: Record<string, string | number> = {
     title: `GRACE-like TWSA hindcast ${months[0]}..${months[months.length - 1]} by ${name}`,
     source: data.description,
@@ -86,61 +54,30 @@ export async function hindcastStage(
     backend: record.backend ?? 'unknown',
     created: new Date().toISOString(),
     units: 'mm',
-    crs: lsm.crs,
+    crs: input.crs,
+    hindcast_steps: config.hindcast.steps,
     references: 'Yu et al. (2021), Int. J. Appl. Earth Obs. Geoinf. 102, 102404',
+    ...(missingMonths.length ? { months_without_frame: missingMonths.join(' ') } : {}),
     ...(data.twinExperiment ? { warning: TWIN_NOTE } : {}),
   };
   const dir = join(work, 'hindcast');
-  const stack: GridStack = { ...input, data: predicted, units: 'mm', attributes };
-  writeArray(dir, 'hindcast', stack);
-  await writeHindcastNetcdf(
-    stack,
-    join(dir, `twsa_hindcast_${name}_${months[0]}_${months[months.length - 1]}.nc`),
-    attributes,
-  );
-  if (config.hindcast.geotiffs) {
-    for (const [k, m] of ids.entries()) {
-      const grid: Grid = {
-        data: predicted.slice(k * size, (k + 1) * size),
-        shape: [lsm.shape[1], lsm.shape[2]],
-        bounds: lsm.bounds,
-        crs: lsm.crs,
-        nodata: Number.NaN,
-        units: 'mm',
-      };
-      await writeHindcastGeoTiff(grid, join(dir, 'geotiff', `twsa_${name}_${m}.tif`), {
-        ...attributes,
-        month: months[k]!,
-        window: input.timeBounds ? input.timeBounds[k]!.join('/') : months[k]!,
-      });
-    }
-  }
-  const mean = domainMean(predicted, input, data.mask);
-  const lsmMean = domainMean(sub, input, data.mask);
-  const lines = [
+  const comments = [
     `# nationwide (area-weighted Canada mean) TWSA hindcast in mm by ${name}; source: ${data.description}; git ${record.gitCommit ?? 'unknown'}; seed ${config.seed}${data.twinExperiment ? ' [TWIN EXPERIMENT]' : ''}`,
+    `# time axis: ${timeAxisAttributes(kinds).time_axis_note}`,
   ];
-  if (missingMonths.length) lines.push(`# months with no LSM frame (not filled): ${missingMonths.join(' ')}`);
-  lines.push('frame,year_month,window_start,window_end,hindcast_mm,lsm_mm');
-  ids.forEach((id, i) =>
-    lines.push(
-      `${id},${months[i]},${input.timeBounds ? input.timeBounds[i]!.join(',') : ','},${fmt(mean[i]!)},${fmt(lsmMean[i]!)}`,
-    ),
-  );
-  writeFileAtomic(join(dir, 'nationwide_series.csv'), lines.join('\n') + '\n');
-}
-
-function monthList(start: string, end: string): string[] {
-  const out: string[] = [];
-  let [y, m] = start.split('-').map(Number) as [number, number];
-  const [ey, em] = end.split('-').map(Number) as [number, number];
-  while (y < ey || (y === ey && m <= em)) {
-    out.push(`${y}-${String(m).padStart(2, '0')}`);
-    m++;
-    if (m > 12) {
-      m = 1;
-      y++;
-    }
-  }
-  return out;
+  if (missingMonths.length) comments.push(`# months with no LSM frame (not filled): ${missingMonths.join(' ')}`);
+  const stack = await writePeriodFiles({
+    dir,
+    netcdf: `twsa_hindcast_${name}_${months[0]}_${months[months.length - 1]}.nc`,
+    model: name,
+    input,
+    predicted,
+    mask: data.mask,
+    kinds,
+    attributes,
+    geotiffs: config.hindcast.geotiffs,
+    csvComments: comments,
+    column: 'hindcast_mm',
+  });
+  writeArray(dir, 'hindcast', stack);
 }
