@@ -38,7 +38,10 @@ import {
   augmentSamples,
   makeSequences,
   sequenceData,
+  targetWindows,
   type PairedSamples,
+  type SequenceMode,
+  type SequenceWindow,
   type Scaler,
   type SplitLabel,
 } from '@twsa/datasets';
@@ -304,6 +307,79 @@ function monthlySeries(
   };
 }
 
+/** The frame axis the ConvLSTM slides over, with the scaled GRACE frames on it. */
+interface SequenceAxis {
+  readonly series: { readonly data: Float32Array; readonly shape: readonly [number, number, number] };
+  readonly valid: Uint8Array;
+  readonly labels: SplitLabel[];
+  /** Record of each frame (-1 for a missing calendar month). */
+  readonly recordOfFrame: number[];
+  /** Name of each frame: the record id (`records`) or the calendar month (`calendar`). */
+  readonly names: string[];
+}
+
+/**
+ * `records` (the paper's): the GRACE records themselves, as if consecutive. `calendar`: one frame per calendar
+ * month, missing months invalid (filled later by interpolation when a window allows it).
+ */
+function sequenceAxis(data: PreparedData, scaled: GridStack, sequencing: 'records' | 'calendar'): SequenceAxis {
+  if (sequencing === 'records') {
+    const [n, rows, cols] = scaled.shape;
+    return {
+      series: { data: Float32Array.from(scaled.data), shape: [n, rows, cols] },
+      valid: new Uint8Array(n).fill(1),
+      labels: [...data.splits] as SplitLabel[],
+      recordOfFrame: range(n),
+      names: data.records.map((r) => r.id),
+    };
+  }
+  const { series, valid, labels, recordOfMonth } = monthlySeries(data, scaled);
+  return {
+    series: series as { data: Float32Array; shape: readonly [number, number, number] },
+    valid,
+    labels: labels as SplitLabel[],
+    recordOfFrame: recordOfMonth,
+    names: [...data.months],
+  };
+}
+
+/**
+ * The evaluation window of every valid frame: the split is decided by the target. Frames of the test block before
+ * the first training frame are hindcast (inputs: the frames after them, reversed), every other frame is forecast
+ * (inputs: the frames before it); a frame that cannot be served that way tries the other mode.
+ */
+function evaluationWindows(
+  axis: SequenceAxis,
+  config: PipelineConfig,
+): { windows: (SequenceWindow & { mode: SequenceMode })[]; skipped: { target: number; reason: string }[] } {
+  const firstTrain = axis.labels.findIndex((l, f) => l === 'train' && axis.valid[f]);
+  const targets = range(axis.valid.length).filter((f) => axis.valid[f]);
+  const calendar = config.models.sequencing === 'calendar';
+  const options = {
+    length: config.models.sequenceLength + 1,
+    labels: axis.labels,
+    ...(calendar ? { gaps: 'allow-gaps' as const, maxMissing: config.models.maxInterpolated } : {}),
+  };
+  const preferred = targets.map((f): SequenceMode => (firstTrain >= 0 && f < firstTrain ? 'hindcast' : 'forecast'));
+  const first = targetWindows(axis.valid, targets, { ...options, mode: preferred });
+  const modeOf = new Map(targets.map((f, k) => [f, preferred[k]!]));
+  const retry = first.skipped.map((s) => s.target);
+  const other = retry.map((f): SequenceMode => (modeOf.get(f) === 'forecast' ? 'hindcast' : 'forecast'));
+  const second = targetWindows(axis.valid, retry, { ...options, mode: other });
+  retry.forEach((f, k) => modeOf.set(f, other[k]!));
+  const windows = [...first.windows, ...second.windows]
+    .sort((a, b) => a.target - b.target)
+    .map((w) => ({ ...w, mode: modeOf.get(w.target)! }));
+  return { windows, skipped: second.skipped };
+}
+
+const describeWindow = (axis: SequenceAxis, w: SequenceWindow & { mode?: SequenceMode }): object => ({
+  target: axis.names[w.target],
+  ...(w.mode ? { mode: w.mode } : {}),
+  inputs: w.inputs.map((f) => axis.names[f]),
+  ...(w.filled.length > 0 ? { interpolated: w.filled.map((f) => axis.names[f]) } : {}),
+});
+
 async function buildModel(
   name: ModelName,
   config: PipelineConfig,
@@ -371,34 +447,75 @@ async function train(req: TrainRequest): Promise<TrainedModel> {
   const cap = (n: number): number =>
     config.train.maxStepsPerEpoch > 0 ? Math.min(n, config.train.maxStepsPerEpoch * config.train.batchSize) : n;
   let result: TrainResult;
+  let hindcastModel: LayersModel | undefined;
+  const selection: string[] = [];
   try {
     if (req.model === 'convlstm') {
       const grace = {
         ...data.grace,
         data: asRecord(applyScaler(graceScaler, data.grace), data.grace.shape).data,
       } as GridStack;
-      const { series, valid, labels: monthLabels } = monthlySeries(data, grace);
-      const windows = makeSequences(valid, {
-        length: config.models.sequenceLength + 1,
-        labels: monthLabels as SplitLabel[],
-      }).windows.filter((w) => w.label === 'train');
-      if (windows.length === 0)
-        throw new InputError(
-          `ConvLSTM: no gap-free training window of ${config.models.sequenceLength + 1} months; lower models.sequenceLength`,
+      const sequencing = config.models.sequencing;
+      const axis = sequenceAxis(data, grace, sequencing);
+      const length = config.models.sequenceLength + 1;
+      const gapOptions =
+        sequencing === 'calendar' ? { gaps: 'allow-gaps' as const, maxMissing: config.models.maxInterpolated } : {};
+      // Training windows: every frame (inputs and target) a training record, in both modes; the paper trains a
+      // forecast network (used for the last test block) and a hindcast network on the reversed sequence (the first).
+      const trainWindows = (mode: SequenceMode): SequenceWindow[] =>
+        makeSequences(axis.valid, { length, mode, labels: axis.labels, ...gapOptions }).windows.filter(
+          (w) => w.label === 'train',
         );
-      const seq = sequenceData(
-        series as { data: Float32Array; shape: readonly [number, number, number] },
-        windows.slice(0, cap(windows.length)),
-      );
-      result = await trainConvLstm(
-        model,
-        {
-          inputs: { data: seq.input, shape: seq.inputShape },
-          targets: { data: seq.target, shape: seq.targetShape },
-          mask,
+      const byMode = { forecast: trainWindows('forecast'), hindcast: trainWindows('hindcast') };
+      if (byMode.forecast.length === 0)
+        throw new InputError(
+          `ConvLSTM: no training window of ${length} ${sequencing === 'records' ? 'records' : 'months'}; lower models.sequenceLength`,
+        );
+      const evaluation = evaluationWindows(axis, config);
+      writeJsonAtomic(join(req.modelDir, 'sequences.json'), {
+        sequencing,
+        length,
+        note:
+          sequencing === 'records'
+            ? 'frames are the GRACE records, slid over as if consecutive (the paper); missing months are not filled'
+            : `frames are calendar months; up to ${config.models.maxInterpolated} missing input month(s) per window filled by linear interpolation (listed as interpolated)`,
+        training: {
+          forecast: byMode.forecast.map((w) => describeWindow(axis, w)),
+          hindcast: byMode.hindcast.map((w) => describeWindow(axis, w)),
         },
-        trainOptions,
-      );
+        evaluation: evaluation.windows.map((w) => describeWindow(axis, w)),
+        notPredicted: evaluation.skipped.map((k) => ({ target: axis.names[k.target], reason: k.reason })),
+      });
+      const results: TrainResult[] = [];
+      for (const mode of ['forecast', 'hindcast'] as const) {
+        const windows = byMode[mode];
+        if (windows.length === 0) continue;
+        const seq = sequenceData(axis.series, windows.slice(0, cap(windows.length)));
+        const target = mode === 'forecast' ? model : await hindcastTwin(config);
+        if (mode === 'hindcast') hindcastModel = target;
+        results.push(
+          await trainConvLstm(
+            target,
+            {
+              inputs: { data: seq.input, shape: seq.inputShape },
+              targets: { data: seq.target, shape: seq.targetShape },
+              mask,
+            },
+            {
+              ...trainOptions,
+              checkpointDir: mode === 'forecast' ? req.checkpointDir : `${req.checkpointDir}-hindcast`,
+              // sequenceData already holds hindcast inputs in model order (reversed in time): fed as given.
+              mode: 'forecast',
+            },
+          ),
+        );
+        const r = results[results.length - 1]!;
+        selection.push(
+          `${mode} network: ${r.monitor === 'valLoss' ? 'validation' : 'training'} loss over its ${windows.length} training windows (training records only), best epoch ${r.bestEpoch} of ${r.epochs}`,
+        );
+      }
+      result = results[0]!;
+      if (results.some((r) => r.aborted)) result = results.find((r) => r.aborted)!;
     } else {
       // Cells outside the model mask are set to 0 (mid-range after scaling) so that the 8 dihedral copies carry no
       // NaN; the loss is taken on the (unrotated) model mask.
@@ -434,17 +551,39 @@ async function train(req: TrainRequest): Promise<TrainedModel> {
           lambda: config.train.pix2pixLambda,
         });
       else result = await trainSupervised(model, training, trainOptions);
+      selection.push(
+        `${result.monitor === 'valLoss' ? 'validation' : 'training'} loss over the ${inputs.shape[0]} training samples (${trainFrames.length} training records${config.data.augment ? ', ×8 flips and rotations' : ''}; no test record), best epoch ${result.bestEpoch} of ${result.epochs}`,
+      );
     }
-    if (!result.aborted) await saveModel(model, req.modelDir);
+    if (!result.aborted) {
+      await saveModel(model, req.modelDir);
+      if (hindcastModel) await saveModel(hindcastModel, join(req.modelDir, 'hindcast'));
+    }
   } catch (error) {
     model.dispose();
     discriminator?.dispose();
+    hindcastModel?.dispose();
     throw error;
   }
   const params = paramsOf(model, discriminator);
   discriminator?.dispose();
   writeJsonAtomic(join(req.modelDir, 'params.json'), { params });
-  return wrap(req.model, model, config, params, result.epochs, graceScaler, lsmScaler);
+  return wrap(
+    req.model,
+    model,
+    config,
+    params,
+    result.epochs,
+    graceScaler,
+    lsmScaler,
+    hindcastModel,
+    selection.join('; '),
+  );
+}
+
+/** The ConvLSTM's second network, trained on the reversed sequence (hindcast mode), built as the first. */
+async function hindcastTwin(config: PipelineConfig): Promise<LayersModel> {
+  return (await buildModel('convlstm', { ...config, seed: (config.seed + 1) >>> 0 })).model;
 }
 
 function wrap(
@@ -455,11 +594,14 @@ function wrap(
   epochs: number,
   graceScaler: Scaler,
   lsmScaler: Scaler,
+  hindcastModel?: LayersModel,
+  selectedOn?: string,
 ): TrainedModel {
   return {
     params,
     preset: config.models.preset,
     epochs,
+    ...(selectedOn ? { selectedOn } : {}),
     async predict(lsm: GridStack, context: { readonly data: PreparedData }): Promise<Float32Array> {
       const mask = validMask(context.data.mask, context.data.grace, context.data.lsm, lsm);
       const size = lsm.shape[1] * lsm.shape[2];
@@ -478,21 +620,27 @@ function wrap(
         ...data.grace,
         data: asRecord(applyScaler(graceScaler, data.grace), data.grace.shape).data,
       } as GridStack;
-      const { series, valid, recordOfMonth } = monthlySeries(data, grace);
-      const windows = makeSequences(valid, { length: config.models.sequenceLength + 1 }).windows;
+      const axis = sequenceAxis(data, grace, config.models.sequencing);
+      const { windows } = evaluationWindows(axis, config);
       const out = new Float32Array(lsm.data.length).fill(Number.NaN);
-      if (windows.length === 0) return out;
-      const seq = sequenceData(series as { data: Float32Array; shape: readonly [number, number, number] }, windows);
-      const y = await modelsPredict(model, { data: seq.input, shape: seq.inputShape }, { mask });
-      const mm = invertScaler(graceScaler, y);
-      windows.forEach((w, k) => {
-        const t = recordOfMonth[w.target]!;
-        if (t >= 0) out.set(mm.subarray(k * size, (k + 1) * size), t * size);
-      });
+      for (const mode of ['forecast', 'hindcast'] as const) {
+        const net = mode === 'hindcast' && hindcastModel ? hindcastModel : model;
+        const mine = windows.filter((w) => w.mode === mode);
+        if (mine.length === 0) continue;
+        // sequenceData gives the inputs in model order (reversed for hindcast); the network sees them as given.
+        const seq = sequenceData(axis.series, mine);
+        const y = await modelsPredict(net, { data: seq.input, shape: seq.inputShape }, { mask });
+        const mm = invertScaler(graceScaler, y);
+        mine.forEach((w, k) => {
+          const t = axis.recordOfFrame[w.target]!;
+          if (t >= 0) out.set(mm.subarray(k * size, (k + 1) * size), t * size);
+        });
+      }
       return out;
     },
     dispose() {
       model.dispose();
+      hindcastModel?.dispose();
     },
   };
 }
@@ -501,7 +649,19 @@ async function load(name: ModelName, modelDir: string, config: PipelineConfig): 
   const scalers = JSON.parse(readFileSync(join(modelDir, 'scalers.json'), 'utf8')) as { grace: object; lsm: object };
   const info = JSON.parse(readFileSync(join(modelDir, 'params.json'), 'utf8')) as { params: number };
   const model = await loadModel(modelDir);
-  return wrap(name, model, config, info.params, 0, scalerFromJson(scalers.grace), scalerFromJson(scalers.lsm));
+  const hindcastModel = existsSync(join(modelDir, 'hindcast', 'model.json'))
+    ? await loadModel(join(modelDir, 'hindcast'))
+    : undefined;
+  return wrap(
+    name,
+    model,
+    config,
+    info.params,
+    0,
+    scalerFromJson(scalers.grace),
+    scalerFromJson(scalers.lsm),
+    hindcastModel,
+  );
 }
 
 async function initBackend(choice: BackendChoice): Promise<string> {
