@@ -20,6 +20,7 @@ export type {
   CreateGridOptions,
   CreateStackOptions,
 } from './grid.js';
+export type { ArrayRecord, FrameStack } from './records.js';
 export {
   createGrid,
   createStack,
