@@ -2,7 +2,7 @@
  * Data augmentation by the 8 symmetries of a square (the dihedral group D4: identity, three rotations, two flips and
  * two transposes), applied identically to input, target and mask frames, on training samples only, seeded.
  */
-import type { FrameStack, GridArray } from '@twsa/grid';
+import { createRng, type FrameStack, type GridArray } from '@twsa/grid';
 import { DatasetsArgumentError } from './errors.js';
 import { assertLabels, type SplitLabel } from './split.js';
 
@@ -251,18 +251,6 @@ export interface AugmentResult<
   readonly transforms: DihedralTransform[];
 }
 
-/** mulberry32 (public domain): a tiny 32-bit PRNG; deterministic for a given seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** 32-bit integer hash (murmur3 finaliser) used to mix seed and epoch. */
 function mix32(x: number): number {
   let h = x >>> 0;
@@ -278,7 +266,7 @@ function mix32(x: number): number {
  *
  * ## Method
  * Output order follows the input order; in `"all8"` mode a training sample expands in place to 8 consecutive
- * samples. In `"random"` mode the transform of training sample i is drawn from mulberry32 seeded with
+ * samples. In `"random"` mode the transform of training sample i is drawn from `createRng` of @twsa/grid (mulberry32) seeded with
  * `mix32(seed) ^ mix32(epoch + 0x632be5ab)`, one draw per training sample in order.
  *
  * @param samples - {@link AugmentSamples}.
@@ -348,14 +336,14 @@ export function augmentSamples<I extends GridArray, T extends GridArray, M exten
 
   // Plan: (source sample, transform) per output sample.
   const plan: { source: number; transform: DihedralTransform }[] = [];
-  const rng = mulberry32(mix32(seed) ^ mix32(epoch + 0x632be5ab));
+  const rng = createRng(mix32(seed) ^ mix32(epoch + 0x632be5ab));
   for (let i = 0; i < n; i++) {
     if (samples.labels[i] !== 'train') {
       plan.push({ source: i, transform: 'identity' });
       continue;
     }
     if (mode === 'all8') for (const t of DIHEDRAL_TRANSFORMS) plan.push({ source: i, transform: t });
-    else plan.push({ source: i, transform: pool[Math.min(pool.length - 1, Math.floor(rng() * pool.length))]! });
+    else plan.push({ source: i, transform: pool[Math.min(pool.length - 1, Math.floor(rng.next() * pool.length))]! });
   }
 
   const size = rows * cols;

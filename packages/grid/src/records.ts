@@ -8,6 +8,11 @@ import type { GridArray } from './grid.js';
 /**
  * A typed array with a row-major shape (`data.length === product(shape)`): the array record that datasets,
  * models and reconstruct pass around (model inputs and targets, `[n, rows, cols]` or `[n, steps, rows, cols]`).
+ *
+ * @example
+ * ```ts
+ * const frames: ArrayRecord = { data: new Float32Array(2 * 48 * 48), shape: [2, 48, 48] };
+ * ```
  */
 export interface ArrayRecord<T extends GridArray = Float32Array> {
   readonly data: T;

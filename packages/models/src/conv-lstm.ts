@@ -1,7 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
   BASE_KEYS,
-  type BaseModelConfig,
   KernelInitializers,
   checkInitializer,
   checkInputShape,
@@ -11,6 +10,7 @@ import {
   checkPreset,
   checkSeed,
 } from './internal/config.js';
+import type { BaseModelConfig } from './model-config.js';
 import { ModelsArgumentError } from './errors.js';
 // ConvLstm2dLayerArgs is imported for the {@link} in a doc comment below (TypeDoc resolves it), not used in code.
 // eslint-disable-next-line @typescript-eslint/no-unused-vars
