@@ -25,6 +25,7 @@ import {
   type Table1Row,
   PAPER_TABLE1,
   ROW_LABELS,
+  SMOKE_WARNING,
   formatTable1Csv,
   formatTable1Markdown,
 } from '../table1.js';
@@ -38,6 +39,8 @@ export async function evaluateStage(
   config: PipelineConfig,
   engine: Engine,
   log: (e: PipelineEvent) => void,
+  /** The backend the models were trained on (run.json's), named in Table 1. */
+  backend?: string | null,
 ): Promise<Table1> {
   const data = loadPrepared(work, 'evaluate');
   const test = framesOf(data, 'test');
@@ -138,6 +141,8 @@ export async function evaluateStage(
       'rmseMm and cc (the mean over land pixels of the per-pixel test scores) sit beside paper.rmseMm and paper.cc; seriesRmseMm and seriesCc score the nationwide-mean series',
     dataSource: data.description,
     twinExperiment: data.twinExperiment,
+    ...(config.profile === 'smoke' ? { warning: SMOKE_WARNING } : {}),
+    ...(backend !== undefined && backend !== null ? { backend } : {}),
   };
   writeJsonAtomic(join(dir, 'table1.json'), table);
   writeFileAtomic(join(dir, 'table1.md'), formatTable1Markdown(table));
