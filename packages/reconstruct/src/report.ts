@@ -392,9 +392,9 @@ function splitBlocks(months: readonly string[], splits: readonly string[]): Seri
 }
 
 /**
- * Why a model's map is empty, for the caption line under an empty panel. The ConvLSTM predicts a month only from a
- * full window of preceding GRACE months, so a month after a GRACE gap has no prediction; any other all-NaN output
- * is a failed model.
+ * Why a model's map is empty, for the caption line under an empty panel. The ConvLSTM predicts a record only when
+ * it has a window of neighbouring GRACE records (models/convlstm/sequences.json lists those it could not predict);
+ * any other all-NaN output is a failed model.
  */
 function emptyReason(
   model: string,
