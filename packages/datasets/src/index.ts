@@ -29,8 +29,10 @@ export type {
   SequenceWindow,
   SequenceResult,
   SequenceArrays,
+  TargetWindowOptions,
+  TargetWindowResult,
 } from './sequence.js';
-export { makeSequences, sequenceArrays } from './sequence.js';
+export { makeSequences, sequenceArrays, targetWindows } from './sequence.js';
 export type { DatasetsErrorName } from './errors.js';
 export {
   DATASETS_ERROR_NAMES,

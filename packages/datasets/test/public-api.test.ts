@@ -40,6 +40,7 @@ const NAMES = [
   'splitCounts',
   'splitIndices',
   'syntheticScenario',
+  'targetWindows',
   'transformFrames',
   'validationFromTrain',
 ];

@@ -43,6 +43,15 @@ describe('paper preset reproduces Table 1 of Yu et al. (2021) exactly', () => {
       generator.dispose();
       discriminator.dispose();
     }
+    // The tutorial's stride-2 ConvTranspose decoder has the same count.
+    const t = buildPix2Pix({ preset: 'paper', initializer: 'zeros', decoderUpsampling: 'transpose' });
+    try {
+      expect(t.generator.countParams()).toBe(30_624_065);
+      expect(nonTrainable(t.generator)).toBe(9_856);
+    } finally {
+      t.generator.dispose();
+      t.discriminator.dispose();
+    }
   });
   it.each(['resize', 'transpose'] as const)(
     'DCAE 76,125,313 (704 non-trainable) with decoderUpsampling %s, disposed at once',
@@ -70,6 +79,50 @@ describe('paper preset reproduces Table 1 of Yu et al. (2021) exactly', () => {
       expect(e1.countParams()).toBe(4 * 64 * (25 * (1 + 64) + 1));
     } finally {
       m.dispose();
+    }
+    const plain = buildConvLstm({ preset: 'paper', initializer: 'zeros', residual: false });
+    try {
+      expect(plain.countParams()).toBe(1_858_049);
+    } finally {
+      plain.dispose();
+    }
+  });
+  it('ConvLSTM residual: the prediction is the last input frame plus the tanh output (zero weights: persistence)', () => {
+    const m = buildConvLstm({ preset: 'tiny', inputShape: [6, 6], timeSteps: 3, initializer: 'zeros' });
+    const plain = buildConvLstm({
+      preset: 'tiny',
+      inputShape: [6, 6],
+      timeSteps: 3,
+      initializer: 'zeros',
+      residual: false,
+    });
+    try {
+      const x = tf.randomUniform([2, 3, 6, 6, 1], -1, 1, 'float32', 4);
+      const last = tf.reshape(tf.slice(x, [0, 2, 0, 0, 0], [2, 1, 6, 6, 1]), [2, 6, 6, 1]);
+      const y = m.predict(x) as tf.Tensor;
+      const change = plain.predict(x) as tf.Tensor;
+      expect(tf.max(tf.abs(tf.sub(y, tf.add(last, change)))).dataSync()[0]).toBeLessThan(1e-6);
+      tf.dispose([x, last, y, change]);
+      expect(() => buildConvLstm({ residual: 'yes' as never })).toThrow(/config\.residual/);
+      // Seeded weights: the residual network starts as persistence (the change's 1×1 kernel is zero).
+      const seeded = buildConvLstm({ preset: 'tiny', inputShape: [6, 6], timeSteps: 3, seed: 7 });
+      const x2 = tf.randomUniform([1, 3, 6, 6, 1], -1, 1, 'float32', 5);
+      const diff = tf.tidy(() =>
+        tf.max(
+          tf.abs(
+            tf.sub(
+              seeded.predict(x2) as tf.Tensor,
+              tf.reshape(tf.slice(x2, [0, 2, 0, 0, 0], [1, 1, 6, 6, 1]), [1, 6, 6, 1]),
+            ),
+          ),
+        ),
+      );
+      expect(diff.dataSync()[0]).toBeLessThan(1e-6);
+      tf.dispose([x2, diff]);
+      seeded.dispose();
+    } finally {
+      m.dispose();
+      plain.dispose();
     }
   });
 });
@@ -165,7 +218,7 @@ describe('bad configs are typed errors naming the argument', () => {
 describe('DCAE decoder', () => {
   /** Per-row and per-column mean (over the other axis) of each output cell's variance across 8 random inputs, min / median. */
   function weakestLine(decoderUpsampling: 'resize' | 'transpose'): number {
-    const m = buildDcae({ preset: 'cpu', seed: 3, decoderUpsampling });
+    const m = buildDcae({ preset: 'cpu', seed: 3, decoderUpsampling, residual: false });
     try {
       return tf.tidy(() => {
         const y = m.predict(tf.randomUniform([8, 48, 48, 1], -1, 1, 'float32', 9)) as tf.Tensor;
@@ -180,6 +233,24 @@ describe('DCAE decoder', () => {
       m.dispose();
     }
   }
+  it('residual (cpu preset) adds the input map to the decoder output; paper and tiny do not', () => {
+    const m = buildDcae({ preset: 'cpu', seed: 2 });
+    const plain = buildDcae({ preset: 'cpu', seed: 2, residual: false });
+    try {
+      expect(m.countParams()).toBe(plain.countParams());
+      const x = tf.randomUniform([2, 48, 48, 1], -1, 1, 'float32', 3);
+      const [y, z] = [m.predict(x) as tf.Tensor, plain.predict(x) as tf.Tensor];
+      expect(tf.max(tf.abs(tf.sub(y, tf.add(x, z)))).dataSync()[0]).toBeLessThan(1e-6);
+      tf.dispose([x, y, z]);
+    } finally {
+      m.dispose();
+      plain.dispose();
+    }
+    const tiny = buildDcae({ preset: 'tiny' });
+    expect(tiny.layers.some((l) => l.name === 'lsm_plus_correction')).toBe(false);
+    tiny.dispose();
+    expect(() => buildDcae({ residual: 1 as never })).toThrow(/config\.residual/);
+  });
   it('drives every output row and column from the input by default (no stride-4 ConvTranspose seams)', () => {
     expect(weakestLine('resize')).toBeGreaterThan(0.05);
     // The seams that decoderUpsampling "transpose" leaves: rows/columns whose value does not depend on the input.
@@ -196,4 +267,35 @@ describe('DCAE decoder', () => {
       );
     },
   );
+});
+
+describe('Pix2Pix decoder', () => {
+  /** Largest difference between the means of the four 2×2 phase classes of the output's interior, for a constant input. */
+  function checkerboard(decoderUpsampling: 'resize' | 'transpose'): number {
+    const { generator, discriminator } = buildPix2Pix({ preset: 'cpu', seed: 5, decoderUpsampling });
+    try {
+      const y = tf.tidy(() => generator.predict(tf.fill([1, 48, 48, 1], 0.3)) as tf.Tensor).dataSync();
+      const sums = [0, 0, 0, 0];
+      const counts = [0, 0, 0, 0];
+      for (let r = 8; r < 40; r++)
+        for (let c = 8; c < 40; c++) {
+          const k = (r % 2) * 2 + (c % 2);
+          sums[k] += y[r * 48 + c]!;
+          counts[k]++;
+        }
+      const means = sums.map((v, k) => v / counts[k]!);
+      return Math.max(...means) - Math.min(...means);
+    } finally {
+      generator.dispose();
+      discriminator.dispose();
+    }
+  }
+  it('leaves no 2×2 checkerboard by default; the stride-2 3×3 ConvTranspose does', () => {
+    const transpose = checkerboard('transpose');
+    expect(transpose).toBeGreaterThan(1e-3);
+    expect(checkerboard('resize')).toBeLessThan(transpose / 100);
+    expect(() => buildPix2Pix({ preset: 'tiny', decoderUpsampling: 'nearest' as never })).toThrow(
+      /config\.decoderUpsampling/,
+    );
+  });
 });

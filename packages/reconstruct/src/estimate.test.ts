@@ -52,10 +52,10 @@ describe('estimateTrainingSeconds', () => {
     // ConvLSTM: 6 s × 19/3 = 38 s per step; ≤ 118 − 19 = 99 windows; memory 0.1 + 0.6 × 19/3 = 3.9 GiB.
     expect(by['convlstm']!.method).toBe('probe-scaled');
     expect(by['convlstm']!.secondsPerStep).toBeCloseTo(38, 10);
-    expect(by['convlstm']!.stepsPerEpoch).toBe(99);
+    expect(by['convlstm']!.stepsPerEpoch).toBe(2 * 99); // forecast and hindcast networks
     expect(by['convlstm']!.peakBytes! / GiB).toBeCloseTo(3.9, 10);
     expect(by['convlstm']!.fitsMemory).toBe(true);
-    expect(e.totalSeconds).toBeCloseTo(94_400 + 944_000 + 377_600 + 38 * 99 * 100, 6);
+    expect(e.totalSeconds).toBeCloseTo(94_400 + 944_000 + 377_600 + 38 * 2 * 99 * 100, 6);
     const text = formatTrainingEstimate(e, 'wasm', 'paper').join('\n');
     expect(text).toMatch(
       /^paper profile on the 'wasm' backend: about \d+h\d\dm ≈ [\d.]+ days of training \(estimated in /,
@@ -133,7 +133,7 @@ describe('estimateTrainingSeconds', () => {
     });
     const quick = await estimateTrainingSeconds(resolveConfig({ profile: 'quick' }), engine);
     expect(quick.perModel[0]).toMatchObject({ stepsPerEpoch: 15, epochs: 40 });
-    expect(quick.perModel[3]).toMatchObject({ stepsPerEpoch: 14, epochs: 8, secondsPerStep: 2 });
+    expect(quick.perModel[3]).toMatchObject({ stepsPerEpoch: 2 * 14, epochs: 4, secondsPerStep: 2 });
     const capped = await estimateTrainingSeconds(
       resolveConfig({ profile: 'quick', train: { maxStepsPerEpoch: 3 } }),
       engine,

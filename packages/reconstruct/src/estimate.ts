@@ -88,7 +88,8 @@ const describe = (cause: unknown): string =>
  * 3. A failed probe falls back to `engine.trainingFlops × batch ÷ FLOP/s` (method `"flops"`).
  * 4. Steps per epoch = ⌈records × (8 if augmenting) / batch⌉; for the ConvLSTM ⌈(records − sequenceLength) / batch⌉
  *    (an upper bound on its gap-free training windows, no augmentation); capped by `train.maxStepsPerEpoch` when set.
- *    Total = Σ seconds/step × steps/epoch × epochs (`train.convlstmEpochs` for the ConvLSTM when set).
+ *    Total = Σ seconds/step × steps/epoch × epochs (`train.convlstmEpochs` for the ConvLSTM when set; its steps per
+ *    epoch count both of its networks, forecast and hindcast).
  *
  * @returns a {@link TrainingEstimate}; never throws for a failing probe (it is reported per model).
  */
@@ -116,8 +117,9 @@ export async function estimateTrainingSeconds(
     const sequence = model === 'convlstm';
     const length = config.models.sequenceLength;
     const frames = Math.min(probeFrames, length);
+    // The ConvLSTM trains two networks (forecast, and hindcast on the reversed records) on as many windows each.
     let stepsPerEpoch = sequence
-      ? Math.ceil(Math.max(1, trainRecords - length) / batch)
+      ? 2 * Math.ceil(Math.max(1, trainRecords - length) / batch)
       : Math.ceil((trainRecords * (config.data.augment ? AUGMENTATION_FACTOR : 1)) / batch);
     if (config.train.maxStepsPerEpoch > 0) stepsPerEpoch = Math.min(stepsPerEpoch, config.train.maxStepsPerEpoch);
     const epochs = sequence && config.train.convlstmEpochs > 0 ? config.train.convlstmEpochs : config.train.epochs;

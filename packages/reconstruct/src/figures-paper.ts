@@ -39,12 +39,13 @@ export function trendMapsFigure(
 export function skillMapsFigure(
   panels: readonly MapPanelData[],
   kind: 'cc' | 'rmse',
-  options: RunMapOptions & { readonly what?: string },
+  options: RunMapOptions & { readonly what?: string; readonly title?: string },
 ): FigureSpec {
   const what = options.what ?? 'against GRACE over the test records';
   return mapFigureSpec(panels, {
     ...options,
-    title: kind === 'cc' ? 'Fig. 11a  Per-pixel correlation coefficient' : 'Fig. 11b  Per-pixel RMSE',
+    title:
+      options.title ?? (kind === 'cc' ? 'Fig. 11a  Per-pixel correlation coefficient' : 'Fig. 11b  Per-pixel RMSE'),
     subtitle: [kind === 'cc' ? `Pearson CC ${what}.` : `Root-mean-square error ${what}.`, ...(options.notes ?? [])],
     palette: kind === 'cc' ? 'correlation' : 'sequential',
     units: kind === 'cc' ? 'CC' : 'mm',

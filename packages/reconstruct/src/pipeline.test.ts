@@ -42,12 +42,30 @@ describe('runPipeline with a stand-in engine', () => {
     expect(t.rows[0]!.paper.rmseMm).toBe(105);
     expect(t.rows[1]!.rmseMm).toBeLessThan(t.rows[0]!.rmseMm);
     expect(t.rows[0]!.testMonths).toBe(40);
+    // The paper's numbers beside every row; deseasonalised scores, improvement over the LSM and the backend.
+    expect(t.rows[1]!.paper).toEqual({ params: 1_964_093, rmseMm: 64, cc: 0.96, improvementPct: 38 });
+    expect(t.rows[2]!.paper.rmseMm).toBe(53);
+    expect(t.rows[1]!.improvementPct).toBeCloseTo(
+      ((t.rows[0]!.rmseMm - t.rows[1]!.rmseMm) / t.rows[0]!.rmseMm) * 100,
+      9,
+    );
+    expect(t.rows[1]!.backend).toBe('fake');
+    expect(t.rows[1]!.testMonthsPredicted).toBe(40);
+    for (const r of t.rows) {
+      expect(Number.isFinite(r.deseasonalised!.rmseMm)).toBe(true);
+      expect(r.deseasonalised!.cc).toBeLessThanOrEqual(1);
+    }
+    const json = JSON.parse(readFileSync(join(out, 'evaluation', 'table1.json'), 'utf8')) as typeof t;
+    expect(json.rows[3 - 1]!.paper.cc).toBe(0.99);
+    expect(existsSync(join(out, 'evaluation', 'per-pixel', 'seunet-cc-deseasonalised.json'))).toBe(true);
     for (const f of ['table1.md', 'table1.csv', 'table1.json', 'nationwide_series.csv', 'twsa_evaluation.nc'])
       expect(existsSync(join(out, 'evaluation', f))).toBe(true);
-    // Skill maps (LSM + 2 models × cc, rmse, nse, kge) and the test-record predictions as EPSG:3978 GeoTIFFs.
+    // Skill maps (LSM + 2 models × cc, rmse, nse, kge, each also deseasonalised) and the test-record predictions
+    // as EPSG:3978 GeoTIFFs.
     const skill = readdirSync(join(out, 'evaluation', 'geotiff', 'skill')).sort();
-    expect(skill).toHaveLength(12);
+    expect(skill).toHaveLength(24);
     expect(skill).toContain('dcae_kge.tif');
+    expect(skill).toContain('seunet_cc_deseasonalised.tif');
     const rmse = await readGeoTiff(join(out, 'evaluation', 'geotiff', 'skill', 'seunet_rmse.tif'));
     expect(rmse.crs).toBe('EPSG:3978');
     expect(rmse.units).toBe('mm');
@@ -71,6 +89,7 @@ describe('runPipeline with a stand-in engine', () => {
     const names = [
       'fig02_trend',
       'fig11_cc',
+      'fig11_cc_deseasonalised',
       'fig11_rmse',
       'fig12_nationwide_series',
       'fig13_2003-01',
@@ -83,7 +102,7 @@ describe('runPipeline with a stand-in engine', () => {
     // Every figure as a print PNG and an SVG.
     expect(figs).toEqual(names.flatMap((n) => [`${n}.png`, `${n}.svg`]).sort());
     const html = readFileSync(result.reportPath!, 'utf8');
-    expect((html.match(/src="data:image\/png;base64,/g) ?? []).length).toBe(10);
+    expect((html.match(/src="data:image\/png;base64,/g) ?? []).length).toBe(11); // fig02, fig11 ×3, fig12, fig13-16, fig17, fig18
     expect(html).not.toMatch(/src="(?!data:)/);
     expect(html).toContain('id="explorer-data"');
     expect(events.filter((e) => e.type === 'stage-end')).toHaveLength(5);

@@ -279,6 +279,7 @@ async function runStages(
             preset: trained.preset,
             epochs: trained.epochs,
             backend: record.backend,
+            ...(trained.selectedOn ? { selectedOn: trained.selectedOn } : {}),
           });
           trained.dispose();
           save({ completedModels: [...record.completedModels.filter((m) => m !== name), name] });

@@ -119,13 +119,13 @@ export async function buildReport(
 
   // Fig. 11: per-pixel CC and RMSE over the test records.
   const keys = ['lsm', ...models];
-  const perPixel = (kind: 'cc' | 'rmse'): MapPanelData[] =>
+  const perPixel = (kind: 'cc' | 'rmse' | 'cc-deseasonalised'): MapPanelData[] =>
     keys.map((k) => {
       const file = join(evalDir, 'per-pixel', `${k}-${kind}.json`);
       if (!existsSync(file))
         return { label: label(k), values: new Float32Array(size).fill(Number.NaN), emptyReason: 'not scored' };
       const values = readArray<Grid>(join(evalDir, 'per-pixel'), `${k}-${kind}`).data;
-      return { label: label(k), values, emptyReason: emptyReason(k, predictions[k], kind) };
+      return { label: label(k), values, emptyReason: emptyReason(k, predictions[k], kind === 'rmse' ? 'rmse' : 'cc') };
     });
   const ccPanels = perPixel('cc');
   const rmsePanels = perPixel('rmse');
@@ -139,6 +139,24 @@ export async function buildReport(
     'Fig. 11b: per-pixel RMSE (mm) against GRACE over the test records',
     skillMapsFigure(rmsePanels, 'rmse', { grid, mask, notes: twinLine }),
   );
+
+  const deseasonalisedPanels = keys.some((k) => existsSync(join(evalDir, 'per-pixel', `${k}-cc-deseasonalised.json`)))
+    ? perPixel('cc-deseasonalised')
+    : [];
+  const fig11deseasonalised =
+    deseasonalisedPanels.length > 0
+      ? await add(
+          'fig11_cc_deseasonalised',
+          "Fig. 11c: per-pixel Pearson CC against GRACE over the test records after removing each pixel's mean annual cycle (fitted on the training records only) from both: skill beyond the seasonal cycle",
+          skillMapsFigure(deseasonalisedPanels, 'cc', {
+            grid,
+            mask,
+            notes: twinLine,
+            title: 'Fig. 11c  Per-pixel correlation coefficient, deseasonalised',
+            what: "against GRACE over the test records, after removing each pixel's mean annual cycle (fitted on the training records only) from both",
+          }),
+        )
+      : null;
 
   // Fig. 12: nationwide series, one panel per model beside GRACE, training/test shaded; GRACE gaps stay gaps.
   const byMonth = (values: Float64Array): { months: string[]; values: number[] } => {
@@ -320,7 +338,10 @@ export async function buildReport(
       : []),
     ...(interactiveSeries.length ? [{ heading: 'Explore the series', views: interactiveSeries }] : []),
     { heading: 'Trends (Fig. 2)', figures: [fig2] },
-    { heading: 'Per-pixel scores (Fig. 11)', figures: [fig11cc, fig11rmse] },
+    {
+      heading: 'Per-pixel scores (Fig. 11)',
+      figures: fig11deseasonalised ? [fig11cc, fig11rmse, fig11deseasonalised] : [fig11cc, fig11rmse],
+    },
     { heading: 'Nationwide series (Fig. 12)', figures: [fig12] },
     {
       heading: 'Monthly maps (Fig. 13–16)',
@@ -374,9 +395,9 @@ function splitBlocks(months: readonly string[], splits: readonly string[]): Seri
 }
 
 /**
- * Why a model's map is empty, for the caption line under an empty panel. The ConvLSTM predicts a month only from a
- * full window of preceding GRACE months, so a month after a GRACE gap has no prediction; any other all-NaN output
- * is a failed model.
+ * Why a model's map is empty, for the caption line under an empty panel. The ConvLSTM predicts a record only when
+ * it has a window of neighbouring GRACE records (models/convlstm/sequences.json lists those it could not predict);
+ * any other all-NaN output is a failed model.
  */
 function emptyReason(
   model: string,
@@ -386,17 +407,10 @@ function emptyReason(
 ): string {
   if (model === 'lsm') return kind === 'twsa' ? 'the LSM has no value here' : 'fewer than 3 test months with values';
   if (!prediction) return 'no prediction stored for this model';
-  if (model === 'convlstm' && kind === 'twsa' && context) {
-    const m = monthIndex(context.month);
-    const window = Array.from({ length: context.sequenceLength }, (_, k) =>
-      monthString(m - context.sequenceLength + k),
-    );
-    const missing = window.filter((w) => context.missingMonths.includes(w));
-    if (missing.length)
-      return `the ConvLSTM needs GRACE in the ${context.sequenceLength} months before ${context.month}; ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing`;
-  }
+  if (model === 'convlstm' && kind === 'twsa' && context)
+    return `the ConvLSTM has no window for ${context.month} (models/convlstm/sequences.json lists the months it could not predict and why)`;
   if (model === 'convlstm' && kind !== 'twsa')
-    return 'the ConvLSTM has no prediction for enough test months (each needs a full window of GRACE months)';
+    return 'the ConvLSTM has no prediction for enough test months (see models/convlstm/sequences.json)';
   return kind === 'twsa'
     ? 'the model output is NaN everywhere (did training diverge?)'
     : 'score undefined: prediction NaN or constant over the test months';

@@ -8,6 +8,7 @@ import {
   perPixelMetrics,
   areaWeightedMean,
   trendMap,
+  removeSeasonalCycle,
   TABLE1_DEFINITION,
   decimalYear,
 } from '@twsa/metrics';
@@ -82,6 +83,26 @@ export function domainMean(values: Float32Array, like: GridStack, mask: Grid): F
 /** Per-pixel linear trend (mm/year) of a stack; NaN outside the mask. */
 export function trendOf(stack: GridStack, mask: Grid): Float32Array {
   return trendMap(stack, { mask: mask.data, times: stack.times.map((t) => decimalYear(t)) }).slope;
+}
+
+/**
+ * `values` (laid out like `like`, mm) minus each pixel's mean annual cycle, fitted on `fitFrames` only (the training
+ * records, so no test month enters the fit); NaN outside the mask ({@link removeSeasonalCycle} of `@twsa/metrics`).
+ */
+export function deseasonalise(
+  values: Float32Array,
+  like: GridStack,
+  mask: Grid,
+  fitFrames: readonly number[],
+): Float32Array {
+  return removeSeasonalCycle(
+    { data: values, shape: like.shape },
+    {
+      times: like.times.map((t) => decimalYear(t)),
+      mask: Float32Array.from(mask.data, (v) => (Number.isFinite(v) && v > 0 ? 1 : 0)),
+      fitMask: timeMaskOf(like.shape[0], fitFrames),
+    },
+  ).data;
 }
 
 /** A value for a CSV cell: 3 decimals, empty for NaN. */

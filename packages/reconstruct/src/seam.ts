@@ -65,6 +65,8 @@ export interface TrainedModel {
   readonly preset: string;
   /** Epochs actually run. */
   readonly epochs: number;
+  /** Which records early stopping and the best-epoch choice looked at, in words (never test records). */
+  readonly selectedOn?: string;
   /** Predicts GRACE-like TWSA (mm) for each frame of an LSM stack (mm); same shape, NaN outside land. */
   predict(lsm: GridStack, context: { readonly data: PreparedData }): Promise<Float32Array>;
   /** Frees tensors. */

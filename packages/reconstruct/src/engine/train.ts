@@ -2,7 +2,7 @@
  * Training, saving, loading and prediction for the tfjs engine: `@twsa/datasets` scales, augments and windows the
  * prepared records, `@twsa/models` builds and trains the four networks.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArrayRecord, FrameStack, Grid, GridStack } from '@twsa/grid';
 import {
@@ -14,7 +14,10 @@ import {
   augmentSamples,
   makeSequences,
   sequenceArrays,
+  targetWindows,
   type Scaler,
+  type SequenceMode,
+  type SequenceWindow,
   type SplitLabel,
 } from '@twsa/datasets';
 import {
@@ -101,6 +104,75 @@ function monthlySeries(
   };
 }
 
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+/** The frame axis the ConvLSTM slides over, with the scaled GRACE frames on it. */
+interface SequenceAxis {
+  readonly series: FrameStack;
+  readonly valid: Uint8Array;
+  readonly labels: SplitLabel[];
+  /** Record of each frame (-1 for a missing calendar month). */
+  readonly recordOfFrame: number[];
+  /** Name of each frame: the record id (`records`) or the calendar month (`calendar`). */
+  readonly names: string[];
+}
+
+/**
+ * `records` (the paper's): the GRACE records themselves, as if consecutive. `calendar`: one frame per calendar
+ * month, missing months invalid (filled later by interpolation when a window allows it).
+ */
+function sequenceAxis(data: PreparedData, stack: FrameStack, sequencing: 'records' | 'calendar'): SequenceAxis {
+  if (sequencing === 'records') {
+    const n = stack.shape[0];
+    return {
+      series: stack,
+      valid: new Uint8Array(n).fill(1),
+      labels: [...data.splits] as SplitLabel[],
+      recordOfFrame: range(n),
+      names: data.records.map((r) => r.id),
+    };
+  }
+  const { series, valid, labels, recordOfMonth } = monthlySeries(data, stack);
+  return { series, valid, labels: labels as SplitLabel[], recordOfFrame: recordOfMonth, names: [...data.months] };
+}
+
+/**
+ * The evaluation window of every valid frame: the split is decided by the target. Frames of the test block before
+ * the first training frame are hindcast (inputs: the frames after them, reversed), every other frame is forecast
+ * (inputs: the frames before it); a frame that cannot be served that way tries the other mode.
+ */
+function evaluationWindows(
+  axis: SequenceAxis,
+  config: PipelineConfig,
+): { windows: (SequenceWindow & { mode: SequenceMode })[]; skipped: { target: number; reason: string }[] } {
+  const firstTrain = axis.labels.findIndex((l, f) => l === 'train' && axis.valid[f]);
+  const targets = range(axis.valid.length).filter((f) => axis.valid[f]);
+  const calendar = config.models.sequencing === 'calendar';
+  const options = {
+    length: config.models.sequenceLength + 1,
+    labels: axis.labels,
+    ...(calendar ? { gaps: 'allow-gaps' as const, maxMissing: config.models.maxInterpolated } : {}),
+  };
+  const preferred = targets.map((f): SequenceMode => (firstTrain >= 0 && f < firstTrain ? 'hindcast' : 'forecast'));
+  const first = targetWindows(axis.valid, targets, { ...options, mode: preferred });
+  const modeOf = new Map(targets.map((f, k) => [f, preferred[k]!]));
+  const retry = first.skipped.map((s) => s.target);
+  const other = retry.map((f): SequenceMode => (modeOf.get(f) === 'forecast' ? 'hindcast' : 'forecast'));
+  const second = targetWindows(axis.valid, retry, { ...options, mode: other });
+  retry.forEach((f, k) => modeOf.set(f, other[k]!));
+  const windows = [...first.windows, ...second.windows]
+    .sort((a, b) => a.target - b.target)
+    .map((w) => ({ ...w, mode: modeOf.get(w.target)! }));
+  return { windows, skipped: second.skipped };
+}
+
+const describeWindow = (axis: SequenceAxis, w: SequenceWindow & { mode?: SequenceMode }): object => ({
+  target: axis.names[w.target],
+  ...(w.mode ? { mode: w.mode } : {}),
+  inputs: w.inputs.map((f) => axis.names[f]),
+  ...(w.filled.length > 0 ? { interpolated: w.filled.map((f) => axis.names[f]) } : {}),
+});
+
 export async function buildModel(
   name: ModelName,
   config: PipelineConfig,
@@ -128,7 +200,6 @@ function zeroOutside(record: FrameStack, mask: ArrayRecord): FrameStack {
 }
 
 const paramsOf = (m: LayersModel, d?: LayersModel): number => m.countParams() + (d ? d.countParams() : 0);
-const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 /** `stack` scaled by `scaler`, as a Float32 record of the same shape. */
 function scaled(scaler: Scaler, stack: GridStack): FrameStack {
   const data = applyScaler(scaler, stack);
@@ -169,19 +240,65 @@ export async function train(req: TrainRequest): Promise<TrainedModel> {
   const cap = (n: number): number =>
     config.train.maxStepsPerEpoch > 0 ? Math.min(n, config.train.maxStepsPerEpoch * config.train.batchSize) : n;
   let result: TrainResult;
+  let hindcastModel: LayersModel | undefined;
+  const selection: string[] = [];
   try {
     if (req.model === 'convlstm') {
-      const { series, valid, labels: monthLabels } = monthlySeries(data, scaled(graceScaler, data.grace));
-      const windows = makeSequences(valid, {
-        length: config.models.sequenceLength + 1,
-        labels: monthLabels as SplitLabel[],
-      }).windows.filter((w) => w.label === 'train');
-      if (windows.length === 0)
-        throw new InputError(
-          `ConvLSTM: no gap-free training window of ${config.models.sequenceLength + 1} months; lower models.sequenceLength`,
+      const sequencing = config.models.sequencing;
+      const axis = sequenceAxis(data, scaled(graceScaler, data.grace), sequencing);
+      const length = config.models.sequenceLength + 1;
+      const gapOptions =
+        sequencing === 'calendar' ? { gaps: 'allow-gaps' as const, maxMissing: config.models.maxInterpolated } : {};
+      // Training windows: every frame (inputs and target) a training record, in both modes; the paper trains a
+      // forecast network (used for the last test block) and a hindcast network on the reversed sequence (the first).
+      const trainWindows = (mode: SequenceMode): SequenceWindow[] =>
+        makeSequences(axis.valid, { length, mode, labels: axis.labels, ...gapOptions }).windows.filter(
+          (w) => w.label === 'train',
         );
-      const { inputs, targets } = sequenceArrays(series, windows.slice(0, cap(windows.length)));
-      result = await trainConvLstm(model, { inputs, targets, mask }, trainOptions);
+      const byMode = { forecast: trainWindows('forecast'), hindcast: trainWindows('hindcast') };
+      if (byMode.forecast.length === 0)
+        throw new InputError(
+          `ConvLSTM: no training window of ${length} ${sequencing === 'records' ? 'records' : 'months'}; lower models.sequenceLength`,
+        );
+      const evaluation = evaluationWindows(axis, config);
+      writeJsonAtomic(join(req.modelDir, 'sequences.json'), {
+        sequencing,
+        length,
+        note:
+          sequencing === 'records'
+            ? 'frames are the GRACE records, slid over as if consecutive (the paper); missing months are not filled'
+            : `frames are calendar months; up to ${config.models.maxInterpolated} missing input month(s) per window filled by linear interpolation (listed as interpolated)`,
+        training: {
+          forecast: byMode.forecast.map((w) => describeWindow(axis, w)),
+          hindcast: byMode.hindcast.map((w) => describeWindow(axis, w)),
+        },
+        evaluation: evaluation.windows.map((w) => describeWindow(axis, w)),
+        notPredicted: evaluation.skipped.map((k) => ({ target: axis.names[k.target], reason: k.reason })),
+      });
+      const results: TrainResult[] = [];
+      for (const mode of ['forecast', 'hindcast'] as const) {
+        const windows = byMode[mode];
+        if (windows.length === 0) continue;
+        const { inputs, targets } = sequenceArrays(axis.series, windows.slice(0, cap(windows.length)));
+        const net = mode === 'forecast' ? model : await hindcastTwin(config);
+        if (mode === 'hindcast') hindcastModel = net;
+        const r = await trainConvLstm(
+          net,
+          { inputs, targets, mask },
+          {
+            ...trainOptions,
+            checkpointDir: mode === 'forecast' ? req.checkpointDir : `${req.checkpointDir}-hindcast`,
+            // sequenceArrays already holds hindcast inputs in model order (reversed in time): fed as given.
+            mode: 'forecast',
+          },
+        );
+        results.push(r);
+        selection.push(
+          `${mode} network: ${r.monitor === 'valLoss' ? 'validation' : 'training'} loss over its ${windows.length} training windows (training records only), best epoch ${r.bestEpoch} of ${r.epochs}`,
+        );
+        if (r.aborted) break;
+      }
+      result = results.find((r) => r.aborted) ?? results[0]!;
     } else {
       // Cells outside the model mask are set to 0 (mid-range after scaling) so that the 8 dihedral copies carry no
       // NaN; the loss is taken on the (unrotated) model mask.
@@ -207,17 +324,32 @@ export async function train(req: TrainRequest): Promise<TrainedModel> {
           lambda: config.train.pix2pixLambda,
         });
       else result = await trainSupervised(model, training, trainOptions);
+      selection.push(
+        `${result.monitor === 'valLoss' ? 'validation' : 'training'} loss over the ${inputs.shape[0]} training samples (${trainFrames.length} training records${config.data.augment ? ', ×8 flips and rotations' : ''}; no test record), best epoch ${result.bestEpoch} of ${result.epochs}`,
+      );
     }
-    if (!result.aborted) await saveModel(model, req.modelDir);
+    if (!result.aborted) {
+      await saveModel(model, req.modelDir);
+      if (hindcastModel) await saveModel(hindcastModel, join(req.modelDir, 'hindcast'));
+    }
   } catch (error) {
     model.dispose();
     discriminator?.dispose();
+    hindcastModel?.dispose();
     throw error;
   }
   const params = paramsOf(model, discriminator);
   discriminator?.dispose();
   writeJsonAtomic(join(req.modelDir, 'params.json'), { params });
-  return wrap(req.model, model, config, params, result.epochs, graceScaler, lsmScaler);
+  return wrap(req.model, model, config, params, result.epochs, graceScaler, lsmScaler, {
+    ...(hindcastModel ? { hindcastModel } : {}),
+    selectedOn: selection.join('; '),
+  });
+}
+
+/** The ConvLSTM's second network, trained on the reversed sequence (hindcast mode), built as the first. */
+async function hindcastTwin(config: PipelineConfig): Promise<LayersModel> {
+  return (await buildModel('convlstm', { ...config, seed: (config.seed + 1) >>> 0 })).model;
 }
 
 function wrap(
@@ -228,11 +360,14 @@ function wrap(
   epochs: number,
   graceScaler: Scaler,
   lsmScaler: Scaler,
+  extra: { readonly hindcastModel?: LayersModel; readonly selectedOn?: string } = {},
 ): TrainedModel {
+  const { hindcastModel, selectedOn } = extra;
   return {
     params,
     preset: config.models.preset,
     epochs,
+    ...(selectedOn ? { selectedOn } : {}),
     async predict(lsm: GridStack, context: { readonly data: PreparedData }): Promise<Float32Array> {
       const mask = validMask(context.data.mask, context.data.grace, context.data.lsm, lsm);
       const size = lsm.shape[1] * lsm.shape[2];
@@ -240,27 +375,33 @@ function wrap(
         const y = await modelsPredict(model, scaled(lsmScaler, lsm), { mask });
         return Float32Array.from(invertScaler(graceScaler, y));
       }
-      // ConvLSTM: GRACE → next month. Each GRACE record whose previous months are all present is predicted;
-      // the others (and any LSM-only frames, e.g. a hindcast) stay NaN.
+      // ConvLSTM: GRACE → GRACE. Every GRACE record is predicted from its neighbouring records (forecast from the
+      // ones before it, hindcast from the ones after it for the first test block); LSM-only frames cannot be.
       if (lsm !== context.data.lsm)
         throw new InputError(
           'ConvLSTM forecasts GRACE from GRACE: it cannot reconstruct from LSM alone (choose hindcast.model dcae, seunet or pix2pix)',
         );
       const data = context.data;
-      const { series, valid, recordOfMonth } = monthlySeries(data, scaled(graceScaler, data.grace));
-      const windows = makeSequences(valid, { length: config.models.sequenceLength + 1 }).windows;
+      const axis = sequenceAxis(data, scaled(graceScaler, data.grace), config.models.sequencing);
+      const { windows } = evaluationWindows(axis, config);
       const out = new Float32Array(lsm.data.length).fill(Number.NaN);
-      if (windows.length === 0) return out;
-      const y = await modelsPredict(model, sequenceArrays(series, windows).inputs, { mask });
-      const mm = invertScaler(graceScaler, y);
-      windows.forEach((w, k) => {
-        const t = recordOfMonth[w.target]!;
-        if (t >= 0) out.set(mm.subarray(k * size, (k + 1) * size), t * size);
-      });
+      for (const mode of ['forecast', 'hindcast'] as const) {
+        const net = mode === 'hindcast' && hindcastModel ? hindcastModel : model;
+        const mine = windows.filter((w) => w.mode === mode);
+        if (mine.length === 0) continue;
+        // sequenceArrays gives the inputs in model order (reversed for hindcast); the network sees them as given.
+        const y = await modelsPredict(net, sequenceArrays(axis.series, mine).inputs, { mask });
+        const mm = invertScaler(graceScaler, y);
+        mine.forEach((w, k) => {
+          const t = axis.recordOfFrame[w.target]!;
+          if (t >= 0) out.set(mm.subarray(k * size, (k + 1) * size), t * size);
+        });
+      }
       return out;
     },
     dispose() {
       model.dispose();
+      hindcastModel?.dispose();
     },
   };
 }
@@ -269,7 +410,19 @@ export async function load(name: ModelName, modelDir: string, config: PipelineCo
   const scalers = JSON.parse(readFileSync(join(modelDir, 'scalers.json'), 'utf8')) as { grace: object; lsm: object };
   const info = JSON.parse(readFileSync(join(modelDir, 'params.json'), 'utf8')) as { params: number };
   const model = await loadModel(modelDir);
-  return wrap(name, model, config, info.params, 0, scalerFromJson(scalers.grace), scalerFromJson(scalers.lsm));
+  const hindcastModel = existsSync(join(modelDir, 'hindcast', 'model.json'))
+    ? await loadModel(join(modelDir, 'hindcast'))
+    : undefined;
+  return wrap(
+    name,
+    model,
+    config,
+    info.params,
+    0,
+    scalerFromJson(scalers.grace),
+    scalerFromJson(scalers.lsm),
+    hindcastModel ? { hindcastModel } : {},
+  );
 }
 
 export async function initBackend(choice: BackendChoice): Promise<string> {

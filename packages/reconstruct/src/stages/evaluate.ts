@@ -11,9 +11,22 @@ import { InputError, StageOrderError } from '../errors.js';
 import { loadPrepared, writeArray } from '../internal/store.js';
 import type { PipelineEvent } from '../progress.js';
 import { readJson, writeFileAtomic, writeJsonAtomic } from '../run-folder.js';
-import { TABLE1_SCORES_DEFINITION, csvNumber as fmt, domainMean, perPixelScores, table1Scores } from '../scores.js';
+import {
+  TABLE1_SCORES_DEFINITION,
+  csvNumber as fmt,
+  deseasonalise,
+  domainMean,
+  perPixelScores,
+  table1Scores,
+} from '../scores.js';
 import type { Engine, PreparedData } from '../seam.js';
-import { skillMaps, writeEvaluationFiles, type RecordPrediction, type SkillMap } from '../evaluation-files.js';
+import {
+  DESEASONALISED,
+  skillMaps,
+  writeEvaluationFiles,
+  type RecordPrediction,
+  type SkillMap,
+} from '../evaluation-files.js';
 import type { RunRecord } from '../pipeline.js';
 import { TWIN_NOTE } from './hindcast.js';
 import {
@@ -70,18 +83,53 @@ export async function evaluateStage(
   const rows: Table1Row[] = [];
   const maps: SkillMap[] = [];
   const recordPredictions: RecordPrediction[] = [];
-  const scoreRow = (key: string, predicted: Float32Array, params: number | null, preset: string | null): void => {
+  const trainFrames = framesOf(data, 'train');
+  const observedDeseasonalised =
+    trainFrames.length > 0
+      ? { ...data.grace, data: deseasonalise(Float32Array.from(data.grace.data), data.grace, data.mask, trainFrames) }
+      : null;
+  const size = data.grace.shape[1] * data.grace.shape[2];
+  const predictedFrames = (predicted: Float32Array): number =>
+    test.filter((t) => {
+      for (let i = 0; i < size; i++) if (Number.isFinite(predicted[t * size + i]!)) return true;
+      return false;
+    }).length;
+  const scoreRow = (
+    key: string,
+    predicted: Float32Array,
+    info: { params: number | null; preset: string | null; backend?: string | null; selectedOn?: string },
+  ): void => {
     const s = table1Scores(predicted, data.grace, data.mask, test);
+    const lsmRmse = rows.find((r) => r.key === 'lsm')?.rmseMm;
+    let deseasonalised: Table1Row['deseasonalised'];
+    if (observedDeseasonalised) {
+      const pd = deseasonalise(predicted, data.grace, data.mask, trainFrames);
+      const d = table1Scores(pd, observedDeseasonalised, data.mask, test);
+      deseasonalised = { rmseMm: d.rmseMm, cc: d.cc, seriesRmseMm: d.seriesRmseMm, seriesCc: d.seriesCc };
+      const dp = perPixelScores(pd, observedDeseasonalised, data.mask, test);
+      maps.push(...skillMaps(key, dp, DESEASONALISED));
+      writeArray(join(dir, 'per-pixel'), `${key}-cc-deseasonalised`, { ...data.mask, data: dp.cc, units: '1' } as Grid);
+      writeArray(join(dir, 'per-pixel'), `${key}-rmse-deseasonalised`, {
+        ...data.mask,
+        data: dp.rmseMm,
+        units: 'mm',
+      } as Grid);
+    }
     rows.push({
       key,
       label: ROW_LABELS[key] ?? key,
-      params,
-      preset,
+      params: info.params,
+      preset: info.preset,
+      backend: info.backend ?? null,
       rmseMm: s.rmseMm,
       cc: s.cc,
       seriesRmseMm: s.seriesRmseMm,
       seriesCc: s.seriesCc,
       testMonths: s.frames,
+      testMonthsPredicted: predictedFrames(predicted),
+      improvementPct: key === 'lsm' || lsmRmse === undefined ? null : ((lsmRmse - s.rmseMm) / lsmRmse) * 100,
+      ...(deseasonalised ? { deseasonalised } : {}),
+      ...(info.selectedOn ? { selectedOn: info.selectedOn } : {}),
       paper: PAPER_TABLE1[key] ?? {},
     });
     const pp = perPixelScores(predicted, data.grace, data.mask, test);
@@ -89,7 +137,7 @@ export async function evaluateStage(
     writeArray(join(dir, 'per-pixel'), `${key}-rmse`, { ...data.mask, data: pp.rmseMm, units: 'mm' } as Grid);
     maps.push(...skillMaps(key, pp));
   };
-  scoreRow('lsm', Float32Array.from(data.lsm.data), null, null);
+  scoreRow('lsm', Float32Array.from(data.lsm.data), { params: null, preset: null });
   const means: Record<string, Float64Array> = {
     grace: domainMean(data.grace.data, data.grace, data.mask),
     lsm: domainMean(data.lsm.data, data.grace, data.mask),
@@ -106,7 +154,9 @@ export async function evaluateStage(
     const modelDir = join(work, 'models', name);
     if (!existsSync(join(modelDir, 'info.json')))
       throw new StageOrderError('evaluate', `models/${name} (the train stage)`);
-    const info = readJson<{ params: number; preset: string }>(join(modelDir, 'info.json'));
+    const info = readJson<{ params: number; preset: string; backend?: string | null; selectedOn?: string }>(
+      join(modelDir, 'info.json'),
+    );
     const model = await engine.load(name, modelDir, config);
     try {
       const predicted = await model.predict(data.lsm, { data });
@@ -115,7 +165,7 @@ export async function evaluateStage(
         data: predicted,
         attributes: { ...data.attributes, model: name, content: `${name} reconstruction of GRACE-like TWSA (mm)` },
       } as GridStack);
-      scoreRow(name, predicted, info.params, info.preset);
+      scoreRow(name, predicted, info);
       recordPredictions.push({ model: name, data: predicted });
       means[name] = domainMean(predicted, data.grace, data.mask);
     } finally {
@@ -125,6 +175,8 @@ export async function evaluateStage(
   const table: Table1 = {
     rows,
     definition: TABLE1_SCORES_DEFINITION,
+    besidePaper:
+      'rmseMm and cc (the mean over land pixels of the per-pixel test scores) sit beside paper.rmseMm and paper.cc; seriesRmseMm and seriesCc score the nationwide-mean series',
     dataSource: data.description,
     twinExperiment: data.twinExperiment,
     ...(config.profile === 'smoke' ? { warning: SMOKE_WARNING } : {}),
