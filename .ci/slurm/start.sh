@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Starts a single-node Slurm cluster on localhost for CI: munged, slurmctld and slurmd, every file of theirs
+# under STATE_DIR (created; default: a new temporary directory). Needs root and the Debian packages
+# slurmctld slurmd slurm-client munge (Slurm 22.05). On success prints the directory and writes STATE_DIR/env
+# (`export SLURM_CONF=…`) for the clients; on failure writes the reason to STATE_DIR/unavailable, stops what it
+# started and exits 1. Stop it with: .ci/slurm/stop.sh STATE_DIR (kills the daemons by their pids).
+#   usage: .ci/slurm/start.sh [STATE_DIR]
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+state="${1:-$(mktemp -d /tmp/twsa-slurm.XXXXXX)}"
+mkdir -p "$state" && state="$(cd "$state" && pwd)"
+t0=$(date +%s.%N)
+fail() {
+  echo "$1" >"$state/unavailable"
+  echo "slurm: not started: $1" >&2
+  "$here/stop.sh" "$state" >/dev/null 2>&1
+  exit 1
+}
+rm -f "$state/unavailable" "$state/env"
+[ "$(id -u)" = 0 ] || fail "needs root (SlurmUser=root), running as uid $(id -u)"
+for b in munged mungekey slurmctld slurmd sbatch squeue sinfo scontrol; do
+  command -v "$b" >/dev/null 2>&1 || fail "'$b' not installed (apt-get install -y slurmctld slurmd slurm-client munge)"
+done
+host="$(hostname -s 2>/dev/null || hostname)"
+mem_kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)
+mem_mb=$(((mem_kb / 1024) * 9 / 10))
+mkdir -p "$state/munge" "$state/ctld" "$state/spool" "$state/log"
+chmod 700 "$state/munge"
+sed -e "s|@STATE@|$state|g" -e "s|@HOST@|$host|g" -e "s|@MEM_MB@|$mem_mb|g" \
+  -e "s|@CTLD_PORT@|${TWSA_SLURMCTLD_PORT:-6817}|g" -e "s|@SLURMD_PORT@|${TWSA_SLURMD_PORT:-6818}|g" \
+  "$here/slurm.conf.in" >"$state/slurm.conf"
+export SLURM_CONF="$state/slurm.conf"
+
+mungekey --create --keyfile="$state/munge/munge.key" --force >"$state/log/mungekey.log" 2>&1 ||
+  fail "mungekey failed: $(tail -1 "$state/log/mungekey.log")"
+munged --force --socket="$state/munge/munge.socket" --key-file="$state/munge/munge.key" \
+  --pid-file="$state/munged.pid" --log-file="$state/log/munged.log" --seed-file="$state/munge/munged.seed" \
+  >"$state/log/munged.out" 2>&1 || fail "munged failed: $(tail -2 "$state/log/munged.out" "$state/log/munged.log" 2>/dev/null | tr '\n' ' ')"
+slurmctld -f "$state/slurm.conf" >"$state/log/slurmctld.out" 2>&1 ||
+  fail "slurmctld failed: $(tail -3 "$state/log/slurmctld.log" 2>/dev/null | tr '\n' ' ')"
+slurmd -f "$state/slurm.conf" -N "$host" >"$state/log/slurmd.out" 2>&1 ||
+  fail "slurmd failed: $(tail -3 "$state/log/slurmd.log" 2>/dev/null | tr '\n' ' ')"
+
+# Ready when the node is idle (or mixed/allocated) in the partition.
+for _ in $(seq 1 120); do
+  st="$(sinfo -h -N -o '%T' 2>/dev/null | head -1)"
+  case "$st" in idle* | mixed* | allocated*) break ;; esac
+  sleep 0.5
+done
+case "$st" in
+idle* | mixed* | allocated*) ;;
+*) fail "node not ready after 60 s (state '${st:-none}'): $(tail -3 "$state/log/slurmd.log" 2>/dev/null | tr '\n' ' ')" ;;
+esac
+echo "export SLURM_CONF=$state/slurm.conf" >"$state/env"
+t1=$(date +%s.%N)
+secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+echo "$secs" >"$state/startup-seconds"
+echo "slurm: single-node cluster '$host' (CPUs=2, partition ci) up in $secs s; state $state; SLURM_CONF=$state/slurm.conf"
