@@ -12,6 +12,7 @@ export const RECONSTRUCT_ERROR_NAMES = [
   'StageOrderError',
   'PipelineAbortedError',
   'DependencyMissingError',
+  'SchedulerError',
 ] as const;
 /** One of {@link RECONSTRUCT_ERROR_NAMES}. */
 export type ReconstructErrorName = (typeof RECONSTRUCT_ERROR_NAMES)[number];
@@ -106,6 +107,17 @@ export class DependencyMissingError extends ReconstructError {
     );
     this.packageName = packageName;
     this.exportName = exportName;
+  }
+}
+
+/** A scheduler command failed: `sbatch` refused a job, `squeue` could not reach slurmctld, … */
+export class SchedulerError extends ReconstructError {
+  override readonly name = 'SchedulerError' as const;
+  /** The command that failed (`sbatch`, `squeue`, …). */
+  readonly command: string;
+  constructor(command: string, message: string, options?: { cause?: unknown }) {
+    super(`${command}: ${message}`, options);
+    this.command = command;
   }
 }
 
