@@ -13,7 +13,7 @@ t0=$(date +%s.%N)
 fail() {
   echo "$1" >"$state/unavailable"
   echo "slurm: not started: $1" >&2
-  "$here/stop.sh" "$state" >/dev/null 2>&1
+  "$here/stop.sh" "$state" --keep >/dev/null 2>&1
   exit 1
 }
 rm -f "$state/unavailable" "$state/env"
