@@ -560,14 +560,23 @@ async function commandMember(args: string[], io: CliIo): Promise<number> {
   const seed = positiveInt(values.seed, '--seed');
   if (seed === undefined) throw new UsageError('twsa member needs --seed <n>');
   const { runMember } = await import('./ensemble-run.js');
-  const record = await runMember(
-    dir,
-    { model: values.model as (typeof MODEL_NAMES)[number], seed },
-    {
-      log: progressPrinter(io, values.quiet === true),
-      ...(io.signal ? { signal: io.signal } : {}),
-    },
-  );
+  let record: Awaited<ReturnType<typeof runMember>>;
+  try {
+    record = await runMember(
+      dir,
+      { model: values.model as (typeof MODEL_NAMES)[number], seed },
+      {
+        log: progressPrinter(io, values.quiet === true),
+        ...(io.signal ? { signal: io.signal } : {}),
+      },
+    );
+  } catch (error) {
+    if (!isReconstructError(error, 'PipelineAbortedError')) throw error;
+    io.stderr(
+      `\ntwsa member: ${values.model} seed ${seed} stopped; its checkpoint is kept and the next attempt continues from it (a requeued Slurm task, or 'twsa run --resume ${dir}')\n`,
+    );
+    return EXIT_ABORTED;
+  }
   io.stdout(
     `member ${record.model} seed ${record.seed}: ${record.status}${record.seconds !== undefined ? ` in ${formatDuration(record.seconds)}` : ''}\n`,
   );

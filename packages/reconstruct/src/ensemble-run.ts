@@ -5,7 +5,7 @@
  * the same code whichever executor ran the members, so the same seeds give the same Table 1.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Grid, GridStack } from '@twsa/grid';
@@ -221,6 +221,20 @@ export async function runMember(
     writeJsonAtomic(join(dir, 'member.json'), record);
   };
   mkdirSync(dir, { recursive: true });
+  const checkpoint = join(dir, 'checkpoints', 'checkpoint.json');
+  if (existsSync(checkpoint)) {
+    const epoch = (() => {
+      try {
+        return readJson<{ epoch?: number }>(checkpoint).epoch;
+      } catch {
+        return undefined;
+      }
+    })();
+    if (typeof epoch === 'number') {
+      record = { ...record, resumedFromEpoch: epoch };
+      log({ type: 'info', message: `${memberKey(member)}: continuing from its checkpoint after epoch ${epoch}` });
+    }
+  }
   save({});
   const t0 = performance.now();
   const memberConfig: PipelineConfig = { ...config, seed: member.seed, seeds: 1 };
@@ -446,7 +460,14 @@ export function submitSlurm(
     });
     return submission;
   } finally {
-    writeFileAtomic(join(slurmDir, 'submit.sh'), lines.join('\n') + '\n');
+    // One block per submission, the earlier ones kept (a resume appends its own).
+    const previous = existsSync(join(slurmDir, 'submit.sh'))
+      ? readFileSync(join(slurmDir, 'submit.sh'), 'utf8').replace(/^#!\/bin\/bash\n/, '')
+      : '';
+    writeFileAtomic(
+      join(slurmDir, 'submit.sh'),
+      ['#!/bin/bash', previous.trimEnd(), ...lines.slice(1)].filter((l) => l !== '').join('\n') + '\n',
+    );
   }
 }
 

@@ -54,6 +54,8 @@ export interface MemberRecord {
   readonly slurmTask?: string;
   /** Restarts of that task (`SLURM_RESTART_COUNT`: preemptions and time-limit requeues). */
   readonly slurmRestarts?: number;
+  /** The epoch of the checkpoint this attempt continued from (absent when it started fresh). */
+  readonly resumedFromEpoch?: number;
   /** Seconds spent training, predicting and writing (this attempt). */
   readonly seconds?: number;
   /** Epochs trained (the model's info). */
@@ -150,7 +152,12 @@ export function memberStatuses(
     const record = readMemberRecord(runDir, m);
     const ref = taskOf(m);
     const task = ref ? tasks.get(`${ref.jobId}_${ref.taskId}`) : undefined;
-    const s = memberState(record, task, alive);
+    let s = memberState(record, task, alive);
+    if (s.state === 'missing' && ref !== undefined)
+      s = {
+        state: 'missing',
+        detail: `the scheduler has no record of ${ref.jobId}_${ref.taskId} (cancelled before it started?)`,
+      };
     return { ...m, ...s, record, ...(task ? { task } : {}) };
   });
 }
