@@ -6,6 +6,7 @@ export default {
     '<rootDir>/packages/grid/jest.config.js',
     '<rootDir>/packages/metrics/jest.config.js',
     '<rootDir>/packages/datasets/jest.config.js',
+    '<rootDir>/packages/tfjs-wasm-training/jest.config.js',
     '<rootDir>/packages/models/jest.config.js',
     '<rootDir>/packages/reconstruct/jest.config.js',
   ],

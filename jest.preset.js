@@ -12,7 +12,7 @@ export function preset(displayName, rootDir) {
     },
     moduleNameMapper: {
       '^(\\.{1,2}/.*)\\.js$': '$1',
-      '^@twsa/(grid|metrics|datasets|models|reconstruct)$': '<rootDir>/../$1/src/index.ts',
+      '^@twsa/(grid|metrics|datasets|tfjs-wasm-training|models|reconstruct)$': '<rootDir>/../$1/src/index.ts',
     },
     testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
     testPathIgnorePatterns: ['\\.slow\\.test\\.ts$', '/node_modules/', '/dist/'],

@@ -16,13 +16,11 @@
  */
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
+import { buildSeUnet, createAdam, initBackend } from '../packages/models/src/index.js';
 import {
-  buildSeUnet,
-  createAdam,
-  initBackend,
   registerWasmTrainingKernels,
   unregisterWasmTrainingKernels,
-} from '../packages/models/src/index.js';
+} from '../packages/tfjs-wasm-training/src/index.js';
 import { relativeError } from '../packages/models/test/helpers.js';
 
 type Method = 'im2col' | 'auto' | 'shifted-slices';

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// The workspace test command (README, .ci/run): type-check, run every package's Jest suite, then the
+// The workspace test command (README, .ci/run): type-check, lint (ESLint with Nx's module boundaries), check
+// formatting (Prettier), run every package's Jest suite, then the
 // end-to-end checks (the CLI smoke profile, the example on its embedded default). Prints one closing line
 // `N passed, N failed, N skipped` counting Jest tests plus one per check.
 //   node scripts/test.mjs            default lane
 //   node scripts/test.mjs --slow     the *.slow.test.ts lane instead of the default one
-//   node scripts/test.mjs --unit     Jest only (no type check, no end-to-end checks)
+//   node scripts/test.mjs --unit     Jest only (no type check, lint, format check or end-to-end checks)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,8 +36,17 @@ function check(name, cmd, cmdArgs, options = {}) {
   return ok;
 }
 
-if (!args.has('--unit') && !args.has('--slow'))
+if (!args.has('--unit') && !args.has('--slow')) {
   check('typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
+  check('lint', process.execPath, ['scripts/lint.mjs']);
+  check('format', process.execPath, [
+    'node_modules/prettier/bin/prettier.cjs',
+    '--check',
+    '--log-level',
+    'warn',
+    '**/*.{ts,mts,js,mjs,cjs,json}',
+  ]);
+}
 
 const realData = join(root, '..', 'shared', 'data', 'real');
 process.stdout.write(

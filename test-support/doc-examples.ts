@@ -5,6 +5,9 @@
 // It asserts that `await expr` equals the JavaScript value `expected`. `import` lines are dropped (the exports are
 // already in scope). A typed-array name before an array literal (`// => Float32Array [1, 2]`) is dropped, and with
 // `remarks: true` so is a trailing parenthesised remark (`// => 3 (three cells)`).
+//
+// A block whose first line is `// not run: <reason>` is not run; its `notRun` holds the reason, and the tests
+// report it as a skipped case named with that reason (for examples that need a whole pipeline run, say).
 import { readFileSync } from 'node:fs';
 import ts from 'typescript';
 
@@ -13,6 +16,8 @@ export interface DocExample {
   /** `<file label> #<n>`, 1-based in file order. */
   readonly name: string;
   readonly block: string;
+  /** The reason from a first line `// not run: <reason>`; such an example is reported, not run. */
+  readonly notRun?: string;
 }
 
 /** The ```ts blocks of the TSDoc in `files`, with the comment's leading ` * ` stripped. */
@@ -26,7 +31,8 @@ export function docExamples(files: readonly string[], label: (file: string) => s
         .split('\n')
         .map((l) => l.replace(/^\s*\* ?/, ''))
         .join('\n');
-      out.push({ name: `${label(file)} #${out.length + 1}`, block });
+      const notRun = /^\s*\/\/ not run: (.+)$/m.exec(block.split('\n')[0] ?? '')?.[1]?.trim();
+      out.push({ name: `${label(file)} #${out.length + 1}`, block, ...(notRun ? { notRun } : {}) });
     }
     return out;
   });

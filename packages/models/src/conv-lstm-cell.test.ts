@@ -6,7 +6,7 @@ import { buildConvLstm } from './conv-lstm.js';
 import { ConvLstm2dLayer } from './layers.js';
 import { isModelsError } from './errors.js';
 import { createAdam } from './backend/lean-adam.js';
-import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from './backend/wasm-kernels.js';
+import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '@twsa/tfjs-wasm-training';
 import { noise, relativeError } from '../test/helpers.js';
 
 // The small configuration of the comparison: 2 layers (6 and 4 filters), 3×3 kernels, 8×8 frames, 5 steps, batch 2.

@@ -12,6 +12,8 @@ import {
   checkSeed,
 } from './internal/config.js';
 import { ModelsArgumentError } from './errors.js';
+// ConvLstm2dLayerArgs is imported for the {@link} in a doc comment below (TypeDoc resolves it), not used in code.
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
 import { ConvLstm2dLayer, LastStepLayer, SequenceBatchNormLayer, type ConvLstm2dLayerArgs } from './layers.js';
 
 type SymbolicTensor = tfl.SymbolicTensor;

@@ -112,8 +112,9 @@ export class ModelsIoError extends ModelsError {
  * True when `err` is a @twsa/models error, optionally of one given name.
  * @example
  * ```ts
- * try { buildSeUnet({ preset: "huge" as never }); }
- * catch (e) { isModelsError(e, "ModelsArgumentError"); } // => true
+ * let caught: unknown;
+ * try { buildSeUnet({ preset: "huge" as never }); } catch (e) { caught = e; }
+ * isModelsError(caught, "ModelsArgumentError"); // => true
  * ```
  */
 export function isModelsError<N extends ModelsErrorName>(err: unknown, name?: N): err is ModelsError & { name: N } {

@@ -144,8 +144,10 @@ export function fileLoadHandler(dir: string): tf.io.IOHandler {
  * @throws {@link ModelsIoError} when writing fails.
  * @example
  * ```ts
- * await saveModel(model, "out/seunet");
- * const again = await loadModel("out/seunet"); // same predictions
+ * const model = buildDcae({ preset: "tiny", seed: 1 });
+ * await saveModel(model, "/tmp/twsa-example-models/dcae");
+ * const again = await loadModel("/tmp/twsa-example-models/dcae"); // same weights, same predictions
+ * again.countParams() === model.countParams(); // => true
  * ```
  */
 export async function saveModel(model: tfl.LayersModel, dir: string): Promise<void> {

@@ -674,7 +674,10 @@ async function evaluateSplit(
  *   {@link ModelsArgumentError} for unknown or invalid options; {@link ModelsCheckpointError} for a checkpoint of another run.
  * @example
  * ```ts
- * const model = buildSeUnet({ preset: "tiny", seed: 1 });
+ * const inputs = { data: new Float32Array(2 * 16 * 16).fill(0.5), shape: [2, 16, 16] };
+ * const targets = { data: new Float32Array(2 * 16 * 16).fill(0.25), shape: [2, 16, 16] };
+ * const mask = { data: new Float32Array(16 * 16).fill(1), shape: [16, 16] }; // 1 = land, trained on
+ * const model = buildSeUnet({ preset: "tiny", inputShape: [16, 16], seed: 1 });
  * const result = await trainSupervised(model, { inputs, targets, mask }, { profile: "tiny", epochs: 2 });
  * result.history.length; // => 2
  * ```

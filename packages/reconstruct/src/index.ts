@@ -6,6 +6,7 @@
  * hindcast 1979–2002, and write the figures and a self-contained HTML report into one run folder.
  *
  * ```ts
+ * // not run: a whole smoke-profile pipeline run (a minute or more on 2 cores); npm test runs the same as its `twsa run --profile smoke` check
  * import { runPipeline, resolveConfig } from "@twsa/reconstruct";
  * const result = await runPipeline(resolveConfig({ profile: "smoke" }), { out: "runs/smoke" });
  * console.log(result.table1?.rows.map((r) => `${r.label}: ${r.rmseMm.toFixed(1)} mm`));

@@ -110,6 +110,7 @@ const TWIN_NOTE =
  * @throws {@link StageOrderError} when a stage runs before the stage it needs.
  * @example
  * ```ts
+ * // not run: a whole smoke-profile pipeline run (a minute or more on 2 cores); npm test runs the same as its `twsa run --profile smoke` check
  * const result = await runPipeline(resolveConfig({ profile: "smoke" }), { out: "runs/smoke" });
  * result.reportPath; // => ".../runs/smoke/report/report.html"
  * ```

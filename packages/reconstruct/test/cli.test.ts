@@ -101,7 +101,9 @@ describe('twsa CLI', () => {
           `  ${m} +[\\d.]+ ?s/step × 3 steps × 1 epochs = .*\\(timed step, after a warm-up step; peak tensor memory ≈ \\d+ MiB\\)`,
         ),
       );
-    expect(r.stdout).toMatch(/  convlstm .*\(timed step on the full 3-frame sequence; peak tensor memory ≈ \d+ MiB\)/);
+    expect(r.stdout).toMatch(
+      / {2}convlstm .*\(timed step on the full 3-frame sequence; peak tensor memory ≈ \d+ MiB\)/,
+    );
     expect(r.stderr).toMatch(/timing one convlstm training step \(3-frame sequence\)/);
     expect(readdirSync(base).sort()).toEqual(before);
     expect(twsa('train', join(base, 'x'), '--estimate-only').stderr).toMatch(/--estimate-only belongs to 'twsa run'/);

@@ -1,12 +1,14 @@
 /**
- * Typed errors raised by the backend setup, the WASM training kernels and the memory-lean Adam optimizer.
+ * Typed errors raised by the backend setup and the memory-lean Adam optimizer. (The WASM training kernels, in
+ * `@twsa/tfjs-wasm-training`, throw that package's own `WasmKernelError`; `initBackend` reports a failed
+ * registration as a {@link BackendError} whose `cause` is it.)
  *
  * Each class carries a literal `name` so {@link isBackendModuleError} can test errors without `instanceof`
  * (which breaks when two copies of the package are installed).
  */
 
 /** Names of the errors this module throws. */
-export const BACKEND_ERROR_NAMES = ['BackendError', 'WasmKernelError', 'OptimizerOptionError'] as const;
+export const BACKEND_ERROR_NAMES = ['BackendError', 'OptimizerOptionError'] as const;
 
 /** One of {@link BACKEND_ERROR_NAMES}. */
 export type BackendErrorName = (typeof BACKEND_ERROR_NAMES)[number];
@@ -27,25 +29,6 @@ export class BackendError extends Error {
   constructor(backend: string, detail: string, options?: { cause?: unknown }) {
     super(`Backend "${backend}": ${detail}`, options);
     this.backend = backend;
-  }
-}
-
-/**
- * A WASM training kernel got input it does not support (e.g. NCHW data or dilation > 1).
- *
- * @example
- * ```ts
- * new WasmKernelError('Conv2DBackpropFilter', 'dataFormat NCHW is not supported').kernel;
- * // => 'Conv2DBackpropFilter'
- * ```
- */
-export class WasmKernelError extends Error {
-  override readonly name = 'WasmKernelError' as const;
-  /** The tfjs kernel name. */
-  readonly kernel: string;
-  constructor(kernel: string, detail: string, options?: { cause?: unknown }) {
-    super(`WASM kernel ${kernel}: ${detail}`, options);
-    this.kernel = kernel;
   }
 }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, isBackendModuleError } from './errors.js';
 import { BACKEND_PACKAGES, initBackend } from './init-backend.js';
-import { hasWasmTrainingKernels, unregisterWasmTrainingKernels } from './wasm-kernels.js';
+import { hasWasmTrainingKernels, unregisterWasmTrainingKernels } from '@twsa/tfjs-wasm-training';
 
 /** Loads the real JS backends; every other package is reported missing, as on a machine without tfjs-node. */
 function onlyJsBackends(tried: string[]): (name: string) => Promise<unknown> {

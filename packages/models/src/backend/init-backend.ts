@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from './errors.js';
-import { registerWasmTrainingKernels } from './wasm-kernels.js';
+import { registerWasmTrainingKernels } from '@twsa/tfjs-wasm-training';
 
 /** The backends {@link initBackend} knows, in its automatic order of preference. */
 export const BACKEND_CHOICES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -62,7 +62,7 @@ export interface BackendInfo {
   readonly threads?: number;
   /** WASM only: whether the SIMD build is in use. */
   readonly simd?: boolean;
-  /** WASM only: whether this package's training kernels are registered (always true after initBackend). */
+  /** WASM only: whether `@twsa/tfjs-wasm-training`'s kernels are registered (always true after initBackend). */
   readonly trainingKernels?: boolean;
 }
 
@@ -73,14 +73,14 @@ export interface BackendInfo {
  * The backend is `options.backend`, else the `TWSA_BACKEND` environment variable, else the first of
  * `@tensorflow/tfjs-node-gpu`, `@tensorflow/tfjs-node`, `@tensorflow/tfjs-backend-wasm`,
  * `@tensorflow/tfjs-backend-cpu` that imports. Importing a backend package registers it; then `tf.setBackend`
- * and `tf.ready()`. When WASM is chosen, {@link registerWasmTrainingKernels} is called first so convolutions can be
- * trained (stock tfjs-backend-wasm lacks `Conv2DBackpropFilter`). A forced backend that cannot be loaded is an
- * error, never a silent fallback. This is the only place in the project that calls `tf.setBackend`.
+ * and `tf.ready()`. When WASM is chosen, `registerWasmTrainingKernels` of `@twsa/tfjs-wasm-training` is called first
+ * so convolutions can be trained (stock tfjs-backend-wasm lacks `Conv2DBackpropFilter`). A forced backend that cannot
+ * be loaded is an error, never a silent fallback. This is the only place in the project that calls `tf.setBackend`.
  *
  * @param options - see {@link InitBackendOptions}
  * @returns which backend runs, from which package, why, and the WASM threads/SIMD state
- * @throws {@link BackendError} when the forced backend is unknown, not installed or fails to initialise, or when
- *   no backend at all can be loaded
+ * @throws {@link BackendError} when the forced backend is unknown, not installed or fails to initialise, when the
+ *   WASM training kernels cannot be registered, or when no backend at all can be loaded
  * @example
  * ```ts
  * const info = await initBackend({ backend: 'cpu' });
@@ -161,7 +161,13 @@ async function activate(choice: BackendChoice, reason: string): Promise<BackendI
       `package "${BACKEND_PACKAGES[choice]}" loaded but did not register a "${registered}" backend (is it the same @tensorflow/tfjs-core ${tf.version_core}?)`,
     );
   }
-  if (choice === 'wasm') registerWasmTrainingKernels();
+  if (choice === 'wasm') {
+    try {
+      registerWasmTrainingKernels();
+    } catch (cause) {
+      throw new BackendError(choice, `the training kernels could not be registered: ${errorText(cause)}`, { cause });
+    }
+  }
   let ok: boolean;
   try {
     ok = await tf.setBackend(registered);
