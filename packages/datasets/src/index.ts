@@ -36,8 +36,10 @@ export type {
   SequenceWindow,
   SequenceResult,
   SequenceData,
+  TargetWindowOptions,
+  TargetWindowResult,
 } from './sequence.js';
-export { makeSequences, sequenceData } from './sequence.js';
+export { makeSequences, sequenceData, targetWindows } from './sequence.js';
 export type { DatasetsErrorName } from './errors.js';
 export {
   DATASETS_ERROR_NAMES,

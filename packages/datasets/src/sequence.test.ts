@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { makeSequences, paperSplit, sequenceData, type SplitLabel } from '@twsa/datasets';
+import { makeSequences, paperSplit, sequenceData, targetWindows, type SplitLabel } from '@twsa/datasets';
 
 describe('makeSequences', () => {
   it('paper setting: 20-frame windows, step 1, 19 in + 1 out, forecast in time order', () => {
@@ -175,5 +175,43 @@ describe('sequenceData', () => {
     expect(() => sequenceData(stack, [{ inputs: [0, 1], target: 2, label: 'train', filled: [1] }])).toThrow(
       "Argument 'windows[0].filled'",
     );
+  });
+});
+
+describe('targetWindows', () => {
+  it('serves each target from any valid frames; the window carries the target label', () => {
+    const valid = [1, 1, 1, 1, 1, 1, 1, 1];
+    const labels = ['test', 'test', 'train', 'train', 'train', 'train', 'test', 'test'] as const;
+    const r = targetWindows(valid, [0, 1, 6, 7], {
+      length: 4,
+      mode: ['hindcast', 'hindcast', 'forecast', 'forecast'],
+      labels: [...labels],
+    });
+    expect(r.windows.map((w) => [w.target, w.inputs, w.label])).toEqual([
+      [0, [3, 2, 1], 'test'],
+      [1, [4, 3, 2], 'test'],
+      [6, [3, 4, 5], 'test'],
+      [7, [4, 5, 6], 'test'],
+    ]);
+    expect(r.skipped).toEqual([]);
+  });
+  it('reports targets it cannot serve and fills inner gaps under allow-gaps', () => {
+    const valid = [1, 0, 1, 1, 0, 1];
+    const skip = targetWindows(valid, [0, 3, 4, 5], { length: 2 });
+    expect(skip.windows.map((w) => w.target)).toEqual([3]);
+    expect(skip.skipped).toEqual([
+      { target: 0, reason: 'not enough frames before' },
+      { target: 4, reason: 'target missing' },
+      { target: 5, reason: 'input missing (skip rule)' },
+    ]);
+    const gaps = targetWindows(valid, [3, 5], { length: 4, gaps: 'allow-gaps', mode: 'forecast' });
+    expect(gaps.windows.map((w) => [w.target, w.filled])).toEqual([[3, [1]]]);
+    expect(gaps.skipped).toEqual([{ target: 5, reason: 'first or last input missing' }]);
+    const stack = { data: Float32Array.from([0, 99, 20, 30, 99, 50]), shape: [6, 1, 1] as const };
+    expect(Array.from(sequenceData(stack, gaps.windows).input)).toEqual([0, 10, 20]);
+  });
+  it('refuses bad targets and mode lists', () => {
+    expect(() => targetWindows([1, 1], [2], { length: 2 })).toThrow(/targets\[0\]/);
+    expect(() => targetWindows([1, 1], [0, 1], { length: 2, mode: ['forecast'] })).toThrow(/mode/);
   });
 });

@@ -199,6 +199,129 @@ export function makeSequences(
   return { windows, mode, length, counts };
 }
 
+/** Options of {@link targetWindows}. */
+export interface TargetWindowOptions {
+  /** Frames per window, inputs + 1 target. Default `20`. */
+  readonly length?: number;
+  /** Mode of each target, or one mode for all. Default `"forecast"`. */
+  readonly mode?: SequenceMode | readonly SequenceMode[];
+  /** As {@link SequenceOptions.gaps}. Default `"skip"`. */
+  readonly gaps?: GapRule;
+  /** With `gaps: "allow-gaps"`: maximum missing inputs per window. Default `1`. */
+  readonly maxMissing?: number;
+  /** Split label per frame; a window carries its *target's* label (its inputs may come from any split). */
+  readonly labels?: readonly SplitLabel[];
+}
+
+/** Result of {@link targetWindows}. */
+export interface TargetWindowResult {
+  /** One window per target that could be served, in the order of `targets`. */
+  readonly windows: SequenceWindow[];
+  /** Targets without a window, with the reason. */
+  readonly skipped: { readonly target: number; readonly reason: string }[];
+}
+
+/**
+ * Windows that predict given frames: the split is decided by the target alone.
+ *
+ * ## Method
+ * For each target frame t: in `"forecast"` mode the inputs are frames t−L+1 … t−1 (time order), in `"hindcast"`
+ * mode frames t+L−1 … t+1 (reversed), L = `length`. The inputs may be any valid frame — known history, not the
+ * answer — so, unlike {@link makeSequences}, no split label rule applies to them; the window carries the target's
+ * label. The target must be valid; the inputs follow the gap rule ({@link GapRule}: all valid, or up to `maxMissing`
+ * missing inner inputs, filled by {@link sequenceData} and listed in `filled`). A target whose window would leave
+ * the series or break the gap rule is listed in `skipped`.
+ *
+ * @param valid - Validity per frame (as {@link makeSequences}).
+ * @param targets - Frame indices to predict.
+ * @param options - {@link TargetWindowOptions}.
+ * @returns {@link TargetWindowResult}.
+ * @throws {@link DatasetsArgumentError} for bad lengths, modes, targets or labels.
+ * @example
+ * ```ts
+ * const valid = [1, 1, 1, 0, 1, 1];
+ * const r = targetWindows(valid, [0, 5], { length: 3, mode: ["hindcast", "forecast"] });
+ * r.windows.map((w) => [w.target, w.inputs]); // => [[0, [2, 1]]]
+ * r.skipped; // => [{ target: 5, reason: "input missing (skip rule)" }]
+ * ```
+ */
+export function targetWindows(
+  valid: ArrayLike<number> | readonly boolean[],
+  targets: readonly number[],
+  options?: TargetWindowOptions,
+): TargetWindowResult {
+  const fn = 'targetWindows';
+  if (valid === null || typeof valid !== 'object' || typeof valid.length !== 'number')
+    throw new DatasetsArgumentError('valid', fn, 'an array with one validity flag per frame', String(valid));
+  const frames = valid.length;
+  const length = positiveInt(options?.length ?? 20, 'length', fn, 2);
+  const gaps = options?.gaps ?? 'skip';
+  if (gaps !== 'skip' && gaps !== 'allow-gaps')
+    throw new DatasetsArgumentError('gaps', fn, '"skip" or "allow-gaps"', JSON.stringify(gaps));
+  const maxMissing = positiveInt(options?.maxMissing ?? 1, 'maxMissing', fn, 0);
+  if (!Array.isArray(targets))
+    throw new DatasetsArgumentError('targets', fn, 'an array of frame indices', typeof targets);
+  const modeOption = options?.mode ?? 'forecast';
+  const modes: readonly SequenceMode[] = Array.isArray(modeOption)
+    ? (modeOption as readonly SequenceMode[])
+    : targets.map(() => modeOption as SequenceMode);
+  if (modes.length !== targets.length)
+    throw new DatasetsArgumentError('mode', fn, `one mode or ${targets.length} modes`, `${modes.length}`);
+  const labels = options?.labels;
+  if (labels !== undefined) {
+    assertLabels(labels, 'labels', fn);
+    if (labels.length !== frames)
+      throw new DatasetsArgumentError('labels', fn, `${frames} labels (one per frame)`, `${labels.length}`);
+  }
+  const ok = (k: number): boolean => {
+    const v = valid[k] as number | boolean;
+    return v === true || (typeof v === 'number' && v >= 0.5);
+  };
+  const windows: SequenceWindow[] = [];
+  const skipped: { target: number; reason: string }[] = [];
+  targets.forEach((t, n) => {
+    const mode = modes[n];
+    if (mode !== 'forecast' && mode !== 'hindcast')
+      throw new DatasetsArgumentError(`mode[${n}]`, fn, '"forecast" or "hindcast"', JSON.stringify(mode));
+    if (!Number.isInteger(t) || t < 0 || t >= frames)
+      throw new DatasetsArgumentError(`targets[${n}]`, fn, `a frame index in [0, ${frames})`, String(t));
+    const first = mode === 'forecast' ? t - length + 1 : t + 1;
+    const end = mode === 'forecast' ? t - 1 : t + length - 1;
+    if (first < 0 || end >= frames) {
+      skipped.push({ target: t, reason: mode === 'forecast' ? 'not enough frames before' : 'not enough frames after' });
+      return;
+    }
+    if (!ok(t)) {
+      skipped.push({ target: t, reason: 'target missing' });
+      return;
+    }
+    const missing: number[] = [];
+    for (let k = first; k <= end; k++) if (!ok(k)) missing.push(k);
+    if (missing.length > 0) {
+      if (gaps === 'skip') {
+        skipped.push({ target: t, reason: 'input missing (skip rule)' });
+        return;
+      }
+      if (missing.length > maxMissing) {
+        skipped.push({ target: t, reason: `more than ${maxMissing} inputs missing` });
+        return;
+      }
+      if (!ok(first) || !ok(end)) {
+        skipped.push({ target: t, reason: 'first or last input missing' });
+        return;
+      }
+    }
+    const inputs: number[] = [];
+    for (let k = first; k <= end; k++) inputs.push(k);
+    if (mode === 'hindcast') {
+      inputs.reverse();
+      missing.reverse();
+    }
+    windows.push({ inputs, target: t, label: labels?.[t] ?? 'train', filled: missing });
+  });
+  return { windows, skipped };
+}
+
 /** Arrays of a set of windows, ready for a ConvLSTM. */
 export interface SequenceData {
   /** Inputs, `[windows, length − 1, rows, cols]`, frames in model order. */

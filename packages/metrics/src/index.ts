@@ -46,5 +46,7 @@ export type {
   AnnualHarmonicResult,
   AnnualHarmonicMapOptions,
   AnnualHarmonicMapResult,
+  RemoveSeasonalCycleOptions,
+  RemoveSeasonalCycleResult,
 } from './seasonal.js';
-export { annualHarmonic, annualHarmonicMap } from './seasonal.js';
+export { annualHarmonic, annualHarmonicMap, removeSeasonalCycle } from './seasonal.js';

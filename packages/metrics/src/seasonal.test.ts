@@ -1,4 +1,4 @@
-import { annualHarmonic, annualHarmonicMap, decimalYear } from '@twsa/metrics';
+import { annualHarmonic, annualHarmonicMap, decimalYear, removeSeasonalCycle } from '@twsa/metrics';
 
 const monthly = (n: number, start = 2003): number[] => Array.from({ length: n }, (_, i) => start + (i + 0.5) / 12);
 
@@ -64,5 +64,31 @@ describe('annualHarmonicMap', () => {
       expect(m.peakMonth[i]).toBe(h.peakMonth);
     }
     expect([m.amplitude[1], m.peakMonth[1], m.count[1]]).toEqual([NaN, 0, 0]);
+  });
+});
+
+describe('removeSeasonalCycle', () => {
+  it('removes the cycle fitted on the fit steps only, keeps mean, trend and the rest, NaN outside the mask', () => {
+    const times = monthly(48);
+    const fit = times.map((_, i) => (i >= 12 && i < 36 ? 1 : 0));
+    // Pixel 0: cycle + trend + a test-period anomaly the fit must not see; pixel 1: masked out.
+    const anomaly = (i: number): number => (i >= 40 ? 50 : 0);
+    const data = times.flatMap((t, i) => [5 + 2 * (t - 2005) + 30 * Math.sin(2 * Math.PI * t) + anomaly(i), 7]);
+    const r = removeSeasonalCycle({ data, shape: [48, 1, 2] }, { times, fitMask: fit, mask: [1, 0] });
+    expect(r.amplitude[0]).toBeCloseTo(30, 4);
+    times.forEach((t, i) => expect(r.data[i * 2]).toBeCloseTo(5 + 2 * (t - 2005) + anomaly(i), 3));
+    expect(Number.isNaN(r.data[1]!)).toBe(true);
+    expect(Number.isNaN(r.amplitude[1]!)).toBe(true);
+    // Fitting on every step instead lets the anomaly leak into the cycle.
+    const all = removeSeasonalCycle({ data, shape: [48, 1, 2] }, { times });
+    expect(Math.abs(all.amplitude[0]! - 30)).toBeGreaterThan(0.1);
+  });
+  it('leaves NaN where a pixel has fewer than 5 fit values', () => {
+    const times = monthly(12);
+    const r = removeSeasonalCycle(
+      { data: times.map(() => 1), shape: [12, 1, 1] },
+      { times, fitMask: times.map((_, i) => (i < 4 ? 1 : 0)) },
+    );
+    expect(Array.from(r.data).every(Number.isNaN)).toBe(true);
   });
 });

@@ -250,3 +250,83 @@ export function annualHarmonicMap(stack: StackLike, options: AnnualHarmonicMapOp
   }
   return out;
 }
+
+/** Options of {@link removeSeasonalCycle}. */
+export interface RemoveSeasonalCycleOptions {
+  /** Required: decimal years or ISO dates of the `time` axis. */
+  readonly times: TimeAxis;
+  /** Time steps the cycle is fitted on (`time` entries), e.g. the training months only. Default: every step. */
+  readonly fitMask?: MaskArray;
+  /** Pixel mask (`rows*cols`): pixels outside are NaN in the result. Default: every pixel. */
+  readonly mask?: MaskArray;
+  /** Numeric mask entries `>= maskThreshold` are included. Default `0.5`. */
+  readonly maskThreshold?: number;
+}
+
+/** Result of {@link removeSeasonalCycle}. */
+export interface RemoveSeasonalCycleResult {
+  /** `[time, rows, cols]`: the values minus each pixel's fitted annual cycle (NaN where undefined). */
+  readonly data: Float32Array;
+  readonly shape: readonly [time: number, rows: number, cols: number];
+  /** Amplitude of the removed cycle per pixel (NaN where no fit: fewer than 5 valid fit steps or a singular design). */
+  readonly amplitude: Float32Array;
+}
+
+/**
+ * Deseasonalises a stack: removes from every pixel its mean annual cycle, fitted on some time steps only.
+ *
+ * ## Method
+ * Per pixel, {@link annualHarmonic}'s least-squares fit y = a + b (t − t0) + c cos(2πt) + d sin(2πt) over the
+ * valid values of the `fitMask` steps (e.g. the training months, so nothing of the test months enters the fit); then
+ * c cos(2πt) + d sin(2πt) is subtracted at *every* step. Mean and trend stay in the result (they are not part of
+ * the seasonal cycle). Pixels outside `mask`, and pixels without a fit, are NaN.
+ *
+ * @param stack - `{ data, shape: [time, rows, cols] }`.
+ * @param options - {@link RemoveSeasonalCycleOptions}; `times` is required.
+ * @returns {@link RemoveSeasonalCycleResult}.
+ * @throws {@link MetricsShapeError} when a mask has the wrong length. {@link MetricsArgumentError} for bad `times`.
+ * @example
+ * ```ts
+ * const times = Array.from({ length: 24 }, (_, i) => 2005 + (i + 0.5) / 12);
+ * const data = times.map((t) => 3 + 10 * Math.cos(2 * Math.PI * t));
+ * const r = removeSeasonalCycle({ data, shape: [24, 1, 1] }, { times, fitMask: times.map((_, i) => (i < 12 ? 1 : 0)) });
+ * r.data[5].toFixed(4); // => "3.0000"
+ * r.amplitude[0].toFixed(4); // => "10.0000"
+ * ```
+ */
+export function removeSeasonalCycle(stack: StackLike, options: RemoveSeasonalCycleOptions): RemoveSeasonalCycleResult {
+  const fn = 'removeSeasonalCycle';
+  const [nt, rows, cols] = assertStack(stack, 'stack', fn);
+  if (options === undefined || options === null || options.times === undefined)
+    throw new MetricsArgumentError('options.times', fn, 'decimal years or ISO dates, one per time step', 'undefined');
+  const size = rows * cols;
+  const threshold = checkThreshold(options.maskThreshold, fn);
+  const { times } = resolveTimes(options.times, nt, fn);
+  const mask = toInclusion(options.mask, [size], 'mask', fn, threshold);
+  const fitMask = toInclusion(options.fitMask, [nt], 'fitMask', fn, threshold);
+  const out = new Float32Array(nt * size).fill(Number.NaN);
+  const amplitude = new Float32Array(size).fill(Number.NaN);
+  const t = new Float64Array(nt);
+  const y = new Float64Array(nt);
+  for (let pix = 0; pix < size; pix++) {
+    if (mask !== null && mask[pix] === 0) continue;
+    let n = 0;
+    for (let k = 0, idx = pix; k < nt; k++, idx += size) {
+      if (fitMask !== null && fitMask[k] === 0) continue;
+      const v = stack.data[idx]!;
+      if (!Number.isFinite(v)) continue;
+      t[n] = times[k]!;
+      y[n] = v;
+      n++;
+    }
+    const fit = n >= 5 ? fitHarmonic(t, y, n) : null;
+    if (fit === null) continue;
+    const [, , c, d] = fit.beta as [number, number, number, number];
+    amplitude[pix] = Math.hypot(c, d);
+    for (let k = 0, idx = pix; k < nt; k++, idx += size) {
+      const w = 2 * Math.PI * times[k]!;
+      out[idx] = stack.data[idx]! - (c * Math.cos(w) + d * Math.sin(w));
+    }
+  }
+  return { data: out, shape: [nt, rows, cols], amplitude };
+}

@@ -42,6 +42,15 @@ describe('paper preset reproduces Table 1 of Yu et al. (2021) exactly', () => {
       generator.dispose();
       discriminator.dispose();
     }
+    // The tutorial's stride-2 ConvTranspose decoder has the same count.
+    const t = buildPix2Pix({ preset: 'paper', initializer: 'zeros', decoderUpsampling: 'transpose' });
+    try {
+      expect(t.generator.countParams()).toBe(30_624_065);
+      expect(nonTrainable(t.generator)).toBe(9_856);
+    } finally {
+      t.generator.dispose();
+      t.discriminator.dispose();
+    }
   });
   it.each(['resize', 'transpose'] as const)(
     'DCAE 76,125,313 (704 non-trainable) with decoderUpsampling %s, disposed at once',
@@ -195,4 +204,35 @@ describe('DCAE decoder', () => {
       );
     },
   );
+});
+
+describe('Pix2Pix decoder', () => {
+  /** Largest difference between the means of the four 2×2 phase classes of the output's interior, for a constant input. */
+  function checkerboard(decoderUpsampling: 'resize' | 'transpose'): number {
+    const { generator, discriminator } = buildPix2Pix({ preset: 'cpu', seed: 5, decoderUpsampling });
+    try {
+      const y = tf.tidy(() => generator.predict(tf.fill([1, 48, 48, 1], 0.3)) as tf.Tensor).dataSync();
+      const sums = [0, 0, 0, 0];
+      const counts = [0, 0, 0, 0];
+      for (let r = 8; r < 40; r++)
+        for (let c = 8; c < 40; c++) {
+          const k = (r % 2) * 2 + (c % 2);
+          sums[k] += y[r * 48 + c]!;
+          counts[k]++;
+        }
+      const means = sums.map((v, k) => v / counts[k]!);
+      return Math.max(...means) - Math.min(...means);
+    } finally {
+      generator.dispose();
+      discriminator.dispose();
+    }
+  }
+  it('leaves no 2×2 checkerboard by default; the stride-2 3×3 ConvTranspose does', () => {
+    const transpose = checkerboard('transpose');
+    expect(transpose).toBeGreaterThan(1e-3);
+    expect(checkerboard('resize')).toBeLessThan(transpose / 100);
+    expect(() => buildPix2Pix({ preset: 'tiny', decoderUpsampling: 'nearest' as never })).toThrow(
+      /config\.decoderUpsampling/,
+    );
+  });
 });

@@ -40,6 +40,14 @@ export interface Pix2PixConfig extends BaseModelConfig {
   readonly discriminatorFinalFilters?: number;
   /** Kernel size of every conv. Default 3 (the paper's count needs 3×3). */
   readonly kernelSize?: number;
+  /**
+   * How the generator's decoder (and its output layer) doubles the resolution. `"resize"` (default): a bilinear ×2
+   * resize followed by a `same` k×k conv ("resize-convolution", Odena et al. 2016). `"transpose"`: the tutorial's
+   * stride-2 k×k ConvTranspose; with k = 3 the kernel does not divide by the stride, so even and odd output cells
+   * receive 4, 2 or 1 kernel taps — a fixed 2×2 checkerboard, repeated at every level, which shows as a lattice of
+   * cells in the maps. Both hold `k²·Cin·F + F` parameters, so the counts are the same.
+   */
+  readonly decoderUpsampling?: 'resize' | 'transpose';
 }
 
 const KEYS = [
@@ -53,6 +61,7 @@ const KEYS = [
   'discriminatorFilters',
   'discriminatorFinalFilters',
   'kernelSize',
+  'decoderUpsampling',
 ] as const;
 
 /** Preset values of {@link buildPix2Pix}. */
@@ -97,8 +106,9 @@ export interface Pix2PixModels {
  * ## Method
  * The machinelearningmastery Keras pix2pix with 3×3 kernels and one channel in and out. Generator: encoder
  * blocks `Conv stride 2 → BN (not on e1) → LeakyReLU 0.2`, a bottleneck `Conv stride 2 → ReLU`, decoder blocks
- * `ConvTranspose stride 2 → BN → Dropout (first dropoutBlocks) → concat skip → ReLU`, and a
- * `ConvTranspose stride 2 (1 filter) → tanh` output. Discriminator: `concat(lsm, twsa)` →
+ * `up ×2 → BN → Dropout (first dropoutBlocks) → concat skip → ReLU`, and an `up ×2 (1 filter) → tanh` output,
+ * where "up ×2" is a bilinear resize + k×k conv by default (`decoderUpsampling`; the tutorial's stride-2 3×3
+ * ConvTranspose leaves a checkerboard). Discriminator: `concat(lsm, twsa)` →
  * stride-2 `Conv → BN (not on the first) → LeakyReLU`, a stride-1 `Conv → BN → LeakyReLU`, and a 1-filter
  * stride-1 conv with sigmoid giving one real/fake probability per patch. The `'paper'` preset has
  * G 30,624,065 + D 3,920,449 = 34,544,514 parameters (Table 1) and works at 256×256, resizing the 48×48 maps
@@ -169,6 +179,14 @@ export function buildPix2Pix(config: Pix2PixConfig = {}): Pix2PixModels {
   const seed = checkSeed(config.seed, fn);
   const initMode = checkInitializer(config.initializer, fn);
   const name = config.name ?? `pix2pix_${preset}`;
+  const upsampling = config.decoderUpsampling ?? 'resize';
+  if (upsampling !== 'resize' && upsampling !== 'transpose')
+    throw new ModelsArgumentError(
+      'config.decoderUpsampling',
+      fn,
+      '"resize" or "transpose"',
+      JSON.stringify(upsampling),
+    );
 
   // ---- generator
   const gInit = new KernelInitializers(seed, initMode);
@@ -176,6 +194,16 @@ export function buildPix2Pix(config: Pix2PixConfig = {}): Pix2PixModels {
     tfl.layers
       .conv2d({ filters: f, kernelSize: k, strides, padding: 'same', kernelInitializer })
       .apply(x) as SymbolicTensor;
+  // Doubles the resolution: bilinear ×2 + conv, or a stride-2 ConvTranspose (same parameter count).
+  const up = (t: SymbolicTensor, f: number): SymbolicTensor => {
+    if (upsampling === 'transpose')
+      return tfl.layers
+        .conv2dTranspose({ filters: f, kernelSize: k, strides: 2, padding: 'same', kernelInitializer: gInit.next() })
+        .apply(t) as SymbolicTensor;
+    const [h, w] = [t.shape[1]!, t.shape[2]!];
+    const resized = new ResizeLayer({ height: 2 * h, width: 2 * w }).apply(t) as SymbolicTensor;
+    return conv(resized, f, 1);
+  };
   const lsm = tfl.input({ shape: [rows, cols, 1], name: 'lsm' });
   let x: SymbolicTensor =
     workingSize !== null
@@ -191,23 +219,13 @@ export function buildPix2Pix(config: Pix2PixConfig = {}): Pix2PixModels {
   x = conv(x, bottleneck, 2);
   x = tfl.layers.activation({ activation: 'relu' }).apply(x) as SymbolicTensor;
   for (let j = gFilters.length - 1, block = 0; j >= 0; j--, block++) {
-    x = tfl.layers
-      .conv2dTranspose({
-        filters: gFilters[j]!,
-        kernelSize: k,
-        strides: 2,
-        padding: 'same',
-        kernelInitializer: gInit.next(),
-      })
-      .apply(x) as SymbolicTensor;
+    x = up(x, gFilters[j]!);
     x = tfl.layers.batchNormalization().apply(x) as SymbolicTensor;
     if (block < dropoutBlocks && rate > 0) x = tfl.layers.dropout({ rate }).apply(x) as SymbolicTensor;
     x = tfl.layers.concatenate().apply([x, skips[j]!]) as SymbolicTensor;
     x = tfl.layers.activation({ activation: 'relu' }).apply(x) as SymbolicTensor;
   }
-  x = tfl.layers
-    .conv2dTranspose({ filters: 1, kernelSize: k, strides: 2, padding: 'same', kernelInitializer: gInit.next() })
-    .apply(x) as SymbolicTensor;
+  x = up(x, 1);
   x = tfl.layers.activation({ activation: 'tanh' }).apply(x) as SymbolicTensor;
   if (workingSize !== null) x = new ResizeLayer({ height: rows, width: cols }).apply(x) as SymbolicTensor;
   const generator = tfl.model({ inputs: lsm, outputs: x, name: `${name}_generator` });

@@ -41,6 +41,22 @@ describe('runPipeline with a stand-in toolkit', () => {
     expect(t.rows[0]!.paper.rmseMm).toBe(105);
     expect(t.rows[1]!.rmseMm).toBeLessThan(t.rows[0]!.rmseMm);
     expect(t.rows[0]!.testMonths).toBe(40);
+    // The paper's numbers beside every row; deseasonalised scores, improvement over the LSM and the backend.
+    expect(t.rows[1]!.paper).toEqual({ params: 1_964_093, rmseMm: 64, cc: 0.96, improvementPct: 38 });
+    expect(t.rows[2]!.paper.rmseMm).toBe(53);
+    expect(t.rows[1]!.improvementPct).toBeCloseTo(
+      ((t.rows[0]!.rmseMm - t.rows[1]!.rmseMm) / t.rows[0]!.rmseMm) * 100,
+      9,
+    );
+    expect(t.rows[1]!.backend).toBe('fake');
+    expect(t.rows[1]!.testMonthsPredicted).toBe(40);
+    for (const r of t.rows) {
+      expect(Number.isFinite(r.deseasonalised!.rmseMm)).toBe(true);
+      expect(r.deseasonalised!.cc).toBeLessThanOrEqual(1);
+    }
+    const json = JSON.parse(readFileSync(join(out, 'evaluation', 'table1.json'), 'utf8')) as typeof t;
+    expect(json.rows[3 - 1]!.paper.cc).toBe(0.99);
+    expect(existsSync(join(out, 'evaluation', 'per-pixel', 'seunet-cc-deseasonalised.json'))).toBe(true);
     for (const f of ['table1.md', 'table1.csv', 'table1.json', 'nationwide_series.csv'])
       expect(existsSync(join(out, 'evaluation', f))).toBe(true);
     // Hindcast: one GeoTIFF per month 2000-01..2002-03 = 27 months.
@@ -56,6 +72,7 @@ describe('runPipeline with a stand-in toolkit', () => {
       expect.arrayContaining([
         'fig02_trend.png',
         'fig11_cc.png',
+        'fig11_cc_deseasonalised.png',
         'fig11_rmse.png',
         'fig12_nationwide_series.svg',
         'fig13_2003-01.png',
@@ -67,7 +84,7 @@ describe('runPipeline with a stand-in toolkit', () => {
       ]),
     );
     const html = readFileSync(result.reportPath!, 'utf8');
-    expect((html.match(/src="data:image\/png;base64,/g) ?? []).length).toBe(8);
+    expect((html.match(/src="data:image\/png;base64,/g) ?? []).length).toBe(9); // fig02, fig11 ×3, fig13-16, fig18
     expect(html).not.toMatch(/src="(?!data:)/);
     expect(events.filter((e) => e.type === 'stage-end')).toHaveLength(5);
   });

@@ -248,6 +248,7 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
             preset: trained.preset,
             epochs: trained.epochs,
             backend: record.backend,
+            ...(trained.selectedOn ? { selectedOn: trained.selectedOn } : {}),
           });
           trained.dispose();
           save({ completedModels: [...record.completedModels.filter((m) => m !== name), name] });
@@ -325,25 +326,60 @@ async function evaluateStage(
     throw new InputError('evaluate: the prepared data have no test record; check data.testRecords');
   const dir = join(work, 'evaluation');
   const rows: Table1Row[] = [];
-  const scoreRow = (key: string, predicted: Float32Array, params: number | null, preset: string | null): void => {
+  const trainFrames = framesOf(data, 'train');
+  const graceDeseasonalised =
+    toolkit.deseasonalise && trainFrames.length > 0
+      ? toolkit.deseasonalise(Float32Array.from(data.grace.data), data.grace, data.mask, trainFrames)
+      : null;
+  const observedDeseasonalised = graceDeseasonalised ? { ...data.grace, data: graceDeseasonalised } : null;
+  const size = data.grace.shape[1] * data.grace.shape[2];
+  const predictedFrames = (predicted: Float32Array): number =>
+    test.filter((t) => {
+      for (let i = 0; i < size; i++) if (Number.isFinite(predicted[t * size + i]!)) return true;
+      return false;
+    }).length;
+  const scoreRow = (
+    key: string,
+    predicted: Float32Array,
+    info: { params: number | null; preset: string | null; backend?: string | null; selectedOn?: string },
+  ): void => {
     const s = toolkit.table1(predicted, data.grace, data.mask, test);
+    const lsmRmse = rows.find((r) => r.key === 'lsm')?.rmseMm;
+    let deseasonalised: Table1Row['deseasonalised'];
+    if (observedDeseasonalised) {
+      const pd = toolkit.deseasonalise!(predicted, data.grace, data.mask, trainFrames);
+      const d = toolkit.table1(pd, observedDeseasonalised, data.mask, test);
+      deseasonalised = { rmseMm: d.rmseMm, cc: d.cc, seriesRmseMm: d.seriesRmseMm, seriesCc: d.seriesCc };
+      const dp = toolkit.perPixel(pd, observedDeseasonalised, data.mask, test);
+      writeArray(join(dir, 'per-pixel'), `${key}-cc-deseasonalised`, { ...data.mask, data: dp.cc, units: '1' } as Grid);
+      writeArray(join(dir, 'per-pixel'), `${key}-rmse-deseasonalised`, {
+        ...data.mask,
+        data: dp.rmseMm,
+        units: 'mm',
+      } as Grid);
+    }
     rows.push({
       key,
       label: ROW_LABELS[key] ?? key,
-      params,
-      preset,
+      params: info.params,
+      preset: info.preset,
+      backend: info.backend ?? null,
       rmseMm: s.rmseMm,
       cc: s.cc,
       seriesRmseMm: s.seriesRmseMm,
       seriesCc: s.seriesCc,
       testMonths: s.frames,
+      testMonthsPredicted: predictedFrames(predicted),
+      improvementPct: key === 'lsm' || lsmRmse === undefined ? null : ((lsmRmse - s.rmseMm) / lsmRmse) * 100,
+      ...(deseasonalised ? { deseasonalised } : {}),
+      ...(info.selectedOn ? { selectedOn: info.selectedOn } : {}),
       paper: PAPER_TABLE1[key] ?? {},
     });
     const pp = toolkit.perPixel(predicted, data.grace, data.mask, test);
     writeArray(join(dir, 'per-pixel'), `${key}-cc`, { ...data.mask, data: pp.cc, units: '1' } as Grid);
     writeArray(join(dir, 'per-pixel'), `${key}-rmse`, { ...data.mask, data: pp.rmseMm, units: 'mm' } as Grid);
   };
-  scoreRow('lsm', Float32Array.from(data.lsm.data), null, null);
+  scoreRow('lsm', Float32Array.from(data.lsm.data), { params: null, preset: null });
   const means: Record<string, Float64Array> = {
     grace: toolkit.domainMean(Float32Array.from(data.grace.data), data.grace, data.mask),
     lsm: toolkit.domainMean(Float32Array.from(data.lsm.data), data.grace, data.mask),
@@ -360,7 +396,9 @@ async function evaluateStage(
     const modelDir = join(work, 'models', name);
     if (!existsSync(join(modelDir, 'info.json')))
       throw new StageOrderError('evaluate', `models/${name} (the train stage)`);
-    const info = readJson<{ params: number; preset: string }>(join(modelDir, 'info.json'));
+    const info = readJson<{ params: number; preset: string; backend?: string | null; selectedOn?: string }>(
+      join(modelDir, 'info.json'),
+    );
     const model = await toolkit.load(name, modelDir, config);
     try {
       const predicted = await model.predict(data.lsm, { data });
@@ -369,7 +407,7 @@ async function evaluateStage(
         data: predicted,
         attributes: { ...data.attributes, model: name, content: `${name} reconstruction of GRACE-like TWSA (mm)` },
       } as GridStack);
-      scoreRow(name, predicted, info.params, info.preset);
+      scoreRow(name, predicted, info);
       means[name] = toolkit.domainMean(predicted, data.grace, data.mask);
     } finally {
       model.dispose();
@@ -378,6 +416,8 @@ async function evaluateStage(
   const table: Table1 = {
     rows,
     definition: toolkit.table1Definition,
+    besidePaper:
+      'rmseMm and cc (the mean over land pixels of the per-pixel test scores) sit beside paper.rmseMm and paper.cc; seriesRmseMm and seriesCc score the nationwide-mean series',
     dataSource: data.description,
     twinExperiment: data.twinExperiment,
   };

@@ -31,6 +31,11 @@ const table: Table1 = {
       seriesRmseMm: 10,
       seriesCc: 0.95,
       testMonths: 40,
+      testMonthsPredicted: 40,
+      improvementPct: 37.6,
+      backend: 'wasm',
+      deseasonalised: { rmseMm: 30, cc: 0.7, seriesRmseMm: 8, seriesCc: 0.8 },
+      selectedOn: 'training loss (train records only)',
       paper: PAPER_TABLE1['dcae']!,
     },
   ],
@@ -42,15 +47,22 @@ const table: Table1 = {
 describe('Table 1', () => {
   it('Markdown puts the paper values beside ours and flags a twin experiment', () => {
     const md = formatTable1Markdown(table);
-    expect(md).toContain('| LSM baseline |  |  | 80.1 | 105 | 0.800 | 0.89 |');
-    expect(md).toContain('| DCAE (cpu) | 1,234 | 76,125,313 | 50.0 |');
+    expect(md).toContain('| LSM baseline |  |  |  | 80.1 | 105 | 0.800 | 0.89 |  |  | 20.0 | 0.900 |');
+    expect(md).toContain(
+      '| DCAE (cpu) | wasm | 1,234 | 76,125,313 | 50.0 | 53 | 0.900 | 0.99 | 38 | 49 | 10.0 | 0.950 | 30.0 | 0.700 | 0.800 | 40 |',
+    );
+    expect(md).toMatch(/- DCAE: training loss/);
+    expect(md).toMatch(/per-pixel test scores — the definition placed beside the paper's column/);
     expect(md).toMatch(/Twin experiment/);
   });
   it('CSV has one line per row with empty unknown cells', () => {
     const lines = formatTable1Csv(table).trim().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[1]).toBe(
-      'lsm,LSM baseline,,,,80.123,105,0.8000,0.89,20.000,0.9000,40,real GRACE + emulated LSM (twin experiment)',
+      'lsm,LSM baseline,,,,80.123,105,0.8000,0.89,20.000,0.9000,40,real GRACE + emulated LSM (twin experiment),,,,,,,,',
+    );
+    expect(lines[2]).toBe(
+      'dcae,DCAE,cpu,1234,76125313,50.000,53,0.9000,0.99,10.000,0.9500,40,real GRACE + emulated LSM (twin experiment),wasm,37.60,49,30.000,0.7000,8.000,0.8000,40',
     );
   });
   it('HTML report inlines images and converts the table', () => {

@@ -85,7 +85,7 @@ export async function buildReport(
 
   // Fig. 11: per-pixel CC and RMSE over the test records.
   const keys = ['lsm', ...models];
-  const perPixel = (kind: 'cc' | 'rmse'): MapPanel[] =>
+  const perPixel = (kind: 'cc' | 'rmse' | 'cc-deseasonalised'): MapPanel[] =>
     keys
       .filter((k) => existsSync(join(evalDir, 'per-pixel', `${k}-${kind}.json`)))
       .map((k) => ({
@@ -118,6 +118,24 @@ export async function buildReport(
       ...(footer ? { footer } : {}),
     }),
   );
+
+  const deseasonalisedPanels = perPixel('cc-deseasonalised');
+  const fig11deseasonalised =
+    deseasonalisedPanels.length > 0
+      ? add(
+          'fig11_cc_deseasonalised.png',
+          "Fig. 11c: per-pixel Pearson CC against GRACE over the test records after removing each pixel's mean annual cycle (fitted on the training records only) from both: skill beyond the seasonal cycle",
+          renderMapPng(deseasonalisedPanels, {
+            title: 'FIG. 11  PER-PIXEL CC, DESEASONALISED (TEST)',
+            shape: [rows, cols],
+            mask,
+            colorMap: 'correlation',
+            range: [-1, 1],
+            columns: 3,
+            ...(footer ? { footer } : {}),
+          }),
+        )
+      : null;
 
   // Fig. 12: nationwide series with train/test shading; GRACE gaps stay gaps.
   const byMonth = (values: Float64Array): { months: string[]; values: number[] } => {
@@ -267,7 +285,10 @@ export async function buildReport(
         .map((l) => l.replace(/\*\*/g, '')),
     },
     { heading: 'Trends (Fig. 2)', figures: [fig2] },
-    { heading: 'Per-pixel scores (Fig. 11)', figures: [fig11cc, fig11rmse] },
+    {
+      heading: 'Per-pixel scores (Fig. 11)',
+      figures: fig11deseasonalised ? [fig11cc, fig11rmse, fig11deseasonalised] : [fig11cc, fig11rmse],
+    },
     { heading: 'Nationwide series (Fig. 12)', figures: [fig12] },
     {
       heading: 'Monthly maps (Fig. 13–16)',

@@ -65,6 +65,8 @@ export interface TrainedModel {
   readonly preset: string;
   /** Epochs actually run. */
   readonly epochs: number;
+  /** Which records early stopping and the best-epoch choice looked at, in words (never test records). */
+  readonly selectedOn?: string;
   /** Predicts GRACE-like TWSA (mm) for each frame of an LSM stack (mm); same shape, NaN outside land. */
   predict(lsm: GridStack, context: { readonly data: PreparedData }): Promise<Float32Array>;
   /** Frees tensors. */
@@ -140,6 +142,12 @@ export interface Toolkit {
   domainMean(values: Float32Array, like: GridStack, mask: Grid): Float64Array;
   /** Per-pixel linear trend (mm/year) of a stack; NaN outside the mask. */
   trend(stack: GridStack, mask: Grid): Float32Array;
+  /**
+   * `values` (a stack shaped like `like`, mm) minus each pixel's mean annual cycle, fitted on `fitFrames` only (the
+   * training records, so no test month enters the fit); NaN outside the mask. Without it, Table 1 has no
+   * deseasonalised scores.
+   */
+  deseasonalise?(values: Float32Array, like: GridStack, mask: Grid, fitFrames: readonly number[]): Float32Array;
   /** Writes one Float32 GeoTIFF with provenance. */
   writeGeoTiff(grid: Grid, file: string, attributes: Readonly<Record<string, string | number>>): Promise<void>;
   /** Writes a CF NetCDF stack with provenance. */
