@@ -51,7 +51,7 @@ import {
   type SlurmOptions,
   type TwsaCommand,
 } from './slurm.js';
-import { ROW_LABELS, PAPER_TABLE1, type Table1Row } from './table1.js';
+import { createTable1Scorer, type Table1RowInfo } from './table1-scoring.js';
 import type { PreparedData, Toolkit } from './toolkit.js';
 
 /** How the members of an ensemble run. */
@@ -264,6 +264,7 @@ export async function runMember(
         epochs: trained.epochs,
         backend,
         seed: member.seed,
+        ...(trained.selectedOn ? { selectedOn: trained.selectedOn } : {}),
       });
       const predicted = await trained.predict(data.lsm, { data });
       writeArray(dir, 'prediction', {
@@ -599,29 +600,10 @@ export async function collectEnsemble(runDir: string, options: CollectOptions = 
   const test = framesOf(data, 'test');
   if (test.length === 0) throw new InputError('collect: the prepared data have no test record; check data.testRecords');
   const dir = join(runDir, 'evaluation');
-  const score = (key: string, predicted: Float32Array, params: number | null, preset: string | null): Table1Row => {
-    const s = toolkit.table1(predicted, data.grace, data.mask, test);
-    return {
-      key,
-      label: ROW_LABELS[key] ?? key,
-      params,
-      preset,
-      rmseMm: s.rmseMm,
-      cc: s.cc,
-      seriesRmseMm: s.seriesRmseMm,
-      seriesCc: s.seriesCc,
-      testMonths: s.frames,
-      paper: PAPER_TABLE1[key] ?? {},
-    };
-  };
-  const perPixel = (key: string, predicted: Float32Array): void => {
-    const pp = toolkit.perPixel(predicted, data.grace, data.mask, test);
-    writeArray(join(dir, 'per-pixel'), `${key}-cc`, { ...data.mask, data: pp.cc, units: '1' } as Grid);
-    writeArray(join(dir, 'per-pixel'), `${key}-rmse`, { ...data.mask, data: pp.rmseMm, units: 'mm' } as Grid);
-  };
+  // The evaluate stage's scorer: the same rows, deseasonalised scores and maps as a single run.
+  const scorer = createTable1Scorer(data, toolkit, dir);
   const lsm = Float32Array.from(data.lsm.data);
-  const rows: EnsembleTable1Row[] = [score('lsm', lsm, null, null)];
-  perPixel('lsm', lsm);
+  const rows: EnsembleTable1Row[] = [scorer('lsm', lsm, { params: null, preset: null })];
   const means: Record<string, Float64Array> = {
     grace: toolkit.domainMean(Float32Array.from(data.grace.data), data.grace, data.mask),
     lsm: toolkit.domainMean(lsm, data.grace, data.mask),
@@ -630,15 +612,18 @@ export async function collectEnsemble(runDir: string, options: CollectOptions = 
   const size = data.grace.shape[1] * data.grace.shape[2];
   for (const model of ensemble.models) {
     const mine = members.filter((m) => m.model === model);
-    const info = readJson<{ params: number; preset: string }>(join(memberDir(runDir, mine[0]!), 'model', 'info.json'));
+    const infos = mine.map((m) =>
+      readJson<Table1RowInfo & { params: number; preset: string }>(join(memberDir(runDir, m), 'model', 'info.json')),
+    );
     const predictions = mine.map((m) => readArray<GridStack>(memberDir(runDir, m), 'prediction').data);
     const memberRows = mine.map((m, i) => ({
       seed: m.seed,
-      row: score(model, predictions[i]!, info.params, info.preset),
+      row: scorer(model, predictions[i]!, infos[i]!, { writeMaps: false }),
     }));
     const { mean, spread } = ensembleMeanAndSpread(predictions);
-    rows.push(ensembleRow(memberRows, score(model, mean, info.params, info.preset)));
-    perPixel(model, mean);
+    // The ensemble-mean row writes the maps the report draws. Selection notes differ per seed: the members keep them.
+    const { params, preset, backend: trainedOn } = infos[0]!;
+    rows.push(ensembleRow(memberRows, scorer(model, mean, { params, preset, backend: trainedOn ?? null })));
     writeArray(join(dir, 'predictions'), model, {
       ...data.grace,
       data: mean,

@@ -97,10 +97,13 @@ describe('ensemble Table 1', () => {
       seeds: [42, 43],
     };
     const md = formatEnsembleTable1Markdown(table);
-    expect(md).toContain('| SEUNet (tiny) | 100 | 11.0 ± 1.4 | 0.850 ± 0.071 | 9.0 | 0.950 |');
-    expect(md).toContain('| LSM baseline |  | 98.0 | 0.900 |  |  |');
+    expect(md).toContain(
+      '| SEUNet (tiny) |  | 100 | 11.0 ± 1.4 | 64 | 0.850 ± 0.071 | 0.96 |  |  | 9.0 | 0.950 | 5.5 ± 0.7 | 0.850 ± 0.071 |  |  | 40 |',
+    );
+    expect(md).toContain('| LSM baseline |  |  | 98.0 | 64 | 0.900 | 0.96 |  |  |  |  | 49.0 | 0.900 |  |  | 40 |');
     const csv = formatEnsembleTable1Csv(table).trim().split('\n');
     expect(csv).toHaveLength(5);
+    expect(csv[0]).toMatch(/^model,seed,params,test_rmse_mm,test_rmse_mm_sd,test_cc,test_cc_sd,rmse_gain_pct,/);
     expect(csv[2]).toMatch(/^seunet,mean,100,11\.000,1\.414,0\.8500,0\.0707,/);
     expect(csv[3]).toMatch(/^seunet,42,100,10\.000,,0\.9000,/);
   });

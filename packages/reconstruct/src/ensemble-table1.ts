@@ -42,6 +42,7 @@ export const NON_SCORE_FIELDS: ReadonlySet<string> = new Set([
   'params',
   'preset',
   'testMonths',
+  'testMonthsPredicted',
   'paper',
   'backend',
   'ensemble',
@@ -166,41 +167,77 @@ export function ensembleMeanAndSpread(predictions: readonly Float32Array[]): {
   return { mean, spread };
 }
 
-const num = (t: ScoreTree | undefined, k: string): number | null => {
-  const v = t?.[k];
+/** A number at a dotted path of a score tree (`"deseasonalised.cc"`), or null. */
+function num(t: ScoreTree | object | undefined, path: string): number | null {
+  let v: unknown = t;
+  for (const k of path.split('.')) v = isTree(v) ? v[k] : undefined;
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
-};
+}
 const f = (v: number | null | undefined, d: number): string => (v === null || v === undefined ? '' : v.toFixed(d));
 const pm = (m: number | null, s: number | null, d: number): string =>
   m === null ? '' : s === null ? f(m, d) : `${f(m, d)} ± ${f(s, d)}`;
+/** mean ± sd of one score of a row. */
+const cell = (r: EnsembleTable1Row, path: string, d: number): string => pm(num(r, path), num(r.ensemble?.sd, path), d);
 
 /**
- * Table 1 of an ensemble as Markdown: mean ± sd over seeds of the per-pixel and series scores, the
- * ensemble-mean prediction's scores, and the paper's values.
+ * Table 1 of an ensemble as Markdown: per model the mean ± sd over seeds of the per-pixel, series and
+ * deseasonalised scores and of the RMSE gain over the LSM, the ensemble-mean prediction's scores, and the paper's
+ * values beside them.
  */
 export function formatEnsembleTable1Markdown(table: EnsembleTable1): string {
   const lines = [
-    `Ensemble of ${table.seeds.length} seed${table.seeds.length === 1 ? '' : 's'} (${table.seeds.join(', ')}): mean ± sd over seeds, and the scores of the ensemble-mean prediction.`,
+    `Ensemble of ${table.seeds.length} seed${table.seeds.length === 1 ? '' : 's'} (${table.seeds.join(', ')}): mean ± sd over seeds (sample sd), and the scores of the ensemble-mean prediction.`,
     '',
-    '| Model | Params | Test RMSE mm (mean ± sd) | Test CC (mean ± sd) | Ens.-mean RMSE mm | Ens.-mean CC | Series RMSE mm (mean ± sd) | Series CC (mean ± sd) | Paper RMSE mm | Paper CC |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| Model | Backend | Params | RMSE mm (mean ± sd) | RMSE mm (paper) | CC (mean ± sd) | CC (paper) | RMSE gain % (mean ± sd) | RMSE gain % (paper) | Ens.-mean RMSE mm | Ens.-mean CC | Series RMSE mm | Series CC | Deseas. RMSE mm | Deseas. CC | Test months |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of table.rows) {
     const e = r.ensemble;
+    const months =
+      r.testMonthsPredicted !== undefined && r.testMonthsPredicted !== r.testMonths
+        ? `${r.testMonthsPredicted}/${r.testMonths}`
+        : `${r.testMonths}`;
     lines.push(
-      `| ${r.label}${r.preset ? ` (${r.preset})` : ''} | ${r.params === null ? '' : r.params.toLocaleString('en-US')} | ${pm(r.rmseMm, num(e?.sd, 'rmseMm'), 1)} | ${pm(r.cc, num(e?.sd, 'cc'), 3)} | ${e ? f(num(e.ensembleMean, 'rmseMm'), 1) : ''} | ${e ? f(num(e.ensembleMean, 'cc'), 3) : ''} | ${pm(r.seriesRmseMm, num(e?.sd, 'seriesRmseMm'), 1)} | ${pm(r.seriesCc, num(e?.sd, 'seriesCc'), 3)} | ${f(r.paper.rmseMm, 0)} | ${f(r.paper.cc, 2)} |`,
+      `| ${r.label}${r.preset ? ` (${r.preset})` : ''} | ${r.backend ?? ''} | ${r.params === null ? '' : r.params.toLocaleString('en-US')} | ${cell(r, 'rmseMm', 1)} | ${f(r.paper.rmseMm, 0)} | ${cell(r, 'cc', 3)} | ${f(r.paper.cc, 2)} | ${cell(r, 'improvementPct', 0)} | ${f(r.paper.improvementPct, 0)} | ${e ? f(num(e.ensembleMean, 'rmseMm'), 1) : ''} | ${e ? f(num(e.ensembleMean, 'cc'), 3) : ''} | ${cell(r, 'seriesRmseMm', 1)} | ${cell(r, 'seriesCc', 3)} | ${cell(r, 'deseasonalised.rmseMm', 1)} | ${cell(r, 'deseasonalised.cc', 3)} | ${months} |`,
     );
   }
   lines.push('', `Data: ${table.dataSource}`);
-  if (table.twinExperiment) lines.push('', '**Twin experiment**: the LSM input was emulated from GRACE itself.');
-  lines.push('', `Nationwide RMSE and CC: ${table.definition}`);
+  if (table.twinExperiment)
+    lines.push(
+      '',
+      '**Twin experiment**: the LSM input was emulated from GRACE itself; these scores measure how well the models invert the emulator.',
+    );
+  lines.push(
+    '',
+    `RMSE and CC: the mean over land pixels of the per-pixel test scores (beside the paper's column); "Series": scores of the area-weighted Canada-mean series; "Deseas.": after removing each pixel's mean annual cycle fitted on the training records; RMSE gain: (LSM − model) / LSM in %. Each is computed per member, then averaged over seeds; "Ens.-mean" scores the mean of the members' predictions. In full: ${table.definition}`,
+  );
   return lines.join('\n') + '\n';
 }
 
-/** Table 1 of an ensemble as CSV: one line per model row with mean, sd and ensemble-mean scores, then one per member. */
+const CSV_SCORES: readonly [string, string, number][] = [
+  ['rmseMm', 'test_rmse_mm', 3],
+  ['cc', 'test_cc', 4],
+  ['improvementPct', 'rmse_gain_pct', 2],
+  ['seriesRmseMm', 'series_rmse_mm', 3],
+  ['seriesCc', 'series_cc', 4],
+  ['deseasonalised.rmseMm', 'deseasonalised_rmse_mm', 3],
+  ['deseasonalised.cc', 'deseasonalised_cc', 4],
+  ['deseasonalised.seriesCc', 'deseasonalised_series_cc', 4],
+];
+
+/**
+ * Table 1 of an ensemble as CSV: per model a `mean` line (mean, sd, and the ensemble-mean scores), then one line per
+ * member (its seed and its scores).
+ */
 export function formatEnsembleTable1Csv(table: EnsembleTable1): string {
-  const header =
-    'model,seed,params,test_rmse_mm,test_rmse_mm_sd,test_cc,test_cc_sd,series_rmse_mm,series_rmse_mm_sd,series_cc,series_cc_sd,ensmean_test_rmse_mm,ensmean_test_cc,test_months';
+  const header = [
+    'model',
+    'seed',
+    'params',
+    ...CSV_SCORES.flatMap(([, name]) => [name, `${name}_sd`]),
+    ...CSV_SCORES.map(([, name]) => `ensmean_${name}`),
+    'test_months',
+  ].join(',');
   const lines = [header];
   for (const r of table.rows) {
     const e = r.ensemble;
@@ -209,16 +246,8 @@ export function formatEnsembleTable1Csv(table: EnsembleTable1): string {
         r.key,
         e ? 'mean' : '',
         r.params ?? '',
-        f(r.rmseMm, 3),
-        f(num(e?.sd, 'rmseMm'), 3),
-        f(r.cc, 4),
-        f(num(e?.sd, 'cc'), 4),
-        f(r.seriesRmseMm, 3),
-        f(num(e?.sd, 'seriesRmseMm'), 3),
-        f(r.seriesCc, 4),
-        f(num(e?.sd, 'seriesCc'), 4),
-        e ? f(num(e.ensembleMean, 'rmseMm'), 3) : '',
-        e ? f(num(e.ensembleMean, 'cc'), 4) : '',
+        ...CSV_SCORES.flatMap(([path, , d]) => [f(num(r, path), d), f(num(e?.sd, path), d)]),
+        ...CSV_SCORES.map(([path, , d]) => (e ? f(num(e.ensembleMean, path), d) : '')),
         r.testMonths,
       ].join(','),
     );
@@ -228,16 +257,8 @@ export function formatEnsembleTable1Csv(table: EnsembleTable1): string {
           r.key,
           m.seed,
           r.params ?? '',
-          f(num(m, 'rmseMm'), 3),
-          '',
-          f(num(m, 'cc'), 4),
-          '',
-          f(num(m, 'seriesRmseMm'), 3),
-          '',
-          f(num(m, 'seriesCc'), 4),
-          '',
-          '',
-          '',
+          ...CSV_SCORES.flatMap(([path, , d]) => [f(num(m, path), d), '']),
+          ...CSV_SCORES.map(() => ''),
           r.testMonths,
         ].join(','),
       );

@@ -21,16 +21,10 @@ import {
   type RunLocation,
 } from './run-folder.js';
 import { readPrepared, writeArray, writePrepared } from './internal/store.js';
-import {
-  type Table1,
-  type Table1Row,
-  PAPER_TABLE1,
-  ROW_LABELS,
-  formatTable1Csv,
-  formatTable1Markdown,
-} from './table1.js';
+import { type Table1, type Table1Row, formatTable1Csv, formatTable1Markdown } from './table1.js';
 import type { PreparedData, Toolkit } from './toolkit.js';
 import { buildReport } from './report.js';
+import { createTable1Scorer, type Table1RowInfo } from './table1-scoring.js';
 
 /** Options of {@link runPipeline}. */
 export interface RunPipelineOptions {
@@ -326,58 +320,10 @@ async function evaluateStage(
     throw new InputError('evaluate: the prepared data have no test record; check data.testRecords');
   const dir = join(work, 'evaluation');
   const rows: Table1Row[] = [];
-  const trainFrames = framesOf(data, 'train');
-  const graceDeseasonalised =
-    toolkit.deseasonalise && trainFrames.length > 0
-      ? toolkit.deseasonalise(Float32Array.from(data.grace.data), data.grace, data.mask, trainFrames)
-      : null;
-  const observedDeseasonalised = graceDeseasonalised ? { ...data.grace, data: graceDeseasonalised } : null;
-  const size = data.grace.shape[1] * data.grace.shape[2];
-  const predictedFrames = (predicted: Float32Array): number =>
-    test.filter((t) => {
-      for (let i = 0; i < size; i++) if (Number.isFinite(predicted[t * size + i]!)) return true;
-      return false;
-    }).length;
-  const scoreRow = (
-    key: string,
-    predicted: Float32Array,
-    info: { params: number | null; preset: string | null; backend?: string | null; selectedOn?: string },
-  ): void => {
-    const s = toolkit.table1(predicted, data.grace, data.mask, test);
-    const lsmRmse = rows.find((r) => r.key === 'lsm')?.rmseMm;
-    let deseasonalised: Table1Row['deseasonalised'];
-    if (observedDeseasonalised) {
-      const pd = toolkit.deseasonalise!(predicted, data.grace, data.mask, trainFrames);
-      const d = toolkit.table1(pd, observedDeseasonalised, data.mask, test);
-      deseasonalised = { rmseMm: d.rmseMm, cc: d.cc, seriesRmseMm: d.seriesRmseMm, seriesCc: d.seriesCc };
-      const dp = toolkit.perPixel(pd, observedDeseasonalised, data.mask, test);
-      writeArray(join(dir, 'per-pixel'), `${key}-cc-deseasonalised`, { ...data.mask, data: dp.cc, units: '1' } as Grid);
-      writeArray(join(dir, 'per-pixel'), `${key}-rmse-deseasonalised`, {
-        ...data.mask,
-        data: dp.rmseMm,
-        units: 'mm',
-      } as Grid);
-    }
-    rows.push({
-      key,
-      label: ROW_LABELS[key] ?? key,
-      params: info.params,
-      preset: info.preset,
-      backend: info.backend ?? null,
-      rmseMm: s.rmseMm,
-      cc: s.cc,
-      seriesRmseMm: s.seriesRmseMm,
-      seriesCc: s.seriesCc,
-      testMonths: s.frames,
-      testMonthsPredicted: predictedFrames(predicted),
-      improvementPct: key === 'lsm' || lsmRmse === undefined ? null : ((lsmRmse - s.rmseMm) / lsmRmse) * 100,
-      ...(deseasonalised ? { deseasonalised } : {}),
-      ...(info.selectedOn ? { selectedOn: info.selectedOn } : {}),
-      paper: PAPER_TABLE1[key] ?? {},
-    });
-    const pp = toolkit.perPixel(predicted, data.grace, data.mask, test);
-    writeArray(join(dir, 'per-pixel'), `${key}-cc`, { ...data.mask, data: pp.cc, units: '1' } as Grid);
-    writeArray(join(dir, 'per-pixel'), `${key}-rmse`, { ...data.mask, data: pp.rmseMm, units: 'mm' } as Grid);
+  // The same scorer as the ensemble collect (table1-scoring.ts): the LSM row first, the models' gain is against it.
+  const scorer = createTable1Scorer(data, toolkit, dir);
+  const scoreRow = (key: string, predicted: Float32Array, info: Table1RowInfo): void => {
+    rows.push(scorer(key, predicted, info));
   };
   scoreRow('lsm', Float32Array.from(data.lsm.data), { params: null, preset: null });
   const means: Record<string, Float64Array> = {

@@ -85,7 +85,7 @@ describe('ensemble members and collect', () => {
     const stored = JSON.parse(readFileSync(join(run, 'evaluation', 'table1.json'), 'utf8')) as EnsembleTable1;
     expect(stored.rows[1]!.ensemble!.seeds).toEqual([42, 43]);
     expect(readFileSync(join(run, 'evaluation', 'table1.md'), 'utf8')).toMatch(
-      /\| SEUNet \(fake\) \| 288 \| [\d.]+ ± [\d.]+ \|/,
+      /\| SEUNet \(fake\) \| fake \| 288 \| [\d.]+ ± [\d.]+ \| 64 \| [\d.]+ ± [\d.]+ \| 0\.96 \|/,
     );
     for (const f of [
       'predictions/seunet.f32',
