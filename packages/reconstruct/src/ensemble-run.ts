@@ -686,6 +686,13 @@ export async function collectEnsemble(runDir: string, options: CollectOptions = 
     ),
   );
   writeFileAtomic(join(dir, 'nationwide_series.csv'), lines.join('\n') + '\n');
+  // The sd over seeds of each model's nationwide series, per record: the report's band on Fig. 12.
+  writeJsonAtomic(join(dir, 'ensemble-series.json'), {
+    seeds: ensemble.seeds,
+    sd: Object.fromEntries(
+      Object.entries(sds).map(([k, v]) => [k, Array.from(v, (x) => (Number.isFinite(x) ? x : null))]),
+    ),
+  });
   const evaluateSeconds = (performance.now() - t0) / 1000;
   log({ type: 'stage-end', stage: 'evaluate', seconds: evaluateSeconds });
 
@@ -810,6 +817,15 @@ async function writeHindcastEnsemble(
     );
   });
   writeFileAtomic(join(dir, 'nationwide_series.csv'), lines.join('\n') + '\n');
+  writeJsonAtomic(join(dir, 'ensemble-series.json'), {
+    seeds,
+    sd: ids.map((_, i) => {
+      const v = memberSeries.map((x) => x[i]!);
+      const m = v.reduce((a, b) => a + b, 0) / v.length;
+      const sd = v.length < 2 ? Number.NaN : Math.sqrt(v.reduce((a, b) => a + (b - m) * (b - m), 0) / (v.length - 1));
+      return Number.isFinite(sd) ? sd : null;
+    }),
+  });
 }
 
 /** Options of {@link startEnsemble} and {@link resumeEnsemble}. */

@@ -17,6 +17,11 @@ export interface ChartSeries {
   readonly dashed?: boolean;
   /** Draw a dot on every value (useful when a series has many gaps). Default false. */
   readonly markers?: boolean;
+  /**
+   * Half-width of a shaded band around the line, per value (an ensemble's sd over seeds): `values ± band`, drawn in
+   * the series' colour, translucent; NaN leaves a gap.
+   */
+  readonly band?: ArrayLike<number>;
 }
 
 /** A shaded period. */
@@ -93,10 +98,15 @@ export function renderLineChartSvg(series: readonly ChartSeries[], options: Line
       xMax = Math.max(xMax, x);
       const v = s.values[i]!;
       if (Number.isFinite(v)) {
-        yMin = Math.min(yMin, v);
-        yMax = Math.max(yMax, v);
+        const b = s.band && Number.isFinite(s.band[i]!) ? Math.abs(s.band[i]!) : 0;
+        yMin = Math.min(yMin, v - b);
+        yMax = Math.max(yMax, v + b);
       }
     }
+    if (s.band && s.band.length !== s.values.length)
+      throw new ReconstructError(
+        `renderLineChartSvg: series '${s.label}' has ${s.values.length} values but a band of ${s.band.length}`,
+      );
   }
   if (!Number.isFinite(yMin)) throw new ReconstructError('renderLineChartSvg: no finite value to plot');
   if (yMin === yMax) {
@@ -153,6 +163,31 @@ export function renderLineChartSvg(series: readonly ChartSeries[], options: Line
   out.push(
     `<text transform="translate(16 ${m.top + ph / 2}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}</text>`,
   );
+  // Bands first, under every line: one polygon per run of consecutive months with a finite value and band.
+  for (const s of series) {
+    if (!s.band) continue;
+    let run: { x: number; lo: number; hi: number }[] = [];
+    const flush = (): void => {
+      if (run.length > 1) {
+        const upper = run.map((p) => `${sx(p.x).toFixed(1)},${sy(p.hi).toFixed(1)}`);
+        const lower = run.map((p) => `${sx(p.x).toFixed(1)},${sy(p.lo).toFixed(1)}`).reverse();
+        out.push(
+          `<polygon fill="${s.color}" fill-opacity="0.2" stroke="none" points="${[...upper, ...lower].join(' ')}"><title>${escapeXml(s.label)} ± sd</title></polygon>`,
+        );
+      }
+      run = [];
+    };
+    let prev = -Infinity;
+    for (let i = 0; i < s.months.length; i++) {
+      const v = s.values[i]!;
+      const b = s.band[i]!;
+      const x = monthIndex(s.months[i]!);
+      if (!Number.isFinite(v) || !Number.isFinite(b) || x - prev > 1) flush();
+      if (Number.isFinite(v) && Number.isFinite(b)) run.push({ x, lo: v - b, hi: v + b });
+      prev = Number.isFinite(v) && Number.isFinite(b) ? x : -Infinity;
+    }
+    flush();
+  }
   for (const s of series) {
     const runs: string[][] = [];
     let current: string[] = [];

@@ -96,6 +96,22 @@ describe('renderLineChartSvg', () => {
     // Both blocks are still shaded (each with its tooltip); only the legend is deduplicated.
     expect((svg.match(/<title>test<\/title>/g) ?? []).length).toBe(2);
   });
+  it('draws a ± band under a line, split where the line or the band has a gap, and widens the y range for it', () => {
+    const months = ['2002-04', '2002-05', '2002-06', '2002-07', '2002-08'];
+    const svg = renderLineChartSvg(
+      [{ label: 'SEUNet', months, values: [0, 1, 2, 3, 4], band: [1, 1, Number.NaN, 1, 10], color: 'blue' }],
+      { title: 'Fig. 12', yLabel: 'mm' },
+    );
+    expect((svg.match(/<polygon /g) ?? []).length).toBe(2); // 04-05 and 07-08
+    expect((svg.match(/<title>SEUNet ± sd<\/title>/g) ?? []).length).toBe(2);
+    expect(svg).toContain('>10<'); // the y axis reaches 4 + 10 (ticks 0, 5, 10; without the band it ends near 4)
+    expect(() =>
+      renderLineChartSvg([{ label: 'a', months, values: [1, 2, 3, 4, 5], band: [1], color: 'red' }], {
+        title: '',
+        yLabel: '',
+      }),
+    ).toThrow(/band of 1/);
+  });
   it('month helpers round-trip', () => {
     expect(monthString(monthIndex('1979-01'))).toBe('1979-01');
     expect(monthIndex('2002-04-16T00:00:00Z') - monthIndex('2002-03')).toBe(1);

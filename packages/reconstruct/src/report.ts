@@ -137,6 +137,30 @@ export async function buildReport(
         )
       : null;
 
+  // Seed ensembles (twsa collect): the spread map per model, and the sd over seeds of the nationwide series.
+  const ensembleSeries = existsSync(join(evalDir, 'ensemble-series.json'))
+    ? readJson<{ seeds: number[]; sd: Record<string, (number | null)[]> }>(join(evalDir, 'ensemble-series.json'))
+    : null;
+  const spreadPanels: MapPanel[] = models
+    .filter((k) => existsSync(join(evalDir, 'per-pixel', `${k}-spread.json`)))
+    .map((k) => ({ label: ROW_LABELS[k] ?? k, data: readArray<Grid>(join(evalDir, 'per-pixel'), `${k}-spread`).data }));
+  const fig11spread =
+    ensembleSeries && spreadPanels.length > 0
+      ? add(
+          'fig11_ensemble_spread.png',
+          `Ensemble spread: per-pixel sd over seeds ${ensembleSeries.seeds.join(', ')} of each model's prediction, mean over the test records (mm)`,
+          renderMapPng(spreadPanels, {
+            title: 'ENSEMBLE SPREAD (SD OVER SEEDS, TEST MEAN)',
+            shape: [rows, cols],
+            mask,
+            colorMap: 'viridis',
+            units: 'MM',
+            columns: 3,
+            ...(footer ? { footer } : {}),
+          }),
+        )
+      : null;
+
   // Fig. 12: nationwide series with train/test shading; GRACE gaps stay gaps.
   const byMonth = (values: Float64Array): { months: string[]; values: number[] } => {
     // One point per calendar month (the first solution of a duplicated month), missing months as NaN.
@@ -163,6 +187,9 @@ export async function buildReport(
       label: ROW_LABELS[m] ?? m,
       color: COLORS[m] ?? '#555',
       ...byMonth(toolkit.domainMean(Float32Array.from(predictions[m]!.data), data.grace, data.mask)),
+      ...(ensembleSeries?.sd[m]
+        ? { band: byMonth(Float64Array.from(ensembleSeries.sd[m]!, (x) => x ?? Number.NaN)).values }
+        : {}),
     });
   const shading = splitBlocks(
     data.records.map((r) => r.yearMonth),
@@ -170,7 +197,7 @@ export async function buildReport(
   );
   const fig12 = add(
     'fig12_nationwide_series.svg',
-    'Fig. 12: nationwide (area-weighted Canada mean) TWSA; shaded: test records; gaps are missing GRACE months (not interpolated)',
+    `Fig. 12: nationwide (area-weighted Canada mean) TWSA; shaded: test records; gaps are missing GRACE months (not interpolated)${ensembleSeries ? `; models: ensemble mean over seeds ${ensembleSeries.seeds.join(', ')}, band ± 1 sd over seeds` : ''}`,
     renderLineChartSvg(series, {
       title: 'Fig. 12  Nationwide TWSA',
       yLabel: 'TWSA (mm)',
@@ -211,6 +238,11 @@ export async function buildReport(
   if (existsSync(join(work, 'hindcast', 'hindcast.json'))) {
     const hind = readArray<GridStack>(join(work, 'hindcast'), 'hindcast');
     const hMean = toolkit.domainMean(Float32Array.from(hind.data), hind, data.mask);
+    const hindSd = existsSync(join(work, 'hindcast', 'ensemble-series.json'))
+      ? readJson<{ sd: (number | null)[] }>(join(work, 'hindcast', 'ensemble-series.json')).sd.map(
+          (x) => x ?? Number.NaN,
+        )
+      : null;
     const model = config.hindcast.model;
     const hindMonths = hind.times.map((t) => t.slice(0, 7));
     const chart: ChartSeries[] = [
@@ -219,6 +251,7 @@ export async function buildReport(
         color: COLORS['hindcast']!,
         months: hindMonths,
         values: hMean,
+        ...(hindSd && hindSd.length === hMean.length ? { band: hindSd } : {}),
       },
       { label: 'GRACE', color: COLORS['grace']!, ...byMonth(graceMean), markers: true },
     ];
@@ -287,7 +320,12 @@ export async function buildReport(
     { heading: 'Trends (Fig. 2)', figures: [fig2] },
     {
       heading: 'Per-pixel scores (Fig. 11)',
-      figures: fig11deseasonalised ? [fig11cc, fig11rmse, fig11deseasonalised] : [fig11cc, fig11rmse],
+      figures: [
+        fig11cc,
+        fig11rmse,
+        ...(fig11deseasonalised ? [fig11deseasonalised] : []),
+        ...(fig11spread ? [fig11spread] : []),
+      ],
     },
     { heading: 'Nationwide series (Fig. 12)', figures: [fig12] },
     {

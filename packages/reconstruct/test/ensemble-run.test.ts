@@ -36,7 +36,7 @@ const config = resolveConfig({
   profile: 'smoke',
   seeds: 2,
   models: { names: ['seunet', 'dcae'] },
-  report: { figures: false, html: false },
+  report: { figures: true, html: true },
 });
 
 async function preparedRun(dir: string): Promise<string> {
@@ -107,6 +107,13 @@ describe('ensemble members and collect', () => {
     };
     expect(record.status).toBe('complete');
     expect(record.completedStages).toEqual(expect.arrayContaining(['prepare', 'train', 'evaluate', 'hindcast']));
+    // The report draws the spread maps and the ±sd band of each model's nationwide series and of the hindcast.
+    expect(existsSync(join(run, 'report', 'figures', 'fig11_ensemble_spread.png'))).toBe(true);
+    const fig12 = readFileSync(join(run, 'report', 'figures', 'fig12_nationwide_series.svg'), 'utf8');
+    expect(fig12).toContain('<title>SEUNet ± sd</title>');
+    expect(fig12).toContain('<title>DCAE ± sd</title>');
+    expect(readFileSync(join(run, 'report', 'figures', 'fig17_hindcast_series.svg'), 'utf8')).toContain('± sd</title>');
+    expect(readFileSync(join(run, 'report', 'report.html'), 'utf8')).toContain('band ± 1 sd over seeds');
     const status = ensembleStatus(run);
     expect(status.members.map((s) => s.state)).toEqual(['done', 'done', 'done', 'done']);
   });
