@@ -26,8 +26,19 @@ mem_kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)
 mem_mb=$(((mem_kb / 1024) * 9 / 10))
 mkdir -p "$state/munge" "$state/ctld" "$state/spool" "$state/log"
 chmod 700 "$state/munge"
+# Accounting (sacct) when slurmdbd and MariaDB are installed, unless TWSA_SLURM_ACCOUNTING=0.
+accounting=0
+if [ "${TWSA_SLURM_ACCOUNTING:-1}" != 0 ] && command -v slurmdbd >/dev/null 2>&1 &&
+  command -v mariadbd >/dev/null 2>&1 && command -v mariadb-install-db >/dev/null 2>&1; then
+  accounting=1
+fi
+dbd_port="${TWSA_SLURMDBD_PORT:-6819}"
+db_port="${TWSA_SLURM_DB_PORT:-3307}"
+acct_type=accounting_storage/none
+[ "$accounting" = 1 ] && acct_type=accounting_storage/slurmdbd
 sed -e "s|@STATE@|$state|g" -e "s|@HOST@|$host|g" -e "s|@MEM_MB@|$mem_mb|g" \
   -e "s|@CTLD_PORT@|${TWSA_SLURMCTLD_PORT:-6817}|g" -e "s|@SLURMD_PORT@|${TWSA_SLURMD_PORT:-6818}|g" \
+  -e "s|@ACCT_TYPE@|$acct_type|g" -e "s|@DBD_PORT@|$dbd_port|g" \
   "$here/slurm.conf.in" >"$state/slurm.conf"
 export SLURM_CONF="$state/slurm.conf"
 
@@ -36,6 +47,49 @@ mungekey --create --keyfile="$state/munge/munge.key" --force >"$state/log/mungek
 munged --force --socket="$state/munge/munge.socket" --key-file="$state/munge/munge.key" \
   --pid-file="$state/munged.pid" --log-file="$state/log/munged.log" --seed-file="$state/munge/munged.seed" \
   >"$state/log/munged.out" 2>&1 || fail "munged failed: $(tail -2 "$state/log/munged.out" "$state/log/munged.log" 2>/dev/null | tr '\n' ' ')"
+
+if [ "$accounting" = 1 ]; then
+  # MariaDB on 127.0.0.1:$db_port with its files under STATE/db, then slurmdbd on $dbd_port.
+  mkdir -p "$state/db"
+  mariadb-install-db --user=root --datadir="$state/db/data" --auth-root-authentication-method=socket \
+    --skip-test-db >"$state/log/mariadb-install.log" 2>&1 || fail "mariadb-install-db failed: $(tail -2 "$state/log/mariadb-install.log" | tr '\n' ' ')"
+  mariadbd --user=root --datadir="$state/db/data" --socket="$state/db/mysql.sock" --port="$db_port" \
+    --bind-address=127.0.0.1 --pid-file="$state/mariadbd.pid" --log-error="$state/log/mariadbd.log" \
+    --innodb-buffer-pool-size=64M >/dev/null 2>&1 &
+  for _ in $(seq 1 60); do
+    mariadb --socket="$state/db/mysql.sock" -uroot -e 'select 1' >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  mariadb --socket="$state/db/mysql.sock" -uroot -e "CREATE USER IF NOT EXISTS 'slurm'@'127.0.0.1' IDENTIFIED BY 'twsa-ci'; GRANT ALL ON slurm_acct_db.* TO 'slurm'@'127.0.0.1'; FLUSH PRIVILEGES;" \
+    >"$state/log/mariadb-grant.log" 2>&1 || fail "MariaDB did not start: $(tail -3 "$state/log/mariadbd.log" 2>/dev/null | tr '\n' ' ')"
+  cat >"$state/slurmdbd.conf" <<DBD
+AuthType=auth/munge
+AuthInfo=socket=$state/munge/munge.socket
+DbdAddr=127.0.0.1
+DbdHost=$host
+DbdPort=$dbd_port
+SlurmUser=root
+LogFile=$state/log/slurmdbd.log
+PidFile=$state/slurmdbd.pid
+StorageType=accounting_storage/mysql
+StorageHost=127.0.0.1
+StoragePort=$db_port
+StorageUser=slurm
+StoragePass=twsa-ci
+StorageLoc=slurm_acct_db
+DBD
+  chmod 600 "$state/slurmdbd.conf"
+  # slurmdbd reads slurmdbd.conf beside $SLURM_CONF.
+  slurmdbd >"$state/log/slurmdbd.out" 2>&1 ||
+    fail "slurmdbd failed: $(tail -3 "$state/log/slurmdbd.log" 2>/dev/null | tr '\n' ' ')"
+  for _ in $(seq 1 60); do
+    sacctmgr -n list cluster >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  sacctmgr -i add cluster twsa-ci >"$state/log/sacctmgr.log" 2>&1 ||
+    grep -q "already exists" "$state/log/sacctmgr.log" ||
+    fail "sacctmgr add cluster failed: $(tail -2 "$state/log/sacctmgr.log" | tr '\n' ' ')"
+fi
 slurmctld -f "$state/slurm.conf" >"$state/log/slurmctld.out" 2>&1 ||
   fail "slurmctld failed: $(tail -3 "$state/log/slurmctld.log" 2>/dev/null | tr '\n' ' ')"
 slurmd -f "$state/slurm.conf" -N "$host" >"$state/log/slurmd.out" 2>&1 ||
@@ -55,4 +109,4 @@ echo "export SLURM_CONF=$state/slurm.conf" >"$state/env"
 t1=$(date +%s.%N)
 secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 echo "$secs" >"$state/startup-seconds"
-echo "slurm: single-node cluster '$host' (CPUs=2, partition ci) up in $secs s; state $state; SLURM_CONF=$state/slurm.conf"
+echo "slurm: single-node cluster '$host' (CPUs=2, partition ci, accounting $([ "$accounting" = 1 ] && echo "slurmdbd+MariaDB: sacct works" || echo "none: sacct disabled")) up in $secs s; state $state; SLURM_CONF=$state/slurm.conf"

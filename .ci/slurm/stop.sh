@@ -35,7 +35,7 @@ for e in /proc/[0-9]*/environ; do
   fi
 done
 pids=()
-for f in slurmd slurmctld munged; do
+for f in slurmd slurmctld slurmdbd mariadbd munged; do
   p="$(cat "$state/$f.pid" 2>/dev/null)"
   [ -n "$p" ] && kill -0 "$p" 2>/dev/null && pids+=("$p")
 done

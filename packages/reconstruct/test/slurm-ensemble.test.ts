@@ -163,6 +163,24 @@ describeSlurm(`Slurm executor on a single-node cluster${reason}`, () => {
       ).toBe(true);
     }
 
+    // And, where the cluster keeps accounting (slurmdbd), sacct: every member task and the collect job COMPLETED.
+    const ids = [...Object.values(submission.members).map((j) => j.jobId), submission.collectJobId];
+    const sacct = spawnSync('sacct', ['-n', '-P', '-X', '-o', 'JobID,State', '-j', ids.join(',')], {
+      env,
+      encoding: 'utf8',
+    });
+    if (sacct.status === 0) {
+      const states = new Map(
+        sacct.stdout
+          .trim()
+          .split('\n')
+          .map((l) => l.split('|') as [string, string]),
+      );
+      for (const job of Object.values(submission.members))
+        for (const k of [0, 1]) expect(states.get(`${job.jobId}_${k}`)).toBe('COMPLETED');
+      expect(states.get(submission.collectJobId)).toBe('COMPLETED');
+    }
+
     // The local executor (worker processes, two at a time) on the same seeds gives the same Table 1.
     const localRun = join(work, 'local');
     const local = twsa(['run', '--profile', 'smoke', '--seeds', '2', '--out', localRun, '--quiet']);
