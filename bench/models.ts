@@ -24,10 +24,10 @@ import {
   trainConvLstm,
   trainPix2Pix,
   trainSupervised,
-  type ArrayRecord,
   type PresetName,
   type TrainResult,
 } from '../packages/models/src/index.js';
+import type { ArrayRecord } from '../packages/grid/src/index.js';
 
 const MODELS = ['seunet', 'dcae', 'pix2pix', 'convlstm'] as const;
 type Model = (typeof MODELS)[number];

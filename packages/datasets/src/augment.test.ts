@@ -1,3 +1,4 @@
+import type { FrameStack } from '@twsa/grid';
 import fc from 'fast-check';
 import {
   augmentSamples,
@@ -6,7 +7,6 @@ import {
   inverseDihedral,
   transformFrames,
   type DihedralTransform,
-  type FrameStack,
 } from '@twsa/datasets';
 
 const frame = (n: number, size: number): Float32Array => Float32Array.from({ length: n * size * size }, (_, i) => i);

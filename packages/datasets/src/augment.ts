@@ -2,6 +2,7 @@
  * Data augmentation by the 8 symmetries of a square (the dihedral group D4: identity, three rotations, two flips and
  * two transposes), applied identically to input, target and mask frames, on training samples only, seeded.
  */
+import { createRng, type FrameStack, type GridArray } from '@twsa/grid';
 import { DatasetsArgumentError } from './errors.js';
 import { assertLabels, type SplitLabel } from './split.js';
 
@@ -34,15 +35,6 @@ export const DIHEDRAL_TRANSFORMS: readonly DihedralTransform[] = [
 /** Transforms that keep a non-square frame's shape. */
 const RECTANGLE_SAFE: readonly DihedralTransform[] = ['identity', 'rot180', 'flipLR', 'flipUD'];
 
-/** Typed arrays a frame stack may hold. */
-export type FrameArray = Float32Array | Float64Array | Uint8Array | Int16Array;
-
-/** Frames `[n, rows, cols]`, frame-major (the layout of a `GridStack`). */
-export interface FrameStack<T extends FrameArray = FrameArray> {
-  readonly data: T;
-  readonly shape: readonly [n: number, rows: number, cols: number];
-}
-
 /** Source (row, col) of output (r, c) for a transform of a rows×cols frame (square unless rectangle-safe). */
 function sourceIndex(t: DihedralTransform, r: number, c: number, rows: number, cols: number): number {
   switch (t) {
@@ -71,7 +63,7 @@ function assertTransform(t: unknown, argument: string, fn: string): asserts t is
 }
 
 function assertFrames(stack: unknown, argument: string, fn: string): [number, number, number] {
-  const s = stack as FrameStack | null;
+  const s = stack as FrameStack<GridArray> | null;
   if (
     !s ||
     typeof s !== 'object' ||
@@ -112,7 +104,7 @@ function permutation(t: DihedralTransform, rows: number, cols: number, fn: strin
   return p;
 }
 
-function newLike<T extends FrameArray>(a: T, length: number): T {
+function newLike<T extends GridArray>(a: T, length: number): T {
   return new (a.constructor as new (n: number) => T)(length);
 }
 
@@ -131,7 +123,7 @@ function newLike<T extends FrameArray>(a: T, length: number): T {
  * Array.from(transformFrames(f, "flipLR").data); // => [2, 1, 4, 3]
  * ```
  */
-export function transformFrames<T extends FrameArray>(
+export function transformFrames<T extends GridArray>(
   frames: FrameStack<T>,
   transform: DihedralTransform,
   out?: T,
@@ -212,9 +204,9 @@ export function inverseDihedral(transform: DihedralTransform): DihedralTransform
 
 /** Samples to augment: frames of the same `[n, rows, cols]` shape and one split label per sample. */
 export interface AugmentSamples<
-  I extends FrameArray = Float32Array,
-  T extends FrameArray = Float32Array,
-  M extends FrameArray = Uint8Array,
+  I extends GridArray = Float32Array,
+  T extends GridArray = Float32Array,
+  M extends GridArray = Uint8Array,
 > {
   /** Model input frames, e.g. scaled LSM TWSA. */
   readonly input: FrameStack<I>;
@@ -244,9 +236,9 @@ export interface AugmentOptions {
 
 /** Result of {@link augmentSamples}: the augmented frames, with the label, source sample and transform of each. */
 export interface AugmentResult<
-  I extends FrameArray = Float32Array,
-  T extends FrameArray = Float32Array,
-  M extends FrameArray = Uint8Array,
+  I extends GridArray = Float32Array,
+  T extends GridArray = Float32Array,
+  M extends GridArray = Uint8Array,
 > {
   readonly input: FrameStack<I>;
   readonly target: FrameStack<T>;
@@ -257,18 +249,6 @@ export interface AugmentResult<
   readonly source: Int32Array;
   /** Transform applied to each output sample (`"identity"` for non-training samples). */
   readonly transforms: DihedralTransform[];
-}
-
-/** mulberry32 (public domain): a tiny 32-bit PRNG; deterministic for a given seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** 32-bit integer hash (murmur3 finaliser) used to mix seed and epoch. */
@@ -286,7 +266,7 @@ function mix32(x: number): number {
  *
  * ## Method
  * Output order follows the input order; in `"all8"` mode a training sample expands in place to 8 consecutive
- * samples. In `"random"` mode the transform of training sample i is drawn from mulberry32 seeded with
+ * samples. In `"random"` mode the transform of training sample i is drawn from `createRng` of @twsa/grid (mulberry32) seeded with
  * `mix32(seed) ^ mix32(epoch + 0x632be5ab)`, one draw per training sample in order.
  *
  * @param samples - {@link AugmentSamples}.
@@ -304,7 +284,7 @@ function mix32(x: number): number {
  * Array.from(r.source); // => [0, 0, 0, 0, 0, 0, 0, 0, 1]
  * ```
  */
-export function augmentSamples<I extends FrameArray, T extends FrameArray, M extends FrameArray>(
+export function augmentSamples<I extends GridArray, T extends GridArray, M extends GridArray>(
   samples: AugmentSamples<I, T, M>,
   options: AugmentOptions,
 ): AugmentResult<I, T, M> {
@@ -312,7 +292,7 @@ export function augmentSamples<I extends FrameArray, T extends FrameArray, M ext
   if (!samples || typeof samples !== 'object')
     throw new DatasetsArgumentError('samples', fn, 'an object { input, target, mask?, labels }', String(samples));
   const [n, rows, cols] = assertFrames(samples.input, 'samples.input', fn);
-  const shapes: [string, FrameStack | undefined][] = [
+  const shapes: [string, FrameStack<GridArray> | undefined][] = [
     ['samples.target', samples.target],
     ['samples.mask', samples.mask],
   ];
@@ -356,14 +336,14 @@ export function augmentSamples<I extends FrameArray, T extends FrameArray, M ext
 
   // Plan: (source sample, transform) per output sample.
   const plan: { source: number; transform: DihedralTransform }[] = [];
-  const rng = mulberry32(mix32(seed) ^ mix32(epoch + 0x632be5ab));
+  const rng = createRng(mix32(seed) ^ mix32(epoch + 0x632be5ab));
   for (let i = 0; i < n; i++) {
     if (samples.labels[i] !== 'train') {
       plan.push({ source: i, transform: 'identity' });
       continue;
     }
     if (mode === 'all8') for (const t of DIHEDRAL_TRANSFORMS) plan.push({ source: i, transform: t });
-    else plan.push({ source: i, transform: pool[Math.min(pool.length - 1, Math.floor(rng() * pool.length))]! });
+    else plan.push({ source: i, transform: pool[Math.min(pool.length - 1, Math.floor(rng.next() * pool.length))]! });
   }
 
   const size = rows * cols;
@@ -376,7 +356,7 @@ export function augmentSamples<I extends FrameArray, T extends FrameArray, M ext
     }
     return p;
   };
-  const build = <A extends FrameArray>(s: FrameStack<A>): FrameStack<A> => {
+  const build = <A extends GridArray>(s: FrameStack<A>): FrameStack<A> => {
     const data = newLike(s.data, plan.length * size);
     plan.forEach(({ source, transform }, k) => {
       const perm = permOf(transform);

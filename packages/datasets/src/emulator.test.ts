@@ -1,7 +1,8 @@
 import { emulateLsm, emulateLsmDaily, EMULATOR_DEFAULTS } from './emulator.js';
 import { pairMonthly } from './pair.js';
 import { isDatasetsError } from './errors.js';
-import { caught, graceLike } from '../test/helpers.js';
+import { caught } from '../../../test-support/caught.js';
+import { graceLike } from '../test/helpers.js';
 
 // A small GRACE-like field: spring-maximum seasonal cycle, a trend, a little interannual wiggle.
 const graceT = (i: number, k: number, mid: string): number => {

@@ -21,16 +21,8 @@ import type { Grid, GridSpec, GridStack, TimeBounds } from '@twsa/grid';
 import { DatasetsArgumentError, DatasetsCalendarError, DatasetsEmptyError } from './errors.js';
 import { createRandom, randomSmoothField, smoothField } from './internal/random.js';
 import type { Random } from './internal/random.js';
-import {
-  dayNumber,
-  decimalYear,
-  isoDate,
-  isYearMonth,
-  monthIndex,
-  monthKey,
-  monthStartDay,
-  yearMonthOf,
-} from './internal/time.js';
+import { dayNumber, dayIsoDate, isYearMonth, monthIndex, monthKey, monthStartDay, yearMonthOf } from '@twsa/grid';
+import { decimalYear } from './internal/time.js';
 
 /**
  * Parameters of the LSM emulator. Every field is optional; the defaults ({@link EMULATOR_DEFAULTS}) are calibrated
@@ -226,7 +218,7 @@ export function emulateLsmDaily(grace: GridStack, options: EmulateLsmOptions = {
   return {
     fine,
     coarse,
-    period: [isoDate(firstDay), isoDate(lastDay)],
+    period: [dayIsoDate(firstDay), dayIsoDate(lastDay)],
     windows,
     attributes,
     days: (iterationOptions = {}) => ({
@@ -237,7 +229,7 @@ export function emulateLsmDaily(grace: GridStack, options: EmulateLsmOptions = {
         for (let day = firstDay; day < lastDay; day++) {
           if (!iterationOptions.reuse) buffer = new Float32Array(size);
           generator.fill(day, buffer);
-          yield { time: isoDate(day), grid: createGrid(buffer, { ...fine, units: 'mm' }) };
+          yield { time: dayIsoDate(day), grid: createGrid(buffer, { ...fine, units: 'mm' }) };
         }
       },
     }),
@@ -305,7 +297,7 @@ export async function emulateLsm(grace: GridStack, options: EmulateLsmOptions = 
   });
   const baseline: [string, string] = [
     `${o.baseline[0]}-01`,
-    isoDate(monthStartDay(monthKey(monthIndex(o.baseline[1]) + 1))),
+    dayIsoDate(monthStartDay(monthKey(monthIndex(o.baseline[1]) + 1))),
   ];
   let result: GridStack;
   try {
@@ -467,7 +459,7 @@ function buildModel(grace: GridStack, o: Resolved): Model {
     .filter((r) => r.ym >= o.start && r.ym <= o.end)
     .map((r) => ({
       id: ids[r.index]!.id,
-      bounds: [isoDate(r.start), isoDate(r.end)] as TimeBounds,
+      bounds: [dayIsoDate(r.start), dayIsoDate(r.end)] as TimeBounds,
       time: grace.times[r.index]!,
       kind: 'grace' as const,
       s: r.start,
@@ -475,9 +467,16 @@ function buildModel(grace: GridStack, o: Resolved): Model {
     }));
   const thirty = (from: number, to: number): void => {
     if (to - from < 30) return;
-    for (const w of thirtyDayWindows(isoDate(from), isoDate(to))) {
+    for (const w of thirtyDayWindows(dayIsoDate(from), dayIsoDate(to))) {
       const s0 = dayNumber(w.start);
-      windows.push({ id: w.id, bounds: [w.start, w.end], time: isoDate(s0 + 15), kind: '30-day', s: s0, e: s0 + 30 });
+      windows.push({
+        id: w.id,
+        bounds: [w.start, w.end],
+        time: dayIsoDate(s0 + 15),
+        kind: '30-day',
+        s: s0,
+        e: s0 + 30,
+      });
     }
   };
   const firstRec = recs[0]!;
@@ -496,8 +495,8 @@ function buildModel(grace: GridStack, o: Resolved): Model {
     const mid = first + Math.floor((next - first) / 2);
     windows.push({
       id: ym,
-      bounds: [isoDate(mid - 15), isoDate(mid + 15)],
-      time: isoDate(mid),
+      bounds: [dayIsoDate(mid - 15), dayIsoDate(mid + 15)],
+      time: dayIsoDate(mid),
       kind: '30-day',
       s: mid - 15,
       e: mid + 15,
@@ -623,12 +622,12 @@ function buildModel(grace: GridStack, o: Resolved): Model {
     }
     return out;
   };
-  const firstRecMonth = monthIndex(yearMonthOf(isoDate(recs[0]!.mid)));
-  const lastRecMonth = monthIndex(yearMonthOf(isoDate(recs[recs.length - 1]!.mid)));
+  const firstRecMonth = monthIndex(yearMonthOf(dayIsoDate(recs[0]!.mid)));
+  const lastRecMonth = monthIndex(yearMonthOf(dayIsoDate(recs[recs.length - 1]!.mid)));
   const before: string[] = [];
-  for (let m = firstRecMonth - 1; m >= monthIndex(yearMonthOf(isoDate(firstDay))) - 1; m--) before.push(monthKey(m));
+  for (let m = firstRecMonth - 1; m >= monthIndex(yearMonthOf(dayIsoDate(firstDay))) - 1; m--) before.push(monthKey(m));
   const after: string[] = [];
-  for (let m = lastRecMonth + 1; m <= monthIndex(yearMonthOf(isoDate(lastDay))) + 1; m++) after.push(monthKey(m));
+  for (let m = lastRecMonth + 1; m <= monthIndex(yearMonthOf(dayIsoDate(lastDay))) + 1; m++) after.push(monthKey(m));
   const pre = chain(residuals[0]!, before).reverse();
   const post = chain(residuals[residuals.length - 1]!, after);
   const all = [

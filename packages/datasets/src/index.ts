@@ -20,14 +20,7 @@ export {
 } from './split.js';
 export type { Scaler, ScalableData, FitMinMaxOptions } from './scale.js';
 export { fitMinMax, applyScaler, invertScaler, scalerToJson, scalerFromJson } from './scale.js';
-export type {
-  DihedralTransform,
-  FrameArray,
-  FrameStack,
-  AugmentSamples,
-  AugmentOptions,
-  AugmentResult,
-} from './augment.js';
+export type { DihedralTransform, AugmentSamples, AugmentOptions, AugmentResult } from './augment.js';
 export { DIHEDRAL_TRANSFORMS, transformFrames, composeDihedral, inverseDihedral, augmentSamples } from './augment.js';
 export type {
   SequenceMode,
@@ -35,11 +28,11 @@ export type {
   SequenceOptions,
   SequenceWindow,
   SequenceResult,
-  SequenceData,
+  SequenceArrays,
   TargetWindowOptions,
   TargetWindowResult,
 } from './sequence.js';
-export { makeSequences, sequenceData, targetWindows } from './sequence.js';
+export { makeSequences, sequenceArrays, targetWindows } from './sequence.js';
 export type { DatasetsErrorName } from './errors.js';
 export {
   DATASETS_ERROR_NAMES,

@@ -1,7 +1,8 @@
 import { createGrid, createStack } from '@twsa/grid';
 import { pairMonthly, describePairs } from './pair.js';
 import { isDatasetsError } from './errors.js';
-import { SMALL_GRID, calendar, caught, graceLike, lsmOnWindows } from '../test/helpers.js';
+import { caught } from '../../../test-support/caught.js';
+import { SMALL_GRID, calendar, graceLike, lsmOnWindows } from '../test/helpers.js';
 
 describe('pairMonthly', () => {
   const grace = graceLike((i, k) => i * 100 + k);

@@ -11,7 +11,7 @@ import {
   DatasetsMismatchError,
   DatasetsOverlapError,
 } from './errors.js';
-import { dayNumber, isoDate, isYearMonth, monthRange, yearMonthOf } from './internal/time.js';
+import { dayNumber, dayIsoDate, isYearMonth, monthRange, yearMonthOf } from '@twsa/grid';
 import { assertLabels, paperSplit, splitCounts } from './split.js';
 import type { SplitCounts, SplitLabel } from './split.js';
 
@@ -167,7 +167,7 @@ export function pairMonthly(grace: GridStack, lsm: GridStack, options: PairMonth
   const keptEnd = kept[kept.length - 1]!.end;
   if (lsmEnd <= keptStart || lsmStart >= keptEnd) {
     throw new DatasetsOverlapError(
-      `The LSM period ${isoDate(lsmStart)}..${isoDate(lsmEnd)} does not overlap the GRACE records ${isoDate(keptStart)}..${isoDate(keptEnd)} (${from}..${to})`,
+      `The LSM period ${dayIsoDate(lsmStart)}..${dayIsoDate(lsmEnd)} does not overlap the GRACE records ${dayIsoDate(keptStart)}..${dayIsoDate(keptEnd)} (${from}..${to})`,
       { field: 'lsm.times' },
     );
   }
@@ -180,7 +180,7 @@ export function pairMonthly(grace: GridStack, lsm: GridStack, options: PairMonth
     } else {
       j = lsmMonths.indexOf(r.yearMonth);
     }
-    if (j < 0) missingLsm.push(`${r.yearMonth} [${isoDate(r.start)}, ${isoDate(r.end)})`);
+    if (j < 0) missingLsm.push(`${r.yearMonth} [${dayIsoDate(r.start)}, ${dayIsoDate(r.end)})`);
     return j;
   });
   if (missingLsm.length > 0) {
@@ -193,8 +193,8 @@ export function pairMonthly(grace: GridStack, lsm: GridStack, options: PairMonth
   const records: PairRecord[] = kept.map((r) => ({
     id: r.id,
     yearMonth: r.yearMonth,
-    start: isoDate(r.start),
-    end: isoDate(r.end),
+    start: dayIsoDate(r.start),
+    end: dayIsoDate(r.end),
     mid: grace.times[r.index]!,
   }));
 

@@ -14,6 +14,7 @@ import {
 } from '@twsa/grid';
 import { prepareLsm } from './prepare-lsm.js';
 import { isDatasetsError } from './errors.js';
+import { caught } from '../../../test-support/caught.js';
 
 // Source: 2 × 3 one-degree cells; target: the same extent as 2 cells of 1.5° (left = col 0 + half of col 1,
 // right = half of col 1 + col 2). Values are `signal × (col + 1)`, constant over rows, so the conservative means
@@ -26,15 +27,6 @@ const REPO = resolve(import.meta.dirname, '../../..');
 const GLDAS = join(REPO, '../shared/data/real/gldas_vic_partial_sample');
 const haveReal = existsSync(GLDAS);
 if (!haveReal) console.warn('skipped: ../shared/data/real not found');
-
-async function caught(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('prepareLsm', () => {
   let dir: string;

@@ -35,7 +35,7 @@ import {
   type TimeWindow,
 } from '@twsa/grid';
 import { DatasetsArgumentError, DatasetsEmptyError, DatasetsMismatchError } from './errors.js';
-import { isYearMonth, monthIndex, monthKey } from './internal/time.js';
+import { isYearMonth, monthIndex, monthKey } from '@twsa/grid';
 
 /** Options of {@link prepareLsm}. */
 export interface PrepareLsmOptions {

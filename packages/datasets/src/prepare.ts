@@ -14,7 +14,7 @@ import {
 } from '@twsa/grid';
 import type { Grid, GridSpec, GridStack } from '@twsa/grid';
 import { DatasetsArgumentError, DatasetsEmptyError, DatasetsMismatchError } from './errors.js';
-import { isYearMonth, monthIndex, monthKey } from './internal/time.js';
+import { isYearMonth, monthIndex, monthKey } from '@twsa/grid';
 
 /** Options of {@link prepareGrace}. */
 export interface PrepareGraceOptions {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { makeSequences, paperSplit, sequenceData, targetWindows, type SplitLabel } from '@twsa/datasets';
+import { makeSequences, paperSplit, sequenceArrays, targetWindows, type SplitLabel } from '@twsa/datasets';
 
 describe('makeSequences', () => {
   it('paper setting: 20-frame windows, step 1, 19 in + 1 out, forecast in time order', () => {
@@ -147,32 +147,32 @@ describe('makeSequences', () => {
   });
 });
 
-describe('sequenceData', () => {
+describe('sequenceArrays', () => {
   it('gathers frames in model order and interpolates filled inputs linearly, pixel by pixel', () => {
     // 6 months of 1×2 frames: pixel 0 = 10·t, pixel 1 = NaN at t = 1, else −t; month 2 missing.
     const data = Float32Array.from([0, 0, 10, NaN, 999, 999, 30, -3, 40, -4, 50, -5]);
     const stack = { data, shape: [6, 1, 2] as const };
     const { windows } = makeSequences([1, 1, 0, 1, 1, 1], { length: 5, gaps: 'allow-gaps' });
     expect(windows.map((w) => w.target)).toEqual([4, 5]);
-    const d = sequenceData(stack, windows);
-    expect(d.inputShape).toEqual([2, 4, 1, 2]);
-    expect(d.targetShape).toEqual([2, 1, 2]);
-    expect(Array.from(d.input.subarray(0, 8))).toEqual([0, 0, 10, NaN, 20, NaN, 30, -3]);
-    expect(Array.from(d.input.subarray(8, 16))).toEqual([10, NaN, 20, NaN, 30, -3, 40, -4]);
-    expect(Array.from(d.target)).toEqual([40, -4, 50, -5]);
+    const d = sequenceArrays(stack, windows);
+    expect(d.inputs.shape).toEqual([2, 4, 1, 2]);
+    expect(d.targets.shape).toEqual([2, 1, 2]);
+    expect(Array.from(d.inputs.data.subarray(0, 8))).toEqual([0, 0, 10, NaN, 20, NaN, 30, -3]);
+    expect(Array.from(d.inputs.data.subarray(8, 16))).toEqual([10, NaN, 20, NaN, 30, -3, 40, -4]);
+    expect(Array.from(d.targets.data)).toEqual([40, -4, 50, -5]);
     expect(d.labels).toEqual(['train', 'train']);
   });
   it('hindcast windows are gathered newest first', () => {
     const stack = { data: Float32Array.from([0, 1, 2, 3]), shape: [4, 1, 1] as const };
-    const d = sequenceData(stack, makeSequences([1, 1, 1, 1], { length: 4, mode: 'hindcast' }).windows);
-    expect([Array.from(d.input), Array.from(d.target)]).toEqual([[3, 2, 1], [0]]);
+    const d = sequenceArrays(stack, makeSequences([1, 1, 1, 1], { length: 4, mode: 'hindcast' }).windows);
+    expect([Array.from(d.inputs.data), Array.from(d.targets.data)]).toEqual([[3, 2, 1], [0]]);
   });
   it('rejects windows outside the stack and unfillable gaps', () => {
     const stack = { data: new Float32Array(3), shape: [3, 1, 1] as const };
-    expect(() => sequenceData(stack, [{ inputs: [0, 1], target: 5, label: 'train', filled: [] }])).toThrow(
-      "Argument 'windows[0]' passed to 'sequenceData' must be month indices in [0, 3)",
+    expect(() => sequenceArrays(stack, [{ inputs: [0, 1], target: 5, label: 'train', filled: [] }])).toThrow(
+      "Argument 'windows[0]' passed to 'sequenceArrays' must be month indices in [0, 3)",
     );
-    expect(() => sequenceData(stack, [{ inputs: [0, 1], target: 2, label: 'train', filled: [1] }])).toThrow(
+    expect(() => sequenceArrays(stack, [{ inputs: [0, 1], target: 2, label: 'train', filled: [1] }])).toThrow(
       "Argument 'windows[0].filled'",
     );
   });
@@ -208,7 +208,7 @@ describe('targetWindows', () => {
     expect(gaps.windows.map((w) => [w.target, w.filled])).toEqual([[3, [1]]]);
     expect(gaps.skipped).toEqual([{ target: 5, reason: 'first or last input missing' }]);
     const stack = { data: Float32Array.from([0, 99, 20, 30, 99, 50]), shape: [6, 1, 1] as const };
-    expect(Array.from(sequenceData(stack, gaps.windows).input)).toEqual([0, 10, 20]);
+    expect(Array.from(sequenceArrays(stack, gaps.windows).inputs.data)).toEqual([0, 10, 20]);
   });
   it('refuses bad targets and mode lists', () => {
     expect(() => targetWindows([1, 1], [2], { length: 2 })).toThrow(/targets\[0\]/);

@@ -3,6 +3,7 @@
  * (forecast the next month) or reversed (hindcast the previous month), with an explicit rule for missing months
  * and no window spanning two splits.
  */
+import type { ArrayRecord, FrameStack } from '@twsa/grid';
 import { DatasetsArgumentError } from './errors.js';
 import { assertLabels, type SplitLabel } from './split.js';
 
@@ -85,7 +86,7 @@ function positiveInt(value: unknown, argument: string, fn: string, min: number):
 }
 
 /**
- * Cuts a monthly series into ConvLSTM windows (frame indices only; see {@link sequenceData} for the arrays).
+ * Cuts a monthly series into ConvLSTM windows (frame indices only; see {@link sequenceArrays} for the arrays).
  *
  * ## Method
  * For each start i = 0, step, 2·step, … with i + length ≤ months, the window spans months i … i+length−1. Its label
@@ -229,7 +230,7 @@ export interface TargetWindowResult {
  * mode frames t+L−1 … t+1 (reversed), L = `length`. The inputs may be any valid frame — known history, not the
  * answer — so, unlike {@link makeSequences}, no split label rule applies to them; the window carries the target's
  * label. The target must be valid; the inputs follow the gap rule ({@link GapRule}: all valid, or up to `maxMissing`
- * missing inner inputs, filled by {@link sequenceData} and listed in `filled`). A target whose window would leave
+ * missing inner inputs, filled by {@link sequenceArrays} and listed in `filled`). A target whose window would leave
  * the series or break the gap rule is listed in `skipped`.
  *
  * @param valid - Validity per frame (as {@link makeSequences}).
@@ -322,14 +323,15 @@ export function targetWindows(
   return { windows, skipped };
 }
 
-/** Arrays of a set of windows, ready for a ConvLSTM. */
-export interface SequenceData {
+/**
+ * Arrays of a set of windows, ready for a ConvLSTM: a record pair `{ inputs, targets }` that `@twsa/models`'
+ * `SequenceData` accepts as is.
+ */
+export interface SequenceArrays {
   /** Inputs, `[windows, length − 1, rows, cols]`, frames in model order. */
-  readonly input: Float32Array;
-  readonly inputShape: readonly [windows: number, steps: number, rows: number, cols: number];
+  readonly inputs: ArrayRecord;
   /** Targets, `[windows, rows, cols]`. */
-  readonly target: Float32Array;
-  readonly targetShape: readonly [windows: number, rows: number, cols: number];
+  readonly targets: FrameStack;
   /** Label of each window. */
   readonly labels: SplitLabel[];
 }
@@ -343,20 +345,20 @@ export interface SequenceData {
  *
  * @param stack - Monthly frames `{ data, shape: [months, rows, cols] }` (e.g. a `GridStack` on a monthly axis).
  * @param windows - From {@link makeSequences} on the same months.
- * @returns {@link SequenceData}.
+ * @returns {@link SequenceArrays}.
  * @throws {@link DatasetsArgumentError} when a window refers to a month outside the stack or cannot be interpolated.
  * @example
  * ```ts
  * const stack = { data: Float32Array.from([0, 10, 99, 30, 40]), shape: [5, 1, 1] as const };
  * const { windows } = makeSequences([1, 1, 0, 1, 1], { length: 5, gaps: "allow-gaps" });
- * Array.from(sequenceData(stack, windows).input); // => [0, 10, 20, 30]
+ * Array.from(sequenceArrays(stack, windows).inputs.data); // => [0, 10, 20, 30]
  * ```
  */
-export function sequenceData(
+export function sequenceArrays(
   stack: { readonly data: ArrayLike<number>; readonly shape: readonly [number, number, number] },
   windows: readonly SequenceWindow[],
-): SequenceData {
-  const fn = 'sequenceData';
+): SequenceArrays {
+  const fn = 'sequenceArrays';
   if (!stack || !Array.isArray(stack.shape) || stack.shape.length !== 3)
     throw new DatasetsArgumentError('stack', fn, 'a stack { data, shape: [months, rows, cols] }', String(stack));
   const [months, rows, cols] = stack.shape;
@@ -412,10 +414,8 @@ export function sequenceData(
     for (let i = 0; i < size; i++) target[n * size + i] = stack.data[w.target * size + i]!;
   });
   return {
-    input,
-    inputShape: [list.length, steps, rows, cols],
-    target,
-    targetShape: [list.length, rows, cols],
+    inputs: { data: input, shape: [list.length, steps, rows, cols] },
+    targets: { data: target, shape: [list.length, rows, cols] },
     labels: list.map((w) => w.label),
   };
 }

@@ -2,7 +2,7 @@ import { sameGrid, CANADA_LCC_110KM, transformer, cellCenter } from '@twsa/grid'
 import { syntheticScenario } from './synthetic.js';
 import { describePairs } from './pair.js';
 import { isDatasetsError } from './errors.js';
-import { caught } from '../test/helpers.js';
+import { caught } from '../../../test-support/caught.js';
 
 describe('syntheticScenario', () => {
   // A shorter emulator period keeps the default lane fast; the full 1979 default is exercised once below.

@@ -17,7 +17,8 @@ import { emulateLsm } from './emulator.js';
 import type { EmulateLsmOptions } from './emulator.js';
 import { DatasetsArgumentError } from './errors.js';
 import { GRACE_JPL_RL06_WINDOWS } from './grace-calendar.js';
-import { dayNumber, decimalYear, isYearMonth } from './internal/time.js';
+import { dayNumber, isYearMonth, monthIndex } from '@twsa/grid';
+import { decimalYear } from './internal/time.js';
 import { createRandom, randomSmoothField } from './internal/random.js';
 import { pairMonthly } from './pair.js';
 import type { PairedSamples } from './pair.js';
@@ -180,7 +181,7 @@ export async function syntheticScenario(options: SyntheticScenarioOptions = {}):
   for (let i = 0; i < n; i++) {
     const w = windows[i]!;
     const t = decimalYear(dayNumber(w.mid) + 0.5);
-    const monthIdx = Number(w.yearMonth.slice(0, 4)) * 12 + Number(w.yearMonth.slice(5, 7)) - 1;
+    const monthIdx = monthIndex(w.yearMonth);
     // Step the AR(1) anomaly once per elapsed calendar month (missing months still advance it).
     const steps = Number.isNaN(previousMonth) ? 1 : monthIdx - previousMonth;
     for (let s = 0; s < steps; s++) {

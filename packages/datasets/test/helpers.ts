@@ -49,16 +49,6 @@ export function lsmOnWindows(
   } as GridStack;
 }
 
-/** Captures the error thrown by `fn` (sync or async). */
-export async function caught(fn: () => unknown): Promise<unknown> {
-  try {
-    await fn();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
-
 /** True when `../shared/data/real` (beside the repository) exists. */
 export const REAL_GRACE =
   '../shared/data/real/grace_jpl_rl06v03_land/jpl_rl06v03_lnd_northamerica_1deg_200204-201912.nc';

@@ -35,11 +35,12 @@ const NAMES = [
   'prepareLsm',
   'scalerFromJson',
   'scalerToJson',
-  'sequenceData',
+  'sequenceArrays',
   'splitByDateRange',
   'splitCounts',
   'splitIndices',
   'syntheticScenario',
+  'targetWindows',
   'transformFrames',
   'validationFromTrain',
 ];

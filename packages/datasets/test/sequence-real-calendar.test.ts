@@ -2,24 +2,12 @@
 // ../shared/data/real/grace_jpl_rl06v03_land/canada_mean_twsa_jpl_rl06v03_lnd.csv (one row per GRACE record).
 // Expected counts were computed independently with a plain Python loop over the same rules (python3, csv module):
 // 177 calendar months, 156 with a record, 21 missing; 20-frame windows, step 1.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { makeSequences, splitByDateRange, type SequenceMode } from '@twsa/datasets';
+import { haveRealData, realDataPath } from '../../../test-support/real-data.js';
 
-const CSV = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'shared',
-  'data',
-  'real',
-  'grace_jpl_rl06v03_land',
-  'canada_mean_twsa_jpl_rl06v03_lnd.csv',
-);
-const present = existsSync(CSV);
-if (!present) console.warn('skipped: ../shared/data/real not found');
+const CSV = realDataPath('grace_jpl_rl06v03_land', 'canada_mean_twsa_jpl_rl06v03_lnd.csv');
+const present = haveRealData(CSV);
 
 (present ? describe : describe.skip)('ConvLSTM windows on the real GRACE calendar 2002-04..2016-12', () => {
   const records = readFileSync(CSV, 'utf8')

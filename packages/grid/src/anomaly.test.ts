@@ -1,21 +1,8 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { anomalies, createStack, isGridError, readNetcdf, PAPER_BASELINE } from '@twsa/grid';
+import { haveRealData, realDataPath } from '../../../test-support/real-data.js';
 
-const STACK = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'shared',
-  'data',
-  'real',
-  'grace_jpl_rl06v03_land',
-  'jpl_rl06v03_lnd_northamerica_1deg_200204-201912.nc',
-);
-const haveReal = existsSync(STACK);
-if (!haveReal) console.warn('skipped: ../shared/data/real not found');
+const STACK = realDataPath('grace_jpl_rl06v03_land', 'jpl_rl06v03_lnd_northamerica_1deg_200204-201912.nc');
+const haveReal = haveRealData(STACK);
 
 describe('anomalies', () => {
   const s = createStack(new Float32Array([1, 10, 3, Number.NaN, 5, 30, 100, 7]), {

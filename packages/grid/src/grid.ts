@@ -7,6 +7,7 @@
  * Missing values are `NaN` in float grids; `nodata` records the value used on disk.
  */
 import { GridArgumentError, GridShapeError } from './errors.js';
+import type { FrameStack } from './records.js';
 
 /** Element types a grid may hold; physical fields default to Float32Array. */
 export type GridArray = Float32Array | Float64Array | Int16Array | Uint8Array;
@@ -38,8 +39,7 @@ export interface Grid<T extends GridArray = Float32Array> extends GridSpec {
 export type TimeBounds = readonly [start: string, end: string];
 
 /** A time series of grids: `shape: [time, rows, cols]`, frame-major (`data[t * rows * cols + r * cols + c]`). */
-export interface GridStack<T extends GridArray = Float32Array> {
-  readonly data: T;
+export interface GridStack<T extends GridArray = Float32Array> extends FrameStack<T> {
   readonly shape: readonly [time: number, rows: number, cols: number];
   readonly bounds: Bounds;
   readonly crs: string;

@@ -20,6 +20,7 @@ export type {
   CreateGridOptions,
   CreateStackOptions,
 } from './grid.js';
+export type { ArrayRecord, FrameStack } from './records.js';
 export {
   createGrid,
   createStack,
@@ -31,6 +32,18 @@ export {
   sameGrid,
   geoTransform,
 } from './grid.js';
+export type { Rng } from './random.js';
+export { createRng } from './random.js';
+export {
+  isYearMonth,
+  yearMonthOf,
+  monthIndex,
+  monthKey,
+  monthRange,
+  dayNumber,
+  dayIsoDate,
+  monthStartDay,
+} from './months.js';
 export type { GridErrorName } from './errors.js';
 export {
   GRID_ERROR_NAMES,
@@ -73,7 +86,8 @@ export type { WaterUnit, UnitScaleOptions } from './units.js';
 export { WATER_UNITS, normalizeUnits, unitScale, convertUnits } from './units.js';
 export type { CfTimeUnit, DecodeCfTimesOptions } from './time-decode.js';
 export { CF_CALENDARS, parseCfTimeUnit, decodeCfTimes, isoDateTime, isoDate } from './time-decode.js';
-export type { WriteFileOptions } from './io/atomic.js';
+export type { WriteFileOptions, AtomicWriteOptions, AtomicWriteData } from './io/atomic.js';
+export { writeFileAtomic, writeFileAtomicSync } from './io/atomic.js';
 export type { ReadGeoTiffOptions, GeoTiffHeader, WriteGeoTiffOptions } from './io/geotiff.js';
 export { readGeoTiff, readGeoTiffHeader, writeGeoTiff } from './io/geotiff.js';
 export type { NetcdfFormat, ReadNetcdfOptions, FrameVariables, NetcdfHandle, NetcdfStack } from './io/netcdf.js';

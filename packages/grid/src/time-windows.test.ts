@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { graceMonths, isGridError, missingMonths, openNetcdf, thirtyDayWindows } from '@twsa/grid';
+import { haveRealData, realDataPath } from '../../../test-support/real-data.js';
 
-const REAL = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data', 'real');
+const REAL = realDataPath();
 const STACK = join(REAL, 'grace_jpl_rl06v03_land', 'jpl_rl06v03_lnd_northamerica_1deg_200204-201912.nc');
-const haveReal = existsSync(STACK);
-if (!haveReal) console.warn('skipped: ../shared/data/real not found');
+const haveReal = haveRealData(STACK);
 
 function thrown(fn: () => unknown): unknown {
   try {

@@ -5,6 +5,7 @@
 import { GridArgumentError } from './errors.js';
 import type { TimeBounds } from './grid.js';
 import { isoDate, isoDateTime } from './time-decode.js';
+import { isYearMonth, monthIndex, monthRange, yearMonthOf } from './months.js';
 
 const DAY_MS = 86_400_000;
 
@@ -55,11 +56,6 @@ export function parseIsoUtc(value: string, argument: string, fn: string): number
   return ms;
 }
 
-function yearMonthOf(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
-}
-
 /**
  * The GRACE month index of a stack: one record per frame, built from its `[start, end)` time bounds.
  *
@@ -105,7 +101,7 @@ export function graceMonths(stack: { readonly timeBounds?: readonly TimeBounds[]
       end: b[1],
       startMs: start,
       mid: isoDate(mid),
-      yearMonth: yearMonthOf(mid),
+      yearMonth: yearMonthOf(new Date(mid).toISOString()),
       days: (end - start) / DAY_MS,
     };
   });
@@ -161,23 +157,16 @@ function suffix(k: number): string {
  * ```
  */
 export function missingMonths(records: readonly { readonly yearMonth: string }[], from: string, to: string): string[] {
-  const parse = (v: string, name: string): [number, number] => {
-    const m = /^(\d{4})-(\d{2})$/.exec(typeof v === 'string' ? v : '');
-    if (!m || Number(m[2]) < 1 || Number(m[2]) > 12)
-      throw new GridArgumentError(name, 'missingMonths', 'a month "YYYY-MM"', JSON.stringify(v));
-    return [Number(m[1]), Number(m[2])];
-  };
-  const [y0, m0] = parse(from, 'from');
-  const [y1, m1] = parse(to, 'to');
-  if (y1 * 12 + m1 < y0 * 12 + m0)
+  for (const [name, v] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
+    if (!isYearMonth(v)) throw new GridArgumentError(name, 'missingMonths', 'a month "YYYY-MM"', JSON.stringify(v));
+  }
+  if (monthIndex(to) < monthIndex(from))
     throw new GridArgumentError('to', 'missingMonths', `a month not before from (${from})`, JSON.stringify(to));
   const have = new Set(records.map((r) => r.yearMonth));
-  const out: string[] = [];
-  for (let k = y0 * 12 + m0 - 1; k <= y1 * 12 + m1 - 1; k++) {
-    const ym = `${Math.floor(k / 12)}-${String((k % 12) + 1).padStart(2, '0')}`;
-    if (!have.has(ym)) out.push(ym);
-  }
-  return out;
+  return monthRange(from, to).filter((ym) => !have.has(ym));
 }
 
 /**

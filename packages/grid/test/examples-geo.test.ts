@@ -14,6 +14,8 @@ const FILES = [
   'weights.ts',
   'mask.ts',
   'time-windows.ts',
+  'months.ts',
+  'random.ts',
   'aggregate.ts',
   'anomaly.ts',
   'stream.ts',

@@ -1,13 +1,13 @@
 // End-to-end real-data check of the geometry part: GRACE 1° North America → Canada LCC 112 km (conservative) →
 // Canada mask (Natural Earth 50m) → area-weighted national mean, against canada_mean_twsa_jpl_rl06v03_lnd.csv, which
 // was derived independently on the 1° grid (cos-lat and Canada-fraction weights from a different outline).
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyRemap, canadaMask, cellAreas, readNetcdf, remapWeights, CANADA_LCC_110KM } from '../src/index.js';
+import { haveRealData, realDataPath } from '../../../test-support/real-data.js';
 
-const DIR = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data', 'real', 'grace_jpl_rl06v03_land');
-const haveReal = existsSync(DIR);
-if (!haveReal) console.warn('skipped: ../shared/data/real not found');
+const DIR = realDataPath('grace_jpl_rl06v03_land');
+const haveReal = haveRealData(DIR);
 
 (haveReal ? describe : describe.skip)('GRACE → Canada LCC → national mean (real data)', () => {
   it('matches the reference Canada-mean TWSA series within 0.2 cm (signal RMS ≈ 5 cm)', async () => {

@@ -3,7 +3,7 @@
  */
 import { MetricsArgumentError, MetricsShapeError } from './errors.js';
 import { assertStack, checkThreshold, toInclusion } from './internal/arrays.js';
-import type { MaskArray, StackLike } from './types.js';
+import type { MaskArray, FrameStack } from './types.js';
 
 /** Options of {@link areaWeightedMean}. */
 export interface AreaWeightedMeanOptions {
@@ -52,7 +52,7 @@ export interface AreaWeightedMeanResult {
  * ```
  */
 export function areaWeightedMean(
-  stack: StackLike,
+  stack: FrameStack,
   weights: ArrayLike<number>,
   options?: AreaWeightedMeanOptions,
 ): AreaWeightedMeanResult {

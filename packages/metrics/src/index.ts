@@ -13,7 +13,7 @@
  * rmse([1, 2, NaN], [1, 3, 4]); // => { value: 0.7071067811865476, count: 2 }
  * ```
  */
-export type { NumericArray, MaskArray, StackLike, UndefinedReason, MetricResult } from './types.js';
+export type { NumericArray, MaskArray, FrameStack, UndefinedReason, MetricResult } from './types.js';
 export type { MetricsErrorName } from './errors.js';
 export {
   METRICS_ERROR_NAMES,

@@ -13,7 +13,7 @@ import {
   pearsonFrom,
   rmseFrom,
 } from './internal/kernels.js';
-import type { MaskArray, StackLike } from './types.js';
+import type { MaskArray, FrameStack } from './types.js';
 
 /** Options of {@link perPixelMetrics}. */
 export interface PerPixelMetricsOptions {
@@ -72,8 +72,8 @@ export interface PerPixelMetricsResult {
  * ```
  */
 export function perPixelMetrics(
-  pred: StackLike,
-  obs: StackLike,
+  pred: FrameStack,
+  obs: FrameStack,
   options?: PerPixelMetricsOptions,
 ): PerPixelMetricsResult {
   const fn = 'perPixelMetrics';

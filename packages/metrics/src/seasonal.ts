@@ -4,7 +4,7 @@
 import { MetricsArgumentError } from './errors.js';
 import { assertNumeric, assertStack, checkThreshold, gatherValid, toInclusion } from './internal/arrays.js';
 import { resolveTimes, type TimeAxis } from './time.js';
-import type { MaskArray, NumericArray, StackLike, UndefinedReason } from './types.js';
+import type { MaskArray, NumericArray, FrameStack, UndefinedReason } from './types.js';
 
 /** Options of {@link annualHarmonic}. */
 export interface AnnualHarmonicOptions {
@@ -202,7 +202,7 @@ export interface AnnualHarmonicMapResult {
  * m.amplitude[1]; // => 0
  * ```
  */
-export function annualHarmonicMap(stack: StackLike, options: AnnualHarmonicMapOptions): AnnualHarmonicMapResult {
+export function annualHarmonicMap(stack: FrameStack, options: AnnualHarmonicMapOptions): AnnualHarmonicMapResult {
   const fn = 'annualHarmonicMap';
   const [nt, rows, cols] = assertStack(stack, 'stack', fn);
   if (options === undefined || options === null || options.times === undefined)
@@ -294,7 +294,7 @@ export interface RemoveSeasonalCycleResult {
  * r.amplitude[0].toFixed(4); // => "10.0000"
  * ```
  */
-export function removeSeasonalCycle(stack: StackLike, options: RemoveSeasonalCycleOptions): RemoveSeasonalCycleResult {
+export function removeSeasonalCycle(stack: FrameStack, options: RemoveSeasonalCycleOptions): RemoveSeasonalCycleResult {
   const fn = 'removeSeasonalCycle';
   const [nt, rows, cols] = assertStack(stack, 'stack', fn);
   if (options === undefined || options === null || options.times === undefined)

@@ -5,7 +5,7 @@ import { MetricsShapeError } from './errors.js';
 import { assertStack, checkThreshold, toInclusion } from './internal/arrays.js';
 import { gatherPairs, pairStats, pearsonFrom, rmseFrom } from './internal/kernels.js';
 import { areaWeightedMean } from './area.js';
-import type { MaskArray, MetricResult, StackLike } from './types.js';
+import type { MaskArray, MetricResult, FrameStack } from './types.js';
 
 /** Options of {@link table1Summary}. */
 export interface Table1Options {
@@ -76,7 +76,7 @@ export const TABLE1_DEFINITION =
  * s.counts.landPixels; // => 2
  * ```
  */
-export function table1Summary(pred: StackLike, obs: StackLike, options?: Table1Options): Table1Summary {
+export function table1Summary(pred: FrameStack, obs: FrameStack, options?: Table1Options): Table1Summary {
   const fn = 'table1Summary';
   const [nt, rows, cols] = assertStack(pred, 'pred', fn);
   const shapeO = assertStack(obs, 'obs', fn);

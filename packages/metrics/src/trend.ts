@@ -5,7 +5,7 @@ import { MetricsArgumentError } from './errors.js';
 import { assertNumeric, assertStack, checkThreshold, gatherValid, toInclusion } from './internal/arrays.js';
 import { medianInPlace, twoSidedNormalP } from './internal/special.js';
 import { resolveTimes, type TimeAxis } from './time.js';
-import type { MaskArray, NumericArray, StackLike, UndefinedReason } from './types.js';
+import type { MaskArray, NumericArray, FrameStack, UndefinedReason } from './types.js';
 
 /** Options of {@link mannKendall}, {@link senSlope} and {@link trendTest}. */
 export interface TrendOptions {
@@ -298,7 +298,7 @@ export interface TrendMapResult {
  * Array.from(m.significant); // => [0, 0]
  * ```
  */
-export function trendMap(stack: StackLike, options?: TrendMapOptions): TrendMapResult {
+export function trendMap(stack: FrameStack, options?: TrendMapOptions): TrendMapResult {
   const fn = 'trendMap';
   const [nt, rows, cols] = assertStack(stack, 'stack', fn);
   const size = rows * cols;

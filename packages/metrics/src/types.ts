@@ -1,6 +1,7 @@
 /**
- * Plain record types shared by every @twsa/metrics function. They are structural, so a `GridStack` from
- * `@twsa/grid` (or any `{ data, shape: [time, rows, cols] }`) can be passed without importing that package.
+ * Plain record types shared by every @twsa/metrics function. This package has no dependencies, so it declares
+ * them structurally: its {@link FrameStack} is the `FrameStack` of `@twsa/grid` (same name, same layout) widened
+ * to plain number arrays, so a `GridStack` or any `{ data, shape: [time, rows, cols] }` can be passed as is.
  */
 
 /** A series or flattened field of values; `NaN` (and `±Infinity`) mark missing values. */
@@ -15,9 +16,9 @@ export type MaskArray = ArrayLike<number> | readonly boolean[];
 
 /**
  * A time stack of 2-D fields: `data[t * rows * cols + r * cols + c]`, `shape: [time, rows, cols]`.
- * Structurally compatible with `GridStack` of `@twsa/grid`.
+ * The structural twin of `FrameStack` in `@twsa/grid` (which `GridStack` extends), accepting number arrays too.
  */
-export interface StackLike {
+export interface FrameStack {
   readonly data: NumericArray;
   readonly shape: readonly [time: number, rows: number, cols: number];
 }

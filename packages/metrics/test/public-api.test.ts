@@ -21,6 +21,7 @@ const NAMES = [
   'nse',
   'pearson',
   'perPixelMetrics',
+  'removeSeasonalCycle',
   'rmse',
   'scoreSeries',
   'senSlope',

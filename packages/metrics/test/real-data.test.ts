@@ -1,25 +1,13 @@
 // Real data: the Canada-mean GRACE JPL RL06 v03 series over the paper's period (2002-04..2016-12, 158 records), from
 // ../shared/data/real (see its PROVENANCE.md). Expected statistics come from numpy/scipy
 // (scripts/fixtures/metrics_reference.py → fixtures/real_canada_mean.json); the data are read at test time, not copied.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { annualHarmonic, decimalYear, trendTest } from '@twsa/metrics';
 import { expectClose, num, readFixture } from './helpers.js';
+import { haveRealData, realDataPath } from '../../../test-support/real-data.js';
 
-const CSV = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'shared',
-  'data',
-  'real',
-  'grace_jpl_rl06v03_land',
-  'canada_mean_twsa_jpl_rl06v03_lnd.csv',
-);
-const present = existsSync(CSV);
-if (!present) console.warn('skipped: ../shared/data/real not found');
+const CSV = realDataPath('grace_jpl_rl06v03_land', 'canada_mean_twsa_jpl_rl06v03_lnd.csv');
+const present = haveRealData(CSV);
 
 type N = number | null;
 interface RealFixture {

@@ -79,6 +79,34 @@ describe('paper preset reproduces Table 1 of Yu et al. (2021) exactly', () => {
     } finally {
       m.dispose();
     }
+    const plain = buildConvLstm({ preset: 'paper', initializer: 'zeros', residual: false });
+    try {
+      expect(plain.countParams()).toBe(1_858_049);
+    } finally {
+      plain.dispose();
+    }
+  });
+  it('ConvLSTM residual: the prediction is the last input frame plus the tanh output (zero weights: persistence)', () => {
+    const m = buildConvLstm({ preset: 'tiny', inputShape: [6, 6], timeSteps: 3, initializer: 'zeros' });
+    const plain = buildConvLstm({
+      preset: 'tiny',
+      inputShape: [6, 6],
+      timeSteps: 3,
+      initializer: 'zeros',
+      residual: false,
+    });
+    try {
+      const x = tf.randomUniform([2, 3, 6, 6, 1], -1, 1, 'float32', 4);
+      const last = tf.reshape(tf.slice(x, [0, 2, 0, 0, 0], [2, 1, 6, 6, 1]), [2, 6, 6, 1]);
+      const y = m.predict(x) as tf.Tensor;
+      const change = plain.predict(x) as tf.Tensor;
+      expect(tf.max(tf.abs(tf.sub(y, tf.add(last, change)))).dataSync()[0]).toBeLessThan(1e-6);
+      tf.dispose([x, last, y, change]);
+      expect(() => buildConvLstm({ residual: 'yes' as never })).toThrow(/config\.residual/);
+    } finally {
+      m.dispose();
+      plain.dispose();
+    }
   });
 });
 
@@ -173,7 +201,7 @@ describe('bad configs are typed errors naming the argument', () => {
 describe('DCAE decoder', () => {
   /** Per-row and per-column mean (over the other axis) of each output cell's variance across 8 random inputs, min / median. */
   function weakestLine(decoderUpsampling: 'resize' | 'transpose'): number {
-    const m = buildDcae({ preset: 'cpu', seed: 3, decoderUpsampling });
+    const m = buildDcae({ preset: 'cpu', seed: 3, decoderUpsampling, residual: false });
     try {
       return tf.tidy(() => {
         const y = m.predict(tf.randomUniform([8, 48, 48, 1], -1, 1, 'float32', 9)) as tf.Tensor;
@@ -188,6 +216,24 @@ describe('DCAE decoder', () => {
       m.dispose();
     }
   }
+  it('residual (cpu preset) adds the input map to the decoder output; paper and tiny do not', () => {
+    const m = buildDcae({ preset: 'cpu', seed: 2 });
+    const plain = buildDcae({ preset: 'cpu', seed: 2, residual: false });
+    try {
+      expect(m.countParams()).toBe(plain.countParams());
+      const x = tf.randomUniform([2, 48, 48, 1], -1, 1, 'float32', 3);
+      const [y, z] = [m.predict(x) as tf.Tensor, plain.predict(x) as tf.Tensor];
+      expect(tf.max(tf.abs(tf.sub(y, tf.add(x, z)))).dataSync()[0]).toBeLessThan(1e-6);
+      tf.dispose([x, y, z]);
+    } finally {
+      m.dispose();
+      plain.dispose();
+    }
+    const tiny = buildDcae({ preset: 'tiny' });
+    expect(tiny.layers.some((l) => l.name === 'lsm_plus_correction')).toBe(false);
+    tiny.dispose();
+    expect(() => buildDcae({ residual: 1 as never })).toThrow(/config\.residual/);
+  });
   it('drives every output row and column from the input by default (no stride-4 ConvTranspose seams)', () => {
     expect(weakestLine('resize')).toBeGreaterThan(0.05);
     // The seams that decoderUpsampling "transpose" leaves: rows/columns whose value does not depend on the input.

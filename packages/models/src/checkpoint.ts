@@ -8,7 +8,10 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModelsCheckpointError } from './errors.js';
-import { writeFileAtomic } from './internal/fs.js';
+import { writeFileAtomic } from '@twsa/grid';
+
+/** Saving replaces the previous files and creates the directory. */
+const ATOMIC = { overwrite: true, createDirectories: true } as const;
 
 /** Name of the JSON file that commits a checkpoint (written last). */
 export const CHECKPOINT_FILE = 'checkpoint.json';
@@ -171,8 +174,8 @@ export async function saveCheckpoint(dir: string, state: CheckpointState, parts:
     best,
   };
   try {
-    await writeFileAtomic(join(dir, weightsFile), packer.bytes());
-    await writeFileAtomic(join(dir, CHECKPOINT_FILE), JSON.stringify(json));
+    await writeFileAtomic(join(dir, weightsFile), packer.bytes(), ATOMIC);
+    await writeFileAtomic(join(dir, CHECKPOINT_FILE), JSON.stringify(json), ATOMIC);
     for (const f of await readdir(dir))
       if (/^weights-e\d+\.bin$/.test(f) && f !== weightsFile) await rm(join(dir, f), { force: true });
   } catch (cause) {

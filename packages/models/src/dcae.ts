@@ -1,7 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
   BASE_KEYS,
-  type BaseModelConfig,
   KernelInitializers,
   checkInitializer,
   checkInputShape,
@@ -11,6 +10,7 @@ import {
   checkPreset,
   checkSeed,
 } from './internal/config.js';
+import type { BaseModelConfig } from './model-config.js';
 import { ModelsArgumentError } from './errors.js';
 import { ResizeLayer } from './layers.js';
 
@@ -49,6 +49,13 @@ export interface DcaeConfig extends BaseModelConfig {
   readonly decoderUpsampling?: 'resize' | 'transpose';
   /** Kernel of the 1-filter tanh output layer. Default 3. */
   readonly outputKernel?: number;
+  /**
+   * Add the input map to the decoder's tanh output (the network learns the correction of the LSM, not the whole
+   * map through its 128-unit code). No parameters. paper `false`; cpu `true`; tiny `false`. Without it the cpu
+   * preset fits its training maps only after ~150 epochs (per-pixel train CC 0.81 at 40, 0.96 at 150) and still
+   * damps the test maps, whose trend lies outside the training years (per-pixel test CC 0.87 against the LSM's 0.90).
+   */
+  readonly residual?: boolean;
 }
 
 const KEYS = [
@@ -63,6 +70,7 @@ const KEYS = [
   'decoderStrides',
   'decoderUpsampling',
   'outputKernel',
+  'residual',
 ] as const;
 
 /** Preset values of {@link buildDcae}. */
@@ -73,6 +81,7 @@ export const DCAE_PRESETS = {
     latentUnits: 128,
     fcUnits: 128,
     decoderFilters: [128, 64, 32],
+    residual: false,
   },
   cpu: {
     convFilters: [16, 32, 32],
@@ -80,8 +89,16 @@ export const DCAE_PRESETS = {
     latentUnits: 128,
     fcUnits: 128,
     decoderFilters: [64, 32, 16],
+    residual: true,
   },
-  tiny: { convFilters: [4, 8], convStrides: [2, 2], latentUnits: 16, fcUnits: 16, decoderFilters: [8, 4, 4] },
+  tiny: {
+    convFilters: [4, 8],
+    convStrides: [2, 2],
+    latentUnits: 16,
+    fcUnits: 16,
+    decoderFilters: [8, 4, 4],
+    residual: false,
+  },
 } as const;
 
 /**
@@ -92,7 +109,8 @@ export const DCAE_PRESETS = {
  * Dense(latentUnits, relu) → BN → Dense(fcUnits, relu) (the paper's "128×128 latent" is this weight matrix) →
  * Reshape `[1, 1, fcUnits]`. Decoder: three 3×3 layers with tanh + BN from 1×1 up to 48×48 — by default a `valid`
  * ConvTranspose to 3×3, then bilinear ×4 + conv twice (`decoderUpsampling`; the paper does not give its strides,
- * and stride-4 3×3 ConvTranspose layers leave seams) — then a 1-filter tanh ConvTranspose. The `'paper'` preset has 76,125,313 parameters (Table 1;
+ * and stride-4 3×3 ConvTranspose layers leave seams) — then a 1-filter tanh ConvTranspose; with `residual` (cpu
+ * preset) the input map is added to it, so the code carries the LSM's correction. The `'paper'` preset has 76,125,313 parameters (Table 1;
  * 75.5 M of them in the first dense layer), of which 704 are non-trainable. The `'cpu'` preset uses
  * stride-2 encoder convs so the dense bottleneck is small (≈0.3 M parameters in all).
  *
@@ -162,6 +180,9 @@ export function buildDcae(config: DcaeConfig = {}): tfl.LayersModel {
     throw new ModelsArgumentError('config.latentBatchNorm', fn, 'a boolean', JSON.stringify(config.latentBatchNorm));
   }
   const init = new KernelInitializers(checkSeed(config.seed, fn), checkInitializer(config.initializer, fn));
+  const residual = config.residual ?? p.residual;
+  if (typeof residual !== 'boolean')
+    throw new ModelsArgumentError('config.residual', fn, 'a boolean', JSON.stringify(residual));
 
   const input = tfl.input({ shape: [rows, cols, 1], name: 'lsm' });
   let x: SymbolicTensor = input;
@@ -231,5 +252,6 @@ export function buildDcae(config: DcaeConfig = {}): tfl.LayersModel {
       kernelInitializer: init.next(),
     })
     .apply(x) as SymbolicTensor;
+  if (residual) x = tfl.layers.add({ name: 'lsm_plus_correction' }).apply([input, x]) as SymbolicTensor;
   return tfl.model({ inputs: input, outputs: x, name: config.name ?? `dcae_${preset}` });
 }

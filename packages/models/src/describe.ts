@@ -2,7 +2,8 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { buildConvLstm } from './conv-lstm.js';
 import { buildDcae } from './dcae.js';
 import { ModelsArgumentError } from './errors.js';
-import { PRESET_NAMES, type PresetName, checkKeys } from './internal/config.js';
+import { checkKeys } from './internal/config.js';
+import { PRESET_NAMES, type PresetName } from './model-config.js';
 import { buildPix2Pix } from './pix2pix.js';
 import { buildSeUnet } from './se-unet.js';
 

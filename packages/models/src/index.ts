@@ -35,8 +35,7 @@ export {
   isModelsError,
 } from './errors.js';
 export type { ModelsErrorName } from './errors.js';
-export { PRESET_NAMES } from './internal/config.js';
-export type { PresetName, InitializerMode, BaseModelConfig } from './internal/config.js';
+export type { PresetName, InitializerMode, BaseModelConfig } from './model-config.js';
 export { ConvLstm2dLayer, ResizeLayer, LastStepLayer, SequenceBatchNormLayer } from './layers.js';
 export type { ConvLstm2dLayerArgs, ResizeLayerArgs, SequenceBatchNormLayerArgs, LayerInitializer } from './layers.js';
 export { buildSeUnet, SE_UNET_PRESETS } from './se-unet.js';
@@ -50,8 +49,7 @@ export type { ConvLstmConfig } from './conv-lstm.js';
 export { describeModels, MODEL_NAMES, PAPER_PARAMETER_COUNTS } from './describe.js';
 export type { ModelName, ModelDescription, DescribeModelsOptions } from './describe.js';
 export { toTensor, fromTensor } from './tensor.js';
-export type { ArrayRecord } from './tensor.js';
-export { TRAINING_PROFILES, trainSupervised, trainPix2Pix, trainConvLstm, predict } from './train.js';
+export { TRAINING_PROFILES } from './train/options.js';
 export type {
   TrainingProfileName,
   SupervisedSplit,
@@ -63,8 +61,12 @@ export type {
   Pix2PixTrainOptions,
   ConvLstmTrainOptions,
   TrainResult,
-  PredictOptions,
-} from './train.js';
+} from './train/options.js';
+export { trainSupervised } from './train/supervised.js';
+export { trainPix2Pix } from './train/pix2pix.js';
+export { trainConvLstm } from './train/conv-lstm.js';
+export { predict } from './predict.js';
+export type { PredictOptions } from './predict.js';
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FILE } from './checkpoint.js';
 export type { CheckpointState, CheckpointParts, LoadedCheckpoint } from './checkpoint.js';
 export { saveModel, loadModel, fileSaveHandler, fileLoadHandler, MODEL_FILES } from './io.js';

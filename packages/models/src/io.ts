@@ -7,8 +7,11 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModelsIoError } from './errors.js';
-import { writeFileAtomic } from './internal/fs.js';
+import { writeFileAtomic } from '@twsa/grid';
 import './layers.js';
+
+/** Saving replaces the previous files and creates the directory. */
+const ATOMIC = { overwrite: true, createDirectories: true } as const;
 
 /** File names inside a saved-model directory. */
 export const MODEL_FILES = { topology: 'model.json', weights: 'weights.bin' } as const;
@@ -39,8 +42,8 @@ export function fileSaveHandler(dir: string): tf.io.IOHandler {
         ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
       };
       try {
-        await writeFileAtomic(join(dir, MODEL_FILES.weights), bytes);
-        await writeFileAtomic(join(dir, MODEL_FILES.topology), JSON.stringify(json));
+        await writeFileAtomic(join(dir, MODEL_FILES.weights), bytes, ATOMIC);
+        await writeFileAtomic(join(dir, MODEL_FILES.topology), JSON.stringify(json), ATOMIC);
       } catch (cause) {
         throw new ModelsIoError(`Could not save the model to ${dir}: ${(cause as Error).message}`, {
           cause,

@@ -1,7 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
   BASE_KEYS,
-  type BaseModelConfig,
   KernelInitializers,
   checkInitializer,
   checkInputShape,
@@ -11,6 +10,7 @@ import {
   checkPreset,
   checkSeed,
 } from './internal/config.js';
+import type { BaseModelConfig } from './model-config.js';
 import { ModelsArgumentError } from './errors.js';
 
 type SymbolicTensor = tfl.SymbolicTensor;

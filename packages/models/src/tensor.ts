@@ -2,14 +2,8 @@
  * Conversions between the plain `{ data, shape }` records of @twsa/grid and tfjs tensors (NHWC).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Grid, GridStack } from '@twsa/grid';
+import type { ArrayRecord, Grid, GridStack } from '@twsa/grid';
 import { ModelsArgumentError, ModelsShapeError } from './errors.js';
-
-/** A plain array record: row-major float data and its shape (what the training loops take). */
-export interface ArrayRecord {
-  readonly data: Float32Array;
-  readonly shape: readonly number[];
-}
 
 function isStackLike(v: unknown): v is GridStack {
   const s = v as GridStack;

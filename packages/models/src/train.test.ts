@@ -5,7 +5,11 @@ import { buildSeUnet } from './se-unet.js';
 import { buildDcae } from './dcae.js';
 import { buildPix2Pix } from './pix2pix.js';
 import { buildConvLstm } from './conv-lstm.js';
-import { predict, trainConvLstm, trainPix2Pix, trainSupervised, type EpochEvent, type TrainResult } from './train.js';
+import { predict } from './predict.js';
+import { trainConvLstm } from './train/conv-lstm.js';
+import type { EpochEvent, TrainResult } from './train/options.js';
+import { trainPix2Pix } from './train/pix2pix.js';
+import { trainSupervised } from './train/supervised.js';
 import { isModelsError } from './errors.js';
 import { toyPairs, toyWindows, weightsOf } from '../test/helpers.js';
 

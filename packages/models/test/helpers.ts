@@ -1,4 +1,4 @@
-import type { ArrayRecord } from '../src/tensor.js';
+import type { ArrayRecord } from '@twsa/grid';
 
 /** Deterministic pseudo-random values in [-1, 1) (Park–Miller), for test data. */
 export function noise(length: number, seed = 1): Float32Array {

@@ -26,7 +26,6 @@ const NAMES = [
   'OptimizerOptionError',
   'PAPER_PARAMETER_COUNTS',
   'PIX2PIX_PRESETS',
-  'PRESET_NAMES',
   'ResizeLayer',
   'SE_UNET_PRESETS',
   'SequenceBatchNormLayer',

@@ -22,6 +22,10 @@ import type { EnsembleRunOptions, EnsembleRunResult, ExecutorName } from './ense
 import type { EnsembleTable1 } from './ensemble-table1.js';
 import { parsePerModel, type SlurmOptions, type TwsaCommand } from './slurm.js';
 import { isDirectory, locateRunToResume, readJson } from './run-folder.js';
+import { defaultEngine } from './seam.js';
+import type { GridInfo } from '@twsa/grid';
+import type { DataBaselineResult, DataPairsResult } from './data-commands.js';
+import type { PresetName } from '@twsa/models';
 import type { Table1 } from './table1.js';
 
 /** Where the CLI writes. */
@@ -379,14 +383,14 @@ async function commandRun(args: string[], io: CliIo, stage?: StageName): Promise
     throw new UsageError(`twsa ${stage ?? 'run'} needs --out <dir> (the run folder to create)`);
   const config = configFrom(values);
   if ((config.profile === 'paper' || estimateOnly) && stage === undefined) {
-    const toolkit = await (await import('./default-toolkit.js')).defaultToolkit();
-    const backend = await toolkit.initBackend(config.backend);
+    const engine = await defaultEngine();
+    const backend = await engine.initBackend(config.backend);
     const { estimateTrainingSeconds, formatTrainingEstimate } = await import('./estimate.js');
     if (!quiet)
       io.stderr(
         `estimating the training time on the '${backend}' backend (one timed step per model after a warm-up step; about a minute for the paper presets on wasm)…\n`,
       );
-    const estimate = await estimateTrainingSeconds(config, toolkit, {
+    const estimate = await estimateTrainingSeconds(config, engine, {
       ...(quiet ? {} : { log: (message: string) => io.stderr(`  ${message}\n`) }),
     });
     const text = formatTrainingEstimate(estimate, backend, config.profile).join('\n') + '\n';
@@ -404,7 +408,7 @@ async function commandRun(args: string[], io: CliIo, stage?: StageName): Promise
       const result = await startEnsemble(config, values.out!, {
         ...ensembleOptions(values),
         ...base,
-        toolkit,
+        engine,
         overwrite: values.overwrite === true,
       });
       return ensembleSummary(io, result);
@@ -413,7 +417,7 @@ async function commandRun(args: string[], io: CliIo, stage?: StageName): Promise
       ...base,
       out: values.out!,
       overwrite: values.overwrite === true,
-      toolkit,
+      engine,
     });
     summary(io, result.runDir, result.table1, result.reportPath);
     return 0;
@@ -641,16 +645,14 @@ async function commandModels(args: string[], io: CliIo): Promise<number> {
     io.stdout(HELP['models']! + '\n');
     return 0;
   }
-  await (await import('./real-toolkit.js')).DATA_MODEL_TOOLKIT.initBackend('cpu');
-  const describeModels = await (
-    await import('./internal/bindings.js')
-  ).exportOf<(options?: { presets?: string[] }) => unknown>('@twsa/models', 'describeModels');
-  const rows = describeModels(values.preset !== undefined ? { presets: [values.preset] } : {});
+  const { initBackend, describeModels } = await import('@twsa/models');
+  await initBackend({ backend: 'cpu' });
+  const rows = describeModels(values.preset !== undefined ? { presets: [values.preset as PresetName] } : {}); // validated there;
   if (values.json) {
     io.stdout(JSON.stringify(rows, null, 2) + '\n');
     return 0;
   }
-  for (const r of rows as { name: string; preset: string; trainable: number; nonTrainable: number }[])
+  for (const r of rows)
     io.stdout(
       `${r.name.padEnd(10)} ${r.preset.padEnd(6)} trainable ${r.trainable.toLocaleString('en-US').padStart(12)}  non-trainable ${r.nonTrainable.toLocaleString('en-US')}\n`,
     );
@@ -690,7 +692,7 @@ async function commandGrid(args: string[], io: CliIo): Promise<number> {
   const { gridInfoCommand, gridUpscaleCommand, gridReprojectCommand } = await import('./grid-commands.js');
   if (sub === 'info') {
     const info = await gridInfoCommand(input);
-    io.stdout(values.json ? JSON.stringify(info, null, 2) + '\n' : formatInfo(info as Record<string, unknown>));
+    io.stdout(values.json ? JSON.stringify(info, null, 2) + '\n' : formatInfo(info));
     return 0;
   }
   if (values.out === undefined) throw new UsageError(`twsa grid ${sub} needs --out <file>`);
@@ -726,13 +728,12 @@ async function commandGrid(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-function formatInfo(info: Record<string, unknown>): string {
+/** One `key: value` line per field; a grid's `variables` by name. */
+function formatInfo(info: GridInfo | DataPairsResult | DataBaselineResult): string {
   const lines: string[] = [];
   for (const [k, v] of Object.entries(info)) {
-    if (k === 'variables' && Array.isArray(v)) {
-      lines.push(
-        `variables: ${v.map((x) => (typeof x === 'object' && x !== null && 'name' in x ? String((x as { name: unknown }).name) : String(x))).join(', ')}`,
-      );
+    if ('variables' in info && k === 'variables') {
+      lines.push(`variables: ${info.variables.map((x) => x.name).join(', ')}`);
       continue;
     }
     lines.push(`${k}: ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`);
@@ -779,9 +780,7 @@ async function commandData(args: string[], io: CliIo): Promise<number> {
   });
   const { dataCommand } = await import('./data-commands.js');
   const result = await dataCommand(sub, config);
-  io.stdout(
-    values.json ? JSON.stringify(result, null, 2) + '\n' : formatInfo(result as unknown as Record<string, unknown>),
-  );
+  io.stdout(values.json ? JSON.stringify(result, null, 2) + '\n' : formatInfo(result));
   return 0;
 }
 

@@ -3,7 +3,8 @@
  * same prepare step the pipeline uses.
  */
 import type { PipelineConfig } from './config.js';
-import type { Toolkit } from './toolkit.js';
+import { defaultEngine, type Engine } from './seam.js';
+import { TABLE1_SCORES_DEFINITION, table1Scores } from './scores.js';
 
 /** Result of `twsa data pairs`. */
 export interface DataPairsResult {
@@ -36,10 +37,9 @@ export interface DataBaselineResult {
 export async function dataCommand(
   command: 'pairs' | 'baseline',
   config: PipelineConfig,
-  toolkit?: Toolkit,
+  engine?: Engine,
 ): Promise<DataPairsResult | DataBaselineResult> {
-  const kit = toolkit ?? (await (await import('./default-toolkit.js')).defaultToolkit());
-  const data = await kit.prepare(config, {});
+  const data = await (engine ?? (await defaultEngine())).prepare(config, {});
   if (command === 'pairs') {
     const splits: Record<string, number> = {};
     for (const s of data.splits) splits[s] = (splits[s] ?? 0) + 1;
@@ -61,7 +61,7 @@ export async function dataCommand(
     };
   }
   const test = data.splits.flatMap((s, i) => (s === 'test' ? [i] : []));
-  const s = kit.table1(Float32Array.from(data.lsm.data), data.grace, data.mask, test);
+  const s = table1Scores(data.lsm.data, data.grace, data.mask, test);
   return {
     source: data.description,
     twinExperiment: data.twinExperiment,
@@ -70,7 +70,7 @@ export async function dataCommand(
     cc: s.cc,
     seriesRmseMm: s.seriesRmseMm,
     seriesCc: s.seriesCc,
-    definition: kit.table1Definition,
+    definition: TABLE1_SCORES_DEFINITION,
     paper: { rmseMm: 105, cc: 0.89 },
   };
 }

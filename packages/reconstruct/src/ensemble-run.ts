@@ -52,7 +52,9 @@ import {
   type TwsaCommand,
 } from './slurm.js';
 import { createTable1Scorer, type Table1RowInfo } from './table1-scoring.js';
-import type { PreparedData, Toolkit } from './toolkit.js';
+import { domainMean, TABLE1_SCORES_DEFINITION } from './scores.js';
+import { defaultEngine, type Engine, type PreparedData } from './seam.js';
+import { writeHindcastGeoTiff, writeHindcastNetcdf } from './outputs.js';
 
 /** How the members of an ensemble run. */
 export type ExecutorName = 'local' | 'slurm';
@@ -165,7 +167,7 @@ export function hindcastInput(data: PreparedData, config: PipelineConfig): GridS
 
 /** Options of {@link runMember}. */
 export interface RunMemberOptions {
-  readonly toolkit?: Toolkit;
+  readonly engine?: Engine;
   readonly signal?: AbortSignal;
   readonly log?: (event: PipelineEvent) => void;
   /** Environment to read the Slurm task from (default `process.env`). */
@@ -239,14 +241,14 @@ export async function runMember(
   const t0 = performance.now();
   const memberConfig: PipelineConfig = { ...config, seed: member.seed, seeds: 1 };
   try {
-    const toolkit = options.toolkit ?? (await (await import('./default-toolkit.js')).defaultToolkit());
-    const backend = await toolkit.initBackend(config.backend);
+    const engine = options.engine ?? (await defaultEngine());
+    const backend = await engine.initBackend(config.backend);
     save({ backend });
     const data = readPrepared(join(runDir, 'prepared'));
     const modelDir = join(dir, 'model');
     mkdirSync(modelDir, { recursive: true });
     log({ type: 'info', message: `${memberKey(member)}: training on ${backend}` });
-    const trained = await toolkit.train({
+    const trained = await engine.train({
       model: member.model,
       config: memberConfig,
       data,
@@ -568,7 +570,7 @@ export function formatEnsembleStatus(s: EnsembleStatus): string {
 
 /** Options of {@link collectEnsemble}. */
 export interface CollectOptions {
-  readonly toolkit?: Toolkit;
+  readonly engine?: Engine;
   readonly log?: (event: PipelineEvent) => void;
 }
 
@@ -592,8 +594,8 @@ export async function collectEnsemble(runDir: string, options: CollectOptions = 
     throw new InputError(
       `collect: ${notDone.length} member(s) not done (${notDone.map(memberKey).join(', ')}); run them with 'twsa run --resume ${runDir}'`,
     );
-  const toolkit = options.toolkit ?? (await (await import('./default-toolkit.js')).defaultToolkit());
-  const backend = await toolkit.initBackend(config.backend);
+  const engine = options.engine ?? (await defaultEngine());
+  const backend = await engine.initBackend(config.backend);
   const t0 = performance.now();
   log({ type: 'stage-start', stage: 'evaluate', index: 1, total: 3 });
   const data = readPrepared(join(runDir, 'prepared'));
@@ -601,12 +603,12 @@ export async function collectEnsemble(runDir: string, options: CollectOptions = 
   if (test.length === 0) throw new InputError('collect: the prepared data have no test record; check data.testRecords');
   const dir = join(runDir, 'evaluation');
   // The evaluate stage's scorer: the same rows, deseasonalised scores and maps as a single run.
-  const scorer = createTable1Scorer(data, toolkit, dir);
+  const scorer = createTable1Scorer(data, dir);
   const lsm = Float32Array.from(data.lsm.data);
   const rows: EnsembleTable1Row[] = [scorer('lsm', lsm, { params: null, preset: null })];
   const means: Record<string, Float64Array> = {
-    grace: toolkit.domainMean(Float32Array.from(data.grace.data), data.grace, data.mask),
-    lsm: toolkit.domainMean(lsm, data.grace, data.mask),
+    grace: domainMean(data.grace.data, data.grace, data.mask),
+    lsm: domainMean(lsm, data.grace, data.mask),
   };
   const sds: Record<string, Float64Array> = {};
   const size = data.grace.shape[1] * data.grace.shape[2];
@@ -647,8 +649,8 @@ export async function collectEnsemble(runDir: string, options: CollectOptions = 
       mapSpread[p] = s / test.length;
     }
     writeArray(join(dir, 'per-pixel'), `${model}-spread`, { ...data.mask, data: mapSpread, units: 'mm' } as Grid);
-    means[model] = toolkit.domainMean(mean, data.grace, data.mask);
-    const series = predictions.map((p) => toolkit.domainMean(p, data.grace, data.mask));
+    means[model] = domainMean(mean, data.grace, data.mask);
+    const series = predictions.map((p) => domainMean(p, data.grace, data.mask));
     const sd = new Float64Array(data.records.length);
     for (let t = 0; t < sd.length; t++) {
       const v = series.map((s) => s[t]!);
@@ -659,7 +661,7 @@ export async function collectEnsemble(runDir: string, options: CollectOptions = 
   }
   const table: EnsembleTable1 = {
     rows,
-    definition: toolkit.table1Definition,
+    definition: TABLE1_SCORES_DEFINITION,
     dataSource: data.description,
     twinExperiment: data.twinExperiment,
     seeds: ensemble.seeds,
@@ -705,7 +707,7 @@ export async function collectEnsemble(runDir: string, options: CollectOptions = 
   if (config.hindcast.enabled && hindMembers.every((m) => existsSync(join(memberDir(runDir, m), 'hindcast.json')))) {
     const t1 = performance.now();
     log({ type: 'stage-start', stage: 'hindcast', index: 2, total: 3 });
-    await writeHindcastEnsemble(runDir, data, config, toolkit, hindMembers, json, backend);
+    await writeHindcastEnsemble(runDir, data, config, hindMembers, json, backend);
     timings['hindcast'] = (performance.now() - t1) / 1000;
     completed.add('hindcast');
     log({ type: 'stage-end', stage: 'hindcast', seconds: timings['hindcast']! });
@@ -723,7 +725,7 @@ export async function collectEnsemble(runDir: string, options: CollectOptions = 
   });
   if (config.report.figures || config.report.html) {
     const { runPipeline } = await import('./pipeline.js');
-    await runPipeline(config, { resume: runDir, stages: ['report'], toolkit, log });
+    await runPipeline(config, { resume: runDir, stages: ['report'], engine, log });
   }
   const done = runJsonOf(runDir);
   const allDone =
@@ -738,7 +740,6 @@ async function writeHindcastEnsemble(
   runDir: string,
   data: PreparedData,
   config: PipelineConfig,
-  toolkit: Toolkit,
   members: readonly MemberId[],
   json: RunJson,
   backend: string,
@@ -781,8 +782,8 @@ async function writeHindcastEnsemble(
   writeArray(dir, 'hindcast', meanStack);
   writeArray(dir, 'hindcast-spread', spreadStack);
   const span = `${months[0]}_${months[months.length - 1]}`;
-  await toolkit.writeNetcdf(meanStack, join(dir, `twsa_hindcast_${name}_${span}.nc`), attributes);
-  await toolkit.writeNetcdf(spreadStack, join(dir, `twsa_hindcast_${name}_${span}_spread.nc`), spreadStack.attributes!);
+  await writeHindcastNetcdf(meanStack, join(dir, `twsa_hindcast_${name}_${span}.nc`), attributes);
+  await writeHindcastNetcdf(spreadStack, join(dir, `twsa_hindcast_${name}_${span}_spread.nc`), spreadStack.attributes!);
   const size = input.shape[1] * input.shape[2];
   if (config.hindcast.geotiffs)
     for (const [k, m] of ids.entries()) {
@@ -794,16 +795,16 @@ async function writeHindcastEnsemble(
         nodata: Number.NaN,
         units: 'mm',
       };
-      await toolkit.writeGeoTiff(grid, join(dir, 'geotiff', `twsa_${name}_${m}.tif`), {
+      await writeHindcastGeoTiff(grid, join(dir, 'geotiff', `twsa_${name}_${m}.tif`), {
         ...attributes,
         month: months[k]!,
         window: input.timeBounds ? input.timeBounds[k]!.join('/') : months[k]!,
       });
     }
-  const meanSeries = toolkit.domainMean(mean, input, data.mask);
-  const memberSeries = stacks.map((s) => toolkit.domainMean(s.data, input, data.mask));
+  const meanSeries = domainMean(mean, input, data.mask);
+  const memberSeries = stacks.map((s) => domainMean(s.data, input, data.mask));
   const lsmInput = hindcastInput(data, config);
-  const lsmMean = lsmInput ? toolkit.domainMean(lsmInput.data, lsmInput, data.mask) : null;
+  const lsmMean = lsmInput ? domainMean(lsmInput.data, lsmInput, data.mask) : null;
   const lines = [
     `# nationwide (area-weighted Canada mean) TWSA hindcast in mm by ${name}: ensemble mean and sd over seeds ${seeds.join(', ')}; source: ${data.description}; git ${json.gitCommit ?? 'unknown'}${data.twinExperiment ? ' [TWIN EXPERIMENT]' : ''}`,
     'frame,year_month,window_start,window_end,hindcast_mm,hindcast_sd_mm,lsm_mm',
@@ -835,7 +836,7 @@ export interface EnsembleRunOptions {
   readonly jobs?: number;
   readonly slurm?: SlurmOptions;
   readonly twsa: TwsaCommand;
-  readonly toolkit?: Toolkit;
+  readonly engine?: Engine;
   readonly log?: (event: PipelineEvent) => void;
   readonly signal?: AbortSignal;
   readonly run?: CommandRunner;
@@ -877,7 +878,7 @@ async function dispatch(
     return { kind: 'failed', runDir, failed };
   }
   const table1 = await collectEnsemble(runDir, {
-    ...(options.toolkit ? { toolkit: options.toolkit } : {}),
+    ...(options.engine ? { engine: options.engine } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
   return { kind: 'collected', runDir, table1 };
@@ -897,7 +898,7 @@ export async function startEnsemble(
     out,
     overwrite: options.overwrite ?? false,
     stages: ['prepare'],
-    ...(options.toolkit ? { toolkit: options.toolkit } : {}),
+    ...(options.engine ? { engine: options.engine } : {}),
     ...(options.log ? { log: options.log } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });

@@ -11,7 +11,6 @@ export const RECONSTRUCT_ERROR_NAMES = [
   'OutputExistsError',
   'StageOrderError',
   'PipelineAbortedError',
-  'DependencyMissingError',
   'SchedulerError',
 ] as const;
 /** One of {@link RECONSTRUCT_ERROR_NAMES}. */
@@ -92,21 +91,6 @@ export class PipelineAbortedError extends ReconstructError {
       options,
     );
     this.runDir = runDir;
-  }
-}
-
-/** A sibling `@twsa` package does not provide a function this stage needs (an incompatible version is installed). */
-export class DependencyMissingError extends ReconstructError {
-  override readonly name = 'DependencyMissingError' as const;
-  readonly packageName: string;
-  readonly exportName: string;
-  constructor(packageName: string, exportName: string, options?: { cause?: unknown }) {
-    super(
-      `${packageName} does not export '${exportName}', which @twsa/reconstruct needs; install matching @twsa/* versions`,
-      options,
-    );
-    this.packageName = packageName;
-    this.exportName = exportName;
   }
 }
 

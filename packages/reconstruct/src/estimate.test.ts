@@ -1,17 +1,17 @@
 import { resolveConfig, type ModelName, type PipelineConfig } from './config.js';
 import { estimateTrainingSeconds, formatTrainingEstimate } from './estimate.js';
-import type { Toolkit, TrainingProbe, TrainingProbeOptions } from './toolkit.js';
+import type { Engine, TrainingProbe, TrainingProbeOptions } from './seam.js';
 
 const GiB = 2 ** 30;
 const paper = resolveConfig({ profile: 'paper' });
 
-/** A toolkit whose probe returns fixed timings (no tfjs): `probes[model]` or a thrown error. */
-function stubToolkit(
+/** An engine whose probe returns fixed timings (no tfjs): `probes[model]` or a thrown error. */
+function stubEngine(
   probes: Partial<Record<ModelName, TrainingProbe | Error>>,
-  extra: Partial<Toolkit> = {},
-): { toolkit: Toolkit; calls: { model: ModelName; options: TrainingProbeOptions | undefined }[] } {
+  extra: Partial<Engine> = {},
+): { engine: Engine; calls: { model: ModelName; options: TrainingProbeOptions | undefined }[] } {
   const calls: { model: ModelName; options: TrainingProbeOptions | undefined }[] = [];
-  const toolkit = {
+  const engine = {
     async probeTrainingStep(model: ModelName, _config: PipelineConfig, options?: TrainingProbeOptions) {
       calls.push({ model, options });
       const p = probes[model];
@@ -23,19 +23,19 @@ function stubToolkit(
       return { bytes: 4 * GiB, description: "the wasm backend's heap (wasm32: 4 GiB at most)" };
     },
     ...extra,
-  } as unknown as Toolkit;
-  return { toolkit, calls };
+  } as unknown as Engine;
+  return { engine, calls };
 }
 
 describe('estimateTrainingSeconds', () => {
   it('one timed step per model (warm-up first), the ConvLSTM on a 3-frame sequence scaled to 19 and probed last', async () => {
-    const { toolkit, calls } = stubToolkit({
+    const { engine, calls } = stubEngine({
       seunet: { secondsPerStep: 1, peakBytes: 0.1 * GiB, baselineBytes: 0.01 * GiB },
       pix2pix: { secondsPerStep: 10 },
       dcae: { secondsPerStep: 4, peakBytes: 2 * GiB, baselineBytes: 0.3 * GiB },
       convlstm: { secondsPerStep: 6, sequenceLength: 3, peakBytes: 0.7 * GiB, baselineBytes: 0.1 * GiB },
     });
-    const e = await estimateTrainingSeconds(paper, toolkit);
+    const e = await estimateTrainingSeconds(paper, engine);
     expect(calls.map((c) => c.model)).toEqual(['seunet', 'pix2pix', 'dcae', 'convlstm']);
     expect(calls[0]!.options).toEqual({ warmupSteps: 1 });
     expect(calls[3]!.options).toEqual({ sequenceLength: 3, warmupSteps: 0 });
@@ -52,10 +52,10 @@ describe('estimateTrainingSeconds', () => {
     // ConvLSTM: 6 s × 19/3 = 38 s per step; ≤ 118 − 19 = 99 windows; memory 0.1 + 0.6 × 19/3 = 3.9 GiB.
     expect(by['convlstm']!.method).toBe('probe-scaled');
     expect(by['convlstm']!.secondsPerStep).toBeCloseTo(38, 10);
-    expect(by['convlstm']!.stepsPerEpoch).toBe(99);
+    expect(by['convlstm']!.stepsPerEpoch).toBe(2 * 99); // forecast and hindcast networks
     expect(by['convlstm']!.peakBytes! / GiB).toBeCloseTo(3.9, 10);
     expect(by['convlstm']!.fitsMemory).toBe(true);
-    expect(e.totalSeconds).toBeCloseTo(94_400 + 944_000 + 377_600 + 38 * 99 * 100, 6);
+    expect(e.totalSeconds).toBeCloseTo(94_400 + 944_000 + 377_600 + 38 * 2 * 99 * 100, 6);
     const text = formatTrainingEstimate(e, 'wasm', 'paper').join('\n');
     expect(text).toMatch(
       /^paper profile on the 'wasm' backend: about \d+h\d\dm ≈ [\d.]+ days of training \(estimated in /,
@@ -68,12 +68,12 @@ describe('estimateTrainingSeconds', () => {
   });
 
   it('says from the measurement when a step does not fit the backend memory', async () => {
-    const { toolkit } = stubToolkit({
+    const { engine } = stubEngine({
       convlstm: { secondsPerStep: 6, sequenceLength: 3, peakBytes: 0.75 * GiB, baselineBytes: 0.05 * GiB },
     });
     const e = await estimateTrainingSeconds(
       resolveConfig({ profile: 'paper', models: { names: ['convlstm'] }, hindcast: { enabled: false } }),
-      toolkit,
+      engine,
     );
     expect(e.perModel[0]!.fitsMemory).toBe(false);
     expect(formatTrainingEstimate(e, 'wasm', 'paper').join('\n')).toMatch(
@@ -83,10 +83,10 @@ describe('estimateTrainingSeconds', () => {
 
   it('a failed probe falls back to FLOPs ÷ measured conv FLOP/s, labelled as such; without FLOPs it has no figure', async () => {
     const oom = new RangeError('memory access out of bounds');
-    const flops = stubToolkit({ seunet: { secondsPerStep: 1 }, dcae: oom }, {
+    const flops = stubEngine({ seunet: { secondsPerStep: 1 }, dcae: oom }, {
       measureFlopsPerSecond: async () => 2e9,
       trainingFlops: async (model: ModelName) => (model === 'dcae' ? 8e9 : 1e9),
-    } as Partial<Toolkit>).toolkit;
+    } as Partial<Engine>).engine;
     const config = resolveConfig({
       profile: 'paper',
       models: { names: ['seunet', 'dcae'] },
@@ -108,7 +108,7 @@ describe('estimateTrainingSeconds', () => {
     );
     expect(text).toMatch(/dcae: the probe failed on 'wasm' \(RangeError: memory access out of bounds\)/);
 
-    const bare = stubToolkit({ seunet: { secondsPerStep: 1 }, dcae: oom }).toolkit;
+    const bare = stubEngine({ seunet: { secondsPerStep: 1 }, dcae: oom }).engine;
     const e2 = await estimateTrainingSeconds(config, bare);
     expect(e2.perModel[1]!.method).toBe('none');
     expect(e2.totalSeconds).toBe(94_400);
@@ -116,18 +116,18 @@ describe('estimateTrainingSeconds', () => {
   });
 
   it('quick profile: no augmentation, batch 8, convlstmEpochs, maxStepsPerEpoch caps', async () => {
-    const { toolkit } = stubToolkit({
+    const { engine } = stubEngine({
       seunet: { secondsPerStep: 2 },
       pix2pix: { secondsPerStep: 2 },
       dcae: { secondsPerStep: 2 },
       convlstm: { secondsPerStep: 1, sequenceLength: 3 },
     });
-    const quick = await estimateTrainingSeconds(resolveConfig({ profile: 'quick' }), toolkit);
+    const quick = await estimateTrainingSeconds(resolveConfig({ profile: 'quick' }), engine);
     expect(quick.perModel[0]).toMatchObject({ stepsPerEpoch: 15, epochs: 40 });
-    expect(quick.perModel[3]).toMatchObject({ stepsPerEpoch: 14, epochs: 8, secondsPerStep: 2 });
+    expect(quick.perModel[3]).toMatchObject({ stepsPerEpoch: 2 * 14, epochs: 4, secondsPerStep: 2 });
     const capped = await estimateTrainingSeconds(
       resolveConfig({ profile: 'quick', train: { maxStepsPerEpoch: 3 } }),
-      toolkit,
+      engine,
     );
     expect(capped.perModel.every((m) => m.stepsPerEpoch === 3)).toBe(true);
   });

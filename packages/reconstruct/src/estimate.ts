@@ -4,7 +4,7 @@
  * against the backend's limit. A model whose probe fails is estimated from its FLOPs instead, and labelled so.
  */
 import type { PipelineConfig, ModelName } from './config.js';
-import type { Toolkit } from './toolkit.js';
+import type { Engine } from './seam.js';
 import { formatDuration } from './progress.js';
 
 /** Training records of the paper's GRACE era (158 records − 40 test). */
@@ -78,23 +78,24 @@ const describe = (cause: unknown): string =>
  * Estimates training time (and memory) on the current backend.
  *
  * ## Method
- * 1. `toolkit.measureFlopsPerSecond` times a 3×3 64→64 convolution with both gradients (for the fallback of step 3),
- *    and `toolkit.memoryLimit` gives the backend's ceiling.
- * 2. Each model gets one timed optimizer step at the configured preset and batch size (`toolkit.probeTrainingStep`),
+ * 1. `engine.measureFlopsPerSecond` times a 3×3 64→64 convolution with both gradients (for the fallback of step 3),
+ *    and `engine.memoryLimit` gives the backend's ceiling.
+ * 2. Each model gets one timed optimizer step at the configured preset and batch size (`engine.probeTrainingStep`),
  *    after one untimed warm-up step that absorbs one-off costs. The ConvLSTM, whose step is dominated by its
  *    per-frame work, gets no warm-up and a `probeFrames`-frame sequence: seconds and the memory above the model's
  *    own (peak − baseline) are scaled by `sequenceLength / probeFrames`. The ConvLSTM is probed last, so that a
  *    failure there cannot spoil the others.
- * 3. A failed probe falls back to `toolkit.trainingFlops × batch ÷ FLOP/s` (method `"flops"`).
+ * 3. A failed probe falls back to `engine.trainingFlops × batch ÷ FLOP/s` (method `"flops"`).
  * 4. Steps per epoch = ⌈records × (8 if augmenting) / batch⌉; for the ConvLSTM ⌈(records − sequenceLength) / batch⌉
  *    (an upper bound on its gap-free training windows, no augmentation); capped by `train.maxStepsPerEpoch` when set.
- *    Total = Σ seconds/step × steps/epoch × epochs (`train.convlstmEpochs` for the ConvLSTM when set).
+ *    Total = Σ seconds/step × steps/epoch × epochs (`train.convlstmEpochs` for the ConvLSTM when set; its steps per
+ *    epoch count both of its networks, forecast and hindcast).
  *
  * @returns a {@link TrainingEstimate}; never throws for a failing probe (it is reported per model).
  */
 export async function estimateTrainingSeconds(
   config: PipelineConfig,
-  toolkit: Toolkit,
+  engine: Engine,
   options: EstimateOptions = {},
 ): Promise<TrainingEstimate> {
   const t0 = performance.now();
@@ -102,22 +103,23 @@ export async function estimateTrainingSeconds(
   const probeFrames = options.probeFrames ?? CONVLSTM_PROBE_FRAMES;
   const batch = config.train.batchSize;
   let flopsPerSecond: number | undefined;
-  if (toolkit.measureFlopsPerSecond) {
+  if (engine.measureFlopsPerSecond) {
     try {
-      flopsPerSecond = await toolkit.measureFlopsPerSecond();
+      flopsPerSecond = await engine.measureFlopsPerSecond();
     } catch {
       flopsPerSecond = undefined;
     }
   }
-  const memoryLimit = toolkit.memoryLimit ? ((await toolkit.memoryLimit()) ?? undefined) : undefined;
+  const memoryLimit = engine.memoryLimit ? ((await engine.memoryLimit()) ?? undefined) : undefined;
   const order = [...config.models.names].sort((a, b) => Number(a === 'convlstm') - Number(b === 'convlstm'));
   const results = new Map<ModelName, ModelEstimate>();
   for (const model of order) {
     const sequence = model === 'convlstm';
     const length = config.models.sequenceLength;
     const frames = Math.min(probeFrames, length);
+    // The ConvLSTM trains two networks (forecast, and hindcast on the reversed records) on as many windows each.
     let stepsPerEpoch = sequence
-      ? Math.ceil(Math.max(1, trainRecords - length) / batch)
+      ? 2 * Math.ceil(Math.max(1, trainRecords - length) / batch)
       : Math.ceil((trainRecords * (config.data.augment ? AUGMENTATION_FACTOR : 1)) / batch);
     if (config.train.maxStepsPerEpoch > 0) stepsPerEpoch = Math.min(stepsPerEpoch, config.train.maxStepsPerEpoch);
     const epochs = sequence && config.train.convlstmEpochs > 0 ? config.train.convlstmEpochs : config.train.epochs;
@@ -127,7 +129,7 @@ export async function estimateTrainingSeconds(
     let peakBytes: number | undefined;
     let error: string | undefined;
     try {
-      const probe = await toolkit.probeTrainingStep(
+      const probe = await engine.probeTrainingStep(
         model,
         config,
         sequence ? { sequenceLength: frames, warmupSteps: 0 } : { warmupSteps: 1 },
@@ -142,9 +144,9 @@ export async function estimateTrainingSeconds(
       }
     } catch (cause) {
       error = describe(cause);
-      if (toolkit.trainingFlops && flopsPerSecond !== undefined && flopsPerSecond > 0) {
+      if (engine.trainingFlops && flopsPerSecond !== undefined && flopsPerSecond > 0) {
         try {
-          secondsPerStep = ((await toolkit.trainingFlops(model, config)) * batch) / flopsPerSecond;
+          secondsPerStep = ((await engine.trainingFlops(model, config)) * batch) / flopsPerSecond;
           method = 'flops';
         } catch {
           /* stays 'none' */

@@ -4,24 +4,23 @@
  */
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
-import type { Grid, GridSpec, GridStack, UpscaleTarget } from '@twsa/grid';
+import {
+  NAMED_GRIDS,
+  frameOf,
+  gridInfo,
+  isStack,
+  readGeoTiff,
+  readNetcdf,
+  reproject,
+  upscale,
+  writeGeoTiff,
+  writeNetcdf,
+  type Grid,
+  type GridInfo,
+  type GridStack,
+  type UpscaleTarget,
+} from '@twsa/grid';
 import { InputError } from './errors.js';
-import { exportOf } from './internal/bindings.js';
-
-type ReadGeoTiff = (path: string, options?: object) => Promise<Grid>;
-type ReadNetcdf = (path: string, options?: object) => Promise<GridStack>;
-type WriteGeoTiff = (
-  path: string,
-  grid: Grid,
-  options?: { overwrite?: boolean; inputs?: readonly string[]; metadata?: Readonly<Record<string, string | number>> },
-) => Promise<void>;
-type WriteNetcdf = (
-  path: string,
-  stack: GridStack | Grid,
-  options?: { overwrite?: boolean; inputs?: readonly string[]; producer?: string },
-) => Promise<void>;
-type Upscale = (grid: Grid, target: UpscaleTarget) => Grid;
-type Reproject = (data: GridStack | Grid, target: GridSpec) => GridStack | Grid;
 
 const isNetcdf = (p: string): boolean => ['.nc', '.nc4', '.cdf', '.netcdf', '.h5'].includes(extname(p).toLowerCase());
 const isTiff = (p: string): boolean => ['.tif', '.tiff'].includes(extname(p).toLowerCase());
@@ -31,9 +30,8 @@ function assertInput(path: string, argument: string): void {
 }
 
 /** Summary of a raster file (format, shape, bounds, CRS, units, times, statistics) from `@twsa/grid`'s `gridInfo`. */
-export async function gridInfoCommand(path: string): Promise<unknown> {
+export async function gridInfoCommand(path: string): Promise<GridInfo> {
   assertInput(path, 'grid info <file>');
-  const gridInfo = await exportOf<(p: string) => Promise<unknown>>('@twsa/grid', 'gridInfo');
   return gridInfo(path);
 }
 
@@ -61,9 +59,6 @@ export async function gridUpscaleCommand(
     throw new InputError('grid upscale: give exactly one of --factor N or --like <grid.tif>');
   if (!isTiff(options.out))
     throw new InputError(`grid upscale: --out must end in .tif, got '${options.out}'`, { file: options.out });
-  const readGeoTiff = await exportOf<ReadGeoTiff>('@twsa/grid', 'readGeoTiff');
-  const writeGeoTiff = await exportOf<WriteGeoTiff>('@twsa/grid', 'writeGeoTiff');
-  const upscale = await exportOf<Upscale>('@twsa/grid', 'upscale');
   const grid = await readGeoTiff(input);
   let target: UpscaleTarget;
   if (options.like !== undefined) {
@@ -109,7 +104,6 @@ export async function gridReprojectCommand(
   options: GridReprojectCommandOptions,
 ): Promise<{ readonly out: string; readonly shape: readonly number[] }> {
   assertInput(input, 'grid reproject <in>');
-  const NAMED_GRIDS = await exportOf<Readonly<Record<string, GridSpec>>>('@twsa/grid', 'NAMED_GRIDS');
   const spec = NAMED_GRIDS[options.to];
   if (!spec)
     throw new InputError(
@@ -117,28 +111,26 @@ export async function gridReprojectCommand(
     );
   if (!isTiff(options.out) && !isNetcdf(options.out))
     throw new InputError(`grid reproject: --out must end in .tif or .nc, got '${options.out}'`, { file: options.out });
-  const reproject = await exportOf<Reproject>('@twsa/grid', 'reproject');
   const history = `twsa grid reproject ${input} --to ${options.to}`;
   let source: Grid | GridStack;
-  if (isTiff(input)) source = await (await exportOf<ReadGeoTiff>('@twsa/grid', 'readGeoTiff'))(input);
-  else if (isNetcdf(input))
-    source = await (
-      await exportOf<ReadNetcdf>('@twsa/grid', 'readNetcdf')
-    )(input, options.variable ? { variable: options.variable } : {});
+  if (isTiff(input)) source = await readGeoTiff(input);
+  else if (isNetcdf(input)) source = await readNetcdf(input, options.variable ? { variable: options.variable } : {});
   else
     throw new InputError(`grid reproject: expected a GeoTIFF (.tif) or NetCDF (.nc, .nc4) input, got '${input}'`, {
       file: input,
     });
-  const result = reproject(source, spec);
+  const result = isStack(source) ? reproject(source, spec) : reproject(source, spec);
   if (isNetcdf(options.out)) {
-    await (
-      await exportOf<WriteNetcdf>('@twsa/grid', 'writeNetcdf')
-    )(options.out, result, { overwrite: options.overwrite ?? false, inputs: [input], producer: history });
+    await writeNetcdf(options.out, result, {
+      overwrite: options.overwrite ?? false,
+      inputs: [input],
+      producer: history,
+    });
     return { out: options.out, shape: result.shape };
   }
   let grid: Grid;
-  if (result.shape.length === 3) {
-    const stack = result as GridStack;
+  if (isStack(result)) {
+    const stack = result;
     const frames = stack.shape[0];
     const t = options.frame ?? (frames === 1 ? 0 : -1);
     if (t < 0)
@@ -148,19 +140,9 @@ export async function gridReprojectCommand(
       );
     if (!Number.isInteger(t) || t >= frames)
       throw new InputError(`grid reproject: --frame must be an integer in 0..${frames - 1}, got ${options.frame}`);
-    const size = stack.shape[1] * stack.shape[2];
-    grid = {
-      data: stack.data.slice(t * size, (t + 1) * size),
-      shape: [stack.shape[1], stack.shape[2]],
-      bounds: stack.bounds,
-      crs: stack.crs,
-      nodata: stack.nodata,
-      ...(stack.units ? { units: stack.units } : {}),
-    };
-  } else grid = result as Grid;
-  await (
-    await exportOf<WriteGeoTiff>('@twsa/grid', 'writeGeoTiff')
-  )(options.out, grid, {
+    grid = frameOf(stack, t);
+  } else grid = result;
+  await writeGeoTiff(options.out, grid, {
     overwrite: options.overwrite ?? false,
     inputs: [input],
     metadata: { history, source: input },

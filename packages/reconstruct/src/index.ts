@@ -47,11 +47,11 @@ export {
   OutputExistsError,
   StageOrderError,
   PipelineAbortedError,
-  DependencyMissingError,
   isReconstructError,
 } from './errors.js';
 export type { RunPipelineOptions, RunRecord, RunResult } from './pipeline.js';
-export { runPipeline, readRunTable1, TWIN_NOTE } from './pipeline.js';
+export { runPipeline, readRunTable1 } from './pipeline.js';
+export { TWIN_NOTE } from './stages/hindcast.js';
 export type { StageName, PipelineEvent } from './progress.js';
 export { STAGES, formatDuration, formatProgressBar } from './progress.js';
 export type {
@@ -60,23 +60,13 @@ export type {
   TrainProgress,
   TrainRequest,
   TrainedModel,
-  Table1Scores,
-  Toolkit,
+  Engine,
   TrainingProbe,
   TrainingProbeOptions,
-} from './toolkit.js';
-export { defaultToolkit, METRICS_TOOLKIT } from './default-toolkit.js';
+} from './seam.js';
+export { defaultEngine } from './seam.js';
 export type { Table1, Table1Row } from './table1.js';
 export { PAPER_TABLE1, ROW_LABELS, formatTable1Markdown, formatTable1Csv } from './table1.js';
-export type { ColorMapName, MapPanel, RenderMapOptions } from './figures-png.js';
-export type { Rgb } from './internal/font.js';
-export { renderMapPng, colorAt } from './figures-png.js';
-export type { ChartSeries, ChartShading, LineChartOptions } from './figures-svg.js';
-export { renderLineChartSvg } from './figures-svg.js';
-export type { ReportFigure, ReportSection, HtmlReportOptions } from './html-report.js';
-export { renderHtmlReport } from './html-report.js';
-export type { RunLocation } from './run-folder.js';
-export { INCOMPLETE_SUFFIX, claimRunDirectory, locateRunToResume, finishRunDirectory } from './run-folder.js';
 export type { TrainingEstimate, ModelEstimate, EstimateMethod, EstimateOptions } from './estimate.js';
 export { estimateTrainingSeconds } from './estimate.js';
 export type { GridUpscaleCommandOptions, GridReprojectCommandOptions } from './grid-commands.js';

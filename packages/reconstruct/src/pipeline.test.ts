@@ -5,7 +5,7 @@ import { runPipeline, type RunRecord } from './pipeline.js';
 import { resolveConfig } from './config.js';
 import { isReconstructError } from './errors.js';
 import type { PipelineEvent } from './progress.js';
-import { fakeToolkit } from '../test/fake-toolkit.js';
+import { fakeEngine } from '../test/fake-engine.js';
 
 const base = mkdtempSync(join(tmpdir(), 'twsa-pipeline-'));
 const config = resolveConfig({
@@ -20,11 +20,11 @@ const short = resolveConfig({
   hindcast: { start: '2001-10' },
 });
 
-describe('runPipeline with a stand-in toolkit', () => {
+describe('runPipeline with a stand-in engine', () => {
   it('runs all five stages into one run folder', async () => {
     const events: PipelineEvent[] = [];
     const out = join(base, 'full');
-    const result = await runPipeline(config, { out, toolkit: fakeToolkit(), log: (e) => events.push(e) });
+    const result = await runPipeline(config, { out, engine: fakeEngine(), log: (e) => events.push(e) });
     expect(result.runDir).toBe(out);
     expect(existsSync(`${out}.incomplete`)).toBe(false);
     const record = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as RunRecord;
@@ -91,7 +91,7 @@ describe('runPipeline with a stand-in toolkit', () => {
 
   it('says "twin experiment" everywhere for an emulated LSM', async () => {
     const out = join(base, 'twin');
-    await runPipeline(short, { out, toolkit: fakeToolkit({ twin: true }) });
+    await runPipeline(short, { out, engine: fakeEngine({ twin: true }) });
     expect(readFileSync(join(out, 'evaluation', 'table1.md'), 'utf8')).toMatch(/Twin experiment/);
     expect(readFileSync(join(out, 'evaluation', 'nationwide_series.csv'), 'utf8')).toMatch(/TWIN EXPERIMENT/);
     expect(readFileSync(join(out, 'hindcast', 'nationwide_series.csv'), 'utf8')).toMatch(/TWIN EXPERIMENT/);
@@ -105,26 +105,26 @@ describe('runPipeline with a stand-in toolkit', () => {
   it('refuses an existing output folder unless overwrite', async () => {
     const out = join(base, 'full');
     // The library names its own option; the CLI names --overwrite (test/cli.test.ts).
-    await expect(runPipeline(config, { out, toolkit: fakeToolkit() })).rejects.toMatchObject({
+    await expect(runPipeline(config, { out, engine: fakeEngine() })).rejects.toMatchObject({
       name: 'OutputExistsError',
       message: expect.stringMatching(/already exists: .*pass \{ overwrite: true \} to replace it$/),
     });
     await expect(
-      runPipeline(config, { out, overwrite: true, toolkit: fakeToolkit(), stages: ['prepare'] }),
+      runPipeline(config, { out, overwrite: true, engine: fakeEngine(), stages: ['prepare'] }),
     ).resolves.toBeDefined();
   });
 
   it('stops on abort, keeps an .incomplete folder, and resumes where it stopped', async () => {
     const out = join(base, 'aborted');
     const controller = new AbortController();
-    const first = fakeToolkit({
+    const first = fakeEngine({
       beforeTrain: (m) => {
         if (m === 'dcae') controller.abort();
       },
     });
     let err: unknown;
     try {
-      await runPipeline(short, { out, toolkit: first, signal: controller.signal });
+      await runPipeline(short, { out, engine: first, signal: controller.signal });
     } catch (e) {
       err = e;
     }
@@ -134,8 +134,8 @@ describe('runPipeline with a stand-in toolkit', () => {
     expect(record.status).toBe('aborted');
     expect(record.completedStages).toEqual(['prepare']);
     expect(record.completedModels).toEqual(['seunet']);
-    const second = fakeToolkit();
-    const result = await runPipeline(short, { resume: out, toolkit: second });
+    const second = fakeEngine();
+    const result = await runPipeline(short, { resume: out, engine: second });
     expect(second.trained).toEqual(['dcae']);
     expect(result.record.status).toBe('complete');
     expect(existsSync(join(out, 'report', 'report.html'))).toBe(true);
@@ -147,7 +147,7 @@ describe('runPipeline with a stand-in toolkit', () => {
     const events: PipelineEvent[] = [];
     const result = await runPipeline(short, {
       out,
-      toolkit: fakeToolkit({ noHindcastLsm: true }),
+      engine: fakeEngine({ noHindcastLsm: true }),
       log: (e) => events.push(e),
     });
     expect(result.record.status).toBe('complete');
@@ -167,19 +167,19 @@ describe('runPipeline with a stand-in toolkit', () => {
       /Not run: the data source .* has no LSM before GRACE/,
     );
     await expect(
-      runPipeline(short, { resume: out, toolkit: fakeToolkit({ noHindcastLsm: true }), stages: ['hindcast'] }),
+      runPipeline(short, { resume: out, engine: fakeEngine({ noHindcastLsm: true }), stages: ['hindcast'] }),
     ).rejects.toMatchObject({ name: 'InputError', message: expect.stringMatching(/^hindcast: .*no LSM before GRACE/) });
   });
 
   it('runs a stage alone on an existing run and refuses one whose inputs are missing', async () => {
     const out = join(base, 'stages');
-    await runPipeline(config, { out, toolkit: fakeToolkit(), stages: ['prepare'] });
+    await runPipeline(config, { out, engine: fakeEngine(), stages: ['prepare'] });
     expect(existsSync(join(out, 'prepared', 'prepared.json'))).toBe(true);
     await expect(
-      runPipeline(config, { resume: out, toolkit: fakeToolkit(), stages: ['evaluate'] }),
+      runPipeline(config, { resume: out, engine: fakeEngine(), stages: ['evaluate'] }),
     ).rejects.toMatchObject({ name: 'StageOrderError' });
-    await runPipeline(config, { resume: out, toolkit: fakeToolkit(), stages: ['train'] });
-    const r = await runPipeline(config, { resume: out, toolkit: fakeToolkit(), stages: ['evaluate'] });
+    await runPipeline(config, { resume: out, engine: fakeEngine(), stages: ['train'] });
+    const r = await runPipeline(config, { resume: out, engine: fakeEngine(), stages: ['evaluate'] });
     expect(r.table1!.rows).toHaveLength(3);
   });
 });

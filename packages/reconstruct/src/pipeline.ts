@@ -5,9 +5,8 @@
  */
 import { existsSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Grid, GridStack } from '@twsa/grid';
 import { type PipelineConfig, type ModelName, dataSourceKind, resolveConfig } from './config.js';
-import { InputError, PipelineAbortedError, StageOrderError, isReconstructError } from './errors.js';
+import { InputError, PipelineAbortedError, isReconstructError } from './errors.js';
 import { type PipelineEvent, type StageName, STAGES } from './progress.js';
 import {
   claimRunDirectory,
@@ -16,15 +15,15 @@ import {
   locateRunToResume,
   packageVersions,
   readJson,
-  writeFileAtomic,
   writeJsonAtomic,
   type RunLocation,
 } from './run-folder.js';
-import { readPrepared, writeArray, writePrepared } from './internal/store.js';
-import { type Table1, type Table1Row, formatTable1Csv, formatTable1Markdown } from './table1.js';
-import type { PreparedData, Toolkit } from './toolkit.js';
+import { loadPrepared, writePrepared } from './internal/store.js';
+import { evaluateStage } from './stages/evaluate.js';
+import { hindcastGap, hindcastStage } from './stages/hindcast.js';
+import type { Table1 } from './table1.js';
+import { defaultEngine, type Engine } from './seam.js';
 import { buildReport } from './report.js';
-import { createTable1Scorer, type Table1RowInfo } from './table1-scoring.js';
 
 /** Options of {@link runPipeline}. */
 export interface RunPipelineOptions {
@@ -36,8 +35,8 @@ export interface RunPipelineOptions {
   readonly resume?: string;
   /** Run these stages only, in pipeline order. Default: all five. With `out`, a new run folder is made; with `resume`, the existing one is used. */
   readonly stages?: readonly StageName[];
-  /** The functions that do the work. Default: the `@twsa` packages (see {@link defaultToolkit}). */
-  readonly toolkit?: Toolkit;
+  /** Prepares the data and trains the models. Default: the tfjs engine of `@twsa/datasets` and `@twsa/models` ({@link defaultEngine}). */
+  readonly engine?: Engine;
   /** Receives progress events; the pipeline itself prints nothing. */
   readonly log?: (event: PipelineEvent) => void;
   /** Stops the run after the current step; training writes a checkpoint first. */
@@ -76,9 +75,6 @@ export interface RunResult {
   readonly reportPath: string | null;
 }
 
-const TWIN_NOTE =
-  'TWIN EXPERIMENT: the LSM input is emulated from GRACE itself, so these scores measure how well the models invert the emulator, not a real land-surface model.';
-
 /**
  * Runs the pipeline (or some of its stages) and writes the run folder.
  *
@@ -111,7 +107,7 @@ const TWIN_NOTE =
  */
 export async function runPipeline(config: PipelineConfig, options: RunPipelineOptions = {}): Promise<RunResult> {
   const log = options.log ?? (() => undefined);
-  const toolkit = options.toolkit ?? (await (await import('./default-toolkit.js')).defaultToolkit());
+  const engine = options.engine ?? (await defaultEngine());
   let location: RunLocation;
   let record: RunRecord;
   const now = (): string => new Date().toISOString();
@@ -162,7 +158,7 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
     : null;
   let reportPath: string | null = null;
   try {
-    const backend = await toolkit.initBackend(runConfig.backend);
+    const backend = await engine.initBackend(runConfig.backend);
     save({ backend });
     log({ type: 'info', message: `tfjs backend: ${backend}` });
     for (const [index, stage] of todo.entries()) {
@@ -190,7 +186,7 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
       log({ type: 'stage-start', stage, index: index + 1, total: todo.length });
       const t0 = performance.now();
       if (stage === 'prepare') {
-        const data = await toolkit.prepare(runConfig, { log: (message) => log({ type: 'info', message }) });
+        const data = await engine.prepare(runConfig, { log: (message) => log({ type: 'info', message }) });
         writePrepared(join(work, 'prepared'), data);
         save({
           dataSource: {
@@ -223,7 +219,7 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
           });
           const modelDir = join(work, 'models', name);
           mkdirSync(modelDir, { recursive: true });
-          const trained = await toolkit.train({
+          const trained = await engine.train({
             model: name,
             config: runConfig,
             data,
@@ -248,11 +244,11 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
           save({ completedModels: [...record.completedModels.filter((m) => m !== name), name] });
         }
       } else if (stage === 'evaluate') {
-        table1 = await evaluateStage(work, runConfig, toolkit, record, log);
+        table1 = await evaluateStage(work, runConfig, engine, log);
       } else if (stage === 'hindcast') {
-        await hindcastStage(work, hindcastData!, runConfig, toolkit, record);
+        await hindcastStage(work, hindcastData!, runConfig, engine, record);
       } else {
-        reportPath = await buildReport(work, runConfig, toolkit, record);
+        reportPath = await buildReport(work, runConfig, record);
       }
       const seconds = (performance.now() - t0) / 1000;
       save({
@@ -284,225 +280,7 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
   return { runDir: location.target, record, table1, reportPath };
 }
 
-/** Why the hindcast cannot run on this data (no LSM frame in hindcast.start..end), or null when it can. */
-function hindcastGap(data: PreparedData, config: PipelineConfig): string | null {
-  const { start, end } = config.hindcast;
-  const lsm = data.hindcastLsm;
-  if (!lsm || lsm.times.length === 0)
-    return `the data source (${data.description}) has no LSM before GRACE; give LSM files covering ${start}..${end} or set hindcast.enabled false`;
-  if (!lsm.times.some((t) => t.slice(0, 7) >= start && t.slice(0, 7) <= end)) {
-    return `the LSM covers ${lsm.times[0]!.slice(0, 7)}..${lsm.times[lsm.times.length - 1]!.slice(0, 7)}, nothing in the hindcast period ${start}..${end}`;
-  }
-  return null;
-}
-
-function loadPrepared(work: string, stage: StageName): PreparedData {
-  const dir = join(work, 'prepared');
-  if (!existsSync(join(dir, 'prepared.json')))
-    throw new StageOrderError(stage, 'prepared/prepared.json (the prepare stage)');
-  return readPrepared(dir);
-}
-
-function framesOf(data: PreparedData, split: string): number[] {
-  return data.splits.flatMap((s, i) => (s === split ? [i] : []));
-}
-
-async function evaluateStage(
-  work: string,
-  config: PipelineConfig,
-  toolkit: Toolkit,
-  record: RunRecord,
-  log: (e: PipelineEvent) => void,
-): Promise<Table1> {
-  const data = loadPrepared(work, 'evaluate');
-  const test = framesOf(data, 'test');
-  if (test.length === 0)
-    throw new InputError('evaluate: the prepared data have no test record; check data.testRecords');
-  const dir = join(work, 'evaluation');
-  const rows: Table1Row[] = [];
-  // The same scorer as the ensemble collect (table1-scoring.ts): the LSM row first, the models' gain is against it.
-  const scorer = createTable1Scorer(data, toolkit, dir);
-  const scoreRow = (key: string, predicted: Float32Array, info: Table1RowInfo): void => {
-    rows.push(scorer(key, predicted, info));
-  };
-  scoreRow('lsm', Float32Array.from(data.lsm.data), { params: null, preset: null });
-  const means: Record<string, Float64Array> = {
-    grace: toolkit.domainMean(Float32Array.from(data.grace.data), data.grace, data.mask),
-    lsm: toolkit.domainMean(Float32Array.from(data.lsm.data), data.grace, data.mask),
-  };
-  for (const [k, name] of config.models.names.entries()) {
-    log({
-      type: 'progress',
-      stage: 'evaluate',
-      label: `predict ${name}`,
-      done: k,
-      total: config.models.names.length,
-      elapsedSeconds: 0,
-    });
-    const modelDir = join(work, 'models', name);
-    if (!existsSync(join(modelDir, 'info.json')))
-      throw new StageOrderError('evaluate', `models/${name} (the train stage)`);
-    const info = readJson<{ params: number; preset: string; backend?: string | null; selectedOn?: string }>(
-      join(modelDir, 'info.json'),
-    );
-    const model = await toolkit.load(name, modelDir, config);
-    try {
-      const predicted = await model.predict(data.lsm, { data });
-      writeArray(join(dir, 'predictions'), name, {
-        ...data.grace,
-        data: predicted,
-        attributes: { ...data.attributes, model: name, content: `${name} reconstruction of GRACE-like TWSA (mm)` },
-      } as GridStack);
-      scoreRow(name, predicted, info);
-      means[name] = toolkit.domainMean(predicted, data.grace, data.mask);
-    } finally {
-      model.dispose();
-    }
-  }
-  const table: Table1 = {
-    rows,
-    definition: toolkit.table1Definition,
-    besidePaper:
-      'rmseMm and cc (the mean over land pixels of the per-pixel test scores) sit beside paper.rmseMm and paper.cc; seriesRmseMm and seriesCc score the nationwide-mean series',
-    dataSource: data.description,
-    twinExperiment: data.twinExperiment,
-  };
-  writeJsonAtomic(join(dir, 'table1.json'), table);
-  writeFileAtomic(join(dir, 'table1.md'), formatTable1Markdown(table));
-  writeFileAtomic(join(dir, 'table1.csv'), formatTable1Csv(table));
-  const keys = Object.keys(means);
-  const lines = [
-    `# nationwide (area-weighted Canada mean) TWSA in mm; source: ${data.description}${data.twinExperiment ? ' [TWIN EXPERIMENT]' : ''}`,
-    ['record', 'year_month', 'split', ...keys.map((k) => `${k}_mm`)].join(','),
-  ];
-  data.records.forEach((r, i) =>
-    lines.push([r.id, r.yearMonth, data.splits[i], ...keys.map((k) => fmt(means[k]![i]!))].join(',')),
-  );
-  writeFileAtomic(join(dir, 'nationwide_series.csv'), lines.join('\n') + '\n');
-  void record;
-  return table;
-}
-
-const fmt = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : '');
-
-async function hindcastStage(
-  work: string,
-  data: PreparedData,
-  config: PipelineConfig,
-  toolkit: Toolkit,
-  record: RunRecord,
-): Promise<void> {
-  const gap = hindcastGap(data, config);
-  if (gap !== null) throw new InputError(`hindcast: ${gap}`);
-  const lsm = data.hindcastLsm!;
-  const keep = lsm.times.flatMap((t, i) =>
-    t.slice(0, 7) >= config.hindcast.start && t.slice(0, 7) <= config.hindcast.end ? [i] : [],
-  );
-  const size = lsm.shape[1] * lsm.shape[2];
-  const sub = new Float32Array(keep.length * size);
-  keep.forEach((t, k) => sub.set(lsm.data.subarray(t * size, (t + 1) * size), k * size));
-  const input: GridStack = {
-    ...lsm,
-    data: sub,
-    shape: [keep.length, lsm.shape[1], lsm.shape[2]],
-    times: keep.map((t) => lsm.times[t]!),
-    ...(lsm.timeBounds ? { timeBounds: keep.map((t) => lsm.timeBounds![t]!) } : {}),
-  };
-  delete (input as { labels?: unknown }).labels;
-  const name = config.hindcast.model;
-  const modelDir = join(work, 'models', name);
-  if (!existsSync(join(modelDir, 'info.json')))
-    throw new StageOrderError('hindcast', `models/${name} (the train stage)`);
-  const model = await toolkit.load(name, modelDir, config);
-  let predicted: Float32Array;
-  try {
-    predicted = await model.predict(input, { data });
-  } finally {
-    model.dispose();
-  }
-  const months = input.times.map((t) => t.slice(0, 7));
-  // Frame ids: the month, with a/b/… when two LSM windows fall in one calendar month (as GRACE ids do).
-  const ids = months.map((m, i) =>
-    months.filter((x) => x === m).length > 1
-      ? `${m}${String.fromCharCode(97 + months.slice(0, i).filter((x) => x === m).length)}`
-      : m,
-  );
-  const wanted = monthList(config.hindcast.start, config.hindcast.end);
-  const missingMonths = wanted.filter((m) => !months.includes(m));
-  const attributes: Record<string, string | number> = {
-    title: `GRACE-like TWSA hindcast ${months[0]}..${months[months.length - 1]} by ${name}`,
-    source: data.description,
-    model: name,
-    model_preset: config.models.preset,
-    twin_experiment: data.twinExperiment ? 'yes' : 'no',
-    software: `@twsa/reconstruct ${record.versions['@twsa/reconstruct'] ?? ''}`.trim(),
-    git_commit: record.gitCommit ?? 'unknown',
-    seed: config.seed,
-    backend: record.backend ?? 'unknown',
-    created: new Date().toISOString(),
-    units: 'mm',
-    crs: lsm.crs,
-    references: 'Yu et al. (2021), Int. J. Appl. Earth Obs. Geoinf. 102, 102404',
-    ...(data.twinExperiment ? { warning: TWIN_NOTE } : {}),
-  };
-  const dir = join(work, 'hindcast');
-  const stack: GridStack = { ...input, data: predicted, units: 'mm', attributes };
-  writeArray(dir, 'hindcast', stack);
-  await toolkit.writeNetcdf(
-    stack,
-    join(dir, `twsa_hindcast_${name}_${months[0]}_${months[months.length - 1]}.nc`),
-    attributes,
-  );
-  if (config.hindcast.geotiffs) {
-    for (const [k, m] of ids.entries()) {
-      const grid: Grid = {
-        data: predicted.slice(k * size, (k + 1) * size),
-        shape: [lsm.shape[1], lsm.shape[2]],
-        bounds: lsm.bounds,
-        crs: lsm.crs,
-        nodata: Number.NaN,
-        units: 'mm',
-      };
-      await toolkit.writeGeoTiff(grid, join(dir, 'geotiff', `twsa_${name}_${m}.tif`), {
-        ...attributes,
-        month: months[k]!,
-        window: input.timeBounds ? input.timeBounds[k]!.join('/') : months[k]!,
-      });
-    }
-  }
-  const mean = toolkit.domainMean(predicted, input, data.mask);
-  const lsmMean = toolkit.domainMean(sub, input, data.mask);
-  const lines = [
-    `# nationwide (area-weighted Canada mean) TWSA hindcast in mm by ${name}; source: ${data.description}; git ${record.gitCommit ?? 'unknown'}; seed ${config.seed}${data.twinExperiment ? ' [TWIN EXPERIMENT]' : ''}`,
-  ];
-  if (missingMonths.length) lines.push(`# months with no LSM frame (not filled): ${missingMonths.join(' ')}`);
-  lines.push('frame,year_month,window_start,window_end,hindcast_mm,lsm_mm');
-  ids.forEach((id, i) =>
-    lines.push(
-      `${id},${months[i]},${input.timeBounds ? input.timeBounds[i]!.join(',') : ','},${fmt(mean[i]!)},${fmt(lsmMean[i]!)}`,
-    ),
-  );
-  writeFileAtomic(join(dir, 'nationwide_series.csv'), lines.join('\n') + '\n');
-}
-
-function monthList(start: string, end: string): string[] {
-  const out: string[] = [];
-  let [y, m] = start.split('-').map(Number) as [number, number];
-  const [ey, em] = end.split('-').map(Number) as [number, number];
-  while (y < ey || (y === ey && m <= em)) {
-    out.push(`${y}-${String(m).padStart(2, '0')}`);
-    m++;
-    if (m > 12) {
-      m = 1;
-      y++;
-    }
-  }
-  return out;
-}
-
 /** Reads the Table 1 of a finished run folder. */
 export function readRunTable1(runDir: string): Table1 {
   return JSON.parse(readFileSync(join(runDir, 'evaluation', 'table1.json'), 'utf8')) as Table1;
 }
-
-export { TWIN_NOTE };

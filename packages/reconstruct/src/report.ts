@@ -11,7 +11,7 @@ import { renderHtmlReport, markdownTableToHtml, type ReportFigure, type ReportSe
 import { readArray, readPrepared } from './internal/store.js';
 import { readJson, writeFileAtomic } from './run-folder.js';
 import { ROW_LABELS, type Table1 } from './table1.js';
-import type { Toolkit } from './toolkit.js';
+import { domainMean, trendOf } from './scores.js';
 import { StageOrderError } from './errors.js';
 
 const COLORS: Record<string, string> = {
@@ -37,7 +37,6 @@ interface Figure extends ReportFigure {
 export async function buildReport(
   work: string,
   config: PipelineConfig,
-  toolkit: Toolkit,
   record: {
     readonly gitCommit: string | null;
     readonly backend: string | null;
@@ -76,8 +75,8 @@ export async function buildReport(
     `Fig. 2: linear trend of TWSA (mm/yr), ${data.records[0]?.yearMonth}..${data.records[data.records.length - 1]?.yearMonth}, GRACE and LSM`,
     renderMapPng(
       [
-        { label: 'GRACE', data: toolkit.trend(data.grace, data.mask) },
-        { label: 'LSM', data: toolkit.trend(data.lsm, data.mask) },
+        { label: 'GRACE', data: trendOf(data.grace, data.mask) },
+        { label: 'LSM', data: trendOf(data.lsm, data.mask) },
       ],
       { title: 'FIG. 2  TWSA TREND (MM/YR)', shape: [rows, cols], mask, units: 'MM/YR', ...(footer ? { footer } : {}) },
     ),
@@ -174,19 +173,19 @@ export async function buildReport(
     return { months: out.map((_, k) => monthString(first + k)), values: out };
   };
   const series: ChartSeries[] = [];
-  const graceMean = toolkit.domainMean(Float32Array.from(data.grace.data), data.grace, data.mask);
+  const graceMean = domainMean(data.grace.data, data.grace, data.mask);
   series.push({ label: 'GRACE', color: COLORS['grace']!, ...byMonth(graceMean), markers: true });
   series.push({
     label: data.twinExperiment ? 'LSM (emulated)' : 'LSM',
     color: COLORS['lsm']!,
     dashed: true,
-    ...byMonth(toolkit.domainMean(Float32Array.from(data.lsm.data), data.grace, data.mask)),
+    ...byMonth(domainMean(data.lsm.data, data.grace, data.mask)),
   });
   for (const m of models)
     series.push({
       label: ROW_LABELS[m] ?? m,
       color: COLORS[m] ?? '#555',
-      ...byMonth(toolkit.domainMean(Float32Array.from(predictions[m]!.data), data.grace, data.mask)),
+      ...byMonth(domainMean(predictions[m]!.data, data.grace, data.mask)),
       ...(ensembleSeries?.sd[m]
         ? { band: byMonth(Float64Array.from(ensembleSeries.sd[m]!, (x) => x ?? Number.NaN)).values }
         : {}),
@@ -237,7 +236,7 @@ export async function buildReport(
   const hindFigs: Figure[] = [];
   if (existsSync(join(work, 'hindcast', 'hindcast.json'))) {
     const hind = readArray<GridStack>(join(work, 'hindcast'), 'hindcast');
-    const hMean = toolkit.domainMean(Float32Array.from(hind.data), hind, data.mask);
+    const hMean = domainMean(hind.data, hind, data.mask);
     const hindSd = existsSync(join(work, 'hindcast', 'ensemble-series.json'))
       ? readJson<{ sd: (number | null)[] }>(join(work, 'hindcast', 'ensemble-series.json')).sd.map(
           (x) => x ?? Number.NaN,
@@ -260,7 +259,7 @@ export async function buildReport(
         label: `${ROW_LABELS[model] ?? model} (GRACE era)`,
         color: COLORS['hindcast']!,
         dashed: true,
-        ...byMonth(toolkit.domainMean(Float32Array.from(predictions[model]!.data), data.grace, data.mask)),
+        ...byMonth(domainMean(predictions[model]!.data, data.grace, data.mask)),
       });
     hindFigs.push(
       add(

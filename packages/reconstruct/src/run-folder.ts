@@ -3,23 +3,22 @@
  * provenance record (seed, git commit, package versions, backend, timings, data source).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeFileAtomicSync } from '@twsa/grid';
 import { InputError, OutputExistsError } from './errors.js';
 
 /** Suffix of the working directory a run is written into before it is renamed to its target. */
 export const INCOMPLETE_SUFFIX = '.incomplete';
 
 /**
- * Writes a file atomically: to `<file>.tmp-<pid>` first, then renamed over `file`, so readers never see a
- * half-written file. Creates the parent directory.
+ * Writes a file of the run folder atomically (readers never see a half-written file), replacing an existing
+ * one and creating the parent directory: @twsa/grid's {@link writeFileAtomicSync} with those options.
+ * @throws GridIoError when the write fails.
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, file);
+  writeFileAtomicSync(file, data, { overwrite: true, createDirectories: true, caller: 'twsa' });
 }
 
 /** Writes JSON (2-space indent) atomically. */

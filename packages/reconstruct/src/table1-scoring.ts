@@ -6,8 +6,9 @@
 import { join } from 'node:path';
 import type { Grid } from '@twsa/grid';
 import { writeArray } from './internal/store.js';
+import { deseasonalise, perPixelScores, table1Scores } from './scores.js';
+import type { PreparedData } from './seam.js';
 import { PAPER_TABLE1, ROW_LABELS, type Table1Row } from './table1.js';
-import type { PreparedData, Toolkit } from './toolkit.js';
 
 /** What a row records of the model besides its scores. */
 export interface Table1RowInfo {
@@ -33,14 +34,13 @@ function framesOf(data: PreparedData, split: string): number[] {
  * A scorer over the test records of `data`. Score the `lsm` row first: the models' RMSE gain is relative to it.
  * Maps go to `<evaluationDir>/per-pixel/<key>-{cc,rmse}[-deseasonalised]`.
  */
-export function createTable1Scorer(data: PreparedData, toolkit: Toolkit, evaluationDir: string): Table1Scorer {
+export function createTable1Scorer(data: PreparedData, evaluationDir: string): Table1Scorer {
   const test = framesOf(data, 'test');
   const trainFrames = framesOf(data, 'train');
-  const graceDeseasonalised =
-    toolkit.deseasonalise && trainFrames.length > 0
-      ? toolkit.deseasonalise(Float32Array.from(data.grace.data), data.grace, data.mask, trainFrames)
+  const observedDeseasonalised =
+    trainFrames.length > 0
+      ? { ...data.grace, data: deseasonalise(Float32Array.from(data.grace.data), data.grace, data.mask, trainFrames) }
       : null;
-  const observedDeseasonalised = graceDeseasonalised ? { ...data.grace, data: graceDeseasonalised } : null;
   const size = data.grace.shape[1] * data.grace.shape[2];
   const predictedFrames = (predicted: Float32Array): number =>
     test.filter((t) => {
@@ -51,14 +51,14 @@ export function createTable1Scorer(data: PreparedData, toolkit: Toolkit, evaluat
   let lsmRmse: number | undefined;
   return (key, predicted, info, options = {}) => {
     const writeMaps = options.writeMaps ?? true;
-    const s = toolkit.table1(predicted, data.grace, data.mask, test);
+    const s = table1Scores(predicted, data.grace, data.mask, test);
     let deseasonalised: Table1Row['deseasonalised'];
     if (observedDeseasonalised) {
-      const pd = toolkit.deseasonalise!(predicted, data.grace, data.mask, trainFrames);
-      const d = toolkit.table1(pd, observedDeseasonalised, data.mask, test);
+      const pd = deseasonalise(predicted, data.grace, data.mask, trainFrames);
+      const d = table1Scores(pd, observedDeseasonalised, data.mask, test);
       deseasonalised = { rmseMm: d.rmseMm, cc: d.cc, seriesRmseMm: d.seriesRmseMm, seriesCc: d.seriesCc };
       if (writeMaps) {
-        const dp = toolkit.perPixel(pd, observedDeseasonalised, data.mask, test);
+        const dp = perPixelScores(pd, observedDeseasonalised, data.mask, test);
         writeArray(dir, `${key}-cc-deseasonalised`, { ...data.mask, data: dp.cc, units: '1' } as Grid);
         writeArray(dir, `${key}-rmse-deseasonalised`, { ...data.mask, data: dp.rmseMm, units: 'mm' } as Grid);
       }
@@ -82,7 +82,7 @@ export function createTable1Scorer(data: PreparedData, toolkit: Toolkit, evaluat
     };
     if (key === 'lsm') lsmRmse = s.rmseMm;
     if (writeMaps) {
-      const pp = toolkit.perPixel(predicted, data.grace, data.mask, test);
+      const pp = perPixelScores(predicted, data.grace, data.mask, test);
       writeArray(dir, `${key}-cc`, { ...data.mask, data: pp.cc, units: '1' } as Grid);
       writeArray(dir, `${key}-rmse`, { ...data.mask, data: pp.rmseMm, units: 'mm' } as Grid);
     }

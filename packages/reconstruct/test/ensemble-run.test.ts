@@ -1,4 +1,4 @@
-// Seed ensembles without tfjs or a scheduler: members and collect with the fake toolkit (a seed-dependent linear
+// Seed ensembles without tfjs or a scheduler: members and collect with the fake engine (a seed-dependent linear
 // model), and the Slurm executor against a scripted sbatch/squeue/sacct.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,11 +16,11 @@ import {
 import type { EnsembleTable1 } from '../src/ensemble-table1.js';
 import { isReconstructError } from '../src/errors.js';
 import { runPipeline } from '../src/pipeline.js';
-import { fakeToolkit } from './fake-toolkit.js';
+import { fakeEngine } from './fake-engine.js';
 
-/** The fake toolkit, with members that differ by seed: each predicts the linear fit plus (seed − 42) mm. */
-function seededToolkit(): ReturnType<typeof fakeToolkit> {
-  const base = fakeToolkit();
+/** The fake engine, with members that differ by seed: each predicts the linear fit plus (seed − 42) mm. */
+function seededEngine(): ReturnType<typeof fakeEngine> {
+  const base = fakeEngine();
   const shift = (m: Awaited<ReturnType<typeof base.train>>, d: number): typeof m => ({
     ...m,
     predict: async (lsm, ctx) => (await m.predict(lsm, ctx)).map((v) => v + d),
@@ -40,7 +40,7 @@ const config = resolveConfig({
 });
 
 async function preparedRun(dir: string): Promise<string> {
-  const r = await runPipeline(config, { out: join(dir, 'run'), stages: ['prepare'], toolkit: seededToolkit() });
+  const r = await runPipeline(config, { out: join(dir, 'run'), stages: ['prepare'], engine: seededEngine() });
   return r.runDir;
 }
 
@@ -50,15 +50,15 @@ describe('ensemble members and collect', () => {
 
   test('members write their outputs; collect gives mean ± sd over seeds and the ensemble-mean scores', async () => {
     const run = await preparedRun(dir);
-    const toolkit = seededToolkit();
+    const engine = seededEngine();
     // Before its members ran, collect refuses and names them.
-    await expect(collectEnsemble(run, { toolkit })).rejects.toThrow(/4 member\(s\) not done \(seunet-s42, seunet-s43/);
+    await expect(collectEnsemble(run, { engine })).rejects.toThrow(/4 member\(s\) not done \(seunet-s42, seunet-s43/);
     for (const model of ['seunet', 'dcae'] as const)
       for (const seed of [42, 43]) {
         const rec = await runMember(
           run,
           { model, seed },
-          { toolkit, env: { SLURM_ARRAY_JOB_ID: '7', SLURM_ARRAY_TASK_ID: String(seed - 42) } },
+          { engine, env: { SLURM_ARRAY_JOB_ID: '7', SLURM_ARRAY_TASK_ID: String(seed - 42) } },
         );
         expect(rec).toMatchObject({ status: 'done', model, seed, slurmTask: `7_${seed - 42}` });
         expect(existsSync(join(run, 'members', `${model}-s${seed}`, 'prediction.f32'))).toBe(true);
@@ -66,14 +66,12 @@ describe('ensemble members and collect', () => {
     expect(existsSync(join(run, 'members', 'dcae-s42', 'hindcast.f32'))).toBe(true);
     expect(existsSync(join(run, 'members', 'seunet-s42', 'hindcast.f32'))).toBe(false);
     // A done member is not trained again.
-    const before = toolkit.trained.length;
-    await runMember(run, { model: 'seunet', seed: 42 }, { toolkit });
-    expect(toolkit.trained.length).toBe(before);
-    await expect(runMember(run, { model: 'seunet', seed: 44 }, { toolkit })).rejects.toThrow(
-      /seeds are 42, 43, not 44/,
-    );
+    const before = engine.trained.length;
+    await runMember(run, { model: 'seunet', seed: 42 }, { engine });
+    expect(engine.trained.length).toBe(before);
+    await expect(runMember(run, { model: 'seunet', seed: 44 }, { engine })).rejects.toThrow(/seeds are 42, 43, not 44/);
 
-    const table = await collectEnsemble(run, { toolkit });
+    const table = await collectEnsemble(run, { engine });
     expect(table.seeds).toEqual([42, 43]);
     expect(table.rows.map((r) => r.key)).toEqual(['lsm', 'seunet', 'dcae']);
     const seunet = table.rows[1]!;
@@ -119,13 +117,13 @@ describe('ensemble members and collect', () => {
   });
 
   test('a failing member records its error', async () => {
-    const run = await runPipeline(config, { out: join(dir, 'fail'), stages: ['prepare'], toolkit: seededToolkit() });
-    const toolkit = fakeToolkit({
+    const run = await runPipeline(config, { out: join(dir, 'fail'), stages: ['prepare'], engine: seededEngine() });
+    const engine = fakeEngine({
       beforeTrain: () => {
         throw new Error('out of memory');
       },
     });
-    await expect(runMember(run.runDir, { model: 'dcae', seed: 43 }, { toolkit })).rejects.toThrow(/out of memory/);
+    await expect(runMember(run.runDir, { model: 'dcae', seed: 43 }, { engine })).rejects.toThrow(/out of memory/);
     const s = ensembleStatus(run.runDir).members.find((x) => x.model === 'dcae' && x.seed === 43)!;
     expect(s).toMatchObject({ state: 'failed', detail: 'Error: out of memory' });
   });
@@ -220,7 +218,7 @@ describe('Slurm executor with a scripted scheduler', () => {
   });
 
   test('sbatch refusing a job is a SchedulerError with its message', async () => {
-    const run = await runPipeline(config, { out: join(dir, 'refused'), stages: ['prepare'], toolkit: seededToolkit() });
+    const run = await runPipeline(config, { out: join(dir, 'refused'), stages: ['prepare'], engine: seededEngine() });
     let err: unknown;
     try {
       submitSlurm(run.runDir, [{ model: 'seunet', seed: 42 }], {

@@ -1,4 +1,4 @@
-// Slow lane: the real toolkit (tfjs, @twsa/datasets, @twsa/models) end to end on the smoke profile, and the LSM
+// Slow lane: the tfjs engine (tfjs, @twsa/datasets, @twsa/models) end to end on the smoke profile, and the LSM
 // baseline of the twin experiment on the real GRACE file.
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ const GRACE = join(
 );
 const base = mkdtempSync(join(tmpdir(), 'twsa-slow-'));
 
-describe('smoke profile with the real toolkit', () => {
+describe('smoke profile with the tfjs engine', () => {
   it('writes Table 1, the hindcast files and the report', async () => {
     const out = join(base, 'smoke');
     const result = await runPipeline(resolveConfig({ profile: 'smoke', backend: 'cpu' }), { out });

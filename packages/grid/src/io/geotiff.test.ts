@@ -7,6 +7,7 @@ import { isGridError } from '../errors.js';
 import { geographicSample, lccSample } from '../../test/io-samples.js';
 import { readGeoTiff, readGeoTiffHeader, writeGeoTiff } from './geotiff.js';
 import { encodeFloat32Tiff, geoKeyDirectory } from './tiff-encoder.js';
+import { caught } from '../../../../test-support/caught.js';
 
 const FIXTURES = nodePath.resolve(import.meta.dirname, '../../test/fixtures/io');
 const fixture = (name: string): string => nodePath.join(FIXTURES, name);
@@ -42,14 +43,6 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function caught(p: Promise<unknown>): Promise<Error & { file?: string; field?: string }> {
-  try {
-    await p;
-  } catch (error) {
-    return error as Error & { file?: string; field?: string };
-  }
-  throw new Error('expected a rejection');
-}
 const nulls = (a: Float32Array): (number | null)[] => Array.from(a, (v) => (Number.isNaN(v) ? null : v));
 
 describe('readGeoTiff on files written by GDAL', () => {

@@ -406,5 +406,5 @@ export async function writeGeoTiff(
     ...(items.length > 0 ? { gdalMetadata: `<GDALMetadata>\n${items.join('\n')}\n</GDALMetadata>` } : {}),
     gdalNodata: Number.isNaN(nodata) ? 'nan' : String(nodata),
   });
-  await writeFileAtomic(path, bytes, options, fn);
+  await writeFileAtomic(path, bytes, { overwrite: options.overwrite, inputs: options.inputs, caller: fn });
 }

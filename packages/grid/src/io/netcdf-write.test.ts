@@ -6,6 +6,7 @@ import { isGridError } from '../errors.js';
 import { SAMPLE_NOW, geographicSample, lccSample, lccStackSample } from '../../test/io-samples.js';
 import { readNetcdf } from './netcdf.js';
 import { writeNetcdf } from './netcdf-write.js';
+import { caught } from '../../../../test-support/caught.js';
 
 const FIXTURES = nodePath.resolve(import.meta.dirname, '../../test/fixtures/io');
 interface NetcdfRecord {
@@ -39,14 +40,6 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function caught(p: Promise<unknown>): Promise<Error & { file?: string; field?: string }> {
-  try {
-    await p;
-  } catch (error) {
-    return error as Error & { file?: string; field?: string };
-  }
-  throw new Error('expected a rejection');
-}
 const nulls = (a: ArrayLike<number>): (number | null)[] => Array.from(a, (v) => (Number.isNaN(v) ? null : v));
 const sha = (p: string): string => createHash('sha256').update(readFileSync(p)).digest('hex');
 

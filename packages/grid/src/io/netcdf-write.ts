@@ -362,5 +362,5 @@ export async function writeNetcdf(
     if (/^[A-Za-z_][A-Za-z0-9_.\-+@]*$/.test(k)) globals.push(attr(k, v));
   }
   const bytes = encodeNetcdf3({ dimensions, attributes: globals, variables });
-  await writeFileAtomic(path, bytes, options, fn);
+  await writeFileAtomic(path, bytes, { overwrite: options.overwrite, inputs: options.inputs, caller: fn });
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import * as nodePath from 'node:path';
 import { isGridError } from '../errors.js';
 import { openNetcdf, readNetcdf, sniffNetcdf } from './netcdf.js';
+import { caught } from '../../../../test-support/caught.js';
 
 const FIXTURES = nodePath.resolve(import.meta.dirname, '../../test/fixtures/io');
 const fixture = (name: string): string => nodePath.join(FIXTURES, name);
@@ -14,15 +15,6 @@ const expected = JSON.parse(readFileSync(fixture('cf-expected.json'), 'utf8')) a
   flag: number[];
   cm: (number | null)[];
 };
-
-async function caught(p: Promise<unknown>): Promise<Error & { file?: string; field?: string }> {
-  try {
-    await p;
-  } catch (error) {
-    return error as Error & { file?: string; field?: string };
-  }
-  throw new Error('expected a rejection');
-}
 
 describe.each([
   ['NetCDF-4 (h5wasm)', 'cf4.nc', 'NetCDF-4'],

@@ -1,6 +1,6 @@
 /** Argument checks and mask handling shared by the metric kernels. Not exported from the package. */
 import { MetricsArgumentError, MetricsShapeError } from '../errors.js';
-import type { MaskArray, NumericArray, StackLike } from '../types.js';
+import type { MaskArray, NumericArray, FrameStack } from '../types.js';
 
 /** Throws unless `value` is a typed float array or an array of numbers. */
 export function assertNumeric(value: unknown, argument: string, fn: string): asserts value is NumericArray {
@@ -15,7 +15,7 @@ export function assertSameLength(a: ArrayLike<unknown>, b: ArrayLike<unknown>, a
 
 /** Checks a `{ data, shape: [time, rows, cols] }` record and returns its shape. */
 export function assertStack(value: unknown, argument: string, fn: string): [number, number, number] {
-  const s = value as StackLike | null;
+  const s = value as FrameStack | null;
   if (
     !s ||
     typeof s !== 'object' ||

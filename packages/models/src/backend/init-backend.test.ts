@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, isBackendModuleError } from './errors.js';
 import { BACKEND_PACKAGES, initBackend } from './init-backend.js';
 import { hasWasmTrainingKernels, unregisterWasmTrainingKernels } from '@twsa/tfjs-wasm-training';
+import { caught } from '../../../../test-support/caught.js';
 
 /** Loads the real JS backends; every other package is reported missing, as on a machine without tfjs-node. */
 function onlyJsBackends(tried: string[]): (name: string) => Promise<unknown> {
@@ -11,15 +12,6 @@ function onlyJsBackends(tried: string[]): (name: string) => Promise<unknown> {
     if (name === BACKEND_PACKAGES.cpu) return import('@tensorflow/tfjs-backend-cpu');
     throw new Error(`Cannot find package '${name}'`);
   };
-}
-
-async function caught(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('initBackend', () => {

@@ -1,10 +1,7 @@
 /** Shared helpers of the builders: preset resolution, option checks and seeded initializers. */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ModelsArgumentError } from '../errors.js';
-
-/** Names of the presets every builder knows. */
-export const PRESET_NAMES = ['paper', 'cpu', 'tiny'] as const;
-export type PresetName = (typeof PRESET_NAMES)[number];
+import { PRESET_NAMES, type InitializerMode, type PresetName } from '../model-config.js';
 
 /** Throws when `value` is not a plain object or holds a key outside `allowed`. */
 export function checkKeys(value: unknown, allowed: readonly string[], argument: string, fn: string): void {
@@ -78,9 +75,6 @@ export function checkInputShape(value: unknown, argument: string, fn: string, di
   return [r, c];
 }
 
-/** How kernels are initialised: seeded Glorot-uniform (trainable) or zeros (fast, for counting parameters). */
-export type InitializerMode = 'glorotUniform' | 'zeros';
-
 export function checkInitializer(value: unknown, fn: string): InitializerMode {
   const v = value ?? 'glorotUniform';
   if (v !== 'glorotUniform' && v !== 'zeros')
@@ -110,18 +104,6 @@ export class KernelInitializers {
     const s = (Math.imul(this.seed + 1, 2654435761) ^ Math.imul(this.count, 40503)) >>> 0;
     return tfl.initializers.glorotUniform({ seed: s });
   }
-}
-
-/** Common fields of every builder config. */
-export interface BaseModelConfig {
-  /** Preset to start from: `'paper'` (Table 1 of Yu et al. 2021), `'cpu'` (small, trains in minutes on 2 cores) or `'tiny'` (tests). Default `'cpu'`. */
-  readonly preset?: PresetName;
-  /** Seed of the kernel initializers: same seed → same initial weights. Default 0. */
-  readonly seed?: number;
-  /** `'glorotUniform'` (default) or `'zeros'` (fast; for counting parameters only). */
-  readonly initializer?: InitializerMode;
-  /** Model name. */
-  readonly name?: string;
 }
 
 export const BASE_KEYS = ['preset', 'seed', 'initializer', 'name'] as const;

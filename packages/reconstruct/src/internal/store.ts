@@ -2,12 +2,13 @@
  * Stores grids and stacks in the run folder as a JSON header plus raw little-endian Float32 values, so a stage
  * run alone (`twsa evaluate <run>`) can read what an earlier stage wrote.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Grid, GridStack } from '@twsa/grid';
-import { InputError } from '../errors.js';
+import { InputError, StageOrderError } from '../errors.js';
+import type { StageName } from '../progress.js';
 import { writeFileAtomic, writeJsonAtomic, readJson } from '../run-folder.js';
-import type { PreparedData } from '../toolkit.js';
+import type { PreparedData } from '../seam.js';
 
 type Header = Omit<GridStack, 'data'> | Omit<Grid, 'data'>;
 
@@ -79,4 +80,15 @@ export function readPrepared(dir: string): PreparedData {
     mask: readArray<Grid>(dir, 'mask'),
     hindcastLsm: hasHindcastLsm ? readArray<GridStack>(dir, 'hindcast-lsm') : null,
   };
+}
+
+/**
+ * The prepared data of a run folder, for a stage that needs them.
+ * @throws {@link StageOrderError} when the prepare stage has not run.
+ */
+export function loadPrepared(work: string, stage: StageName): PreparedData {
+  const dir = join(work, 'prepared');
+  if (!existsSync(join(dir, 'prepared.json')))
+    throw new StageOrderError(stage, 'prepared/prepared.json (the prepare stage)');
+  return readPrepared(dir);
 }

@@ -1,11 +1,10 @@
-// A small stand-in toolkit for pipeline tests: an analytic scenario on a 12×12 grid and a per-pixel linear
-// "model" fitted in closed form. It exercises the orchestration, the run folder and the report without tfjs.
-// Scoring uses the real @twsa/metrics binding.
+// A small stand-in engine for pipeline tests: an analytic scenario on a 12×12 grid and a per-pixel linear
+// "model" fitted in closed form. It exercises the orchestration, the run folder and the report without tfjs;
+// scoring (@twsa/metrics) and the output files (@twsa/grid) are the real ones.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Grid, GridStack } from '@twsa/grid';
-import { METRICS_TOOLKIT } from '../src/default-toolkit.js';
-import type { PreparedData, Toolkit, TrainedModel } from '../src/toolkit.js';
+import type { Engine, PreparedData, TrainedModel } from '../src/seam.js';
 import type { ModelName } from '../src/config.js';
 
 const N = 12;
@@ -82,7 +81,7 @@ export function fakeScenario(seed = 1, twin = false): PreparedData {
     },
     description: twin ? 'fake GRACE + emulated LSM (twin experiment)' : 'fake test scenario',
     twinExperiment: twin,
-    attributes: { source: 'fake-toolkit' },
+    attributes: { source: 'fake-engine' },
   };
 }
 
@@ -106,7 +105,7 @@ function linearModel(name: ModelName, a: Float32Array, b: Float32Array): Trained
   };
 }
 
-export interface FakeToolkitOptions {
+export interface FakeEngineOptions {
   /** Called before each model is trained; may abort. */
   readonly beforeTrain?: (model: ModelName) => void;
   readonly twin?: boolean;
@@ -114,10 +113,9 @@ export interface FakeToolkitOptions {
   readonly noHindcastLsm?: boolean;
 }
 
-export function fakeToolkit(options: FakeToolkitOptions = {}): Toolkit & { trained: ModelName[] } {
+export function fakeEngine(options: FakeEngineOptions = {}): Engine & { trained: ModelName[] } {
   const trained: ModelName[] = [];
   return {
-    ...METRICS_TOOLKIT,
     trained,
     async initBackend() {
       return 'fake';
@@ -168,13 +166,6 @@ export function fakeToolkit(options: FakeToolkitOptions = {}): Toolkit & { train
     countParams: async () => 2 * SIZE,
     async probeTrainingStep() {
       return { secondsPerStep: 0.5 };
-    },
-    async writeGeoTiff(grid, file, attributes) {
-      mkdirSync(join(file, '..'), { recursive: true });
-      writeFileSync(file, JSON.stringify({ shape: grid.shape, attributes }));
-    },
-    async writeNetcdf(stack, file, attributes) {
-      writeFileSync(file, JSON.stringify({ shape: stack.shape, attributes }));
     },
   };
 }

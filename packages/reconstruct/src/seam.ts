@@ -1,8 +1,8 @@
 /**
- * The contract between the pipeline and the packages that do the work (`@twsa/grid`, datasets, metrics, models).
- * The pipeline only orchestrates: it calls these functions, stores their results in the run folder and draws
- * the figures. {@link runPipeline} binds the real packages by default; tests and users may pass another
- * toolkit (a plug-in passed as a value, never a global registry).
+ * The one seam of the pipeline: the {@link Engine} prepares the paired data and trains, loads and probes the
+ * models (the parts that need tfjs, real data and minutes). {@link runPipeline} uses the tfjs engine of
+ * `@twsa/datasets` and `@twsa/models` by default; tests pass a small stand-in. Scoring (`@twsa/metrics`) and the
+ * output files (`@twsa/grid`) are called directly, not through the seam.
  */
 import type { Grid, GridStack } from '@twsa/grid';
 import type { BackendChoice, ModelName, PipelineConfig } from './config.js';
@@ -73,16 +73,7 @@ export interface TrainedModel {
   dispose(): void;
 }
 
-/** Table-1 scores of one prediction over some frames. */
-export interface Table1Scores {
-  readonly rmseMm: number;
-  readonly cc: number;
-  readonly seriesRmseMm: number;
-  readonly seriesCc: number;
-  readonly frames: number;
-}
-
-/** Options of {@link Toolkit.probeTrainingStep}. */
+/** Options of {@link Engine.probeTrainingStep}. */
 export interface TrainingProbeOptions {
   /** ConvLSTM only: frames per probed sequence. Default `models.sequenceLength`. */
   readonly sequenceLength?: number;
@@ -90,7 +81,7 @@ export interface TrainingProbeOptions {
   readonly warmupSteps?: number;
 }
 
-/** Result of {@link Toolkit.probeTrainingStep}. */
+/** Result of {@link Engine.probeTrainingStep}. */
 export interface TrainingProbe {
   /** Wall seconds of the timed optimizer step. */
   readonly secondsPerStep: number;
@@ -102,15 +93,15 @@ export interface TrainingProbe {
   readonly baselineBytes?: number;
 }
 
-/** The functions the pipeline needs from the other `@twsa` packages. */
-export interface Toolkit {
+/** What the pipeline needs done with data and models: the part tests replace. */
+export interface Engine {
   /** Selects the tfjs backend and returns the name of the one that runs. */
   initBackend(choice: BackendChoice): Promise<string>;
   /** Reads/derives the paired data for a configuration (synthetic, emulated twin experiment or user files). */
   prepare(config: PipelineConfig, options: { readonly log?: (message: string) => void }): Promise<PreparedData>;
   /** Trains one model (resuming from `checkpointDir` when it holds a checkpoint) and saves it into `modelDir`. */
   train(request: TrainRequest): Promise<TrainedModel>;
-  /** Loads a model saved by {@link Toolkit.train}. */
+  /** Loads a model saved by {@link Engine.train}. */
   load(model: ModelName, modelDir: string, config: PipelineConfig): Promise<TrainedModel>;
   /**
    * Times one optimizer step of `model` (the configured preset and batch size) on the current backend, after
@@ -127,29 +118,12 @@ export interface Toolkit {
   memoryLimit?(): Promise<{ readonly bytes: number; readonly description: string } | null>;
   /** Parameter count of a model built with a preset (no training). */
   countParams(model: ModelName, config: PipelineConfig): Promise<number>;
-  /** Table-1 scores over the given frames; `definition` of the nationwide numbers. */
-  table1(predicted: Float32Array, observed: GridStack, mask: Grid, frames: readonly number[]): Table1Scores;
-  /** The sentence that defines the nationwide RMSE and CC. */
-  readonly table1Definition: string;
-  /** Per-pixel CC and RMSE (mm) over the given frames; NaN outside the mask. */
-  perPixel(
-    predicted: Float32Array,
-    observed: GridStack,
-    mask: Grid,
-    frames: readonly number[],
-  ): { readonly cc: Float32Array; readonly rmseMm: Float32Array };
-  /** Area-weighted mean over land of every frame (mm); NaN for an empty frame. */
-  domainMean(values: Float32Array, like: GridStack, mask: Grid): Float64Array;
-  /** Per-pixel linear trend (mm/year) of a stack; NaN outside the mask. */
-  trend(stack: GridStack, mask: Grid): Float32Array;
-  /**
-   * `values` (a stack shaped like `like`, mm) minus each pixel's mean annual cycle, fitted on `fitFrames` only (the
-   * training records, so no test month enters the fit); NaN outside the mask. Without it, Table 1 has no
-   * deseasonalised scores.
-   */
-  deseasonalise?(values: Float32Array, like: GridStack, mask: Grid, fitFrames: readonly number[]): Float32Array;
-  /** Writes one Float32 GeoTIFF with provenance. */
-  writeGeoTiff(grid: Grid, file: string, attributes: Readonly<Record<string, string | number>>): Promise<void>;
-  /** Writes a CF NetCDF stack with provenance. */
-  writeNetcdf(stack: GridStack, file: string, attributes: Readonly<Record<string, string | number>>): Promise<void>;
+}
+
+/**
+ * The tfjs engine (`@twsa/datasets` + `@twsa/models`), loaded on first use so that commands which do not train
+ * never load tfjs.
+ */
+export async function defaultEngine(): Promise<Engine> {
+  return (await import('./engine/index.js')).TFJS_ENGINE;
 }

@@ -1,0 +1,95 @@
+/**
+ * The evaluate stage: every trained model predicts the prepared records, Table 1 scores the test records against
+ * GRACE (with the LSM itself as the baseline row), and the per-pixel maps, predictions and nationwide series are
+ * written into `<run>/evaluation/`.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { GridStack } from '@twsa/grid';
+import type { PipelineConfig } from '../config.js';
+import { InputError, StageOrderError } from '../errors.js';
+import { loadPrepared, writeArray } from '../internal/store.js';
+import type { PipelineEvent } from '../progress.js';
+import { readJson, writeFileAtomic, writeJsonAtomic } from '../run-folder.js';
+import { TABLE1_SCORES_DEFINITION, csvNumber as fmt, domainMean } from '../scores.js';
+import type { Engine, PreparedData } from '../seam.js';
+import { type Table1, type Table1Row, formatTable1Csv, formatTable1Markdown } from '../table1.js';
+import { createTable1Scorer, type Table1RowInfo } from '../table1-scoring.js';
+
+function framesOf(data: PreparedData, split: string): number[] {
+  return data.splits.flatMap((s, i) => (s === split ? [i] : []));
+}
+
+export async function evaluateStage(
+  work: string,
+  config: PipelineConfig,
+  engine: Engine,
+  log: (e: PipelineEvent) => void,
+): Promise<Table1> {
+  const data = loadPrepared(work, 'evaluate');
+  const test = framesOf(data, 'test');
+  if (test.length === 0)
+    throw new InputError('evaluate: the prepared data have no test record; check data.testRecords');
+  const dir = join(work, 'evaluation');
+  const rows: Table1Row[] = [];
+  // The same scorer as the ensemble collect (table1-scoring.ts): the LSM row first, the models' gain is against it.
+  const scorer = createTable1Scorer(data, dir);
+  const scoreRow = (key: string, predicted: Float32Array, info: Table1RowInfo): void => {
+    rows.push(scorer(key, predicted, info));
+  };
+  scoreRow('lsm', Float32Array.from(data.lsm.data), { params: null, preset: null });
+  const means: Record<string, Float64Array> = {
+    grace: domainMean(data.grace.data, data.grace, data.mask),
+    lsm: domainMean(data.lsm.data, data.grace, data.mask),
+  };
+  for (const [k, name] of config.models.names.entries()) {
+    log({
+      type: 'progress',
+      stage: 'evaluate',
+      label: `predict ${name}`,
+      done: k,
+      total: config.models.names.length,
+      elapsedSeconds: 0,
+    });
+    const modelDir = join(work, 'models', name);
+    if (!existsSync(join(modelDir, 'info.json')))
+      throw new StageOrderError('evaluate', `models/${name} (the train stage)`);
+    const info = readJson<{ params: number; preset: string; backend?: string | null; selectedOn?: string }>(
+      join(modelDir, 'info.json'),
+    );
+    const model = await engine.load(name, modelDir, config);
+    try {
+      const predicted = await model.predict(data.lsm, { data });
+      writeArray(join(dir, 'predictions'), name, {
+        ...data.grace,
+        data: predicted,
+        attributes: { ...data.attributes, model: name, content: `${name} reconstruction of GRACE-like TWSA (mm)` },
+      } as GridStack);
+      scoreRow(name, predicted, info);
+      means[name] = domainMean(predicted, data.grace, data.mask);
+    } finally {
+      model.dispose();
+    }
+  }
+  const table: Table1 = {
+    rows,
+    definition: TABLE1_SCORES_DEFINITION,
+    besidePaper:
+      'rmseMm and cc (the mean over land pixels of the per-pixel test scores) sit beside paper.rmseMm and paper.cc; seriesRmseMm and seriesCc score the nationwide-mean series',
+    dataSource: data.description,
+    twinExperiment: data.twinExperiment,
+  };
+  writeJsonAtomic(join(dir, 'table1.json'), table);
+  writeFileAtomic(join(dir, 'table1.md'), formatTable1Markdown(table));
+  writeFileAtomic(join(dir, 'table1.csv'), formatTable1Csv(table));
+  const keys = Object.keys(means);
+  const lines = [
+    `# nationwide (area-weighted Canada mean) TWSA in mm; source: ${data.description}${data.twinExperiment ? ' [TWIN EXPERIMENT]' : ''}`,
+    ['record', 'year_month', 'split', ...keys.map((k) => `${k}_mm`)].join(','),
+  ];
+  data.records.forEach((r, i) =>
+    lines.push([r.id, r.yearMonth, data.splits[i], ...keys.map((k) => fmt(means[k]![i]!))].join(',')),
+  );
+  writeFileAtomic(join(dir, 'nationwide_series.csv'), lines.join('\n') + '\n');
+  return table;
+}
