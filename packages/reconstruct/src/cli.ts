@@ -20,7 +20,7 @@ import { formatProgressBar, formatDuration, type PipelineEvent, type StageName }
 import type { RunPipelineOptions, RunResult } from './pipeline.js';
 import type { EnsembleRunOptions, EnsembleRunResult, ExecutorName } from './ensemble-run.js';
 import type { EnsembleTable1 } from './ensemble-table1.js';
-import { parsePerModel, type SlurmOptions, type TwsaCommand } from './slurm.js';
+import { parsePerModel, validateSlurmOptions, type SlurmOptions, type TwsaCommand } from './slurm.js';
 import { isDirectory, locateRunToResume, readJson } from './run-folder.js';
 import { defaultEngine } from './seam.js';
 import type { GridInfo } from '@twsa/grid';
@@ -496,6 +496,7 @@ function ensembleOptions(values: RunValues, stored?: ExecutorName): EnsembleRunO
     ...(gpus !== undefined ? { gpus } : {}),
     ...(cpus !== undefined ? { cpusPerTask: cpus } : {}),
   };
+  validateSlurmOptions(slurm);
   return {
     executor,
     twsa: selfCommand(),

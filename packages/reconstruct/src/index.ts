@@ -47,6 +47,7 @@ export {
   OutputExistsError,
   StageOrderError,
   PipelineAbortedError,
+  SchedulerError,
   isReconstructError,
 } from './errors.js';
 export type { RunPipelineOptions, RunRecord, RunResult } from './pipeline.js';
@@ -65,6 +66,19 @@ export type {
   TrainingProbeOptions,
 } from './seam.js';
 export { defaultEngine } from './seam.js';
+export type {
+  EnsembleRecord,
+  EnsembleRunOptions,
+  EnsembleRunResult,
+  EnsembleStatus,
+  ExecutorName,
+  RunMemberOptions,
+  SlurmSubmission,
+} from './ensemble-run.js';
+export { startEnsemble, resumeEnsemble, runMember, collectEnsemble, ensembleStatus } from './ensemble-run.js';
+export type { MemberId, MemberRecord, MemberState, MemberStatus } from './ensemble.js';
+export type { EnsembleStats, EnsembleTable1, EnsembleTable1Row } from './ensemble-table1.js';
+export type { SlurmOptions, TwsaCommand } from './slurm.js';
 export type { Table1, Table1Row } from './table1.js';
 export { PAPER_TABLE1, ROW_LABELS, formatTable1Markdown, formatTable1Csv } from './table1.js';
 export type { TrainingEstimate, ModelEstimate, EstimateMethod, EstimateOptions } from './estimate.js';

@@ -66,6 +66,23 @@ function pick<T>(value: PerModel<T> | undefined, model: ModelName): T | undefine
   return value as T;
 }
 
+/**
+ * Checks every value of the Slurm options (each model's time and memory, GPUs, cores) before anything runs.
+ * @throws {@link ConfigError} naming the first bad value.
+ */
+export function validateSlurmOptions(options: SlurmOptions): void {
+  const values = <T>(v: PerModel<T> | undefined): T[] =>
+    v === undefined ? [] : typeof v === 'object' && v !== null ? (Object.values(v) as T[]) : [v as T];
+  for (const t of values(options.time)) slurmTimeSeconds(t);
+  for (const m of values(options.mem))
+    if (!MEM_RE.test(m))
+      throw new ConfigError('slurm.mem', `expected a Slurm memory size like 4G or 4000M, got "${m}"`);
+  if (options.gpus !== undefined && (!Number.isInteger(options.gpus) || options.gpus < 0))
+    throw new ConfigError('slurm.gpus', `expected an integer ≥ 0, got ${options.gpus}`);
+  if (options.cpusPerTask !== undefined && (!Number.isInteger(options.cpusPerTask) || options.cpusPerTask < 1))
+    throw new ConfigError('slurm.cpusPerTask', `expected an integer ≥ 1, got ${options.cpusPerTask}`);
+}
+
 /** The resources of `model`'s members: the options where given, else {@link defaultMemberResources}. */
 export function memberResources(
   model: ModelName,

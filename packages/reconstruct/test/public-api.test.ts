@@ -18,11 +18,14 @@ const NAMES = [
   'ROW_LABELS',
   'ReconstructError',
   'STAGES',
+  'SchedulerError',
   'StageOrderError',
   'TWIN_NOTE',
+  'collectEnsemble',
   'dataCommand',
   'dataSourceKind',
   'defaultEngine',
+  'ensembleStatus',
   'estimateTrainingSeconds',
   'formatDuration',
   'formatProgressBar',
@@ -35,7 +38,10 @@ const NAMES = [
   'readConfigFile',
   'readRunTable1',
   'resolveConfig',
+  'resumeEnsemble',
+  'runMember',
   'runPipeline',
+  'startEnsemble',
 ];
 
 describe('@twsa/reconstruct public API', () => {

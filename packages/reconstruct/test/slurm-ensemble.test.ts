@@ -78,10 +78,13 @@ if (typeof cluster === 'string') process.stderr.write(`\nslurm-ensemble.test.ts:
 const reason = typeof cluster === 'string' ? ` (skipped: ${cluster})` : '';
 
 describeSlurm(`Slurm executor on a single-node cluster${reason}`, () => {
-  const work = mkdtempSync(join(tmpdir(), 'twsa-slurm-ens-'));
+  let work = '';
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'twsa-slurm-ens-'));
+  });
   afterAll(() => {
     if (typeof cluster === 'object' && cluster.ownedByTest) spawnSync('bash', [stopScript, cluster.state]);
-    rmSync(work, { recursive: true, force: true });
+    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   test('a 2-seed smoke ensemble runs as array tasks, is collected by the dependent job and equals the local run', async () => {
