@@ -54,6 +54,7 @@ import {
 import { createTable1Scorer, type Table1RowInfo } from './table1-scoring.js';
 import { domainMean, TABLE1_SCORES_DEFINITION } from './scores.js';
 import { defaultEngine, type Engine, type PreparedData } from './seam.js';
+import { hindcastInput } from './stages/hindcast.js';
 import { writeHindcastGeoTiff, writeHindcastNetcdf } from './outputs.js';
 
 /** How the members of an ensemble run. */
@@ -141,28 +142,6 @@ export function ensembleOf(runDir: string): { config: PipelineConfig; ensemble: 
 
 function framesOf(data: PreparedData, split: string): number[] {
   return data.splits.flatMap((s, i) => (s === split ? [i] : []));
-}
-
-/** The LSM frames of the hindcast period, as the hindcast stage feeds them to the model. */
-export function hindcastInput(data: PreparedData, config: PipelineConfig): GridStack | null {
-  const lsm = data.hindcastLsm;
-  if (!lsm) return null;
-  const keep = lsm.times.flatMap((t, i) =>
-    t.slice(0, 7) >= config.hindcast.start && t.slice(0, 7) <= config.hindcast.end ? [i] : [],
-  );
-  if (keep.length === 0) return null;
-  const size = lsm.shape[1] * lsm.shape[2];
-  const sub = new Float32Array(keep.length * size);
-  keep.forEach((t, k) => sub.set(lsm.data.subarray(t * size, (t + 1) * size), k * size));
-  const input: GridStack = {
-    ...lsm,
-    data: sub,
-    shape: [keep.length, lsm.shape[1], lsm.shape[2]],
-    times: keep.map((t) => lsm.times[t]!),
-    ...(lsm.timeBounds ? { timeBounds: keep.map((t) => lsm.timeBounds![t]!) } : {}),
-  };
-  delete (input as { labels?: unknown }).labels;
-  return input;
 }
 
 /** Options of {@link runMember}. */

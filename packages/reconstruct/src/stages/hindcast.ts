@@ -30,19 +30,17 @@ export function hindcastGap(data: PreparedData, config: PipelineConfig): string 
   return null;
 }
 
-export async function hindcastStage(
-  work: string,
-  data: PreparedData,
-  config: PipelineConfig,
-  engine: Engine,
-  record: RunRecord,
-): Promise<void> {
-  const gap = hindcastGap(data, config);
-  if (gap !== null) throw new InputError(`hindcast: ${gap}`);
-  const lsm = data.hindcastLsm!;
+/**
+ * The LSM frames of the hindcast period (`hindcast.start..end`), as the hindcast feeds them to the model; null when
+ * the data have none (see {@link hindcastGap}). The seed ensemble's members use it too.
+ */
+export function hindcastInput(data: PreparedData, config: PipelineConfig): GridStack | null {
+  const lsm = data.hindcastLsm;
+  if (!lsm) return null;
   const keep = lsm.times.flatMap((t, i) =>
     t.slice(0, 7) >= config.hindcast.start && t.slice(0, 7) <= config.hindcast.end ? [i] : [],
   );
+  if (keep.length === 0) return null;
   const size = lsm.shape[1] * lsm.shape[2];
   const sub = new Float32Array(keep.length * size);
   keep.forEach((t, k) => sub.set(lsm.data.subarray(t * size, (t + 1) * size), k * size));
@@ -54,6 +52,22 @@ export async function hindcastStage(
     ...(lsm.timeBounds ? { timeBounds: keep.map((t) => lsm.timeBounds![t]!) } : {}),
   };
   delete (input as { labels?: unknown }).labels;
+  return input;
+}
+
+export async function hindcastStage(
+  work: string,
+  data: PreparedData,
+  config: PipelineConfig,
+  engine: Engine,
+  record: RunRecord,
+): Promise<void> {
+  const gap = hindcastGap(data, config);
+  if (gap !== null) throw new InputError(`hindcast: ${gap}`);
+  const lsm = data.hindcastLsm!;
+  const input = hindcastInput(data, config)!;
+  const sub = input.data;
+  const size = lsm.shape[1] * lsm.shape[2];
   const name = config.hindcast.model;
   const modelDir = join(work, 'models', name);
   if (!existsSync(join(modelDir, 'info.json')))
