@@ -321,13 +321,16 @@ export async function runMembersLocally(
       closeSync(out);
       running.add(child);
       log({ type: 'info', message: `${memberKey(m)}: started (pid ${child.pid})` });
-      child.on('close', (code, signal) => {
+      let finished = false;
+      const finish = (ok: boolean, why: string): void => {
+        if (finished) return;
+        finished = true;
         running.delete(child);
         done++;
-        if (code !== 0) failed.push(m);
+        if (!ok) failed.push(m);
         log({
           type: 'info',
-          message: `${memberKey(m)}: ${code === 0 ? 'done' : `failed (${signal ?? `exit ${code}`}; see ${join(dir, 'member.log')})`}`,
+          message: `${memberKey(m)}: ${ok ? 'done' : `failed (${why}; see ${join(dir, 'member.log')})`}`,
         });
         log({
           type: 'progress',
@@ -338,7 +341,10 @@ export async function runMembersLocally(
           elapsedSeconds: (performance.now() - t0) / 1000,
         });
         resolveDone();
-      });
+      };
+      // A worker that cannot start (no node binary, …) fails its member without waiting for a 'close'.
+      child.on('error', (error) => finish(false, `could not start: ${error.message}`));
+      child.on('close', (code, signal) => finish(code === 0, signal ?? `exit ${code}`));
     });
   try {
     const workers = Array.from({ length: Math.min(jobs, queue.length) }, async () => {

@@ -10,6 +10,7 @@ import {
   formatEnsembleStatus,
   resumeEnsemble,
   runMember,
+  runMembersLocally,
   submitSlurm,
   type CommandRunner,
 } from '../src/ensemble-run.js';
@@ -126,6 +127,45 @@ describe('ensemble members and collect', () => {
     await expect(runMember(run.runDir, { model: 'dcae', seed: 43 }, { engine })).rejects.toThrow(/out of memory/);
     const s = ensembleStatus(run.runDir).members.find((x) => x.model === 'dcae' && x.seed === 43)!;
     expect(s).toMatchObject({ state: 'failed', detail: 'Error: out of memory' });
+  });
+});
+
+describe('local executor', () => {
+  test('runs members as worker processes, jobs at a time, and returns the ones that failed or could not start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'twsa-ens-local-'));
+    try {
+      // A stand-in for twsa: sh -c '<script>' sh member <run> --model M --seed S --quiet; seed 43 fails.
+      const script = 'echo "$@" >> "$2/started.txt"; sleep 0.3; [ "$6" = 43 ] && { echo boom >&2; exit 3; }; exit 0';
+      const events: string[] = [];
+      const members = [
+        { model: 'seunet' as const, seed: 42 },
+        { model: 'seunet' as const, seed: 43 },
+        { model: 'dcae' as const, seed: 42 },
+      ];
+      const t0 = Date.now();
+      const failed = await runMembersLocally(dir, members, {
+        jobs: 2,
+        twsa: { node: '/bin/sh', args: ['-c', script, 'sh'] },
+        log: (e) => {
+          if (e.type === 'info') events.push(e.message);
+        },
+      });
+      expect(failed).toEqual([{ model: 'seunet', seed: 43 }]);
+      expect(readFileSync(join(dir, 'started.txt'), 'utf8').trim().split('\n').sort()).toEqual([
+        `member ${dir} --model dcae --seed 42 --quiet`,
+        `member ${dir} --model seunet --seed 42 --quiet`,
+        `member ${dir} --model seunet --seed 43 --quiet`,
+      ]);
+      expect(Date.now() - t0).toBeLessThan(2500); // two at a time: about 2 × 0.3 s, not 3 × 0.3 s in a row
+      expect(readFileSync(join(dir, 'members', 'seunet-s43', 'member.log'), 'utf8')).toContain('boom');
+      expect(events.some((m) => /seunet-s43: failed \(exit 3; see .*member\.log\)/.test(m))).toBe(true);
+      const none = await runMembersLocally(dir, members.slice(0, 1), {
+        twsa: { node: join(dir, 'no-such-node'), args: [] },
+      });
+      expect(none).toEqual([{ model: 'seunet', seed: 42 }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
