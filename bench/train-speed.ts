@@ -1,11 +1,19 @@
 /**
  * Training-speed bench: the paper models of Yu et al. (2021) trained for the same steps in our code (tfjs WASM with
- * the @twsa/models training kernels and memory-lean Adam) and in PyTorch CPU (bench/train-speed-torch.py, same
- * layers), in one run. Not a test.
+ * the @twsa/models training kernels, or the native TensorFlow engine; memory-lean Adam) and in a reference — PyTorch
+ * CPU (bench/train-speed-torch.py) or Keras 3 / TensorFlow (bench/train-speed-keras.py), same layers — in one run.
+ * Not a test.
  *
  *   npm run bench:train-speed                       # every case, 3 timed steps after 1 warm-up, torch at 2 threads
  *   node --import tsx bench/train-speed.ts --threads 1   # PyTorch on one thread (tfjs WASM in Node has one)
  *   node --import tsx bench/train-speed.ts --steps 5 --only seunet-b8,convlstm --no-torch --optimizer stock
+ *   npm run bench:train-speed -- --backend tensorflow --reference keras   # native engine (npm run setup:native)
+ *       against Keras; the Keras venv: python3 -m venv ~/.cache/twsa/keras-venv &&
+ *       ~/.cache/twsa/keras-venv/bin/pip install --index-url file:///opt/pypi/simple tensorflow-cpu==2.21.0 keras
+ *       (or TWSA_KERAS_PYTHON=<python with keras>)
+ *
+ * The last stdout line is one JSON array of rows { case, backend, samplesPerSecond, reference,
+ * referenceSamplesPerSecond, ratio } for the model cases (ConvLSTM: sequences/s).
  *
  * Each of our cases runs in its own Node process (the WASM heap never shrinks, so one case's peak would otherwise
  * carry over to the next). Prints, per case: our seconds/step and samples/s, PyTorch's, the ratio ours/PyTorch, the
@@ -13,6 +21,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
@@ -27,6 +37,10 @@ import {
 } from '../packages/models/src/index.js';
 
 const CASES = ['seunet-b1', 'seunet-b8', 'dcae-b1', 'dcae-b8', 'pix2pix-b1', 'convlstm', 'conv-ceiling'] as const;
+/** The cases of the final JSON array (conv-ceiling is a kernel probe, not a model). */
+const MODEL_CASES = ['seunet-b1', 'seunet-b8', 'dcae-b1', 'dcae-b8', 'pix2pix-b1', 'convlstm'] as const;
+const BENCH_BACKENDS = ['wasm', 'tensorflow'] as const;
+const REFERENCES = ['torch', 'keras'] as const;
 /** `conv-ceiling`: forward conv2d only, 8×48×48×64 → 64, 3×3 'same', no bias, 10 calls per step (80 samples). */
 const CEILING = { batch: 8, size: 48, channels: 64, kernel: 3, callsPerStep: 10 } as const;
 /** Floating-point operations of one `conv-ceiling` sample (2 per multiply-add). */
@@ -43,6 +57,8 @@ interface Args {
   optimizer: 'lean' | 'stock';
   profile: boolean;
   json: boolean;
+  backend: (typeof BENCH_BACKENDS)[number];
+  reference: (typeof REFERENCES)[number];
   /** Internal: run the cases in this process and print one JSON line (the parent runs each case in its own child). */
   child: boolean;
 }
@@ -57,8 +73,11 @@ function parseArgs(argv: string[]): Args {
     optimizer: 'lean',
     profile: true,
     json: false,
+    backend: 'wasm',
+    reference: 'torch',
     child: false,
   };
+  let onlyGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -69,7 +88,8 @@ function parseArgs(argv: string[]): Args {
     if (a === '--help' || a === '-h') {
       console.log(
         `usage: node --import tsx bench/train-speed.ts [--steps n] [--warmup n] [--only ${CASES.join(',')}]\n` +
-          '         [--threads n (PyTorch)] [--no-torch] [--no-profile] [--optimizer lean|stock] [--json]',
+          '         [--threads n (PyTorch)] [--no-torch] [--no-profile] [--optimizer lean|stock] [--json]\n' +
+          '         [--backend wasm|tensorflow] [--reference torch|keras]',
       );
       process.exit(0);
     } else if (a === '--steps') args.steps = Number(value());
@@ -79,7 +99,17 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--no-profile') args.profile = false;
     else if (a === '--json') args.json = true;
     else if (a === '--child') args.child = true;
-    else if (a === '--optimizer') {
+    else if (a === '--backend') {
+      const v = value();
+      if (!(BENCH_BACKENDS as readonly string[]).includes(v))
+        throw new Error(`--backend must be ${BENCH_BACKENDS.join(' or ')}, got ${v}`);
+      args.backend = v as Args['backend'];
+    } else if (a === '--reference') {
+      const v = value();
+      if (!(REFERENCES as readonly string[]).includes(v))
+        throw new Error(`--reference must be ${REFERENCES.join(' or ')}, got ${v}`);
+      args.reference = v as Args['reference'];
+    } else if (a === '--optimizer') {
       const v = value();
       if (v !== 'lean' && v !== 'stock') throw new Error(`--optimizer must be lean or stock, got ${v}`);
       args.optimizer = v;
@@ -89,9 +119,12 @@ function parseArgs(argv: string[]): Args {
         if (!(CASES as readonly string[]).includes(c))
           throw new Error(`unknown case ${c}; expected ${CASES.join(', ')}`);
       args.only = list as CaseName[];
+      onlyGiven = true;
     } else throw new Error(`unknown argument ${a}`);
   }
   if (!(Number.isInteger(args.steps) && args.steps >= 1)) throw new Error('--steps must be an integer >= 1');
+  // Keras has no conv-ceiling probe: by default its run covers the model cases only.
+  if (!onlyGiven && args.reference === 'keras') args.only = [...MODEL_CASES];
   return args;
 }
 
@@ -229,6 +262,10 @@ interface OurResult {
   heapMiB: number;
   profile: { kernel: string; ms: number; share: number }[];
   kernelShare: number;
+  /** Kernels (ops) one step runs, from the profile. */
+  kernelCount?: number;
+  /** (step wall − kernel time) / kernels: the per-op cost outside the kernels (engine, tape, binding), in µs. */
+  overheadMicrosPerKernel?: number;
   error?: string;
 }
 
@@ -246,6 +283,8 @@ async function runOurs(name: CaseName, args: Args): Promise<OurResult> {
     const secondsPerStep = (performance.now() - t0) / 1000 / args.steps;
     let profile: OurResult['profile'] = [];
     let kernelShare = Number.NaN;
+    let kernelCount: number | undefined;
+    let overheadMicrosPerKernel: number | undefined;
     if (args.profile) {
       const t1 = performance.now();
       const info = await tf.profile(() => {
@@ -264,6 +303,8 @@ async function runOurs(name: CaseName, args: Args): Promise<OurResult> {
         .slice(0, 6)
         .map(([kernel, ms]) => ({ kernel, ms, share: ms / wall }));
       kernelShare = total / wall;
+      kernelCount = info.kernels.length;
+      overheadMicrosPerKernel = (1000 * Math.max(0, wall - total)) / Math.max(1, kernelCount);
     }
     return {
       secondsPerStep,
@@ -272,6 +313,8 @@ async function runOurs(name: CaseName, args: Args): Promise<OurResult> {
       heapMiB: heapBytes() / 2 ** 20,
       profile,
       kernelShare,
+      ...(kernelCount !== undefined ? { kernelCount } : {}),
+      ...(overheadMicrosPerKernel !== undefined ? { overheadMicrosPerKernel } : {}),
     };
   } finally {
     runner.dispose();
@@ -282,6 +325,41 @@ interface TorchOutput {
   torch: string;
   threads: number;
   results: Record<string, { seconds_per_step: number; samples_per_second: number; params: number }>;
+}
+
+interface KerasOutput {
+  keras: string;
+  tensorflow: string;
+  threads: number;
+  results: TorchOutput['results'];
+}
+
+/** The Python that runs the Keras side: TWSA_KERAS_PYTHON, else the venv the header comment creates. */
+function kerasPython(): string {
+  const fromEnv = process.env['TWSA_KERAS_PYTHON'];
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  const venv = join(homedir(), '.cache', 'twsa', 'keras-venv', 'bin', 'python');
+  return existsSync(venv) ? venv : 'python3';
+}
+
+function runKeras(args: Args): KerasOutput | { error: string } {
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'train-speed-keras.py');
+  const only = args.only.filter((c) => c !== 'conv-ceiling');
+  const python = kerasPython();
+  const out = spawnSync(
+    python,
+    [script, '--steps', String(args.steps), '--warmup', String(args.warmup), '--only', only.join(',')],
+    { encoding: 'utf8', maxBuffer: 1 << 24 },
+  );
+  if (out.status !== 0)
+    return {
+      error: `${python}: ${(out.stderr || String(out.error)).trim().split('\n').slice(-3).join(' | ')} (create the venv: see the header of bench/train-speed.ts)`,
+    };
+  try {
+    return JSON.parse(out.stdout.trim().split('\n').pop() ?? '') as KerasOutput;
+  } catch (cause) {
+    return { error: `could not parse Keras output: ${String(cause)}` };
+  }
 }
 
 function runTorch(args: Args): TorchOutput | { error: string } {
@@ -329,6 +407,8 @@ function runChild(name: CaseName, args: Args): OurResult {
     String(args.warmup),
     '--optimizer',
     args.optimizer,
+    '--backend',
+    args.backend,
   ];
   if (!args.profile) childArgs.push('--no-profile');
   const out = spawnSync(process.execPath, childArgs, { encoding: 'utf8', maxBuffer: 1 << 24 });
@@ -358,18 +438,22 @@ function runChild(name: CaseName, args: Args): OurResult {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.child) {
-    await initBackend({ backend: 'wasm' });
+    await initBackend({ backend: args.backend });
     const results: Partial<Record<CaseName, OurResult>> = {};
     for (const name of args.only) results[name] = await runOurs(name, args);
     console.log(JSON.stringify(results));
     return;
   }
-  const backend = await initBackend({ backend: 'wasm' });
+  const backend = await initBackend({ backend: args.backend });
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const load0 = loadavg()[0]!;
   console.log(`train-speed ${new Date().toISOString()} | ${machine} | load avg ${load0.toFixed(1)}`);
+  const engine =
+    backend.name === 'wasm'
+      ? `${backend.name} (simd ${backend.simd}, threads ${backend.threads})`
+      : `${backend.name} (TensorFlow ${backend.tensorflowVersion ?? '?'})`;
   console.log(
-    `ours: tfjs ${tf.version_core} ${backend.name} (simd ${backend.simd}, threads ${backend.threads}), ${args.optimizer} Adam | steps ${args.steps} after ${args.warmup} warm-up`,
+    `ours: tfjs ${tf.version_core} ${engine}, ${args.optimizer} Adam | steps ${args.steps} after ${args.warmup} warm-up`,
   );
   const ours: Partial<Record<CaseName, OurResult>> = {};
   for (const name of args.only) {
@@ -378,18 +462,27 @@ async function main(): Promise<void> {
     if (r.error !== undefined) console.log(`  ${name.padEnd(11)} FAILED: ${r.error}`);
     else {
       console.log(
-        `  ${name.padEnd(11)} ${fmt(r.secondsPerStep, 3)} s/step  heap peak ${fmt(r.heapMiB, 0)} MiB  kernels ${fmt(100 * r.kernelShare, 0)}% of the step: ` +
+        `  ${name.padEnd(11)} ${fmt(r.secondsPerStep, 3)} s/step${args.backend === 'wasm' ? `  heap peak ${fmt(r.heapMiB, 0)} MiB` : ''}  kernels ${fmt(100 * r.kernelShare, 0)}% of the step (${r.kernelCount ?? '?'} kernels, ${fmt(r.overheadMicrosPerKernel ?? Number.NaN, 0)} µs/kernel outside them): ` +
           r.profile.map((p) => `${p.kernel} ${fmt(100 * p.share, 0)}%`).join(', '),
       );
     }
   }
-  const torch = args.torch ? runTorch(args) : { error: 'skipped (--no-torch)' };
+  const torch: TorchOutput | KerasOutput | { error: string } = !args.torch
+    ? { error: 'skipped (--no-torch)' }
+    : args.reference === 'keras'
+      ? runKeras(args)
+      : runTorch(args);
+  const refName = args.reference === 'keras' ? 'Keras' : 'PyTorch';
   const torchLabel =
-    'error' in torch ? `PyTorch: ${torch.error}` : `PyTorch ${torch.torch} CPU, ${torch.threads} threads`;
+    'error' in torch
+      ? `${refName}: ${torch.error}`
+      : 'keras' in torch
+        ? `Keras ${torch.keras} / TensorFlow ${torch.tensorflow} CPU, ${torch.threads} threads`
+        : `PyTorch ${torch.torch} CPU, ${torch.threads} threads`;
   console.log(`reference: ${torchLabel} | load avg at end ${loadavg()[0]!.toFixed(1)}`);
   console.log('');
   console.log(
-    '| case | params | ours s/step | ours samples/s | PyTorch s/step | PyTorch samples/s | ratio ours/PyTorch |',
+    `| case | params | ours s/step | ours samples/s | ${refName} s/step | ${refName} samples/s | ratio ours/${refName} |`,
   );
   console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const name of args.only) {
@@ -417,6 +510,33 @@ async function main(): Promise<void> {
     );
   }
   if (args.json) console.log(JSON.stringify({ machine, backend, args, ours, torch }));
+  // Last line: one row per model case run.
+  const refLabel =
+    'error' in torch
+      ? null
+      : 'keras' in torch
+        ? `keras ${torch.keras} (TensorFlow ${torch.tensorflow})`
+        : `torch ${torch.torch}`;
+  const ourLabel = backend.tensorflowVersion
+    ? `${backend.name} (TensorFlow ${backend.tensorflowVersion})`
+    : backend.name;
+  const rows = args.only
+    .filter((c): c is (typeof MODEL_CASES)[number] => (MODEL_CASES as readonly string[]).includes(c))
+    .map((c) => {
+      const o = ours[c]!;
+      const t = 'error' in torch ? undefined : torch.results[c];
+      const round = (v: number | undefined): number | null =>
+        v === undefined || !Number.isFinite(v) ? null : Number(v.toPrecision(4));
+      return {
+        case: c,
+        backend: ourLabel,
+        samplesPerSecond: round(o.samplesPerSecond),
+        reference: refLabel,
+        referenceSamplesPerSecond: round(t?.samples_per_second),
+        ratio: round(t ? o.samplesPerSecond / t.samples_per_second : undefined),
+      };
+    });
+  console.log(JSON.stringify(rows));
 }
 
 main().catch((error: unknown) => {

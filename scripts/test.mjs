@@ -6,11 +6,14 @@
 //   node scripts/test.mjs            default lane
 //   node scripts/test.mjs --slow     the *.slow.test.ts lane instead of the default one
 //   node scripts/test.mjs --unit     Jest only (no type check, lint, format check or end-to-end checks)
+// After the default Jest lane, the native lane (scripts/native-lane.mjs) reruns the backend-generic tests on
+// @tensorflow/tfjs-node when `npm run setup:native` has built it, else reports them skipped with the reason.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { probeNative, runNativeLane } from './native-lane.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
@@ -67,8 +70,10 @@ const jestArgs = [
 if (args.has('--slow')) jestArgs.push('--config', 'jest.slow.config.js');
 process.stdout.write('\n== jest\n');
 const jr = spawnSync(process.execPath, jestArgs, { cwd: root, stdio: 'inherit', env });
+let defaultResults;
 try {
   const res = JSON.parse(readFileSync(jsonFile, 'utf8'));
+  defaultResults = res;
   passed += res.numPassedTests;
   failed += res.numFailedTests;
   skipped += res.numPendingTests + res.numTodoTests;
@@ -88,6 +93,16 @@ try {
 }
 rmSync(tmp, { recursive: true, force: true });
 
+// The native lane (scripts/native-lane.mjs): backend-generic tests again on tfjs-node, or reported skipped.
+const native = args.has('--slow') ? { ok: false } : probeNative(root, env);
+if (!args.has('--slow')) {
+  const lane = runNativeLane({ root, env, defaultResults, native });
+  passed += lane.passed;
+  failed += lane.failed;
+  skipped += lane.skipped;
+  failures.push(...lane.failures);
+}
+
 if (!args.has('--unit') && !args.has('--slow')) {
   const out = mkdtempSync(join(tmpdir(), 'twsa-smoke-'));
   check('cli: twsa run --profile smoke', 'npx', [
@@ -99,18 +114,17 @@ if (!args.has('--unit') && !args.has('--slow')) {
     '--out',
     join(out, 'run'),
     '--quiet',
+    // On the native engine when it loads (a broken build then fails here instead of falling back to WASM).
+    ...(native.ok ? ['--backend', 'tensorflow'] : []),
   ]);
-  check('example: canada-reconstruction (embedded default)', 'npm', [
-    'run',
-    'start',
-    '-w',
-    'examples/canada-reconstruction',
-    '--',
-    '--out',
-    join(out, 'example'),
-    '--profile',
-    'smoke',
-  ]);
+  // The example trains on WASM with our kernels whatever else is installed, so the end-to-end WASM path stays
+  // covered when the smoke run above uses the native engine.
+  check(
+    'example: canada-reconstruction (embedded default, wasm)',
+    'npm',
+    ['run', 'start', '-w', 'examples/canada-reconstruction', '--', '--out', join(out, 'example'), '--profile', 'smoke'],
+    { env: { ...env, TWSA_BACKEND: 'wasm' } },
+  );
   rmSync(out, { recursive: true, force: true });
 }
 

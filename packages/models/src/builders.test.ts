@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { useTestBackend } from '../test/backend.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { buildSeUnet } from './se-unet.js';
 import { buildPix2Pix } from './pix2pix.js';
@@ -10,7 +11,7 @@ import { isModelsError } from './errors.js';
 import { weightsOf } from '../test/helpers.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await useTestBackend();
 });
 
 function nonTrainable(m: tfl.LayersModel): number {

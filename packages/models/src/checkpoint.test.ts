@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { useTestBackend } from '../test/backend.js';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { toyPairs, weightsOf } from '../test/helpers.js';
 
 let dir: string;
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await useTestBackend();
 });
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'twsa-ckpt-'));

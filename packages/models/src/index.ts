@@ -72,7 +72,15 @@ export type { CheckpointState, CheckpointParts, LoadedCheckpoint } from './check
 export { saveModel, loadModel, fileSaveHandler, fileLoadHandler, MODEL_FILES } from './io.js';
 export { initBackend, BACKEND_CHOICES, BACKEND_PACKAGES } from './backend/init-backend.js';
 export type { BackendChoice, BackendInfo, InitBackendOptions } from './backend/init-backend.js';
+export { setupNative, DEFAULT_TENSORFLOW_VERSION } from './backend/setup-native.js';
+export type { SetupNativeOptions, SetupNativeResult, SetupNativeStep } from './backend/setup-native.js';
 export { createAdam, LeanAdamOptimizer } from './backend/lean-adam.js';
 export type { AdamOptions, NamedGradient } from './backend/lean-adam.js';
-export { BackendError, OptimizerOptionError, BACKEND_ERROR_NAMES, isBackendModuleError } from './backend/errors.js';
+export {
+  BackendError,
+  OptimizerOptionError,
+  NativeSetupError,
+  BACKEND_ERROR_NAMES,
+  isBackendModuleError,
+} from './backend/errors.js';
 export type { BackendErrorName } from './backend/errors.js';

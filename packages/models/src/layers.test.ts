@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { useTestBackend } from '../test/backend.js';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConvLstm2dLayer, LastStepLayer, ResizeLayer, SequenceBatchNormLayer } from './layers.js';
 import { buildConvLstm } from './conv-lstm.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await useTestBackend();
 });
 
 describe('ConvLstm2dLayer', () => {

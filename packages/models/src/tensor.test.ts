@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { useTestBackend } from '../test/backend.js';
 import { createGrid, createStack } from '@twsa/grid';
 import { fromTensor, toTensor } from './tensor.js';
 import { isModelsError } from './errors.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await useTestBackend();
 });
 
 describe('toTensor / fromTensor', () => {

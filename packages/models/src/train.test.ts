@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { useTestBackend } from '../test/backend.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { buildSeUnet } from './se-unet.js';
 import { buildDcae } from './dcae.js';
@@ -14,7 +15,7 @@ import { isModelsError } from './errors.js';
 import { toyPairs, toyWindows, weightsOf } from '../test/helpers.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await useTestBackend();
 });
 
 // Very small models and grids: the cpu backend's Conv2DBackpropFilter is a scalar loop, so anything bigger is slow.

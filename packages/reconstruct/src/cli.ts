@@ -6,6 +6,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { readdirSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
 import {
   resolveConfig,
   readConfigFile,
@@ -91,6 +92,7 @@ Tools:
   grid reproject <in> --to canada-lcc-110km --out <out.tif|out.nc>
   data pairs --grace <file> [--lsm <files>|--lsm emulate] --json
   data baseline --grace <file> --lsm emulate --json
+  setup native [--wheel <file>]  build the native TensorFlow engine (tfjs-node) offline from a TensorFlow wheel
 
 Run 'twsa <command> --help' for the options of a command.
 Data: no --grace/--lsm = the embedded synthetic scenario; --grace <files|dir> --lsm emulate = the twin experiment
@@ -172,6 +174,17 @@ Prints, per model and preset, the trainable and non-trainable parameter counts (
 // Heavy modules (tfjs, the readers) load only when a command needs them, so help and usage errors answer fast.
 async function runPipeline(config: PipelineConfig, options: RunPipelineOptions): Promise<RunResult> {
   return (await import('./pipeline.js')).runPipeline(config, options);
+}
+
+/** Whether the estimate ran on the native engine, or it is installed, or neither (for the estimate's last line). */
+function nativeEngineState(backend: string): 'selected' | 'installed' | 'absent' {
+  if (backend.startsWith('tensorflow')) return 'selected';
+  try {
+    createRequire(import.meta.url).resolve('@tensorflow/tfjs-node');
+    return 'installed';
+  } catch {
+    return 'absent';
+  }
 }
 
 class UsageError extends Error {
@@ -393,7 +406,8 @@ async function commandRun(args: string[], io: CliIo, stage?: StageName): Promise
     const estimate = await estimateTrainingSeconds(config, engine, {
       ...(quiet ? {} : { log: (message: string) => io.stderr(`  ${message}\n`) }),
     });
-    const text = formatTrainingEstimate(estimate, backend, config.profile).join('\n') + '\n';
+    const text =
+      formatTrainingEstimate(estimate, backend, config.profile, nativeEngineState(backend)).join('\n') + '\n';
     if (estimateOnly) {
       io.stdout(text);
       return 0;
@@ -819,9 +833,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await commandGrid(args, io);
       case 'data':
         return await commandData(args, io);
+      case 'setup':
+        return await (await import('./setup-command.js')).commandSetup(args, io);
       default:
         io.stderr(
-          `twsa: unknown command '${command}'. Commands: run, prepare, train, evaluate, hindcast, report, member, status, collect, models, grid, data (twsa --help)\n`,
+          `twsa: unknown command '${command}'. Commands: run, prepare, train, evaluate, hindcast, report, member, status, collect, models, grid, data, setup (twsa --help)\n`,
         );
         return EXIT_USAGE;
     }

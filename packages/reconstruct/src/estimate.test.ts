@@ -65,6 +65,15 @@ describe('estimateTrainingSeconds', () => {
       /convlstm: one training step needs ≈ 3\.9 GiB of tensor memory, close to the wasm backend's heap/,
     );
     expect(text).not.toMatch(/FLOP|failed/);
+    // The native engine's figure: how to get it, by whether tfjs-node is installed.
+    expect(text).not.toMatch(/native/);
+    const last = (native: 'selected' | 'installed' | 'absent'): string =>
+      formatTrainingEstimate(e, 'wasm', 'paper', native).at(-1)!;
+    expect(last('absent')).toMatch(/^The native TensorFlow engine is not installed: 'twsa setup native'/);
+    expect(last('installed')).toMatch(/installed: --backend tensorflow .* gives its figure/);
+    expect(formatTrainingEstimate(e, 'tensorflow (TensorFlow 2.21.0)', 'paper', 'selected')).toHaveLength(
+      text.split('\n').length,
+    );
   });
 
   it('says from the measurement when a step does not fit the backend memory', async () => {

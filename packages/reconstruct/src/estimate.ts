@@ -183,11 +183,25 @@ const gib = (bytes: number): string =>
   bytes < 2 ** 30 ? `${Math.max(1, Math.round(bytes / 2 ** 20))} MiB` : `${(bytes / 2 ** 30).toFixed(1)} GiB`;
 const perStep = (s: number): string => (s < 10 ? `${s.toFixed(2)} s` : formatDuration(s));
 
+const NATIVE_HOW = "'twsa setup native', then --backend tensorflow";
+
+/**
+ * Whether the native TensorFlow engine ran the estimate (`selected`), is installed but another backend was chosen
+ * (`installed`), or is not installed (`absent`); see {@link formatTrainingEstimate}.
+ */
+export type NativeEngineState = 'selected' | 'installed' | 'absent';
+
 /**
  * The estimate as text lines for the CLI: the total, one line per model saying how its figure was obtained, and
- * a warning per model whose step does not fit the backend's memory or whose probe failed.
+ * a warning per model whose step does not fit the backend's memory or whose probe failed. When the estimate ran
+ * on a JS backend, a last line says how to get the native engine's figure (`native`: installed or not).
  */
-export function formatTrainingEstimate(estimate: TrainingEstimate, backend: string, profile: string): string[] {
+export function formatTrainingEstimate(
+  estimate: TrainingEstimate,
+  backend: string,
+  profile: string,
+  native?: NativeEngineState,
+): string[] {
   const complete = estimate.perModel.every((m) => m.method !== 'none');
   const lines = [
     `${profile} profile on the '${backend}' backend: about ${long(estimate.totalSeconds)} of training${complete ? '' : ' for the models with a figure'} (estimated in ${formatDuration(estimate.probeSeconds)}):`,
@@ -213,7 +227,7 @@ export function formatTrainingEstimate(estimate: TrainingEstimate, backend: stri
   for (const m of estimate.perModel) {
     if (m.fitsMemory === false && estimate.memoryLimit) {
       lines.push(
-        `  ${m.model}: one training step needs ≈ ${gib(m.peakBytes!)} of tensor memory (measured${m.method === 'probe-scaled' ? ` on ${m.probeFrames} frames and scaled to ${m.sequenceLength}` : ''}), more than ${estimate.memoryLimit.description}: it will likely fail on '${backend}' — use tfjs-node (--backend tensorflow).`,
+        `  ${m.model}: one training step needs ≈ ${gib(m.peakBytes!)} of tensor memory (measured${m.method === 'probe-scaled' ? ` on ${m.probeFrames} frames and scaled to ${m.sequenceLength}` : ''}), more than ${estimate.memoryLimit.description}: it will likely fail on '${backend}' — use the native engine (${NATIVE_HOW}).`,
       );
     } else if (m.fitsMemory === true && estimate.memoryLimit && m.peakBytes! > 0.75 * estimate.memoryLimit.bytes) {
       lines.push(
@@ -222,8 +236,16 @@ export function formatTrainingEstimate(estimate: TrainingEstimate, backend: stri
     }
     if (m.error !== undefined)
       lines.push(
-        `  ${m.model}: the probe failed on '${backend}' (${m.error}); this model will likely fail there too — use tfjs-node (--backend tensorflow).`,
+        `  ${m.model}: the probe failed on '${backend}' (${m.error}); this model will likely fail there too — use the native engine (${NATIVE_HOW}).`,
       );
   }
+  if (native === 'installed')
+    lines.push(
+      `The native TensorFlow engine is installed: --backend tensorflow (or the default auto) gives its figure.`,
+    );
+  else if (native === 'absent')
+    lines.push(
+      `The native TensorFlow engine is not installed: 'twsa setup native' (or npm run setup:native) builds it, then this command gives its figure; it trains DCAE, Pix2Pix and the ConvLSTM several times faster than WASM.`,
+    );
   return lines;
 }

@@ -244,7 +244,7 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
           save({ completedModels: [...record.completedModels.filter((m) => m !== name), name] });
         }
       } else if (stage === 'evaluate') {
-        table1 = await evaluateStage(work, runConfig, engine, log);
+        table1 = await evaluateStage(work, runConfig, engine, log, record.backend);
       } else if (stage === 'hindcast') {
         await hindcastStage(work, hindcastData!, runConfig, engine, record);
       } else {

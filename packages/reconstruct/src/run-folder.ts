@@ -135,6 +135,7 @@ export function packageVersions(): Record<string, string> {
       '@tensorflow/tfjs-layers',
       '@tensorflow/tfjs-backend-wasm',
       '@tensorflow/tfjs-backend-cpu',
+      '@tensorflow/tfjs-node',
     ]) {
       if (versions[t] === undefined) tryRead(t, join(dir, t, 'package.json'));
     }

@@ -89,6 +89,8 @@ export interface Table1 {
   readonly dataSource: string;
   /** True when the LSM was emulated from GRACE (the scores are a twin experiment, not an LSM evaluation). */
   readonly twinExperiment: boolean;
+  /** The tfjs backend the models were trained on, with the TensorFlow version on the native engine. */
+  readonly backend?: string;
 }
 
 const fmt = (v: number | null | undefined, digits: number): string =>
@@ -120,6 +122,7 @@ export function formatTable1Markdown(table: Table1): string {
   }
   lines.push('');
   lines.push(`Data: ${table.dataSource}`);
+  if (table.backend !== undefined) lines.push('', `Trained on the tfjs backend: ${table.backend}.`);
   if (table.twinExperiment)
     lines.push(
       '',

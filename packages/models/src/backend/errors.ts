@@ -1,5 +1,6 @@
 /**
- * Typed errors raised by the backend setup and the memory-lean Adam optimizer. (The WASM training kernels, in
+ * Typed errors raised by the backend setup, the native engine setup and the memory-lean Adam optimizer. (The WASM
+ * training kernels, in
  * `@twsa/tfjs-wasm-training`, throw that package's own `WasmKernelError`; `initBackend` reports a failed
  * registration as a {@link BackendError} whose `cause` is it.)
  *
@@ -8,7 +9,7 @@
  */
 
 /** Names of the errors this module throws. */
-export const BACKEND_ERROR_NAMES = ['BackendError', 'OptimizerOptionError'] as const;
+export const BACKEND_ERROR_NAMES = ['BackendError', 'OptimizerOptionError', 'NativeSetupError'] as const;
 
 /** One of {@link BACKEND_ERROR_NAMES}. */
 export type BackendErrorName = (typeof BACKEND_ERROR_NAMES)[number];
@@ -48,6 +49,25 @@ export class OptimizerOptionError extends Error {
   constructor(option: string, fn: string, expected: string, actual: unknown, options?: { cause?: unknown }) {
     super(`${fn}: option "${option}" must be ${expected}, got ${describe(actual)}`, options);
     this.option = option;
+  }
+}
+
+/**
+ * Setting up the native TensorFlow engine failed: names the step and what to install or pass.
+ *
+ * @example
+ * ```ts
+ * new NativeSetupError('build addon', "'make' is missing").message;
+ * // => "Native setup, build addon: 'make' is missing"
+ * ```
+ */
+export class NativeSetupError extends Error {
+  override readonly name = 'NativeSetupError' as const;
+  /** The step of {@link setupNative} that failed. */
+  readonly step: string;
+  constructor(step: string, detail: string, options?: { cause?: unknown }) {
+    super(`Native setup, ${step}: ${detail}`, options);
+    this.step = step;
   }
 }
 

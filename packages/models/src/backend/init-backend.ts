@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from './errors.js';
+import { registerCpuKernelFixes } from './cpu-kernel-fixes.js';
 import { registerWasmTrainingKernels } from '@twsa/tfjs-wasm-training';
 
 /** The backends {@link initBackend} knows, in its automatic order of preference. */
@@ -58,6 +59,8 @@ export interface BackendInfo {
   readonly package: string;
   /** Why it was chosen: forced by option/env, or which packages were missing before it. */
   readonly reason: string;
+  /** Native only (`tensorflow`): the TensorFlow version of the loaded libtensorflow (`TF_Version()`), e.g. `2.21.0`. */
+  readonly tensorflowVersion?: string;
   /** WASM only: threads XNNPACK uses (1 in Node without worker threads). */
   readonly threads?: number;
   /** WASM only: whether the SIMD build is in use. */
@@ -74,11 +77,13 @@ export interface BackendInfo {
  * `@tensorflow/tfjs-node-gpu`, `@tensorflow/tfjs-node`, `@tensorflow/tfjs-backend-wasm`,
  * `@tensorflow/tfjs-backend-cpu` that imports. Importing a backend package registers it; then `tf.setBackend`
  * and `tf.ready()`. When WASM is chosen, `registerWasmTrainingKernels` of `@twsa/tfjs-wasm-training` is called first
- * so convolutions can be trained (stock tfjs-backend-wasm lacks `Conv2DBackpropFilter`). A forced backend that cannot
+ * so convolutions can be trained (stock tfjs-backend-wasm lacks `Conv2DBackpropFilter`); when `cpu` is chosen,
+ * `registerCpuKernelFixes` replaces its wrong `ResizeNearestNeighborGrad` (SEUNet's upsampling, batch > 1). A forced backend that cannot
  * be loaded is an error, never a silent fallback. This is the only place in the project that calls `tf.setBackend`.
  *
  * @param options - see {@link InitBackendOptions}
- * @returns which backend runs, from which package, why, and the WASM threads/SIMD state
+ * @returns which backend runs, from which package, why, the TensorFlow version (native) and the WASM threads/SIMD
+ *   state
  * @throws {@link BackendError} when the forced backend is unknown, not installed or fails to initialise, when the
  *   WASM training kernels cannot be registered, or when no backend at all can be loaded
  * @example
@@ -105,6 +110,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     }
   }
   if (forced !== undefined) {
+    quietTensorFlowLogs(forced);
     try {
       await importPackage(BACKEND_PACKAGES[forced]);
     } catch (cause) {
@@ -121,6 +127,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   }
   const missing: string[] = [];
   for (const choice of BACKEND_CHOICES) {
+    quietTensorFlowLogs(choice);
     try {
       await importPackage(BACKEND_PACKAGES[choice]);
     } catch (cause) {
@@ -142,6 +149,15 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     'auto',
     `no tfjs backend could be loaded (${missing.join('; ')}); install @tensorflow/tfjs-backend-wasm or @tensorflow/tfjs-backend-cpu`,
   );
+}
+
+/**
+ * libtensorflow prints INFO lines (oneDNN, CPU features) to stderr when it loads; keep warnings and errors only,
+ * unless the user set TF_CPP_MIN_LOG_LEVEL. Read by TensorFlow when the library loads, so set before the import.
+ */
+function quietTensorFlowLogs(choice: BackendChoice): void {
+  if (REGISTERED_NAME[choice] === 'tensorflow' && process.env['TF_CPP_MIN_LOG_LEVEL'] === undefined)
+    process.env['TF_CPP_MIN_LOG_LEVEL'] = '1';
 }
 
 function checkChoice(value: string, source: string): BackendChoice {
@@ -177,6 +193,12 @@ async function activate(choice: BackendChoice, reason: string): Promise<BackendI
   }
   if (!ok || tf.getBackend() !== registered) throw new BackendError(choice, 'registered but failed to initialise');
   const base = { name: tf.getBackend(), choice, package: BACKEND_PACKAGES[choice], reason };
+  if (registered === 'tensorflow') {
+    const binding = (tf.backend() as unknown as { binding?: { TF_Version?: unknown } }).binding;
+    const version = binding?.TF_Version;
+    return typeof version === 'string' ? { ...base, tensorflowVersion: version } : base;
+  }
+  if (choice === 'cpu') registerCpuKernelFixes();
   if (choice !== 'wasm') return base;
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const backend = tf.backend() as unknown as { wasm?: { _get_threads_count?: () => number } };

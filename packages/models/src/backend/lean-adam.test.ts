@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { useTestBackend } from '../../test/backend.js';
 import '@tensorflow/tfjs-layers'; // registers the gradients
 import { isBackendModuleError } from './errors.js';
 import { createAdam, LeanAdamOptimizer } from './lean-adam.js';
@@ -38,7 +39,7 @@ function train(optimizer: tf.Optimizer, steps: number, prefix: string): { weight
 
 describe('createAdam (memory-lean Adam)', () => {
   beforeAll(async () => {
-    await tf.setBackend('cpu');
+    await useTestBackend();
   });
 
   it('gives bit-identical weights and losses to tf.train.adam', () => {

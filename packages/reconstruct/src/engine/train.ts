@@ -427,7 +427,8 @@ export async function load(name: ModelName, modelDir: string, config: PipelineCo
 
 export async function initBackend(choice: BackendChoice): Promise<string> {
   const info = await modelsInitBackend(choice === 'auto' ? {} : { backend: choice });
-  return info.name;
+  // The native engine is named with the TensorFlow it runs (run.json, report, Table 1, estimates).
+  return info.tensorflowVersion !== undefined ? `${info.name} (TensorFlow ${info.tensorflowVersion})` : info.name;
 }
 
 export async function countParams(name: ModelName, config: PipelineConfig): Promise<number> {

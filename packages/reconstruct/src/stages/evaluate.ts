@@ -25,6 +25,8 @@ export async function evaluateStage(
   config: PipelineConfig,
   engine: Engine,
   log: (e: PipelineEvent) => void,
+  /** The backend the models were trained on (run.json's), named in Table 1. */
+  backend?: string | null,
 ): Promise<Table1> {
   const data = loadPrepared(work, 'evaluate');
   const test = framesOf(data, 'test');
@@ -78,6 +80,7 @@ export async function evaluateStage(
       'rmseMm and cc (the mean over land pixels of the per-pixel test scores) sit beside paper.rmseMm and paper.cc; seriesRmseMm and seriesCc score the nationwide-mean series',
     dataSource: data.description,
     twinExperiment: data.twinExperiment,
+    ...(backend !== undefined && backend !== null ? { backend } : {}),
   };
   writeJsonAtomic(join(dir, 'table1.json'), table);
   writeFileAtomic(join(dir, 'table1.md'), formatTable1Markdown(table));
