@@ -104,6 +104,22 @@ describe('paper preset reproduces Table 1 of Yu et al. (2021) exactly', () => {
       expect(tf.max(tf.abs(tf.sub(y, tf.add(last, change)))).dataSync()[0]).toBeLessThan(1e-6);
       tf.dispose([x, last, y, change]);
       expect(() => buildConvLstm({ residual: 'yes' as never })).toThrow(/config\.residual/);
+      // Seeded weights: the residual network starts as persistence (the change's 1×1 kernel is zero).
+      const seeded = buildConvLstm({ preset: 'tiny', inputShape: [6, 6], timeSteps: 3, seed: 7 });
+      const x2 = tf.randomUniform([1, 3, 6, 6, 1], -1, 1, 'float32', 5);
+      const diff = tf.tidy(() =>
+        tf.max(
+          tf.abs(
+            tf.sub(
+              seeded.predict(x2) as tf.Tensor,
+              tf.reshape(tf.slice(x2, [0, 2, 0, 0, 0], [1, 1, 6, 6, 1]), [1, 6, 6, 1]),
+            ),
+          ),
+        ),
+      );
+      expect(diff.dataSync()[0]).toBeLessThan(1e-6);
+      tf.dispose([x2, diff]);
+      seeded.dispose();
     } finally {
       m.dispose();
       plain.dispose();

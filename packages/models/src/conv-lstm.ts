@@ -38,7 +38,8 @@ export interface ConvLstmConfig extends BaseModelConfig {
   readonly recompute?: boolean | 'full';
   /**
    * `true` (default): the prediction is the last input frame plus the tanh output (persistence + a learned change),
-   * `false`: the tanh output itself, as in Shi et al. / the paper. No parameters either way. Without it, a network
+   * whose 1×1 kernel starts at zero, so the untrained network is persistence; `false`: the tanh output itself, as in
+   * Shi et al. / the paper. No parameters either way. Without it, a network
    * whose 1×1 output conv starts on unit-variance BatchNorm features emits saturated noise, and Adam first shrinks
    * it to a near-constant map; at lr 1e-3 and a few hundred steps it stays there (the quick run's ConvLSTM had a
    * spatial sd of ≈2.5 mm against GRACE's ≈92 mm). With the residual it starts at persistence, which already has
@@ -142,8 +143,17 @@ export function buildConvLstm(config: ConvLstmConfig = {}): tfl.LayersModel {
   });
   const merged =
     outputs.length > 1 ? (tfl.layers.concatenate({ axis: -1 }).apply(outputs) as SymbolicTensor) : outputs[0]!;
+  // With the residual the change starts at zero (a zero 1×1 kernel): the untrained network is persistence, instead of
+  // persistence plus the saturated noise of a random kernel on unit-variance BatchNorm features.
+  const outputInit = init.next();
   let prediction = tfl.layers
-    .conv2d({ filters: 1, kernelSize: 1, activation: 'tanh', kernelInitializer: init.next(), name: 'prediction' })
+    .conv2d({
+      filters: 1,
+      kernelSize: 1,
+      activation: 'tanh',
+      kernelInitializer: residual ? 'zeros' : outputInit,
+      name: 'prediction',
+    })
     .apply(merged) as SymbolicTensor;
   if (residual) {
     const last = tfl.layers

@@ -24,6 +24,20 @@ describe('smoke profile with the tfjs engine', () => {
     expect(result.record.backend).toBe('cpu');
     expect(result.table1!.rows.map((r) => r.key)).toEqual(['lsm', 'seunet', 'pix2pix', 'dcae', 'convlstm']);
     for (const r of result.table1!.rows) expect(Number.isFinite(r.rmseMm)).toBe(true);
+    // The ConvLSTM predicts every test month (forecast and hindcast networks; the target decides the split).
+    const convlstm = result.table1!.rows.find((r) => r.key === 'convlstm')!;
+    expect(convlstm.testMonthsPredicted).toBe(convlstm.testMonths);
+    expect(existsSync(join(out, 'models', 'convlstm', 'hindcast', 'model.json'))).toBe(true);
+    const sequences = JSON.parse(readFileSync(join(out, 'models', 'convlstm', 'sequences.json'), 'utf8')) as {
+      sequencing: string;
+      evaluation: { mode: string }[];
+      notPredicted: unknown[];
+    };
+    expect(sequences.sequencing).toBe('records');
+    expect(new Set(sequences.evaluation.map((w) => w.mode))).toEqual(new Set(['forecast', 'hindcast']));
+    expect(sequences.notPredicted).toEqual([]);
+    for (const r of result.table1!.rows) expect(Number.isFinite(r.deseasonalised!.cc)).toBe(true);
+    expect(convlstm.selectedOn).toMatch(/^forecast network: training loss .*; hindcast network: training loss/);
     const nc = readdirSync(join(out, 'hindcast')).filter((f) => f.endsWith('.nc'));
     expect(nc).toHaveLength(1);
     expect(
