@@ -12,6 +12,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
+// Both runs use the WASM backend (deterministic, one thread) whatever else is installed: the test is about the
+// executors, and bit-for-bit equal Table 1s need a backend that gives the same numbers in every process.
 const root = resolve(import.meta.dirname, '..', '..', '..');
 const bin = join(root, 'packages', 'reconstruct', 'bin', 'twsa.js');
 const startScript = join(root, '.ci', 'slurm', 'start.sh');
@@ -97,6 +99,8 @@ describeSlurm(`Slurm executor on a single-node cluster${reason}`, () => {
       '2',
       '--executor',
       'slurm',
+      '--backend',
+      'wasm',
       '--out',
       slurmRun,
       '--quiet',
@@ -186,7 +190,18 @@ describeSlurm(`Slurm executor on a single-node cluster${reason}`, () => {
 
     // The local executor (worker processes, two at a time) on the same seeds gives the same Table 1.
     const localRun = join(work, 'local');
-    const local = twsa(['run', '--profile', 'smoke', '--seeds', '2', '--out', localRun, '--quiet']);
+    const local = twsa([
+      'run',
+      '--profile',
+      'smoke',
+      '--seeds',
+      '2',
+      '--backend',
+      'wasm',
+      '--out',
+      localRun,
+      '--quiet',
+    ]);
     expect(local.status).toBe(0);
     const slurmTable = readJsonFile<{ rows: unknown[]; seeds: number[] }>(join(slurmRun, 'evaluation', 'table1.json'));
     const localTable = readJsonFile<{ rows: unknown[]; seeds: number[] }>(join(localRun, 'evaluation', 'table1.json'));
