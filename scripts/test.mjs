@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The workspace test command (README, .ci/run): type-check, lint (ESLint with Nx's module boundaries), check
 // formatting (Prettier), run every package's Jest suite, then the
-// end-to-end checks (the CLI smoke profile, the example on its embedded default). Prints one closing line
+// end-to-end checks (the CLI smoke profile, the two examples on their embedded default, and the pack-and-install
+// check, scripts/pack-install.mjs). Prints one closing line
 // `N passed, N failed, N skipped` counting Jest tests plus one per check.
 //   node scripts/test.mjs            default lane
 //   node scripts/test.mjs --slow     the *.slow.test.ts lane instead of the default one
@@ -125,6 +126,18 @@ if (!args.has('--unit') && !args.has('--slow')) {
     ['run', 'start', '-w', 'examples/canada-reconstruction', '--', '--out', join(out, 'example'), '--profile', 'smoke'],
     { env: { ...env, TWSA_BACKEND: 'wasm' } },
   );
+  check('example: compose-by-hand (embedded default)', 'npm', [
+    'run',
+    'start',
+    '-w',
+    'examples/compose-by-hand',
+    '--',
+    '--out',
+    join(out, 'compose'),
+  ]);
+  // Packs every publishable package, installs the tarballs into a scratch project outside the workspace, and uses
+  // them there (a @twsa/models builder, @twsa/grid readers, npx twsa --help, the compose-by-hand example).
+  check('pack-and-install: tarballs in a scratch project', process.execPath, ['scripts/pack-install.mjs']);
   rmSync(out, { recursive: true, force: true });
 }
 

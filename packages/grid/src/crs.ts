@@ -19,21 +19,27 @@ export const CRS_DEFINITIONS: Readonly<Record<string, string>> = Object.freeze({
     '+proj=lcc +lat_0=49 +lon_0=-95 +lat_1=49 +lat_2=77 +x_0=0 +y_0=0 +ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +units=m +no_defs',
 });
 
+/** WKT CRS keywords proj4 reads (WKT 1 `GEOGCS`/`PROJCS`, as in a shapefile's `.prj`, and WKT 2 names). */
+const WKT_START = /^\s*(GEOGCS|PROJCS|GEOGCRS|GEODCRS|PROJCRS|GEODETICCRS|PROJECTEDCRS)\s*\[/i;
+const WKT_GEOGRAPHIC = /^\s*(GEOGCS|GEOGCRS|GEODCRS|GEODETICCRS)\s*\[/i;
+
 /** True for geographic (degree) CRSs. */
 export function isGeographic(crs: string): boolean {
-  return /\+proj=longlat/.test(proj4Definition(crs));
+  const def = proj4Definition(crs);
+  return WKT_START.test(def) ? WKT_GEOGRAPHIC.test(def) : /\+proj=longlat/.test(def);
 }
 
 /**
- * The proj4 definition of `crs`: a known identifier (`"EPSG:4326"`, `"EPSG:3978"`) or a proj4 string (`"+proj=…"`).
+ * The proj4 definition of `crs`: a known identifier (`"EPSG:4326"`, `"EPSG:3978"`), a proj4 string (`"+proj=…"`)
+ * or a WKT string (`GEOGCS[…]`, `PROJCS[…]`, e.g. a shapefile's `.prj`), which proj4 parses itself.
  * @throws {@link GridCrsError} for anything else.
  */
 export function proj4Definition(crs: string): string {
-  const known = CRS_DEFINITIONS[crs.toUpperCase()];
+  const known = typeof crs === 'string' ? CRS_DEFINITIONS[crs.trim().toUpperCase()] : undefined;
   if (known) return known;
-  if (typeof crs === 'string' && crs.trim().startsWith('+proj=')) return crs.trim();
+  if (typeof crs === 'string' && (crs.trim().startsWith('+proj=') || WKT_START.test(crs))) return crs.trim();
   throw new GridCrsError(
-    `Unknown CRS '${crs}': expected one of ${Object.keys(CRS_DEFINITIONS).join(', ')} or a proj4 string starting with '+proj='`,
+    `Unknown CRS '${String(crs).slice(0, 80)}': expected one of ${Object.keys(CRS_DEFINITIONS).join(', ')}, a proj4 string starting with '+proj=' or a WKT string`,
     { field: 'crs' },
   );
 }
@@ -49,7 +55,15 @@ export function transformer(from: string, to: string): PointTransform {
   const a = proj4Definition(from);
   const b = proj4Definition(to);
   if (a === b) return (x, y) => [x, y];
-  const converter = proj4(a, b);
+  let converter: proj4.Converter;
+  try {
+    converter = proj4(a, b);
+  } catch (cause) {
+    throw new GridCrsError(`proj4 cannot use the CRS pair '${from.slice(0, 60)}' → '${to.slice(0, 60)}'`, {
+      cause,
+      field: 'crs',
+    });
+  }
   return (x, y) => {
     const r = converter.forward([x, y]);
     return [r[0]!, r[1]!];

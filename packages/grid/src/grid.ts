@@ -25,6 +25,16 @@ export interface GridSpec {
   readonly crs: string;
 }
 
+/**
+ * A grid spec, a grid, or a stack: anything with `bounds`, `crs` and a `[rows, cols]` or `[time, rows, cols]` shape.
+ * Functions that only need the 2-D grid (`cellAreas`, `rasterizePolygons`) accept it and use the last two dims.
+ */
+export interface GridSpecLike {
+  readonly shape: readonly [rows: number, cols: number] | readonly [time: number, rows: number, cols: number];
+  readonly bounds: Bounds;
+  readonly crs: string;
+}
+
 /** A regular 2-D raster in row-major order; row 0 is the northern edge (GeoTIFF convention). */
 export interface Grid<T extends GridArray = Float32Array> extends GridSpec {
   /** Values, `length === rows * cols`. */

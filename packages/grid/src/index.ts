@@ -14,6 +14,7 @@ export type {
   GridArray,
   Bounds,
   GridSpec,
+  GridSpecLike,
   Grid,
   TimeBounds,
   GridStack,
@@ -115,3 +116,7 @@ export type { AnomaliesOptions } from './anomaly.js';
 export { anomalies, PAPER_BASELINE } from './anomaly.js';
 export type { DatedFile } from './stream.js';
 export { netcdfFrames, geotiffFrames } from './stream.js';
+export type { Basin, BasinLayer, ReadBasinsOptions, BasinWeightsOptions, BasinWeights } from './basins.js';
+export { readBasins, basinWeights } from './basins.js';
+export type { CalendarMonth, CalendarMonthStack } from './calendar-months.js';
+export { mergeCalendarMonths } from './calendar-months.js';

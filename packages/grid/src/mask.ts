@@ -6,10 +6,10 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { feature } from 'topojson-client';
-import { isGeographic, transformer } from './crs.js';
+import { isGeographic, proj4Definition, transformer } from './crs.js';
 import { GridArgumentError, GridFormatError, GridIoError } from './errors.js';
-import type { Grid, GridSpec } from './grid.js';
-import { assertSpec } from './internal/grid-args.js';
+import type { Grid, GridSpec, GridSpecLike } from './grid.js';
+import { planeSpec } from './internal/grid-args.js';
 
 /** A `[longitude, latitude]` position (extra coordinates are ignored). */
 export type LonLat = readonly number[];
@@ -34,7 +34,7 @@ export interface PolygonFeatureCollection {
   readonly type: 'FeatureCollection';
   readonly features: readonly PolygonFeature[];
 }
-/** Anything {@link rasterizePolygons} accepts (coordinates in EPSG:4326 longitude/latitude). */
+/** Anything {@link rasterizePolygons} accepts (coordinates in EPSG:4326 longitude/latitude unless `options.crs`). */
 export type PolygonalGeoJson = PolygonGeometry | MultiPolygonGeometry | PolygonFeature | PolygonFeatureCollection;
 
 /** Options of {@link rasterizePolygons}. */
@@ -42,29 +42,37 @@ export interface RasterizeOptions {
   /** Sub-samples per cell side: each cell is tested at `subsamples²` points. Default 10 (fractions in steps of 0.01). */
   readonly subsamples?: number;
   /**
-   * Projected grids only: polygon edges longer than this (degrees) are split before projection so that they follow
-   * the curved image of a straight lon/lat segment. Default 0.25.
+   * When the polygons' CRS differs from the grid's: polygon edges longer than this are split before projection so
+   * that they follow the curved image of a straight segment. Degrees for geographic polygons; for projected
+   * polygons the same length converted at 111 320 m per degree. Default 0.25.
    */
   readonly maxSegmentDeg?: number;
+  /**
+   * CRS of the polygon coordinates: an identifier, proj4 string or WKT (a shapefile's `.prj`). Default
+   * `"EPSG:4326"` (longitude/latitude, as GeoJSON). Polygons in the grid's own CRS are used as they are.
+   */
+  readonly crs?: string;
 }
 
 /**
- * Rasterises polygons (longitude/latitude, EPSG:4326) onto any grid as the fraction of each cell they cover.
+ * Rasterises polygons (longitude/latitude, EPSG:4326, or any CRS given as `options.crs`) onto any grid as the
+ * fraction of each cell they cover.
  *
  * ## Method
  * Each cell is divided into `N × N` sub-cells (N = `subsamples`) and its fraction is the share of sub-cell centres
  * inside the polygons. Inside-ness is the even–odd rule over all rings of all polygons, evaluated by scanlines:
- * the rings are transformed to the grid's CRS (edges first split to ≤ `maxSegmentDeg` for projected grids), each
- * sub-row collects the crossings of the ring edges with its centre line, and the sub-cell centres between
- * successive pairs of crossings are inside. Holes therefore subtract and disjoint parts add (parts of a
+ * the rings are transformed from `options.crs` to the grid's CRS (edges first split to ≤ `maxSegmentDeg` when the
+ * two differ), each sub-row collects the crossings of the ring edges with its centre line, and the sub-cell centres
+ * between successive pairs of crossings are inside. Holes therefore subtract and disjoint parts add (parts of a
  * MultiPolygon must not overlap, as in any valid GeoJSON). For geographic grids whose longitudes run past ±180
  * (e.g. 0..360) the polygons are also tested shifted by ±360°. Cost is O(edges · crossed sub-rows + cells · N²).
  *
- * @param geojson - Polygon, MultiPolygon, Feature or FeatureCollection in longitude/latitude.
- * @param spec - The target grid.
+ * @param geojson - Polygon, MultiPolygon, Feature or FeatureCollection, in longitude/latitude unless `options.crs`.
+ * @param spec - The target grid: a spec, a grid, or a stack (its last two dimensions).
  * @param options - See {@link RasterizeOptions}.
- * @returns A Float32 grid of fractions 0..1 (`units: "1"`) on `spec`.
+ * @returns A Float32 grid of fractions 0..1 (`units: "1"`) on the 2-D grid of `spec`.
  * @throws {@link GridArgumentError} for an unsupported geometry or bad options.
+ * @throws {@link GridCrsError} when `options.crs` or the grid's CRS is unknown.
  * @example
  * ```ts
  * const square = { type: "Polygon", coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]] } as const;
@@ -74,10 +82,10 @@ export interface RasterizeOptions {
  */
 export function rasterizePolygons(
   geojson: PolygonalGeoJson,
-  spec: GridSpec,
+  specLike: GridSpecLike,
   options: RasterizeOptions = {},
 ): Grid<Float32Array> {
-  assertSpec(spec, 'spec', 'rasterizePolygons');
+  const spec = planeSpec(specLike, 'spec', 'rasterizePolygons');
   const n = options.subsamples ?? 10;
   if (!Number.isInteger(n) || n < 1 || n > 1000)
     throw new GridArgumentError('options.subsamples', 'rasterizePolygons', 'an integer in 1..1000', String(n));
@@ -109,31 +117,15 @@ export function rasterizePolygons(
       ev2.push(vs[k2]);
     }
   };
-  if (isGeographic(spec.crs)) {
-    const shifts = [0];
-    if (e > 180) shifts.push(360);
-    if (w < -180) shifts.push(-360);
-    for (const ring of rings) {
-      for (const shift of shifts) {
-        const us = new Float64Array(ring.length);
-        const vs = new Float64Array(ring.length);
-        for (let k = 0; k < ring.length; k++) {
-          us[k] = (ring[k][0] + shift - w) * su;
-          vs[k] = (nn - ring[k][1]) * sv;
-        }
-        addRing(us, vs);
-      }
-    }
-  } else {
-    const fwd = transformer('EPSG:4326', spec.crs);
-    for (const ring of rings) {
-      const pts = densify(ring, maxSeg);
-      const us = new Float64Array(pts.length / 2);
-      const vs = new Float64Array(pts.length / 2);
-      for (let k = 0; k < us.length; k++) {
-        const [x, y] = fwd(pts[2 * k], pts[2 * k + 1]);
-        us[k] = (x - w) * su;
-        vs[k] = (nn - y) * sv;
+  const { points, shifts } = ringsInGrid(rings, spec, options.crs ?? 'EPSG:4326', maxSeg);
+  for (const pts of points) {
+    for (const shift of shifts) {
+      const m = pts.length / 2;
+      const us = new Float64Array(m);
+      const vs = new Float64Array(m);
+      for (let k = 0; k < m; k++) {
+        us[k] = (pts[2 * k] + shift - w) * su;
+        vs[k] = (nn - pts[2 * k + 1]) * sv;
       }
       addRing(us, vs);
     }
@@ -205,7 +197,8 @@ export interface CanadaMaskOptions extends RasterizeOptions {
  * (`countries-50m.json` by default, or `countries-110m.json`), converted from TopoJSON with `topojson-client`, and
  * rasterised by {@link rasterizePolygons}. The file is read on every call (no module-level cache).
  *
- * @param spec - The target grid, e.g. `CANADA_LCC_110KM` or the 1° North America GRACE grid.
+ * @param spec - The target grid, e.g. `CANADA_LCC_110KM` or the 1° North America GRACE grid (for a stack, its last
+ *   two dimensions).
  * @param options - See {@link CanadaMaskOptions}.
  * @returns A Float32 grid of fractions (`units: "1"`).
  * @throws {@link GridIoError} when `world-atlas` cannot be found.
@@ -215,7 +208,7 @@ export interface CanadaMaskOptions extends RasterizeOptions {
  * m.data.filter((f) => f >= 0.5).length; // => 763 (cells at least half Canadian, 50m outline)
  * ```
  */
-export function canadaMask(spec: GridSpec, options: CanadaMaskOptions = {}): Grid<Float32Array> {
+export function canadaMask(spec: GridSpecLike, options: CanadaMaskOptions = {}): Grid<Float32Array> {
   const resolution = options.resolution ?? '50m';
   if (resolution !== '50m' && resolution !== '110m')
     throw new GridArgumentError('options.resolution', 'canadaMask', '"50m" or "110m"', JSON.stringify(resolution));
@@ -322,7 +315,8 @@ export async function readBasinOutline(file: string): Promise<PolygonFeature> {
   }
 }
 
-function collectRings(g: PolygonalGeoJson): (readonly LonLat[])[] {
+/** @internal */
+export function collectRings(g: PolygonalGeoJson): (readonly LonLat[])[] {
   const out: (readonly LonLat[])[] = [];
   const visit = (x: PolygonalGeoJson, path: string): void => {
     if (!x || typeof x !== 'object')
@@ -358,8 +352,9 @@ function collectRings(g: PolygonalGeoJson): (readonly LonLat[])[] {
   return out;
 }
 
-/** Splits ring edges longer than `maxSeg` degrees; returns flat [lon, lat, lon, lat, ...]. */
-function densify(ring: readonly LonLat[], maxSeg: number): Float64Array {
+/** Splits ring edges longer than `maxSeg` (ring units); returns flat [x, y, x, y, ...]. */
+/** @internal */
+export function densify(ring: readonly LonLat[], maxSeg: number): Float64Array {
   const out: number[] = [];
   for (let k = 0; k < ring.length; k++) {
     const a = ring[k];
@@ -368,4 +363,66 @@ function densify(ring: readonly LonLat[], maxSeg: number): Float64Array {
     for (let t = 0; t < steps; t++) out.push(a[0] + ((b[0] - a[0]) * t) / steps, a[1] + ((b[1] - a[1]) * t) / steps);
   }
   return Float64Array.from(out);
+}
+
+/** Metres per degree used to convert `maxSegmentDeg` for projected polygons. */
+const M_PER_DEG = 111_320;
+
+/**
+ * The rings transformed into the grid's CRS as flat `[x, y, x, y, …]` arrays (edges densified when the CRSs differ),
+ * and the longitude shifts to test them at (geographic grids running past ±180°).
+ * @internal
+ */
+export function ringsInGrid(
+  rings: readonly (readonly LonLat[])[],
+  spec: GridSpec,
+  crs: string,
+  maxSegmentDeg = 0.25,
+): { points: Float64Array[]; shifts: number[] } {
+  const [w, , e] = spec.bounds;
+  const geographicGrid = isGeographic(spec.crs);
+  const shifts = [0];
+  if (geographicGrid && e > 180) shifts.push(360);
+  if (geographicGrid && w < -180) shifts.push(-360);
+  const fwd = sameCrs(crs, spec.crs) ? null : transformer(crs, spec.crs);
+  const step = isGeographic(crs) ? maxSegmentDeg : maxSegmentDeg * M_PER_DEG;
+  const points = rings.map((ring) => {
+    if (fwd === null) {
+      const flat = new Float64Array(ring.length * 2);
+      ring.forEach((p, k) => {
+        flat[2 * k] = p[0];
+        flat[2 * k + 1] = p[1];
+      });
+      return flat;
+    }
+    const pts = densify(ring, step);
+    for (let k = 0; k < pts.length; k += 2) {
+      const [x, y] = fwd(pts[k], pts[k + 1]);
+      pts[k] = x;
+      pts[k + 1] = y;
+    }
+    return pts;
+  });
+  return { points, shifts };
+}
+
+/**
+ * True when two CRSs are the same: equal definitions, or two geographic CRSs between which proj4 moves no probe
+ * point by more than 1e-9° (e.g. a shapefile's `GEOGCS["GCS_WGS_1984", …]` and EPSG:4326), so coordinates are used
+ * as they are rather than through a transform that perturbs them in the last bits.
+ * @internal
+ */
+export function sameCrs(a: string, b: string): boolean {
+  if (proj4Definition(a) === proj4Definition(b)) return true;
+  if (!isGeographic(a) || !isGeographic(b)) return false;
+  const t = transformer(a, b);
+  return [
+    [-170, -80],
+    [0, 0],
+    [-95, 60],
+    [179, 85],
+  ].every(([x, y]) => {
+    const [u, v] = t(x!, y!);
+    return Math.abs(u - x!) < 1e-9 && Math.abs(v - y!) < 1e-9;
+  });
 }

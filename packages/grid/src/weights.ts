@@ -3,8 +3,8 @@
  */
 import { isGeographic, transformer } from './crs.js';
 import { GridArgumentError } from './errors.js';
-import type { Grid, GridSpec } from './grid.js';
-import { assertSpec } from './internal/grid-args.js';
+import type { Grid, GridSpecLike } from './grid.js';
+import { planeSpec } from './internal/grid-args.js';
 
 /** Semi-major axis of the WGS 84 / GRS80 ellipsoid in metres. */
 const A = 6_378_137;
@@ -48,7 +48,7 @@ export interface CellAreasOptions {
  *   `(λ, q(φ))` times `a² / 2`. This is the same integral as "projected area / k²" (k the LCC scale factor)
  *   without needing k, and it stays exact for any CRS proj4 can invert.
  *
- * @param spec - The grid (a {@link GridSpec} or a {@link Grid}).
+ * @param spec - The grid: a {@link GridSpec}, a {@link Grid}, or a {@link GridStack} (its last two dimensions).
  * @param options - See {@link CellAreasOptions}.
  * @returns A Float64 grid of areas in m² (`units: "m2"`) on `spec`.
  * @throws {@link GridArgumentError} when `spec` is malformed or `densify` is not a positive integer.
@@ -59,8 +59,8 @@ export interface CellAreasOptions {
  * a.data[0]; // => 12308463893.975 (m², one 1° cell at the equator)
  * ```
  */
-export function cellAreas(spec: GridSpec, options: CellAreasOptions = {}): Grid<Float64Array> {
-  assertSpec(spec, 'spec', 'cellAreas');
+export function cellAreas(specLike: GridSpecLike, options: CellAreasOptions = {}): Grid<Float64Array> {
+  const spec = planeSpec(specLike, 'spec', 'cellAreas');
   const [cw, ch] = [
     (spec.bounds[2] - spec.bounds[0]) / spec.shape[1],
     (spec.bounds[3] - spec.bounds[1]) / spec.shape[0],

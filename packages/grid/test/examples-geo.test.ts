@@ -14,6 +14,7 @@ const FILES = [
   'weights.ts',
   'mask.ts',
   'time-windows.ts',
+  'calendar-months.ts',
   'months.ts',
   'random.ts',
   'aggregate.ts',

@@ -7,8 +7,17 @@ import type { MaskArray, FrameStack } from './types.js';
 
 /** Options of {@link areaWeightedMean}. */
 export interface AreaWeightedMeanOptions {
-  /** Pixel mask (`rows*cols`) or per-element mask (`time*rows*cols`); see {@link MaskArray}. Default: all cells. */
+  /**
+   * Pixel mask (`rows*cols`) or per-element mask (`time*rows*cols`); see {@link MaskArray}. Default: all cells.
+   * A numeric mask is a yes/no cut at `maskThreshold`; for fractional coverage use `cellFraction`.
+   */
   readonly mask?: MaskArray;
+  /**
+   * Fraction of each cell inside the region (`rows*cols`, 0..1, e.g. a basin's coverage from @twsa/grid
+   * `rasterizePolygons`): it multiplies the weights, so a cell half inside counts half (no cut). NaN counts as 0.
+   * Default: every cell whole.
+   */
+  readonly cellFraction?: ArrayLike<number>;
   /** Numeric mask entries `>= maskThreshold` are included. Default `0.5`. */
   readonly maskThreshold?: number;
   /**
@@ -33,7 +42,8 @@ export interface AreaWeightedMeanResult {
  *
  * ## Method
  * mean(t) = Σᵢ wᵢ x(t, i) / Σᵢ wᵢ over cells i inside the mask whose value is finite at t and whose weight is
- * finite and > 0 (cells with a NaN weight are outside the domain). Missing cells therefore do not dilute
+ * finite and > 0 (cells with a NaN weight are outside the domain); with `cellFraction`, wᵢ = weightᵢ × cellFractionᵢ
+ * (e.g. cell area × the fraction of the cell inside a basin). Missing cells therefore do not dilute
  * the mean (no zero filling). Sums are float64.
  *
  * @param stack - `{ data, shape: [time, rows, cols] }`, e.g. a `GridStack`.
@@ -49,6 +59,8 @@ export interface AreaWeightedMeanResult {
  * Array.from(r.mean); // => [2.5, 3]
  * Array.from(r.count); // => [2, 1]
  * Array.from(r.coverage); // => [1, 0.75]
+ * // a basin covering all of the first cell and half of the second, cell areas 1 and 3:
+ * Array.from(areaWeightedMean(stack, [1, 3], { cellFraction: [1, 0.5] }).mean); // => [2.2, 3]
  * ```
  */
 export function areaWeightedMean(
@@ -68,12 +80,23 @@ export function areaWeightedMean(
   const threshold = checkThreshold(options?.maskThreshold, fn);
   const mask = toInclusion(options?.mask, [size, nt * size], 'mask', fn, threshold);
   const perElement = mask !== null && mask.length === nt * size && nt !== 1;
+  const cover = options?.cellFraction;
+  if (cover !== undefined) {
+    if (cover === null || typeof cover !== 'object' || typeof cover.length !== 'number')
+      throw new MetricsArgumentError('cellFraction', fn, `an array of ${size} fractions`, String(cover));
+    if (cover.length !== size) throw new MetricsShapeError('cellFraction', fn, [size], [cover.length]);
+  }
   const w = new Float64Array(size);
   let domainWeight = 0;
   for (let i = 0; i < size; i++) {
     const v = weights[i]!;
     if (v < 0) throw new MetricsArgumentError(`weights[${i}]`, fn, 'non-negative', String(v));
     w[i] = Number.isFinite(v) ? v : 0;
+    if (cover !== undefined) {
+      const f = cover[i]!;
+      if (f < 0 || f > 1) throw new MetricsArgumentError(`cellFraction[${i}]`, fn, 'a fraction in [0, 1]', String(f));
+      w[i] *= Number.isFinite(f) ? f : 0;
+    }
     if (mask !== null && !perElement && mask[i] === 0) w[i] = 0;
     domainWeight += w[i]!;
   }

@@ -82,6 +82,18 @@ describe('areaWeightedMean', () => {
     expect(Array.from(cov.coverage)).toEqual([1, 0.25]);
     expect(Array.from(areaWeightedMean(s, [1, 1, 1, 1], { mask: new Uint8Array(4) }).mean)).toEqual([NaN, NaN]);
   });
+  it('cellFraction weights each cell by its fractional coverage, with no cut (a basin half over a cell)', () => {
+    const s = { data: [10, 20, 30, 40], shape: [1, 2, 2] as const };
+    const areas = [1, 2, 3, 4];
+    const frac = [1, 0.25, 0.5, 0];
+    const r = areaWeightedMean(s, areas, { cellFraction: frac });
+    expect(r.mean[0]).toBeCloseTo((10 * 1 + 20 * 0.5 + 30 * 1.5) / 3, 12);
+    // a mask with the same numbers is a yes/no cut at 0.5 instead
+    expect(areaWeightedMean(s, areas, { mask: frac }).mean[0]).toBeCloseTo((10 * 1 + 30 * 3) / 4, 12);
+    expect(areaWeightedMean(s, areas, { cellFraction: [1, NaN, 0, 0] }).mean[0]).toBe(10);
+    expect(() => areaWeightedMean(s, areas, { cellFraction: [1, 2, 0, 0] })).toThrow("Argument 'cellFraction[1]'");
+    expect(() => areaWeightedMean(s, areas, { cellFraction: [1] })).toThrow("Shape mismatch of 'cellFraction'");
+  });
   it('bad weights throw typed errors', () => {
     const s = { data: [1, 2], shape: [1, 1, 2] as const };
     expect(() => areaWeightedMean(s, [1])).toThrow("Shape mismatch of 'weights' in 'areaWeightedMean'");

@@ -92,6 +92,8 @@ Tools:
   grid reproject <in> --to canada-lcc-110km --out <out.tif|out.nc>
   data pairs --grace <file> [--lsm <files>|--lsm emulate] --json
   data baseline --grace <file> --lsm emulate --json
+  basin series --grace <file>|--run <dir> --basins <geojson|shp> --out <csv>
+                                 area-weighted basin means per calendar month (and per-basin CC/RMSE for a run)
   setup native [--wheel <file>]  build the native TensorFlow engine (tfjs-node) offline from a TensorFlow wheel
 
 Run 'twsa <command> --help' for the options of a command.
@@ -104,7 +106,7 @@ Runs every stage into a run folder. The run is written into <out>.incomplete and
 a stopped run (Ctrl-C writes a checkpoint first) continues with --resume.
 
 Options:
-  --profile smoke|quick|paper   defaults (smoke: all four models, a few steps; quick: ≤45 min on 2 cores;
+  --profile smoke|quick|paper   defaults (smoke: all four models, a few steps — its scores mean nothing; quick: ≈ 11 min on 2 idle cores;
                                 paper: 100 epochs, batch 1, lr 0.01, paper presets — asks for --yes). Default quick
   --config <file.json|yaml>     configuration ({ data, models, train, evaluate, hindcast, report, seed, backend })
   --out <dir>                   run folder to create
@@ -169,6 +171,26 @@ Prints, per model and preset, the trainable and non-trainable parameter counts (
       counts of paired records per split and the missing GRACE months, and notes (LSM clip, baseline, split)
   twsa data baseline --grace <file> --lsm emulate --json [--seed n]
       LSM-vs-GRACE Table-1 metrics on the test split (the emulator's twin experiment)`,
+  basin: `Usage:
+  twsa basin series --grace <file.nc> --basins <file> --out <series.csv> [--name-field F] [--variable v]
+  twsa basin series --run <run-dir> --basins <file> --out <series.csv> [--scores-out <scores.csv>] [--name-field F]
+
+Area-weighted basin means (fraction of each cell inside the basin × the cell's true area) per calendar month,
+GRACE's duplicate solutions merged into their month.
+  --grace <file.nc>     GRACE TWSA NetCDF (lwe_thickness, converted to mm), on its own grid
+                        → CSV columns basin,month,twsa_mm,coverage
+  --run <run-dir>       a run folder after 'evaluate': GRACE, the LSM and every model, on the run's grid
+                        → CSV columns basin,month,source,split,twsa_mm,coverage, and a second CSV
+                          basin,source,split,months,cc,rmse_mm (each series against GRACE; split test and all)
+  --basins <file>       GeoJSON (lon/lat, or a crs member naming EPSG:3978), shapefile .shp (its .prj is honoured)
+                        or a .vec outline (lon lat rows)
+  --name-field <F>      attribute naming the basins (default: name, NAME, … else basin-<n>)
+  --out <csv>           series CSV to write; --scores-out <csv> the scores (default <out>-scores.csv)
+  --variable <v>        NetCDF variable of --grace (default lwe_thickness, else the only data variable)
+  --subsamples <n>      coverage sub-samples per cell side (default 20)
+  --overwrite           replace existing CSVs
+coverage is the share of the basin's area with valid values: below 1 where the basin leaves the grid (a warning
+says by how much) or GRACE has no value.`,
 };
 
 // Heavy modules (tfjs, the readers) load only when a command needs them, so help and usage errors answer fast.
@@ -334,6 +356,7 @@ function progressPrinter(io: CliIo, quiet: boolean): (event: PipelineEvent) => v
 function summary(io: CliIo, runDir: string, table: Table1 | null, reportPath: string | null): void {
   io.stdout(`run folder: ${runDir}\n`);
   if (table) {
+    if (table.warning) io.stdout(`WARNING: ${table.warning}\n`);
     if (table.twinExperiment) io.stdout('TWIN EXPERIMENT (LSM emulated from GRACE)\n');
     for (const r of table.rows)
       io.stdout(
@@ -799,6 +822,73 @@ async function commandData(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
+async function commandBasin(args: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === undefined || sub === '--help' || sub === '-h') {
+    io.stdout(HELP['basin']! + '\n');
+    return sub === undefined ? EXIT_USAGE : 0;
+  }
+  const { values, positionals } = parse(
+    rest,
+    {
+      grace: { type: 'string' },
+      run: { type: 'string' },
+      basins: { type: 'string' },
+      'name-field': { type: 'string' },
+      out: { type: 'string' },
+      'scores-out': { type: 'string' },
+      variable: { type: 'string' },
+      subsamples: { type: 'string' },
+      overwrite: { type: 'boolean' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    `basin ${sub}`,
+  );
+  if (values.help) {
+    io.stdout(HELP['basin']! + '\n');
+    return 0;
+  }
+  if (sub !== 'series') throw new UsageError(`unknown basin command '${sub}': expected series`);
+  if (positionals.length > 0) throw new UsageError(`twsa basin series: unexpected argument '${positionals[0]}'`);
+  if ((values.grace === undefined) === (values.run === undefined))
+    throw new UsageError('twsa basin series needs exactly one of --grace <file> or --run <run-dir>');
+  if (values.basins === undefined) throw new UsageError('twsa basin series needs --basins <geojson|shp|vec>');
+  if (values.out === undefined) throw new UsageError('twsa basin series needs --out <csv>');
+  if (values['scores-out'] !== undefined && values.run === undefined)
+    throw new UsageError('--scores-out belongs to --run (a GRACE file has nothing to score against)');
+  let subsamples: number | undefined;
+  if (values.subsamples !== undefined) {
+    subsamples = Number(values.subsamples);
+    if (!Number.isInteger(subsamples) || subsamples < 1 || subsamples > 1000)
+      throw new UsageError(`--subsamples expects an integer in 1..1000, got '${values.subsamples}'`);
+  }
+  for (const f of [values.out, values['scores-out']])
+    if (f !== undefined && values.overwrite !== true && existsSync(f)) throw new OutputExistsCliError(f, 'file');
+  const { basinSeries } = await import('./basin-series.js');
+  const quiet = values.quiet === true;
+  const result = await basinSeries({
+    basins: values.basins,
+    out: values.out,
+    overwrite: values.overwrite === true,
+    ...(values.grace !== undefined ? { grace: values.grace } : {}),
+    ...(values.run !== undefined ? { run: values.run } : {}),
+    ...(values['name-field'] !== undefined ? { nameField: values['name-field'] } : {}),
+    ...(values['scores-out'] !== undefined ? { scoresOut: values['scores-out'] } : {}),
+    ...(values.variable !== undefined ? { variable: values.variable } : {}),
+    ...(subsamples !== undefined ? { subsamples } : {}),
+    log: (e) => {
+      if (e.type === 'warning') io.stderr(`warning: ${e.message}\n`);
+      else if (e.type === 'info' && !quiet) io.stderr(`${e.message}\n`);
+    },
+  });
+  io.stdout(
+    `wrote ${result.out} (${result.rows} rows: ${result.basins.length} basin(s) × ${result.months} month(s) × ${result.sources.join(', ')})\n`,
+  );
+  if (result.scoresOut) io.stdout(`wrote ${result.scoresOut} (CC and RMSE against GRACE per basin)\n`);
+  return 0;
+}
+
 /**
  * Runs the CLI with `argv` (without `node` and the script) and returns the exit code. Prints through `io`.
  * Exit codes: 0 success, 1 failure (bad input, a failed stage), 2 usage or config error, 130 stopped by Ctrl-C.
@@ -833,11 +923,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await commandGrid(args, io);
       case 'data':
         return await commandData(args, io);
+      case 'basin':
+        return await commandBasin(args, io);
       case 'setup':
         return await (await import('./setup-command.js')).commandSetup(args, io);
       default:
         io.stderr(
-          `twsa: unknown command '${command}'. Commands: run, prepare, train, evaluate, hindcast, report, member, status, collect, models, grid, data, setup (twsa --help)\n`,
+          `twsa: unknown command '${command}'. Commands: run, prepare, train, evaluate, hindcast, report, member, status, collect, models, grid, data, basin, setup (twsa --help)\n`,
         );
         return EXIT_USAGE;
     }

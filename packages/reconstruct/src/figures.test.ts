@@ -1,125 +1,173 @@
 import pngjs from 'pngjs';
-import { renderMapPng, colorAt, defaultRange, formatTick } from './figures-png.js';
-import { renderLineChartSvg, monthIndex, monthString } from './figures-svg.js';
+import { CANADA_LCC_110KM, transformer, type GridSpec } from '@twsa/grid';
+import { mapFigureSpec, defaultDomain, niceCeil, wrapText } from './figures-maps.js';
+import { seriesFigureSpec, monthIndex, monthString, seriesTime } from './figures-series.js';
+import { renderFigure, estimateTextWidth, FIGURE_FONT } from './figures-render.js';
+import { mapBackdrop, cellLonLat } from './figures-geo.js';
+import { skillMapsFigure } from './figures-paper.js';
 
-const decode = (b: Buffer): pngjs.PNG => pngjs.PNG.sync.read(b);
-const pixel = (p: pngjs.PNG, x: number, y: number): number[] =>
-  Array.from(p.data.subarray((y * p.width + x) * 4, (y * p.width + x) * 4 + 4));
+const decode = (b: Uint8Array): pngjs.PNG => pngjs.PNG.sync.read(Buffer.from(b));
+// A 2×2 grid of 500 km cells in Canada LCC around the projection origin (49°N, 95°W).
+const tiny: GridSpec = { shape: [2, 2], bounds: [-500_000, 0, 500_000, 1_000_000], crs: 'EPSG:3978' };
 
-describe('renderMapPng', () => {
-  it('draws cells with the colour map, nodata grey and outside-mask white', () => {
-    const data = new Float32Array([-10, 10, Number.NaN, 0]);
-    const png = decode(
-      renderMapPng([{ label: 'A', data }], {
-        title: 'T',
-        shape: [2, 2],
-        range: [-10, 10],
-        mask: [1, 1, 1, 0],
-        cellPixels: 10,
-      }),
-    );
-    // find the panel: first cell's colour must be the map's low end
-    const low = colorAt('dry-wet', 0);
-    let found: [number, number] | null = null;
-    for (let y = 0; y < png.height && !found; y++)
-      for (let x = 0; x < png.width; x++) {
-        const p = pixel(png, x, y);
-        if (p[0] === low[0] && p[1] === low[1] && p[2] === low[2]) {
-          found = [x, y];
-          break;
-        }
-      }
-    expect(found).not.toBeNull();
-    const [x0, y0] = found!;
-    expect(pixel(png, x0 + 12, y0 + 2).slice(0, 3)).toEqual([...colorAt('dry-wet', 1)]);
-    expect(pixel(png, x0 + 2, y0 + 12).slice(0, 3)).toEqual([160, 160, 160]);
-    expect(pixel(png, x0 + 12, y0 + 12).slice(0, 3)).toEqual([255, 255, 255]);
+/** Every layer of a compiled-in-spirit Vega-Lite spec, depth first. */
+function layers(spec: unknown): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  const visit = (s: unknown): void => {
+    if (!s || typeof s !== 'object') return;
+    const o = s as Record<string, unknown>;
+    if (o['mark']) out.push(o);
+    for (const k of ['layer', 'concat', 'vconcat', 'hconcat'])
+      if (Array.isArray(o[k])) (o[k] as unknown[]).forEach(visit);
+  };
+  visit(spec);
+  return out;
+}
+
+describe('map figures', () => {
+  it('draws values with a diverging scale centred on 0, no-value cells grey and off-mask cells not at all', async () => {
+    const spec = mapFigureSpec([{ label: 'A', values: new Float32Array([-10, 10, Number.NaN, 0]) }], {
+      title: 'T',
+      units: 'mm',
+      grid: tiny,
+      mask: [1, 1, 1, 0],
+      domain: [-10, 10],
+    });
+    const cellLayers = layers(spec).filter((l) => (l['mark'] as { type: string }).type === 'rect');
+    const cells = (cellLayers[0]!['data'] as { values: { v: number | null }[] }).values;
+    expect(cells.map((c) => c.v)).toEqual([-10, 10, null]); // the off-mask cell is not drawn
+    const color = (cellLayers[0]!['encoding'] as { color: { scale: Record<string, unknown> } }).color.scale;
+    expect(color).toMatchObject({ scheme: 'brownbluegreen', domain: [-10, 10], domainMid: 0, clamp: true });
+    const fig = await renderFigure(spec, { density: 2 });
+    expect(fig.svg.startsWith('<svg')).toBe(true);
+    expect(fig.svg).toContain(`font-family="${FIGURE_FONT}`);
+    expect(fig.svg).toContain('fill="#bdbdbd"');
+    const png = decode(fig.png);
+    const svgWidth = Number(/width="(\d+(\.\d+)?)"/.exec(fig.svg)![1]);
+    expect(png.width).toBe(Math.round(svgWidth * 2));
+    expect([png.width, png.height]).toEqual([fig.width, fig.height]);
+    const seen = new Set<string>();
+    for (let i = 0; i < png.data.length; i += 4) seen.add(`${png.data[i]},${png.data[i + 1]},${png.data[i + 2]}`);
+    expect(seen.has('189,189,189')).toBe(true); // the no-value grey, flat inside its cell
   });
-  it('rejects a panel of the wrong size', () => {
-    expect(() => renderMapPng([{ label: 'A', data: [1, 2, 3] }], { title: 'T', shape: [2, 2] })).toThrow(
+
+  it('says why an empty panel is empty, and rejects a panel of the wrong size', () => {
+    const spec = mapFigureSpec(
+      [
+        { label: 'GRACE', values: [1, 2, 3, 4] },
+        { label: 'ConvLSTM', values: [Number.NaN, Number.NaN, Number.NaN, Number.NaN], emptyReason: 'no window' },
+      ],
+      { title: 'T', units: 'mm', grid: tiny },
+    );
+    const titles = (spec as unknown as { concat: { title: unknown }[] }).concat.map((c) => c.title);
+    expect(titles[1]).toMatchObject({ text: 'ConvLSTM', subtitle: ['empty: no window'] });
+    expect(wrapText('the ConvLSTM needs GRACE in the 6 months before 2003-07', 30)).toEqual([
+      'the ConvLSTM needs GRACE in',
+      'the 6 months before 2003-07',
+    ]);
+    expect(() => mapFigureSpec([{ label: 'A', values: [1, 2, 3] }], { title: 'T', units: 'mm', grid: tiny })).toThrow(
       /expected 2×2 = 4/,
     );
+    expect(() => mapFigureSpec([], { title: 'T', units: 'mm', grid: tiny })).toThrow(/at least one panel/);
   });
-  it('colour maps interpolate and clamp', () => {
-    expect(colorAt('viridis', -1)).toEqual(colorAt('viridis', 0));
-    expect(colorAt('correlation', 0.5)).toEqual([247, 247, 247]);
-    expect(colorAt('dry-wet', Number.NaN)).toEqual(colorAt('dry-wet', 0));
-  });
-  it('default ranges: symmetric for anomalies, ±1 for CC', () => {
-    const [lo, hi] = defaultRange([[1, -3, 2, Number.NaN]], 'dry-wet');
+
+  it('default domains: symmetric for anomalies, ±1 for CC, from 0 for RMSE', () => {
+    const [lo, hi] = defaultDomain([[1, -3, 2, Number.NaN]], 'diverging');
     expect(lo).toBe(-hi);
     expect(hi).toBeGreaterThanOrEqual(3);
-    expect(defaultRange([[0.3]], 'correlation')).toEqual([-1, 1]);
-    expect(formatTick(-150)).toBe('-150');
-    expect(formatTick(0.25)).toBe('0.25');
+    expect(defaultDomain([[0.3]], 'correlation')).toEqual([-1, 1]);
+    expect(defaultDomain([[5, 17, Number.NaN]], 'sequential')).toEqual([0, 20]);
+    expect(niceCeil(3.2)).toBe(4);
+    const cc = skillMapsFigure([{ label: 'LSM', values: [0.1, 0.2, 0.3, 0.4] }], 'cc', { grid: tiny });
+    const rmse = skillMapsFigure([{ label: 'LSM', values: [1, 2, 3, 4] }], 'rmse', { grid: tiny });
+    const scale = (s: unknown): Record<string, unknown> =>
+      (layers(s)[0]!['encoding'] as { color: { scale: Record<string, unknown> } }).color.scale;
+    expect(scale(cc)).toMatchObject({ scheme: 'redblue', domain: [-1, 1], domainMid: 0 });
+    expect(scale(rmse)).toMatchObject({ scheme: 'viridis' });
+    expect(scale(rmse)['domainMid']).toBeUndefined();
+  });
+
+  it('outlines, graticule and its labels are in the grid projection, on the frame', () => {
+    const grid = CANADA_LCC_110KM;
+    const b = mapBackdrop(grid);
+    const [w, s, e, n] = grid.bounds;
+    expect(b.lines.filter((p) => p.kind === 'canada').length).toBeGreaterThan(500);
+    expect(b.lines.some((p) => p.kind === 'graticule')).toBe(true);
+    const texts = b.labels.map((l) => l.text);
+    expect(texts).toEqual(expect.arrayContaining(['50°N', '60°N', '70°N', '100°W', '80°W']));
+    expect(new Set(texts).size).toBe(texts.length); // each line labelled once
+    for (const l of b.labels) {
+      if (l.edge === 'left') expect(l.x).toBe(w);
+      else expect(l.y).toBe(l.edge === 'top' ? n : s);
+      expect(l.x >= w && l.x <= e && l.y >= s && l.y <= n).toBe(true);
+    }
+    // Cell (row 1, col 0) of the tiny grid is centred at x = −250 km, y = 250 km: west of 95°W, north of 49°N, and
+    // projecting its longitude/latitude forward lands back on the centre.
+    const ll = cellLonLat(tiny);
+    const [lon, lat] = [ll[2 * 2]!, ll[2 * 2 + 1]!];
+    expect(lon).toBeLessThan(-95);
+    expect(lat).toBeGreaterThan(49);
+    const [x, y] = transformer('EPSG:4326', 'EPSG:3978')(lon, lat);
+    expect(x).toBeCloseTo(-250_000, -1);
+    expect(y).toBeCloseTo(250_000, -1);
+    expect(estimateTextWidth('Fig. 13', 10)).toBeGreaterThan(20);
   });
 });
 
-describe('renderLineChartSvg', () => {
-  it('breaks lines at NaN and at missing months', () => {
-    const svg = renderLineChartSvg(
+describe('series figures', () => {
+  it('breaks lines at NaN and at missing months, one legend entry per kind', () => {
+    const months = ['2002-04', '2002-05', '2002-08', '2002-09', '2002-10', '2002-11'];
+    const spec = seriesFigureSpec(
       [
         {
-          label: 'GRACE',
-          months: ['2002-04', '2002-05', '2002-08', '2002-09', '2002-10', '2002-11'],
-          values: [1, 2, 3, 4, Number.NaN, 6],
-          color: 'black',
+          title: 'DCAE and GRACE',
+          lines: [
+            { label: 'GRACE', months, values: [1, 2, 3, 4, Number.NaN, 6], color: 'black', markers: true },
+            { label: 'DCAE', months, values: [1, 1, 1, 1, 1, 1], color: 'green' },
+          ],
         },
-      ],
-      { title: 'Fig', yLabel: 'mm', shading: [{ start: '2002-04', end: '2002-05', label: 'test', color: '#fcc' }] },
-    );
-    expect(svg.startsWith('<svg')).toBe(true);
-    expect((svg.match(/<polyline/g) ?? []).length).toBe(2); // 04-05 and 08-09; 11 alone is a dot
-    expect((svg.match(/<circle/g) ?? []).length).toBe(1);
-    expect(svg).toContain('test');
-  });
-  it('legend: one entry per shading kind and per series kind, however many blocks share it (Fig. 12 test head + tail)', () => {
-    const months = Array.from({ length: 24 }, (_, k) => monthString(monthIndex('2002-04') + k));
-    const svg = renderLineChartSvg(
-      [
-        { label: 'GRACE', months, values: months.map((_, k) => Math.sin(k)), color: 'black' },
-        { label: 'DCAE', months, values: months.map((_, k) => Math.cos(k)), color: 'blue' },
+        {
+          title: 'SEUNet and GRACE',
+          lines: [
+            { label: 'GRACE', months, values: [1, 2, 3, 4, Number.NaN, 6], color: 'black', markers: true },
+            { label: 'SEUNet', months, values: [0, 0, 0, 0, 0, 0], color: 'blue' },
+          ],
+        },
       ],
       {
         title: 'Fig. 12',
         yLabel: 'mm',
         shading: [
-          { start: '2002-04', end: '2002-09', label: 'test', color: '#f4a582' },
-          { start: '2003-10', end: '2004-03', label: 'test', color: '#f4a582' },
+          { start: '2002-04', end: '2002-05', label: 'test', color: '#f4a582' },
+          { start: '2002-10', end: '2002-11', label: 'test', color: '#f4a582' },
         ],
       },
     );
-    const legendTexts = (svg.match(/<text [^>]*dominant-baseline="middle">[^<]*<\/text>/g) ?? [])
-      .map((t) => t.replace(/<[^>]+>/g, ''))
-      .filter((t) => !/^-?[\d.]+$/.test(t));
-    expect(legendTexts).toEqual(['GRACE', 'DCAE', 'test']);
-    // Both blocks are still shaded (each with its tooltip); only the legend is deduplicated.
-    expect((svg.match(/<title>test<\/title>/g) ?? []).length).toBe(2);
+    const line = layers(spec).find((l) => (l['mark'] as { type: string }).type === 'line')!;
+    const rows = (line['data'] as { values: { panel: string; series: string; t: number; v: number | null }[] }).values;
+    const grace = rows.filter((r) => r.panel === 'DCAE and GRACE' && r.series === 'GRACE');
+    // 6 months + one null for the 2002-06/07 gap; 2002-10 is NaN → null.
+    expect(grace.map((r) => r.v)).toEqual([1, 2, null, 3, 4, null, 6]);
+    expect(grace[0]!.t).toBe(Date.UTC(2002, 3, 15));
+    const color = (line['encoding'] as { color: { scale: { domain: string[] } } }).color.scale;
+    expect(color.domain).toEqual(['GRACE', 'DCAE', 'SEUNet', 'test']);
+    const shading = layers(spec).find((l) => (l['mark'] as { type: string }).type === 'rect')!;
+    expect((shading['data'] as { values: unknown[] }).values).toHaveLength(2);
   });
-  it('draws a ± band under a line, split where the line or the band has a gap, and widens the y range for it', () => {
-    const months = ['2002-04', '2002-05', '2002-06', '2002-07', '2002-08'];
-    const svg = renderLineChartSvg(
-      [{ label: 'SEUNet', months, values: [0, 1, 2, 3, 4], band: [1, 1, Number.NaN, 1, 10], color: 'blue' }],
-      { title: 'Fig. 12', yLabel: 'mm' },
-    );
-    expect((svg.match(/<polygon /g) ?? []).length).toBe(2); // 04-05 and 07-08
-    expect((svg.match(/<title>SEUNet ± sd<\/title>/g) ?? []).length).toBe(2);
-    expect(svg).toContain('>10<'); // the y axis reaches 4 + 10 (ticks 0, 5, 10; without the band it ends near 4)
-    expect(() =>
-      renderLineChartSvg([{ label: 'a', months, values: [1, 2, 3, 4, 5], band: [1], color: 'red' }], {
-        title: '',
-        yLabel: '',
-      }),
-    ).toThrow(/band of 1/);
-  });
-  it('month helpers round-trip', () => {
+
+  it('draws full dates on their day, rejects unordered or empty series; month helpers round-trip', async () => {
+    expect(seriesTime('1981-12-31')).toBe(Date.UTC(1981, 11, 31));
     expect(monthString(monthIndex('1979-01'))).toBe('1979-01');
     expect(monthIndex('2002-04-16T00:00:00Z') - monthIndex('2002-03')).toBe(1);
-    expect(() =>
-      renderLineChartSvg([{ label: 'a', months: ['2002-01'], values: [Number.NaN], color: 'red' }], {
+    const one = (months: string[], values: number[]) =>
+      seriesFigureSpec([{ title: 'p', lines: [{ label: 'a', months, values, color: 'red' }] }], {
         title: '',
         yLabel: '',
-      }),
-    ).toThrow(/no finite value/);
+      });
+    expect(() => one(['2002-01'], [Number.NaN])).toThrow(/no finite value/);
+    expect(() => one(['2002-02', '2002-01'], [1, 2])).toThrow(/not increasing at 2002-01/);
+    expect(() => one(['2002-01'], [1, 2])).toThrow(/1 months but 2 values/);
+    const fig = await renderFigure(one(['1981-12-01', '1981-12-31', '1982-01-30'], [1, 2, 3]), { density: 1 });
+    expect(fig.width).toBeGreaterThan(800);
   });
 });

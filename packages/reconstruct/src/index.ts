@@ -80,10 +80,12 @@ export type { MemberId, MemberRecord, MemberState, MemberStatus } from './ensemb
 export type { EnsembleStats, EnsembleTable1, EnsembleTable1Row } from './ensemble-table1.js';
 export type { SlurmOptions, TwsaCommand } from './slurm.js';
 export type { Table1, Table1Row } from './table1.js';
-export { PAPER_TABLE1, ROW_LABELS, formatTable1Markdown, formatTable1Csv } from './table1.js';
+export { PAPER_TABLE1, ROW_LABELS, SMOKE_WARNING, formatTable1Markdown, formatTable1Csv } from './table1.js';
 export type { TrainingEstimate, ModelEstimate, EstimateMethod, EstimateOptions } from './estimate.js';
 export { estimateTrainingSeconds } from './estimate.js';
 export type { GridUpscaleCommandOptions, GridReprojectCommandOptions } from './grid-commands.js';
 export { gridInfoCommand, gridUpscaleCommand, gridReprojectCommand } from './grid-commands.js';
 export type { DataPairsResult, DataBaselineResult } from './data-commands.js';
 export { dataCommand } from './data-commands.js';
+export type { BasinMeanSeries, BasinMeansOptions, BasinSeriesOptions, BasinSeriesResult } from './basin-series.js';
+export { basinMeans, basinSeries } from './basin-series.js';

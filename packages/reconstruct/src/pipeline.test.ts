@@ -68,24 +68,25 @@ describe('runPipeline with a stand-in engine', () => {
     expect(csv[2]).toMatch(/^2000-01,2000-01,,,-?\d/);
     // Figures and the self-contained report.
     const figs = readdirSync(join(out, 'report', 'figures')).sort();
-    expect(figs).toEqual(
-      expect.arrayContaining([
-        'fig02_trend.png',
-        'fig11_cc.png',
-        'fig11_cc_deseasonalised.png',
-        'fig11_rmse.png',
-        'fig12_nationwide_series.svg',
-        'fig13_2003-01.png',
-        'fig14_2003-07.png',
-        'fig15_2014-10.png',
-        'fig16_2015-04.png',
-        'fig17_hindcast_series.svg',
-        'fig18_first_hindcast_month.png',
-      ]),
-    );
+    const names = [
+      'fig02_trend',
+      'fig11_cc',
+      'fig11_cc_deseasonalised',
+      'fig11_rmse',
+      'fig12_nationwide_series',
+      'fig13_2003-01',
+      'fig14_2003-07',
+      'fig15_2014-10',
+      'fig16_2015-04',
+      'fig17_hindcast_series',
+      'fig18_first_hindcast_month',
+    ];
+    // Every figure as a print PNG and an SVG.
+    expect(figs).toEqual(names.flatMap((n) => [`${n}.png`, `${n}.svg`]).sort());
     const html = readFileSync(result.reportPath!, 'utf8');
-    expect((html.match(/src="data:image\/png;base64,/g) ?? []).length).toBe(9); // fig02, fig11 ×3, fig13-16, fig18
+    expect((html.match(/src="data:image\/png;base64,/g) ?? []).length).toBe(11); // fig02, fig11 ×3, fig12, fig13-16, fig17, fig18
     expect(html).not.toMatch(/src="(?!data:)/);
+    expect(html).toContain('id="explorer-data"');
     expect(events.filter((e) => e.type === 'stage-end')).toHaveLength(5);
   });
 
@@ -95,9 +96,8 @@ describe('runPipeline with a stand-in engine', () => {
     expect(readFileSync(join(out, 'evaluation', 'table1.md'), 'utf8')).toMatch(/Twin experiment/);
     expect(readFileSync(join(out, 'evaluation', 'nationwide_series.csv'), 'utf8')).toMatch(/TWIN EXPERIMENT/);
     expect(readFileSync(join(out, 'hindcast', 'nationwide_series.csv'), 'utf8')).toMatch(/TWIN EXPERIMENT/);
-    expect(readFileSync(join(out, 'report', 'figures', 'fig12_nationwide_series.svg'), 'utf8')).toMatch(
-      /TWIN EXPERIMENT/,
-    );
+    for (const f of ['fig12_nationwide_series.svg', 'fig13_2003-01.svg'])
+      expect(readFileSync(join(out, 'report', 'figures', f), 'utf8')).toMatch(/TWIN EXPERIMENT/);
     expect(readFileSync(join(out, 'report', 'report.html'), 'utf8')).toMatch(/class="banner">Twin experiment/);
     expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).dataSource.twinExperiment).toBe(true);
   });

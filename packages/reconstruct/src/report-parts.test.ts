@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatTable1Markdown, formatTable1Csv, PAPER_TABLE1, type Table1 } from './table1.js';
-import { renderHtmlReport, markdownTableToHtml } from './html-report.js';
+import { renderHtmlReport, markdownTableToHtml, encodeExplorerFrame } from './html-report.js';
 import { formatProgressBar, formatDuration } from './progress.js';
 import { claimRunDirectory, finishRunDirectory, locateRunToResume, writeJsonAtomic } from './run-folder.js';
 import { isReconstructError } from './errors.js';
@@ -79,6 +79,44 @@ describe('Table 1', () => {
     expect(html).toContain('<td>DCAE (cpu)</td>');
     expect(html).toContain(`data:image/svg+xml;base64,${Buffer.from('<svg/>').toString('base64')}`);
     expect(html).toContain('class="banner">TWIN');
+    // No interactive view: the Vega runtime (~500 kB) is not inlined.
+    expect(html.length).toBeLessThan(50_000);
+  });
+  it('HTML report with interactive parts inlines the Vega runtime and data safely, and opens offline', () => {
+    const frame = encodeExplorerFrame([1.5, Number.NaN, -2], 0.5);
+    const bytes = Buffer.from(frame, 'base64');
+    expect(Array.from({ length: bytes.length / 2 }, (_, i) => bytes.readInt16LE(2 * i))).toEqual([3, -32768, -4]);
+    const html = renderHtmlReport(
+      [
+        {
+          heading: 'Maps',
+          explorer: {
+            cells: [[0, 1, 0, 1, -95, 49, 0, 0]],
+            spec: { scales: [] },
+            layers: [
+              {
+                title: 'TWSA </script><b>',
+                units: 'mm',
+                palette: 'diverging',
+                fields: ['GRACE'],
+                times: ['2003-01'],
+                frames: { GRACE: { '2003-01': frame } },
+                scale: 0.5,
+                colorScale: { name: 'color' },
+                legends: [],
+              },
+            ],
+          },
+          views: [{ title: 'Series', spec: { marks: [] } }],
+        },
+      ],
+      { title: 'R' },
+    );
+    expect(html.length).toBeGreaterThan(400_000); // the Vega runtime
+    expect(html).toContain('id="explorer-data"');
+    expect(html).toContain('data-target="view-0"');
+    expect(html).not.toContain('TWSA </script>'); // escaped inside the JSON script element
+    expect(html).not.toMatch(/\b(src|href)="https?:/);
   });
 });
 

@@ -89,9 +89,15 @@ export interface Table1 {
   readonly dataSource: string;
   /** True when the LSM was emulated from GRACE (the scores are a twin experiment, not an LSM evaluation). */
   readonly twinExperiment: boolean;
+  /** Set to {@link SMOKE_WARNING} for a smoke-profile run, whose scores mean nothing. */
+  readonly warning?: string;
   /** The tfjs backend the models were trained on, with the TensorFlow version on the native engine. */
   readonly backend?: string;
 }
+
+/** What every smoke-profile result says: the terminal summary, Table 1 (md, json) and the report. */
+export const SMOKE_WARNING =
+  'Smoke run: scores mean nothing. The smoke profile trains each model for a few steps only, to check that the pipeline runs end to end; its RMSE and CC are not a measure of skill (use --profile quick or paper).';
 
 const fmt = (v: number | null | undefined, digits: number): string =>
   v === null || v === undefined || !Number.isFinite(v) ? '' : v.toFixed(digits);
@@ -107,6 +113,7 @@ const fmtInt = (v: number | null | undefined): string =>
  */
 export function formatTable1Markdown(table: Table1): string {
   const lines = [
+    ...(table.warning ? [`**${table.warning.replace(/^([^.]*\.)/, '$1**')}`, ''] : []),
     '| Model | Backend | Params (ours) | Params (paper) | RMSE mm (ours) | RMSE mm (paper) | CC (ours) | CC (paper) | RMSE gain % (ours) | RMSE gain % (paper) | Series RMSE mm | Series CC | Deseas. RMSE mm | Deseas. CC | Deseas. series CC | Test months |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];

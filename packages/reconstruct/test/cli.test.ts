@@ -28,6 +28,7 @@ describe('twsa CLI', () => {
       ['models', /twsa models --json/],
       ['grid', /twsa grid reproject/],
       ['data', /twsa data baseline/],
+      ['basin', /twsa basin series --run/],
     ] as const) {
       const r = twsa(cmd, '--help');
       expect(r.code).toBe(0);

@@ -109,9 +109,11 @@ describe('ensemble members and collect', () => {
     // The report draws the spread maps and the ±sd band of each model's nationwide series and of the hindcast.
     expect(existsSync(join(run, 'report', 'figures', 'fig11_ensemble_spread.png'))).toBe(true);
     const fig12 = readFileSync(join(run, 'report', 'figures', 'fig12_nationwide_series.svg'), 'utf8');
-    expect(fig12).toContain('<title>SEUNet ± sd</title>');
-    expect(fig12).toContain('<title>DCAE ± sd</title>');
-    expect(readFileSync(join(run, 'report', 'figures', 'fig17_hindcast_series.svg'), 'utf8')).toContain('± sd</title>');
+    expect(fig12).toContain('>SEUNet ± 1 sd over seeds</text>');
+    expect(fig12).toContain('>DCAE ± 1 sd over seeds</text>');
+    expect(readFileSync(join(run, 'report', 'figures', 'fig17_hindcast_series.svg'), 'utf8')).toContain(
+      'hindcast ± 1 sd</text>',
+    );
     expect(readFileSync(join(run, 'report', 'report.html'), 'utf8')).toContain('band ± 1 sd over seeds');
     const status = ensembleStatus(run);
     expect(status.members.map((s) => s.state)).toEqual(['done', 'done', 'done', 'done']);

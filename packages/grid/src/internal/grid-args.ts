@@ -2,7 +2,7 @@
  * Argument checks shared by the geometry and time functions of @twsa/grid (never re-exported).
  */
 import { GridArgumentError, GridShapeError } from '../errors.js';
-import type { Grid, GridArray, GridSpec, GridStack } from '../grid.js';
+import type { Grid, GridArray, GridSpec, GridSpecLike, GridStack } from '../grid.js';
 
 /** Throws a {@link GridArgumentError} naming `name` and `fn` unless `spec` is a well-formed {@link GridSpec}. */
 export function assertSpec(spec: GridSpec, name: string, fn: string): void {
@@ -67,4 +67,21 @@ export type FloatOf<T extends GridArray> = T extends Float64Array ? Float64Array
 /** Allocates the float output array matching {@link FloatOf}. */
 export function floatArrayFor<T extends GridArray>(data: T, length: number): FloatOf<T> {
   return (data instanceof Float64Array ? new Float64Array(length) : new Float32Array(length)) as FloatOf<T>;
+}
+
+/**
+ * The 2-D grid of a spec-like record: a {@link GridSpec} as is, or a stack (`shape: [time, rows, cols]`) reduced
+ * to its last two dimensions. Checks the result with {@link assertSpec}.
+ */
+export function planeSpec(spec: GridSpecLike, name: string, fn: string): GridSpec {
+  const shape = spec && typeof spec === 'object' ? spec.shape : undefined;
+  if (Array.isArray(shape) && shape.length === 3) {
+    const plane: GridSpec = { shape: [shape[1], shape[2]], bounds: spec.bounds, crs: spec.crs };
+    if (!(Number.isInteger(shape[0]) && shape[0] > 0))
+      throw new GridArgumentError(`${name}.shape`, fn, '[rows, cols] or [time, rows, cols]', JSON.stringify(shape));
+    assertSpec(plane, name, fn);
+    return plane;
+  }
+  assertSpec(spec as GridSpec, name, fn);
+  return spec as GridSpec;
 }

@@ -13,7 +13,7 @@ import type { PipelineEvent } from '../progress.js';
 import { readJson, writeFileAtomic, writeJsonAtomic } from '../run-folder.js';
 import { TABLE1_SCORES_DEFINITION, csvNumber as fmt, domainMean } from '../scores.js';
 import type { Engine, PreparedData } from '../seam.js';
-import { type Table1, type Table1Row, formatTable1Csv, formatTable1Markdown } from '../table1.js';
+import { type Table1, type Table1Row, SMOKE_WARNING, formatTable1Csv, formatTable1Markdown } from '../table1.js';
 import { createTable1Scorer, type Table1RowInfo } from '../table1-scoring.js';
 
 function framesOf(data: PreparedData, split: string): number[] {
@@ -80,6 +80,7 @@ export async function evaluateStage(
       'rmseMm and cc (the mean over land pixels of the per-pixel test scores) sit beside paper.rmseMm and paper.cc; seriesRmseMm and seriesCc score the nationwide-mean series',
     dataSource: data.description,
     twinExperiment: data.twinExperiment,
+    ...(config.profile === 'smoke' ? { warning: SMOKE_WARNING } : {}),
     ...(backend !== undefined && backend !== null ? { backend } : {}),
   };
   writeJsonAtomic(join(dir, 'table1.json'), table);
