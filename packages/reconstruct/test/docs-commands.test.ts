@@ -9,6 +9,7 @@ const root = resolve(import.meta.dirname, '..', '..', '..');
 const DOCS = [
   'README.md',
   'docs/guide-reproduce-yu2021.md',
+  'docs/guide-slurm.md',
   'examples/canada-reconstruction/README.md',
   'packages/reconstruct/README.md',
 ];
@@ -19,6 +20,9 @@ const COMMANDS = [
   'evaluate',
   'hindcast',
   'report',
+  'member',
+  'status',
+  'collect',
   'models',
   'grid',
   'data',
