@@ -19,6 +19,9 @@ import {
 import { isReconstructError, InputError, ConfigError, type OutputExistsError } from './errors.js';
 import { formatProgressBar, formatDuration, type PipelineEvent, type StageName } from './progress.js';
 import type { RunPipelineOptions, RunResult } from './pipeline.js';
+import type { EnsembleRunOptions, EnsembleRunResult, ExecutorName } from './ensemble-run.js';
+import type { EnsembleTable1 } from './ensemble-table1.js';
+import { parsePerModel, validateSlurmOptions, type SlurmOptions, type TwsaCommand } from './slurm.js';
 import { isDirectory, locateRunToResume, readJson } from './run-folder.js';
 import { defaultEngine } from './seam.js';
 import type { GridInfo } from '@twsa/grid';
@@ -56,6 +59,15 @@ const RUN_OPTIONS = {
   models: { type: 'string' },
   yes: { type: 'boolean' },
   'estimate-only': { type: 'boolean' },
+  seeds: { type: 'string' },
+  executor: { type: 'string' },
+  jobs: { type: 'string' },
+  'slurm-partition': { type: 'string' },
+  'slurm-account': { type: 'string' },
+  'slurm-time': { type: 'string' },
+  'slurm-gpus': { type: 'string' },
+  'slurm-mem': { type: 'string' },
+  'slurm-cpus': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -73,6 +85,10 @@ Pipeline:
   report     figures and the HTML report              (twsa report <run-dir>)
   predict    any period with a trained model, scored where GRACE has unseen records
              (twsa predict <run-dir> --from 2017-07 --to 2019-12 [--model dcae])
+Ensembles (twsa run --seeds N [--executor local|slurm]):
+  member     one model × one seed of an ensemble     (twsa member <run-dir> --model M --seed S)
+  status     members pending/running/done/failed     (twsa status <run-dir>)
+  collect    ensemble Table 1, mean/spread, report   (twsa collect <run-dir>)
 Tools:
   models --json                  parameter counts of the four models per preset
   grid info <file>               summary of a GeoTIFF or NetCDF raster
@@ -113,8 +129,22 @@ Options:
                                 value, cm-like values labelled m, |TWSA| > 10 m (refused by default, naming the
                                 file, variable and value; data.acceptImplausible)
   --models a,b                  subset of ${MODEL_NAMES.join(',')}
-  --resume <run-dir>            continue a stopped run
+  --resume <run-dir>            continue a stopped run; an ensemble runs (or resubmits) only the members that
+                                are missing or failed, then collects
   --yes                         start a long (paper-profile) run without asking
+  --seeds <n>                    seed ensemble: train each model n times (seeds seed, seed+1, …; config 'seeds');
+                                Table 1 gives mean ± sd over seeds and the ensemble-mean scores
+  --executor local|slurm        how the members run (default local): local = worker processes (--jobs);
+                                slurm = one job array per model + a collect job, submitted with sbatch; returns
+                                at once (see 'twsa status'). The run folder must be on a file system every node sees
+  --jobs <n>                    local executor: members at once (default 2, one per core on 2 cores)
+  --slurm-partition <p>         slurm: partition
+  --slurm-account <a>           slurm: account
+  --slurm-time <t|m=t,…>        slurm: wall time per member [D-]HH:MM:SS, one for all or per model
+                                (default 00:10:00 smoke, 02:00:00 quick, 3-00:00:00 paper)
+  --slurm-gpus <n>              slurm: GPUs per member (use with --backend tensorflow-gpu)
+  --slurm-mem <m|m=x,…>         slurm: memory per member, e.g. 8G (default 2G tiny, 4G cpu, 8G/16G paper presets)
+  --slurm-cpus <n>              slurm: CPU cores per member (default 1)
   --estimate-only               print how long training would take on this backend (one timed step per model,
                                 ≈1 min; the ConvLSTM on a 3-frame sequence scaled to its length; memory per step
                                 against the backend's limit) and stop; writes nothing, needs no --out
@@ -133,6 +163,21 @@ GRACE/GRACE-FO records after the training period (never seen in training) are sc
 Writes <run>/predict/<model>_<from>_<to>/ (NetCDF, GeoTIFFs, skill maps, series CSV, scores.json, summary.md)
 and rebuilds the report with a section for the period. With --lsm emulate the LSM of the period is re-emulated
 from the whole GRACE file (a twin experiment); runs on LSM files re-read them for the period (they must cover it).`,
+  member: `Usage: twsa member <run-dir> --model <name> --seed <n> [--quiet]
+
+Runs one member of an ensemble run folder: trains the model with that seed on the run's prepared data
+(continuing from its checkpoint when there is one), predicts every paired record and, for the hindcast model,
+the hindcast period, into <run-dir>/members/<model>-s<seed>/. The Slurm array tasks and the local workers run
+this. SIGTERM (preemption, time limit) writes a checkpoint and exits 130.`,
+  status: `Usage: twsa status <run-dir> [--json]
+
+Lists the members of an ensemble: done (outputs written), running, pending (queued, or requeued after a
+preemption or time limit), failed (the scheduler state or the error) or missing (never run). Slurm runs ask
+sacct and squeue about the job ids recorded in run.json; the collect job's state is shown too.`,
+  collect: `Usage: twsa collect <run-dir> [--quiet]
+
+Collects an ensemble whose members are done: Table 1 with mean ± sd over seeds and the ensemble-mean scores,
+the ensemble-mean and spread predictions, the hindcast ensemble and the report. The Slurm collect job runs it.`,
   models: `Usage: twsa models --json [--preset paper|cpu|tiny]
 
 Prints, per model and preset, the trainable and non-trainable parameter counts (JSON).`,
@@ -263,6 +308,10 @@ function configFrom(values: Record<string, string | boolean | string[] | undefin
     doc['seed'] = Number.isFinite(s) && String(values['seed']).trim() !== '' ? s : values['seed'];
   }
   if (values['backend'] !== undefined) doc['backend'] = values['backend'];
+  if (values['seeds'] !== undefined) {
+    const s = Number(values['seeds']);
+    doc['seeds'] = Number.isFinite(s) && String(values['seeds']).trim() !== '' ? s : values['seeds'];
+  }
   const grace = values['grace'] as string[] | undefined;
   const lsm = values['lsm'] as string[] | undefined;
   const lsmClip = values['lsm-clip'] as string | undefined;
@@ -393,7 +442,19 @@ async function commandRun(args: string[], io: CliIo, stage?: StageName): Promise
         '--resume continues a stored run with its stored config: drop --out, --config and --profile',
       );
     const loc = locateRunToResume(values.resume);
-    const stored = readJson<{ config: PipelineConfig }>(join(loc.work, 'run.json'));
+    const stored = readJson<{ config: PipelineConfig; ensemble?: { executor: ExecutorName } }>(
+      join(loc.work, 'run.json'),
+    );
+    if (stored.ensemble !== undefined) {
+      const { resumeEnsemble } = await import('./ensemble-run.js');
+      const result = await resumeEnsemble(loc.work, {
+        ...ensembleOptions(values, stored.ensemble.executor),
+        ...base,
+      });
+      return ensembleSummary(io, result);
+    }
+    if (values.executor !== undefined || values.seeds !== undefined)
+      throw new UsageError(`--resume ${values.resume}: not an ensemble run; drop --executor and --seeds`);
     const result = await runPipeline(stored.config, { ...base, resume: values.resume });
     summary(io, result.runDir, result.table1, result.reportPath);
     return 0;
@@ -423,6 +484,16 @@ async function commandRun(args: string[], io: CliIo, stage?: StageName): Promise
       io.stderr('Re-run with --yes to start it (or use --profile quick).\n');
       return EXIT_USAGE;
     }
+    if (isEnsemble(config, values, stage)) {
+      const { startEnsemble } = await import('./ensemble-run.js');
+      const result = await startEnsemble(config, values.out!, {
+        ...ensembleOptions(values),
+        ...base,
+        engine,
+        overwrite: values.overwrite === true,
+      });
+      return ensembleSummary(io, result);
+    }
     const result = await runPipeline(config, {
       ...base,
       out: values.out!,
@@ -431,6 +502,15 @@ async function commandRun(args: string[], io: CliIo, stage?: StageName): Promise
     });
     summary(io, result.runDir, result.table1, result.reportPath);
     return 0;
+  }
+  if (isEnsemble(config, values, stage)) {
+    const { startEnsemble } = await import('./ensemble-run.js');
+    const result = await startEnsemble(config, values.out!, {
+      ...ensembleOptions(values),
+      ...base,
+      overwrite: values.overwrite === true,
+    });
+    return ensembleSummary(io, result);
   }
   const result = await runPipeline(config, {
     ...base,
@@ -477,6 +557,201 @@ async function commandPredict(args: string[], io: CliIo): Promise<number> {
   io.stdout(`${predictSummaryMarkdown(result.scores).join('\n')}\n`);
   io.stdout(`written: ${result.dir}\n`);
   if (result.reportPath) io.stdout(`report: ${result.reportPath}\n`);
+  return 0;
+}
+
+type RunValues = ReturnType<typeof parse<typeof RUN_OPTIONS>>['values'];
+
+/** A seed ensemble runs when `seeds` > 1 or an executor is named. */
+function isEnsemble(config: PipelineConfig, values: RunValues, stage: StageName | undefined): boolean {
+  const wanted = config.seeds > 1 || values.executor !== undefined || values.jobs !== undefined;
+  if (wanted && stage !== undefined)
+    throw new UsageError(`--seeds, --executor and --jobs belong to 'twsa run', not 'twsa ${stage}'`);
+  return wanted;
+}
+
+const positiveInt = (v: string | undefined, flag: string): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || v.trim() === '')
+    throw new UsageError(`${flag} expects an integer ≥ 0, got '${v}'`);
+  return n;
+};
+
+/** How a job script or a worker starts this very `twsa`: this node, its flags (tsx resolved) and this script. */
+export function selfCommand(): TwsaCommand {
+  const execArgv = process.execArgv.map((a, i, all) => {
+    if (all[i - 1] === '--import' && a === 'tsx') {
+      try {
+        return import.meta.resolve('tsx');
+      } catch {
+        return a;
+      }
+    }
+    return a;
+  });
+  return { node: process.execPath, args: [...execArgv, resolve(process.argv[1] ?? 'twsa')] };
+}
+
+function ensembleOptions(values: RunValues, stored?: ExecutorName): EnsembleRunOptions {
+  const executor = (values.executor ?? stored ?? 'local') as ExecutorName;
+  if (executor !== 'local' && executor !== 'slurm')
+    throw new UsageError(`--executor expects local or slurm, got '${values.executor}'`);
+  if (stored !== undefined && values.executor !== undefined && values.executor !== stored)
+    throw new UsageError(`--resume: this ensemble runs on the ${stored} executor; drop --executor ${values.executor}`);
+  const jobs = positiveInt(values.jobs, '--jobs');
+  if (jobs === 0) throw new UsageError('--jobs expects an integer ≥ 1');
+  const slurmFlags = Object.keys(values).filter((k) => k.startsWith('slurm-'));
+  if (executor !== 'slurm' && slurmFlags.length > 0) throw new UsageError(`--${slurmFlags[0]} needs --executor slurm`);
+  if (executor === 'slurm' && jobs !== undefined) throw new UsageError('--jobs is for the local executor');
+  const names = [...MODEL_NAMES] as string[];
+  const gpus = positiveInt(values['slurm-gpus'], '--slurm-gpus');
+  const cpus = positiveInt(values['slurm-cpus'], '--slurm-cpus');
+  const slurm: SlurmOptions = {
+    ...(values['slurm-partition'] ? { partition: values['slurm-partition'] } : {}),
+    ...(values['slurm-account'] ? { account: values['slurm-account'] } : {}),
+    ...(values['slurm-time'] !== undefined ? { time: parsePerModel(values['slurm-time'], 'slurm-time', names) } : {}),
+    ...(values['slurm-mem'] !== undefined ? { mem: parsePerModel(values['slurm-mem'], 'slurm-mem', names) } : {}),
+    ...(gpus !== undefined ? { gpus } : {}),
+    ...(cpus !== undefined ? { cpusPerTask: cpus } : {}),
+  };
+  validateSlurmOptions(slurm);
+  return {
+    executor,
+    twsa: selfCommand(),
+    ...(jobs !== undefined ? { jobs } : {}),
+    ...(executor === 'slurm' ? { slurm } : {}),
+  };
+}
+
+function ensembleTableSummary(io: CliIo, table: EnsembleTable1): void {
+  if (table.twinExperiment) io.stdout('TWIN EXPERIMENT (LSM emulated from GRACE)\n');
+  io.stdout(
+    `ensemble of ${table.seeds.length} seed(s): ${table.seeds.join(', ')} (test scores: mean ± sd over seeds; ensemble mean)\n`,
+  );
+  const pm = (m: number, sd: unknown, d: number): string =>
+    `${m.toFixed(d)}${typeof sd === 'number' ? ` ± ${sd.toFixed(d)}` : ''}`;
+  for (const r of table.rows) {
+    const e = r.ensemble;
+    io.stdout(
+      `  ${r.label.padEnd(13)} RMSE ${pm(r.rmseMm, e?.sd['rmseMm'], 1).padStart(14)} mm  CC ${pm(r.cc, e?.sd['cc'], 3).padStart(13)}${e ? `  ensemble mean: RMSE ${Number(e.ensembleMean['rmseMm']).toFixed(1)} mm, CC ${Number(e.ensembleMean['cc']).toFixed(3)}` : ''}\n`,
+    );
+  }
+}
+
+function ensembleSummary(io: CliIo, result: EnsembleRunResult): number {
+  io.stdout(`run folder: ${result.runDir}\n`);
+  if (result.kind === 'collected') {
+    ensembleTableSummary(io, result.table1);
+    if (existsSync(join(result.runDir, 'report', 'report.html')))
+      io.stdout(`report: ${join(result.runDir, 'report', 'report.html')}\n`);
+    return 0;
+  }
+  if (result.kind === 'failed') {
+    io.stderr(
+      `twsa: ${result.failed.length} member(s) failed: ${result.failed.map((m) => `${m.model} seed ${m.seed}`).join(', ')}; their logs are members/<model>-s<seed>/member.log; rerun them with: twsa run --resume ${result.runDir}\n`,
+    );
+    return 1;
+  }
+  const s = result.submission;
+  for (const [model, job] of Object.entries(s.members))
+    io.stdout(`  submitted ${model}: array job ${job!.jobId} (tasks ${job!.indexes.join(',')})\n`);
+  io.stdout(`  submitted collect: job ${s.collectJobId} (afterok on the member arrays)\n`);
+  io.stdout(`follow it with: twsa status ${result.runDir}\n`);
+  return 0;
+}
+
+async function commandMember(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    {
+      model: { type: 'string' },
+      seed: { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    'member',
+  );
+  if (values.help) {
+    io.stdout(HELP['member']! + '\n');
+    return 0;
+  }
+  const dir = positionals[0];
+  if (dir === undefined || positionals.length > 1)
+    throw new UsageError('twsa member needs one run folder: twsa member <run-dir> --model M --seed S');
+  if (values.model === undefined || !(MODEL_NAMES as readonly string[]).includes(values.model))
+    throw new UsageError(`--model expects one of ${MODEL_NAMES.join(', ')}, got '${values.model ?? ''}'`);
+  const seed = positiveInt(values.seed, '--seed');
+  if (seed === undefined) throw new UsageError('twsa member needs --seed <n>');
+  const { runMember } = await import('./ensemble-run.js');
+  let record: Awaited<ReturnType<typeof runMember>>;
+  try {
+    record = await runMember(
+      dir,
+      { model: values.model as (typeof MODEL_NAMES)[number], seed },
+      {
+        log: progressPrinter(io, values.quiet === true),
+        ...(io.signal ? { signal: io.signal } : {}),
+      },
+    );
+  } catch (error) {
+    if (!isReconstructError(error, 'PipelineAbortedError')) throw error;
+    io.stderr(
+      `\ntwsa member: ${values.model} seed ${seed} stopped; its checkpoint is kept and the next attempt continues from it (a requeued Slurm task, or 'twsa run --resume ${dir}')\n`,
+    );
+    return EXIT_ABORTED;
+  }
+  io.stdout(
+    `member ${record.model} seed ${record.seed}: ${record.status}${record.seconds !== undefined ? ` in ${formatDuration(record.seconds)}` : ''}\n`,
+  );
+  return 0;
+}
+
+async function commandStatus(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    'status',
+  );
+  if (values.help) {
+    io.stdout(HELP['status']! + '\n');
+    return 0;
+  }
+  const dir = positionals[0];
+  if (dir === undefined || positionals.length > 1) throw new UsageError('twsa status needs one run folder');
+  const loc = locateRunToResume(dir);
+  const { ensembleStatus, formatEnsembleStatus } = await import('./ensemble-run.js');
+  const stored = readJson<{ ensemble?: unknown; status: string; completedStages: string[] }>(
+    join(loc.work, 'run.json'),
+  );
+  if (stored.ensemble === undefined) {
+    io.stdout(
+      `run ${loc.work}: ${stored.status}; not an ensemble (no seeds); stages done: ${stored.completedStages.join(', ') || 'none'}\n`,
+    );
+    return 0;
+  }
+  const status = ensembleStatus(loc.work);
+  io.stdout(values.json ? JSON.stringify(status, null, 2) + '\n' : formatEnsembleStatus(status));
+  return 0;
+}
+
+async function commandCollect(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    { quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    'collect',
+  );
+  if (values.help) {
+    io.stdout(HELP['collect']! + '\n');
+    return 0;
+  }
+  const dir = positionals[0];
+  if (dir === undefined || positionals.length > 1) throw new UsageError('twsa collect needs one run folder');
+  const loc = locateRunToResume(dir);
+  const { collectEnsemble } = await import('./ensemble-run.js');
+  const table = await collectEnsemble(loc.work, { log: progressPrinter(io, values.quiet === true) });
+  io.stdout(`run folder: ${loc.work}\n`);
+  ensembleTableSummary(io, table);
   return 0;
 }
 
@@ -726,6 +1001,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await commandRun(args, io, command);
       case 'predict':
         return await commandPredict(args, io);
+      case 'member':
+        return await commandMember(args, io);
+      case 'status':
+        return await commandStatus(args, io);
+      case 'collect':
+        return await commandCollect(args, io);
       case 'models':
         return await commandModels(args, io);
       case 'grid':
@@ -738,7 +1019,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await (await import('./setup-command.js')).commandSetup(args, io);
       default:
         io.stderr(
-          `twsa: unknown command '${command}'. Commands: run, prepare, train, evaluate, hindcast, report, predict, models, grid, data, basin, setup (twsa --help)\n`,
+          `twsa: unknown command '${command}'. Commands: run, prepare, train, evaluate, hindcast, report, predict, member, status, collect, models, grid, data, basin, setup (twsa --help)\n`,
         );
         return EXIT_USAGE;
     }
@@ -771,8 +1052,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
-/** Commands that stop cleanly on a signal (checkpoint, run.json `interrupted`); the others stop at once. */
-const CHECKPOINTING = new Set(['run', 'prepare', 'train', 'evaluate', 'hindcast', 'report']);
+/**
+ * Commands that stop cleanly on a signal (checkpoint, run.json `interrupted`); the others stop at once. `member` is
+ * here because Slurm sends SIGTERM on preemption and (through the member script) before the time limit.
+ */
+const CHECKPOINTING = new Set(['run', 'prepare', 'train', 'evaluate', 'hindcast', 'report', 'member', 'collect']);
 const SIGNAL_CODES: Readonly<Record<string, number>> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
 /** Signals arriving within this time of the first count as that one (a terminal's Ctrl-C reaches the bin and the worker). */
 const SAME_SIGNAL_MS = 1000;

@@ -139,6 +139,12 @@ export interface PipelineConfig {
   readonly profile: ProfileName;
   /** Seed for every random choice (initialisers, shuffling, emulator). */
   readonly seed: number;
+  /**
+   * Members per model of a seed ensemble: each model is trained `seeds` times, with seeds `seed`, `seed + 1`, …,
+   * on the same prepared data (prepared once with `seed`). Table 1 then gives mean ± sd over seeds and the scores of
+   * the ensemble-mean prediction. Default 1 (a single run).
+   */
+  readonly seeds: number;
   /** tfjs backend. */
   readonly backend: BackendChoice;
   readonly data: DataConfig;
@@ -158,6 +164,7 @@ export type PipelineConfigInput = {
 
 const BASE: Omit<PipelineConfig, 'profile'> = {
   seed: 42,
+  seeds: 1,
   backend: 'auto',
   data: {
     grace: [],
@@ -287,6 +294,7 @@ const lsmCheck: Check = (v, p) => (v === 'emulate' ? v : listOf(path)(v, p));
 const SCHEMA: Record<string, Check | Record<string, Check>> = {
   profile: oneOf(PROFILE_NAMES),
   seed: integer(0, 2 ** 31 - 1),
+  seeds: integer(1, 1000),
   backend: oneOf(BACKEND_CHOICES),
   data: {
     grace: listOf(path),
@@ -383,6 +391,7 @@ export function resolveConfig(input: unknown, options: ResolveConfigOptions = {}
   const merged = {
     ...base,
     ...(checked['seed'] !== undefined ? { seed: checked['seed'] as number } : {}),
+    ...(checked['seeds'] !== undefined ? { seeds: checked['seeds'] as number } : {}),
     ...(checked['backend'] !== undefined ? { backend: checked['backend'] as BackendChoice } : {}),
     profile: profileName,
     data: { ...base.data, ...(checked['data'] as object | undefined) },

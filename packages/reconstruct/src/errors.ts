@@ -14,6 +14,7 @@ export const RECONSTRUCT_ERROR_NAMES = [
   'RunLockedError',
   'UnsafeOverwriteError',
   'OutputUnwritableError',
+  'SchedulerError',
 ] as const;
 /** One of {@link RECONSTRUCT_ERROR_NAMES}. */
 export type ReconstructErrorName = (typeof RECONSTRUCT_ERROR_NAMES)[number];
@@ -160,6 +161,17 @@ export class OutputUnwritableError extends ReconstructError {
     });
     this.path = path;
     if (code !== undefined) this.code = code;
+  }
+}
+
+/** A scheduler command failed: `sbatch` refused a job, `squeue` could not reach slurmctld, … */
+export class SchedulerError extends ReconstructError {
+  override readonly name = 'SchedulerError' as const;
+  /** The command that failed (`sbatch`, `squeue`, …). */
+  readonly command: string;
+  constructor(command: string, message: string, options?: { cause?: unknown }) {
+    super(`${command}: ${message}`, options);
+    this.command = command;
   }
 }
 

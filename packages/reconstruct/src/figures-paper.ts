@@ -8,7 +8,13 @@
 import type { GridSpec } from '@twsa/grid';
 import type { FigureSpec } from './figures-render.js';
 import { mapFigureSpec, type MapPanelData } from './figures-maps.js';
-import { seriesFigureSpec, type SeriesLine, type SeriesPanel, type SeriesShading } from './figures-series.js';
+import {
+  seriesFigureSpec,
+  type SeriesBand,
+  type SeriesLine,
+  type SeriesPanel,
+  type SeriesShading,
+} from './figures-series.js';
 
 /** What every map figure of a run shares. */
 export interface RunMapOptions {
@@ -107,9 +113,15 @@ export function nationwideSeriesFigure(
 /** Fig. 17: the nationwide hindcast series with GRACE (one panel). */
 export function hindcastSeriesFigure(
   lines: readonly SeriesLine[],
-  options: { readonly model: string; readonly notes?: readonly string[]; readonly zoom?: boolean },
+  options: {
+    readonly model: string;
+    readonly notes?: readonly string[];
+    readonly zoom?: boolean;
+    /** Bands around lines, e.g. a seed ensemble's ± 1 sd. */
+    readonly bands?: readonly SeriesBand[];
+  },
 ): FigureSpec {
-  return seriesFigureSpec([{ title: `Hindcast by ${options.model} and GRACE`, lines }], {
+  return seriesFigureSpec([{ title: `Hindcast by ${options.model} and GRACE`, lines, bands: options.bands ?? [] }], {
     title: `Fig. 17  Nationwide TWSA hindcast by ${options.model}`,
     subtitle: ['Area-weighted mean over the Canada mask.', ...(options.notes ?? [])],
     yLabel: 'TWSA (mm)',

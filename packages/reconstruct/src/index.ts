@@ -53,6 +53,7 @@ export {
   RunLockedError,
   UnsafeOverwriteError,
   OutputUnwritableError,
+  SchedulerError,
   isReconstructError,
 } from './errors.js';
 export type { RunPipelineOptions, RunRecord, RunResult } from './pipeline.js';
@@ -76,6 +77,19 @@ export type { PredictPeriodOptions, PeriodPrediction, FrameRole, PredictIntoRunR
 export { predictPeriod, writePeriodPrediction, predictIntoRun, bestModel } from './predict.js';
 export type { PredictScores } from './predict-report.js';
 export type { FrameKind } from './period.js';
+export type {
+  EnsembleRecord,
+  EnsembleRunOptions,
+  EnsembleRunResult,
+  EnsembleStatus,
+  ExecutorName,
+  RunMemberOptions,
+  SlurmSubmission,
+} from './ensemble-run.js';
+export { startEnsemble, resumeEnsemble, runMember, collectEnsemble, ensembleStatus } from './ensemble-run.js';
+export type { MemberId, MemberRecord, MemberState, MemberStatus } from './ensemble.js';
+export type { EnsembleStats, EnsembleTable1, EnsembleTable1Row } from './ensemble-table1.js';
+export type { SlurmOptions, TwsaCommand } from './slurm.js';
 export type { Table1, Table1Row } from './table1.js';
 export { PAPER_TABLE1, ROW_LABELS, SMOKE_WARNING, formatTable1Markdown, formatTable1Csv } from './table1.js';
 export type { TrainingEstimate, ModelEstimate, EstimateMethod, EstimateOptions } from './estimate.js';

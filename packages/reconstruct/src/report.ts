@@ -6,9 +6,16 @@ import { join } from 'node:path';
 import type { Grid, GridSpec, GridStack } from '@twsa/grid';
 import type { PipelineConfig } from './config.js';
 import { FIGURE_CONFIG, compileFigure, renderFigure, svgToPng, type FigureSpec } from './figures-render.js';
-import { defaultDomain, mapPanelLayer, type MapPalette, type MapPanelData } from './figures-maps.js';
+import { defaultDomain, mapFigureSpec, mapPanelLayer, type MapPalette, type MapPanelData } from './figures-maps.js';
 import { cellLonLat } from './figures-geo.js';
-import { monthIndex, monthString, type SeriesLine, type SeriesPanel, type SeriesShading } from './figures-series.js';
+import {
+  monthIndex,
+  monthString,
+  type SeriesBand,
+  type SeriesLine,
+  type SeriesPanel,
+  type SeriesShading,
+} from './figures-series.js';
 import {
   hindcastMonthFigure,
   hindcastSeriesFigure,
@@ -158,6 +165,48 @@ export async function buildReport(
         )
       : null;
 
+  // Seed ensembles (twsa collect): the spread map per model, and the sd over seeds of the nationwide series.
+  const ensembleSeries = existsSync(join(evalDir, 'ensemble-series.json'))
+    ? readJson<{ seeds: number[]; sd: Record<string, (number | null)[]> }>(join(evalDir, 'ensemble-series.json'))
+    : null;
+  const spreadPanels: MapPanelData[] = models
+    .filter((k) => existsSync(join(evalDir, 'per-pixel', `${k}-spread.json`)))
+    .map((k) => ({ label: label(k), values: readArray<Grid>(join(evalDir, 'per-pixel'), `${k}-spread`).data }));
+  const fig11spread =
+    ensembleSeries && spreadPanels.length > 0
+      ? await add(
+          'fig11_ensemble_spread',
+          `Ensemble spread: per-pixel sd over seeds ${ensembleSeries.seeds.join(', ')} of each model's prediction, mean over the test records (mm)`,
+          mapFigureSpec(spreadPanels, {
+            grid,
+            mask,
+            title: 'Ensemble spread',
+            subtitle: [
+              `Standard deviation over seeds ${ensembleSeries.seeds.join(', ')} of each model's prediction, mean over the test records.`,
+              ...twinLine,
+            ],
+            palette: 'sequential',
+            units: 'mm',
+          }),
+        )
+      : null;
+  /** ± 1 sd over seeds around a model's ensemble-mean nationwide series. */
+  const bandOf = (m: string, line: SeriesLine): SeriesBand[] => {
+    const sd = ensembleSeries?.sd[m];
+    if (!sd) return [];
+    const s = byMonth(Float64Array.from(sd, (x) => x ?? Number.NaN)).values;
+    const v = Array.from(line.values);
+    return [
+      {
+        label: `${line.label} ± 1 sd over seeds`,
+        months: line.months,
+        lower: v.map((x, i) => x - s[i]!),
+        upper: v.map((x, i) => x + s[i]!),
+        color: line.color,
+      },
+    ];
+  };
+
   // Fig. 12: nationwide series, one panel per model beside GRACE, training/test shaded; GRACE gaps stay gaps.
   const byMonth = (values: Float64Array): { months: string[]; values: number[] } => {
     // One point per calendar month (the first solution of a duplicated month), missing months as NaN.
@@ -192,10 +241,11 @@ export async function buildReport(
   const fig12Panels: SeriesPanel[] = keys.map((k) => ({
     title: `${label(k)} and GRACE`,
     lines: [grace, seriesOf[k]!],
+    bands: bandOf(k, seriesOf[k]!),
   }));
   const fig12 = await add(
     'fig12_nationwide_series',
-    'Fig. 12: nationwide (area-weighted Canada mean) TWSA, each model beside GRACE; shaded: training and test records; gaps are missing GRACE months (not interpolated)',
+    `Fig. 12: nationwide (area-weighted Canada mean) TWSA, each model beside GRACE; shaded: training and test records; gaps are missing GRACE months (not interpolated)${ensembleSeries ? `; models: ensemble mean over seeds ${ensembleSeries.seeds.join(', ')}, band ± 1 sd over seeds` : ''}`,
     nationwideSeriesFigure(fig12Panels, { shading, notes: twinLine }),
   );
 
@@ -236,16 +286,33 @@ export async function buildReport(
   if (existsSync(join(work, 'hindcast', 'hindcast.json'))) {
     const hind = readArray<GridStack>(join(work, 'hindcast'), 'hindcast');
     const hMean = domainMean(hind.data, hind, data.mask);
+    const hindSd = existsSync(join(work, 'hindcast', 'ensemble-series.json'))
+      ? readJson<{ sd: (number | null)[] }>(join(work, 'hindcast', 'ensemble-series.json')).sd.map(
+          (x) => x ?? Number.NaN,
+        )
+      : null;
     const model = config.hindcast.model;
     const name = ROW_LABELS[model] ?? model;
     const hindMonths = hind.times.map((t) => t.slice(0, 7));
     hindSeries = [{ label: `${name} hindcast`, color: COLORS['hindcast']!, months: hind.times, values: hMean }, grace];
     if (seriesOf[model]) hindSeries.push({ ...seriesOf[model]!, label: `${name} (GRACE era)`, dashed: true });
+    const hindBands: SeriesBand[] =
+      hindSd && hindSd.length === hMean.length
+        ? [
+            {
+              label: `${name} hindcast ± 1 sd`,
+              months: hind.times,
+              lower: Array.from(hMean, (x, i) => x - hindSd[i]!),
+              upper: Array.from(hMean, (x, i) => x + hindSd[i]!),
+              color: COLORS['hindcast']!,
+            },
+          ]
+        : [];
     hindFigs.push(
       await add(
         'fig17_hindcast_series',
         `Fig. 17: nationwide TWSA hindcast ${hindMonths[0]}..${hindMonths[hindMonths.length - 1]} by ${name}, with GRACE`,
-        hindcastSeriesFigure(hindSeries, { model: name, notes: twinLine }),
+        hindcastSeriesFigure(hindSeries, { model: name, notes: twinLine, bands: hindBands }),
       ),
     );
     const hindLsm = data.hindcastLsm;
@@ -340,7 +407,12 @@ export async function buildReport(
     { heading: 'Trends (Fig. 2)', figures: [fig2] },
     {
       heading: 'Per-pixel scores (Fig. 11)',
-      figures: fig11deseasonalised ? [fig11cc, fig11rmse, fig11deseasonalised] : [fig11cc, fig11rmse],
+      figures: [
+        fig11cc,
+        fig11rmse,
+        ...(fig11deseasonalised ? [fig11deseasonalised] : []),
+        ...(fig11spread ? [fig11spread] : []),
+      ],
     },
     { heading: 'Nationwide series (Fig. 12)', figures: [fig12] },
     {

@@ -135,4 +135,34 @@ describe('twsa CLI', () => {
     expect(twsa('grid', 'warp', 'x').stderr).toMatch(/unknown grid command 'warp'/);
     expect(twsa('data', 'baseline', '--grace', 'x.nc').stderr).toMatch(/needs --lsm emulate/);
   });
+  it('ensembles: help for member/status/collect, and flag errors before any work (exit 2, nothing written)', () => {
+    for (const [cmd, pattern] of [
+      ['member', /twsa member <run-dir> --model <name> --seed <n>/],
+      ['status', /pending \(queued, or requeued/],
+      ['collect', /mean ± sd over seeds/],
+    ] as const) {
+      const r = twsa(cmd, '--help');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(pattern);
+    }
+    const out = join(base, 'ens');
+    for (const [args, message] of [
+      [['--seeds', '2', '--slurm-time', '01:00:00'], /--slurm-time needs --executor slurm/],
+      [['--seeds', '2', '--executor', 'pbs'], /--executor expects local or slurm, got 'pbs'/],
+      [['--seeds', '0'], /seeds: expected integer ≥ 1/],
+      [['--executor', 'slurm', '--jobs', '2'], /--jobs is for the local executor/],
+      [['--executor', 'slurm', '--slurm-time', 'dcae=1 hour'], /expected a Slurm time/],
+    ] as const) {
+      const r = twsa('run', '--profile', 'smoke', '--out', out, ...args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(existsSync(out)).toBe(false);
+    }
+    const member = twsa('member', base, '--model', 'unet', '--seed', '1');
+    expect(member.code).toBe(2);
+    expect(member.stderr).toMatch(/--model expects one of seunet, pix2pix, dcae, convlstm, got 'unet'/);
+    const status = twsa('status', join(base, 'nothing-here'));
+    expect(status.code).toBe(1);
+    expect(status.stderr).toMatch(/No run to resume at/);
+  });
 });

@@ -9,6 +9,7 @@ const root = resolve(import.meta.dirname, '..', '..', '..');
 const DOCS = [
   'README.md',
   'docs/guide-reproduce-yu2021.md',
+  'docs/guide-slurm.md',
   'examples/canada-reconstruction/README.md',
   'packages/reconstruct/README.md',
 ];
@@ -20,6 +21,9 @@ const COMMANDS = [
   'hindcast',
   'report',
   'predict',
+  'member',
+  'status',
+  'collect',
   'models',
   'grid',
   'data',

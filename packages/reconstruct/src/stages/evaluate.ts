@@ -5,39 +5,19 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Grid, GridStack } from '@twsa/grid';
+import type { GridStack } from '@twsa/grid';
 import type { PipelineConfig } from '../config.js';
 import { InputError, StageOrderError } from '../errors.js';
 import { loadPrepared, writeArray } from '../internal/store.js';
 import type { PipelineEvent } from '../progress.js';
 import { readJson, writeFileAtomic, writeJsonAtomic } from '../run-folder.js';
-import {
-  TABLE1_SCORES_DEFINITION,
-  csvNumber as fmt,
-  deseasonalise,
-  domainMean,
-  perPixelScores,
-  table1Scores,
-} from '../scores.js';
+import { TABLE1_SCORES_DEFINITION, csvNumber as fmt, domainMean } from '../scores.js';
 import type { Engine, PreparedData } from '../seam.js';
-import {
-  DESEASONALISED,
-  skillMaps,
-  writeEvaluationFiles,
-  type RecordPrediction,
-  type SkillMap,
-} from '../evaluation-files.js';
+import { writeEvaluationFiles, type RecordPrediction, type SkillMap } from '../evaluation-files.js';
 import type { RunRecord } from '../pipeline.js';
 import { TWIN_NOTE } from './hindcast.js';
-import {
-  type Table1,
-  type Table1Row,
-  PAPER_TABLE1,
-  ROW_LABELS,
-  SMOKE_WARNING,
-  formatTable1Csv,
-  formatTable1Markdown,
-} from '../table1.js';
+import { type Table1, type Table1Row, SMOKE_WARNING, formatTable1Csv, formatTable1Markdown } from '../table1.js';
+import { createTable1Scorer, type Table1RowInfo } from '../table1-scoring.js';
 
 /** Provenance of the evaluation files: the hindcast's attributes, from the run record. */
 function evaluationAttributes(
@@ -81,61 +61,13 @@ export async function evaluateStage(
     throw new InputError('evaluate: the prepared data have no test record; check data.testRecords');
   const dir = join(work, 'evaluation');
   const rows: Table1Row[] = [];
+  // The same scorer as the ensemble collect (table1-scoring.ts): the LSM row first, the models' gain is against it.
+  const scorer = createTable1Scorer(data, dir);
+  // Skill maps (cc, rmse, nse, kge, and deseasonalised) and test-record predictions for the GeoTIFF/NetCDF files.
   const maps: SkillMap[] = [];
   const recordPredictions: RecordPrediction[] = [];
-  const trainFrames = framesOf(data, 'train');
-  const observedDeseasonalised =
-    trainFrames.length > 0
-      ? { ...data.grace, data: deseasonalise(Float32Array.from(data.grace.data), data.grace, data.mask, trainFrames) }
-      : null;
-  const size = data.grace.shape[1] * data.grace.shape[2];
-  const predictedFrames = (predicted: Float32Array): number =>
-    test.filter((t) => {
-      for (let i = 0; i < size; i++) if (Number.isFinite(predicted[t * size + i]!)) return true;
-      return false;
-    }).length;
-  const scoreRow = (
-    key: string,
-    predicted: Float32Array,
-    info: { params: number | null; preset: string | null; backend?: string | null; selectedOn?: string },
-  ): void => {
-    const s = table1Scores(predicted, data.grace, data.mask, test);
-    const lsmRmse = rows.find((r) => r.key === 'lsm')?.rmseMm;
-    let deseasonalised: Table1Row['deseasonalised'];
-    if (observedDeseasonalised) {
-      const pd = deseasonalise(predicted, data.grace, data.mask, trainFrames);
-      const d = table1Scores(pd, observedDeseasonalised, data.mask, test);
-      deseasonalised = { rmseMm: d.rmseMm, cc: d.cc, seriesRmseMm: d.seriesRmseMm, seriesCc: d.seriesCc };
-      const dp = perPixelScores(pd, observedDeseasonalised, data.mask, test);
-      maps.push(...skillMaps(key, dp, DESEASONALISED));
-      writeArray(join(dir, 'per-pixel'), `${key}-cc-deseasonalised`, { ...data.mask, data: dp.cc, units: '1' } as Grid);
-      writeArray(join(dir, 'per-pixel'), `${key}-rmse-deseasonalised`, {
-        ...data.mask,
-        data: dp.rmseMm,
-        units: 'mm',
-      } as Grid);
-    }
-    rows.push({
-      key,
-      label: ROW_LABELS[key] ?? key,
-      params: info.params,
-      preset: info.preset,
-      backend: info.backend ?? null,
-      rmseMm: s.rmseMm,
-      cc: s.cc,
-      seriesRmseMm: s.seriesRmseMm,
-      seriesCc: s.seriesCc,
-      testMonths: s.frames,
-      testMonthsPredicted: predictedFrames(predicted),
-      improvementPct: key === 'lsm' || lsmRmse === undefined ? null : ((lsmRmse - s.rmseMm) / lsmRmse) * 100,
-      ...(deseasonalised ? { deseasonalised } : {}),
-      ...(info.selectedOn ? { selectedOn: info.selectedOn } : {}),
-      paper: PAPER_TABLE1[key] ?? {},
-    });
-    const pp = perPixelScores(predicted, data.grace, data.mask, test);
-    writeArray(join(dir, 'per-pixel'), `${key}-cc`, { ...data.mask, data: pp.cc, units: '1' } as Grid);
-    writeArray(join(dir, 'per-pixel'), `${key}-rmse`, { ...data.mask, data: pp.rmseMm, units: 'mm' } as Grid);
-    maps.push(...skillMaps(key, pp));
+  const scoreRow = (key: string, predicted: Float32Array, info: Table1RowInfo): void => {
+    rows.push(scorer(key, predicted, info, { skillMaps: maps }));
   };
   scoreRow('lsm', Float32Array.from(data.lsm.data), { params: null, preset: null });
   const means: Record<string, Float64Array> = {

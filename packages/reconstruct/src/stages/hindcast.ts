@@ -3,7 +3,7 @@
  * a CF NetCDF stack, optional monthly GeoTIFFs and a nationwide series into `<run>/hindcast/`.
  */
 import { join } from 'node:path';
-import { monthRange } from '@twsa/grid';
+import { monthRange, type GridStack } from '@twsa/grid';
 import type { PipelineConfig } from '../config.js';
 import { InputError } from '../errors.js';
 import { writeArray } from '../internal/store.js';
@@ -27,6 +27,16 @@ export function hindcastGap(data: PreparedData, config: PipelineConfig): string 
   return null;
 }
 
+/**
+ * The LSM frames of the hindcast period (`hindcast.start..end`), as the hindcast feeds them to the model; null when
+ * the data have none (see {@link hindcastGap}). The seed ensemble's members use it too.
+ */
+export function hindcastInput(data: PreparedData, config: PipelineConfig): GridStack | null {
+  if (!data.hindcastLsm) return null;
+  const input = framesBetween(data.hindcastLsm, config.hindcast.start, config.hindcast.end);
+  return input.shape[0] === 0 ? null : input;
+}
+
 export async function hindcastStage(
   work: string,
   data: PreparedData,
@@ -36,7 +46,7 @@ export async function hindcastStage(
 ): Promise<void> {
   const gap = hindcastGap(data, config);
   if (gap !== null) throw new InputError(`hindcast: ${gap}`);
-  const input = framesBetween(data.hindcastLsm!, config.hindcast.start, config.hindcast.end);
+  const input = hindcastInput(data, config)!;
   const name = config.hindcast.model;
   const predicted = await predictWithModel(work, data, input, name, config, engine, 'hindcast');
   const months = input.times.map((t) => t.slice(0, 7));
