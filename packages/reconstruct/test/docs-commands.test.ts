@@ -20,6 +20,7 @@ const COMMANDS = [
   'evaluate',
   'hindcast',
   'report',
+  'predict',
   'member',
   'status',
   'collect',

@@ -51,8 +51,8 @@ const NAMES = [
   'resumeEnsemble',
   'runMember',
   'runPipeline',
-  'writePeriodPrediction',
   'startEnsemble',
+  'writePeriodPrediction',
 ];
 
 describe('@twsa/reconstruct public API', () => {
