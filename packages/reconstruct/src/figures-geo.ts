@@ -1,8 +1,10 @@
 /**
  * Geographic reference for map figures, in the grid's own CRS: country outlines (Natural Earth 50m from the npm
- * package `world-atlas`: Canada drawn darker, its neighbours — USA with Alaska, Greenland — lighter), a graticule
- * every 10° and the labels of the parallels and meridians where they leave the map frame. Everything is projected
- * with proj4 (through `@twsa/grid`'s transformer) into the grid's CRS, so grid cells stay rectangles in x/y.
+ * package `world-atlas`: Canada drawn darker, its neighbours — USA with Alaska, Greenland — lighter), the
+ * boundaries between Canada's provinces and territories (Natural Earth 1:50m admin-1 lines, shipped in this package's
+ * `data/` folder, see `data/README.md`), a graticule every 10° and the labels of the parallels and meridians where they
+ * leave the map frame. Everything is projected with proj4 (through `@twsa/grid`'s transformer) into the grid's CRS, so
+ * grid cells stay rectangles in x/y.
  */
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
@@ -16,8 +18,8 @@ export interface MapLinePoint {
   readonly order: number;
   readonly x: number;
   readonly y: number;
-  /** `"canada"`, `"neighbour"` or `"graticule"`. */
-  readonly kind: 'canada' | 'neighbour' | 'graticule';
+  /** `"canada"` (national outline), `"province"` (Canadian province/territory boundary), `"neighbour"` or `"graticule"`. */
+  readonly kind: 'canada' | 'province' | 'neighbour' | 'graticule';
 }
 
 /** A graticule label placed on the edge of the map frame. */
@@ -75,6 +77,42 @@ function loadCountryRings(): { kind: 'canada' | 'neighbour'; ring: Ring }[] {
   return out;
 }
 
+/** The province/territory boundary file shipped with the package (`data/` beside `src/` and `dist/`). */
+const PROVINCE_LINES_URL = new URL('../data/ne_50m_canada_admin1_lines.json', import.meta.url);
+let provinceLines: Ring[] | null = null;
+
+/**
+ * Longitude/latitude polylines of the boundaries between Canada's provinces and territories, read once from
+ * `data/ne_50m_canada_admin1_lines.json` (Natural Earth 1:50m admin-1 lines with `ADM0_A3 = "CAN"`).
+ * @throws {@link ReconstructError} when the file is missing or is not a collection of line strings.
+ */
+function loadProvinceLines(): Ring[] {
+  if (provinceLines) return provinceLines;
+  let collection: { features?: { geometry?: { type?: string; coordinates?: unknown } }[] };
+  try {
+    collection = JSON.parse(readFileSync(PROVINCE_LINES_URL, 'utf8'));
+  } catch (cause) {
+    throw new ReconstructError(
+      `map outlines: cannot read the province boundaries ${PROVINCE_LINES_URL.pathname} (is the package's data/ folder installed?)`,
+      { cause },
+    );
+  }
+  const out: Ring[] = [];
+  for (const f of collection.features ?? []) {
+    const g = f.geometry;
+    const parts =
+      g?.type === 'LineString' ? [g.coordinates] : g?.type === 'MultiLineString' ? (g.coordinates as unknown[]) : null;
+    if (!parts) throw new ReconstructError(`map outlines: ${PROVINCE_LINES_URL.pathname} holds a non-line geometry`);
+    for (const part of parts) {
+      if (!Array.isArray(part) || !part.every((p) => Array.isArray(p) && p.length >= 2 && p.every(Number.isFinite)))
+        throw new ReconstructError(`map outlines: ${PROVINCE_LINES_URL.pathname} holds a malformed line`);
+      out.push((part as number[][]).map((p) => [p[0]!, p[1]!] as const));
+    }
+  }
+  provinceLines = out;
+  return out;
+}
+
 const backdropCache = new Map<string, MapBackdrop>();
 
 /**
@@ -83,7 +121,8 @@ const backdropCache = new Map<string, MapBackdrop>();
  *
  * ## Method
  * Country rings are projected vertex by vertex, thinned so that kept vertices are at least 1/8 of a cell apart, and
- * split wherever they leave the grid's bounds grown by 5 %. Parallels (every 10° from 30°N to 80°N) and meridians
+ * split wherever they leave the grid's bounds grown by 5 %. Province/territory boundary lines are treated the same.
+ * Parallels (every 10° from 30°N to 80°N) and meridians
  * (every 10°) are sampled every 0.5°, projected, thinned and split the same way. A label is placed where a line crosses the
  * frame: parallels on the left edge (and, for the northern ones that leave through it, inside the top edge),
  * meridians on the bottom edge.
@@ -137,6 +176,14 @@ export function mapBackdrop(grid: GridSpec): MapBackdrop {
       true,
     );
   }
+  for (const line of loadProvinceLines()) {
+    // Source vertices are at most ~1° apart, so straight segments stay close to the curved parallels (60°N) in x/y.
+    addPath(
+      line.map(([lon, lat]) => project(lon, lat)),
+      'province',
+      true,
+    );
+  }
   const labels: MapLabel[] = [];
   const step = 0.5;
   const graticule = (fixed: 'lat' | 'lon', value: number, from: number, to: number): void => {
@@ -182,7 +229,7 @@ export function mapBackdrop(grid: GridSpec): MapBackdrop {
   const backdrop: MapBackdrop = {
     lines,
     labels: kept,
-    source: 'Natural Earth 1:50m outlines (npm world-atlas), graticule every 10°',
+    source: 'Natural Earth 1:50m outlines and Canadian province/territory boundaries',
   };
   backdropCache.set(key, backdrop);
   return backdrop;

@@ -230,9 +230,12 @@ export function mapPanelLayer(
       [
         ['graticule', '#9a9a9a', 0.35, [2, 2]],
         ['neighbour', '#8a8a8a', 0.6, null],
+        ['province', '#6b6b6b', 0.45, null],
         ['canada', '#222222', 0.9, null],
       ] as const
     ).map(([kind, stroke, strokeWidth, strokeDash]) => ({
+      // Named so the drawn marks are recognisable in the SVG (`<g class="… <kind>_marks">`).
+      name: kind === 'province' ? 'provinces' : kind === 'canada' ? 'canada_outline' : kind,
       data: {
         values: backdrop.lines.filter((p) => p.kind === kind).map(({ line, order, x, y }) => ({ line, order, x, y })),
       },
@@ -338,7 +341,9 @@ export function mapFigureSpec(panels: readonly MapPanelData[], options: MapFigur
   const subtitle = [
     ...(typeof options.subtitle === 'string' ? [options.subtitle] : (options.subtitle ?? [])),
     'Grey: no value inside the land mask; white: outside it; colours beyond the bar’s ends saturate.',
-    `Map in the grid’s projection (${options.grid.crs}); ${mapBackdrop(options.grid).source}.`,
+    // Two lines: one would be wider than a single-panel figure.
+    `Map in the grid’s projection (${options.grid.crs}), graticule every 10°.`,
+    `${mapBackdrop(options.grid).source}.`,
   ];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

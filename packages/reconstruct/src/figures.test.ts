@@ -112,6 +112,33 @@ describe('map figures', () => {
     expect(y).toBeCloseTo(250_000, -1);
     expect(estimateTextWidth('Fig. 13', 10)).toBeGreaterThan(20);
   });
+
+  it('draws the province/territory boundaries in the grid projection, thinner than the national outline', async () => {
+    const grid = CANADA_LCC_110KM;
+    const b = mapBackdrop(grid);
+    expect(b.source).toContain('Canadian province/territory boundaries');
+    const province = b.lines.filter((p) => p.kind === 'province');
+    expect(new Set(province.map((p) => p.line)).size).toBeGreaterThan(10);
+    // The 60°N boundary between the Prairie provinces and the territories: its vertices at 110°W and 102°W (the
+    // Alberta–Saskatchewan–NWT and Saskatchewan–Manitoba–Nunavut corners) are drawn where proj4 puts them.
+    const toLcc = transformer('EPSG:4326', grid.crs);
+    for (const lon of [-110, -102]) {
+      const [x, y] = toLcc(lon, 60.001087);
+      expect(province.some((p) => Math.hypot(p.x - x, p.y - y) < 1_000)).toBe(true);
+    }
+    const spec = mapFigureSpec([{ label: 'A', values: new Float32Array(grid.shape[0] * grid.shape[1]).fill(1) }], {
+      title: 'T',
+      units: 'mm',
+      grid,
+    });
+    const width = (name: string): number =>
+      (layers(spec).find((l) => l['name'] === name)!['mark'] as { strokeWidth: number }).strokeWidth;
+    expect(width('provinces')).toBeLessThan(width('canada_outline'));
+    const { svg } = await renderFigure(spec, { density: 1 });
+    // Vega draws each boundary line (one `detail` value) in its own group of the named mark.
+    const drawn = svg.match(/<g class="mark-line role-mark provinces_marks"[^>]*><path d="M[^"]+"/g) ?? [];
+    expect(drawn.length).toBeGreaterThan(10);
+  });
 });
 
 describe('series figures', () => {
