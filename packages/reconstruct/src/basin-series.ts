@@ -21,6 +21,8 @@ import { loadPrepared, readArray } from './internal/store.js';
 import type { PipelineEvent } from './progress.js';
 import { locateRunToResume, readJson, writeFileAtomic } from './run-folder.js';
 import { csvNumber } from './scores.js';
+import { renderFigure } from './figures-render.js';
+import { seriesFigureSpec, type SeriesLine, type SeriesPanel, type SeriesShading } from './figures-series.js';
 
 /** The basin series of one gridded series over calendar months. */
 export interface BasinMeanSeries {
@@ -113,10 +115,12 @@ export interface BasinSeriesResult {
   readonly months: number;
   /** Rows written to `out` (without the header). */
   readonly rows: number;
+  /** The figure of the series, `<out without .csv>.png` and `.svg` (one panel per basin). */
+  readonly figure: { readonly png: string; readonly svg: string };
 }
 
 /**
- * Writes basin series as CSV: with `grace`, columns `basin,month,twsa_mm,coverage`; with `run`, columns
+ * Writes basin series as CSV, and draws them (one panel per basin) as `<out without .csv>.png` and `.svg`: with `grace`, columns `basin,month,twsa_mm,coverage`; with `run`, columns
  * `basin,month,source,split,twsa_mm,coverage` for GRACE, the LSM and every model, and a second CSV
  * `basin,source,split,months,cc,rmse_mm` scoring the LSM and each model against GRACE per basin (test split and all
  * months). Months are calendar months (`YYYY-MM`, GRACE duplicates merged); values in mm; `coverage` is the share of
@@ -134,7 +138,8 @@ export async function basinSeries(options: BasinSeriesOptions): Promise<BasinSer
     throw new InputError(`basin file '${options.basins}' does not exist`, { file: options.basins });
   const scoresOut =
     options.run !== undefined ? (options.scoresOut ?? `${options.out.replace(/\.csv$/i, '')}-scores.csv`) : null;
-  for (const f of [options.out, scoresOut])
+  const figureBase = options.out.replace(/\.csv$/i, '');
+  for (const f of [options.out, scoresOut, `${figureBase}.png`, `${figureBase}.svg`])
     if (f !== null && existsSync(f) && options.overwrite !== true) throw new OutputExistsError(f);
   const layer = await readBasins(
     options.basins,
@@ -173,9 +178,16 @@ export async function basinSeries(options: BasinSeriesOptions): Promise<BasinSer
         lines.push([csvField(s.basin), m, csvNumber(s.mean[i]!), s.coverage[i]!.toFixed(4)].join(',')),
       );
     writeFileAtomic(options.out, lines.join('\n') + '\n');
+    const figure = await writeBasinFigure(
+      options.out,
+      series.map((s) => ({ title: s.basin, lines: [graceLine(s)] })),
+      [],
+      `GRACE basin means from ${options.grace}`,
+    );
     return {
       out: options.out,
       scoresOut: null,
+      figure,
       basins: series.map((s) => ({ name: s.basin, outsideFraction: s.outsideFraction })),
       sources: ['grace'],
       months: series[0]?.months.length ?? 0,
@@ -237,9 +249,30 @@ export async function basinSeries(options: BasinSeriesOptions): Promise<BasinSer
   });
   writeFileAtomic(options.out, lines.join('\n') + '\n');
   writeFileAtomic(scoresOut!, scoreLines.join('\n') + '\n');
+  const panels = layer.basins.map((_, b): SeriesPanel => ({
+    title: grace[b]!.basin,
+    lines: all.map(([source, series], k) =>
+      k === 0
+        ? graceLine(series[b]!)
+        : {
+            label: source === 'lsm' ? 'LSM input' : source,
+            months: series[b]!.months,
+            values: series[b]!.mean,
+            color: source === 'lsm' ? '#8c8c8c' : SOURCE_COLORS[(k - 2) % SOURCE_COLORS.length]!,
+            ...(source === 'lsm' ? { dashed: true } : {}),
+          },
+    ),
+  }));
+  const figure = await writeBasinFigure(
+    options.out,
+    panels,
+    testPeriods(grace[0]?.months ?? [], splitOf),
+    `GRACE, the LSM input and every model of ${options.run}`,
+  );
   return {
     out: options.out,
     scoresOut,
+    figure,
     basins: grace.map((s) => ({ name: s.basin, outsideFraction: s.outsideFraction })),
     sources: stacks.map(([s]) => s),
     months: grace[0]?.months.length ?? 0,
@@ -262,4 +295,51 @@ async function readGrace(file: string, variable: string | undefined): Promise<Gr
 /** A CSV field: quoted when it holds a comma, quote or newline. */
 function csvField(s: string): string {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Line colours of the models (Okabe–Ito, colour-blind safe). */
+const SOURCE_COLORS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9'];
+
+function graceLine(s: BasinMeanSeries): SeriesLine {
+  return { label: 'GRACE', months: s.months, values: s.mean, color: '#000000', markers: true };
+}
+
+/** Runs of consecutive test months, shaded in the figure. */
+function testPeriods(months: readonly string[], splitOf: ReadonlyMap<string, string>): SeriesShading[] {
+  const out: SeriesShading[] = [];
+  let start: string | null = null;
+  let last: string | null = null;
+  for (const m of months) {
+    if (splitOf.get(m) === 'test') {
+      start ??= m;
+      last = m;
+    } else if (start !== null) {
+      out.push({ start, end: last!, label: 'test records', color: '#fde0c5' });
+      start = null;
+    }
+  }
+  if (start !== null) out.push({ start, end: last!, label: 'test records', color: '#fde0c5' });
+  return out;
+}
+
+/** Draws the basin series (one panel per basin) beside the CSV: `<out without .csv>.png` and `.svg`. */
+async function writeBasinFigure(
+  out: string,
+  panels: readonly SeriesPanel[],
+  shading: readonly SeriesShading[],
+  subtitle: string,
+): Promise<{ png: string; svg: string }> {
+  const base = out.replace(/\.csv$/i, '');
+  const spec = seriesFigureSpec(panels, {
+    title: 'Basin-mean TWSA',
+    subtitle: [subtitle, 'Area-weighted by the share of each cell inside the basin; gaps: months without data.'],
+    yLabel: 'TWSA (mm)',
+    ...(shading.length ? { shading } : {}),
+  });
+  const figure = await renderFigure(spec);
+  const png = `${base}.png`;
+  const svg = `${base}.svg`;
+  writeFileAtomic(png, Buffer.from(figure.png));
+  writeFileAtomic(svg, figure.svg);
+  return { png, svg };
 }

@@ -974,6 +974,7 @@ async function commandBasin(args: string[], io: CliIo): Promise<number> {
     `wrote ${result.out} (${result.rows} rows: ${result.basins.length} basin(s) × ${result.months} month(s) × ${result.sources.join(', ')})\n`,
   );
   if (result.scoresOut) io.stdout(`wrote ${result.scoresOut} (CC and RMSE against GRACE per basin)\n`);
+  io.stdout(`wrote ${result.figure.png} and ${result.figure.svg} (the series, one panel per basin)\n`);
   return 0;
 }
 

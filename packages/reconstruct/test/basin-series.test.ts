@@ -81,6 +81,14 @@ describe('twsa basin series --grace', () => {
       const lines = readFileSync(out, 'utf8').trim().split('\n');
       expect(lines[0]).toBe('basin,month,twsa_mm,coverage');
       expect(lines.length).toBe(1 + 3 * 4);
+      // The figure beside the CSV: one panel per basin.
+      const svg = readFileSync(out.replace(/\.csv$/, '.svg'), 'utf8');
+      for (const name of ['Alpha', 'Beta', 'Gamma']) expect(svg).toContain(name);
+      expect(
+        readFileSync(out.replace(/\.csv$/, '.png'))
+          .subarray(1, 4)
+          .toString(),
+      ).toBe('PNG');
       for (const line of lines.slice(1)) {
         const [basin, month, mm, coverage] = line.split(',');
         const t = ref.times.findIndex((x) => x.startsWith(month!));
