@@ -20,7 +20,7 @@ import {
 const USAGE = `Usage: npm run example -- [--profile smoke|quick|paper] [--out <dir>] [--grace <file.nc>]
 
 Reconstructs Canada's GRACE-like TWSA (the Yu et al. 2021 workflow) into a run folder.
-  --profile smoke|quick|paper   smoke: a few training steps (scores mean nothing); quick (default): ≈ 11 min on
+  --profile smoke|quick|paper   smoke: a few training steps (scores mean nothing); quick (default): ≈ 5 min on
                                 2 idle cores; paper: the paper's settings (hours; use 'npx twsa run --profile paper')
   --out <dir>                   run folder to create (default runs/canada-reconstruction)
   --overwrite                   replace it if it is a previous twsa run folder (never by default; a folder of yours

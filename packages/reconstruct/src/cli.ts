@@ -110,7 +110,7 @@ Runs every stage into a run folder. The run is written into <out>.incomplete and
 a stopped run (Ctrl-C writes a checkpoint first) continues with --resume.
 
 Options:
-  --profile smoke|quick|paper   defaults (smoke: all four models, a few steps — its scores mean nothing; quick: ≈ 11 min on 2 idle cores;
+  --profile smoke|quick|paper   defaults (smoke: all four models, a few steps — its scores mean nothing; quick: ≈ 5 min on 2 idle cores;
                                 paper: 100 epochs, batch 1, lr 0.01, paper presets — asks for --yes). Default quick
   --config <file.json|yaml>     configuration ({ data, models, train, evaluate, hindcast, report, seed, backend })
   --out <dir>                   run folder to create

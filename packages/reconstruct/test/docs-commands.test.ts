@@ -51,13 +51,13 @@ describe.each(DOCS)('commands in %s', (file) => {
   });
 });
 
-it('the quick profile is timed the same way everywhere (≈ 11 min on 2 idle cores)', () => {
+it('the quick profile is timed the same way everywhere (≈ 5 min on 2 idle cores)', () => {
   const cli = readFileSync(join(root, 'packages/reconstruct/src/cli.ts'), 'utf8');
   for (const text of [...DOCS.map((f) => readFileSync(join(root, f), 'utf8')), cli]) {
     expect(text).not.toMatch(/quick[^\n]*(≤ ?45 min|≈ ?12 min)/);
     expect(text).not.toMatch(/(≤ ?45 min|≈ ?12 min)[^\n]*quick/);
   }
-  expect(cli).toMatch(/quick: ≈ 11 min on 2 idle cores/);
+  expect(cli).toMatch(/quick: ≈ 5 min on 2 idle cores/);
 });
 
 describe.each(['examples/canada-reconstruction/main.ts', 'examples/compose-by-hand/main.ts'])('%s', (example) => {
