@@ -53,7 +53,7 @@ import {
 } from './slurm.js';
 import { createTable1Scorer, type Table1RowInfo } from './table1-scoring.js';
 import { domainMean, TABLE1_SCORES_DEFINITION } from './scores.js';
-import { defaultEngine, type Engine, type PreparedData } from './seam.js';
+import { defaultEngine, framesOf, type Engine, type PreparedData } from './seam.js';
 import { hindcastInput } from './stages/hindcast.js';
 import { writeHindcastGeoTiff, writeHindcastNetcdf } from './outputs.js';
 
@@ -138,10 +138,6 @@ export function ensembleOf(runDir: string): { config: PipelineConfig; ensemble: 
     executor: 'local' as const,
   };
   return { config, ensemble };
-}
-
-function framesOf(data: PreparedData, split: string): number[] {
-  return data.splits.flatMap((s, i) => (s === split ? [i] : []));
 }
 
 /** Options of {@link runMember}. */

@@ -7,10 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { writeGeoTiff, writeNetcdf, type Grid, type GridStack, type NetcdfExtraVariable } from '@twsa/grid';
 import { timeAxisAttributes } from './period.js';
-import type { PreparedData } from './seam.js';
-
-const framesOf = (data: PreparedData, split: string): number[] =>
-  data.splits.flatMap((s, i) => (s === split ? [i] : []));
+import { framesOf, type PreparedData } from './seam.js';
 
 /** One per-pixel skill map of one row of Table 1 (a model, or the LSM baseline). */
 export interface SkillMap {

@@ -35,6 +35,11 @@ export interface PreparedData {
   readonly attributes: Readonly<Record<string, string | number>>;
 }
 
+/** Indices of the prepared records in one split (`'train'`, `'test'`, …), in record order. */
+export function framesOf(data: PreparedData, split: string): number[] {
+  return data.splits.flatMap((s, i) => (s === split ? [i] : []));
+}
+
 /** Events a training call may report. */
 export interface TrainProgress {
   readonly epoch: number;

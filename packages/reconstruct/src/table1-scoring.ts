@@ -8,7 +8,7 @@ import type { Grid } from '@twsa/grid';
 import { writeArray } from './internal/store.js';
 import { DESEASONALISED, skillMaps, type SkillMap } from './evaluation-files.js';
 import { deseasonalise, perPixelScores, table1Scores } from './scores.js';
-import type { PreparedData } from './seam.js';
+import { framesOf, type PreparedData } from './seam.js';
 import { PAPER_TABLE1, ROW_LABELS, type Table1Row } from './table1.js';
 
 /** What a row records of the model besides its scores. */
@@ -29,10 +29,6 @@ export type Table1Scorer = (
   info: Table1RowInfo,
   options?: { readonly writeMaps?: boolean; readonly skillMaps?: SkillMap[] },
 ) => Table1Row;
-
-function framesOf(data: PreparedData, split: string): number[] {
-  return data.splits.flatMap((s, i) => (s === split ? [i] : []));
-}
 
 /**
  * A scorer over the test records of `data`. Score the `lsm` row first: the models' RMSE gain is relative to it.

@@ -3,28 +3,13 @@
 // scoring (@twsa/metrics) and the output files (@twsa/grid) are the real ones.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Grid, GridStack } from '@twsa/grid';
+import { monthIndex, monthKey, monthRange, type Grid, type GridStack } from '@twsa/grid';
 import type { Engine, PeriodData, PreparedData, TrainedModel } from '../src/seam.js';
 import type { ModelName } from '../src/config.js';
 
 const N = 12;
 const SIZE = N * N;
 const BOUNDS = [-2_356_000, -1_130_000, 3_020_000, 4_246_000] as const;
-
-function monthList(start: string, end: string): string[] {
-  const out: string[] = [];
-  let [y, m] = start.split('-').map(Number) as [number, number];
-  const [ey, em] = end.split('-').map(Number) as [number, number];
-  while (y < ey || (y === ey && m <= em)) {
-    out.push(`${y}-${String(m).padStart(2, '0')}`);
-    m++;
-    if (m > 12) {
-      m = 1;
-      y++;
-    }
-  }
-  return out;
-}
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -37,7 +22,7 @@ function rng(seed: number): () => number {
 export function fakeScenario(seed = 1, twin = false): PreparedData {
   const r = rng(seed);
   const missing = new Set(['2002-06', '2002-07', '2003-06', '2011-01', '2011-06', '2015-10']);
-  const all = monthList('2002-04', '2016-12');
+  const all = monthRange('2002-04', '2016-12');
   const months = all.filter((m) => !missing.has(m));
   const mask = new Float32Array(SIZE);
   for (let i = 0; i < SIZE; i++) {
@@ -63,7 +48,7 @@ export function fakeScenario(seed = 1, twin = false): PreparedData {
   };
   const base = { bounds: BOUNDS, crs: 'EPSG:3978', nodata: Number.NaN, units: 'mm' } as const;
   const times = months.map((m) => `${m}-15T00:00:00.000Z`);
-  const hindMonths = monthList('1979-01', '2002-03');
+  const hindMonths = monthRange('1979-01', '2002-03');
   const splits = months.map((_, i) => (i < 20 || i >= months.length - 20 ? 'test' : 'train') as 'test' | 'train');
   return {
     grace: { ...base, data: stack(months, false), shape: [months.length, N, N], times },
@@ -79,7 +64,7 @@ export function fakeScenario(seed = 1, twin = false): PreparedData {
       shape: [hindMonths.length, N, N],
       times: hindMonths.map((m) => `${m}-15T00:00:00.000Z`),
       // Calendar months, as the default hindcast.steps asks for.
-      timeBounds: hindMonths.map((m) => [`${m}-01`, `${monthList(m, '2002-04')[1] ?? m}-01`] as const),
+      timeBounds: hindMonths.map((m) => [`${m}-01`, `${monthRange(m, '2002-04')[1] ?? m}-01`] as const),
       labels: hindMonths,
     },
     description: twin ? 'fake GRACE + emulated LSM (twin experiment)' : 'fake test scenario',
@@ -116,7 +101,7 @@ export function fakeGraceMonth(m: string): boolean {
 /** LSM (calendar months; GRACE windows labelled with the record id) and GRACE of a period, as Engine.periodData. */
 export function fakePeriodData(seed: number, from: string, to: string): PeriodData {
   const base = fakeScenario(seed);
-  const months = monthList(from, to);
+  const months = monthRange(from, to);
   const r = rng(seed + 7);
   const mask = base.mask.data;
   const stack = (ms: string[], lsm: boolean): Float32Array => {
@@ -131,7 +116,7 @@ export function fakePeriodData(seed: number, from: string, to: string): PeriodDa
     });
     return d;
   };
-  const next = (m: string): string => monthList(m, '2100-12')[1]!;
+  const next = (m: string): string => monthKey(monthIndex(m) + 1);
   const graceMs = months.filter(fakeGraceMonth);
   const g = { bounds: BOUNDS, crs: 'EPSG:3978', nodata: Number.NaN, units: 'mm' } as const;
   return {

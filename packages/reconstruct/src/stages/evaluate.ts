@@ -12,7 +12,7 @@ import { loadPrepared, writeArray } from '../internal/store.js';
 import type { PipelineEvent } from '../progress.js';
 import { readJson, writeFileAtomic, writeJsonAtomic } from '../run-folder.js';
 import { TABLE1_SCORES_DEFINITION, csvNumber as fmt, domainMean } from '../scores.js';
-import type { Engine, PreparedData } from '../seam.js';
+import { framesOf, type Engine, type PreparedData } from '../seam.js';
 import { writeEvaluationFiles, type RecordPrediction, type SkillMap } from '../evaluation-files.js';
 import type { RunRecord } from '../pipeline.js';
 import { TWIN_NOTE } from './hindcast.js';
@@ -41,10 +41,6 @@ function evaluationAttributes(
     references: 'Yu et al. (2021), Int. J. Appl. Earth Obs. Geoinf. 102, 102404',
     ...(data.twinExperiment ? { warning: TWIN_NOTE } : {}),
   };
-}
-
-function framesOf(data: PreparedData, split: string): number[] {
-  return data.splits.flatMap((s, i) => (s === split ? [i] : []));
 }
 
 export async function evaluateStage(
