@@ -1,0 +1,540 @@
+/**
+ * Fewer operations per training step on the native TensorFlow engine (`@tensorflow/tfjs-node`).
+ *
+ * tfjs runs every op eagerly: each costs the engine's bookkeeping (tape, tidy, tensor tracking) plus one call into
+ * libtensorflow, ≈ 20–35 µs on top of the kernel itself. A SEUNet training step ran ≈ 4,700 of them. The kernels here
+ * each run several TensorFlow ops inside ONE tfjs kernel call, talking to the tfjs-node binding directly, and are
+ * used by the layers of `layers.ts` and by `createAdam` only when the active backend is `tensorflow`; on the pure-JS
+ * backends nothing here is registered or called.
+ *
+ * - `TwsaConv2DBiasAct`: `Conv2D → BiasAdd → Relu|Tanh|Sigmoid|Elu` (one tfjs op instead of conv, add, activation;
+ *   tfjs-core falls back to these three separate ops whenever a gradient is recorded and the activation is not
+ *   linear), with `TwsaConv2DBiasActGrad`: `ReluGrad|TanhGrad|… → Conv2DBackpropInput, Conv2DBackpropFilter,
+ *   BiasAddGrad` (one tfjs op instead of ≈ 7).
+ * - `TwsaBatchNormTrain` / `TwsaBatchNormTrainGrad`: TensorFlow's `FusedBatchNormV3` / `FusedBatchNormGradV3` in
+ *   training mode (one op each way instead of ≈ 25 for moments + batchNorm + their gradients).
+ * - `TwsaAdamUpdate`: Adam's 14 element-wise ops for a group of variables in one tfjs op (the same TensorFlow ops in
+ *   the same order as `tf.train.adam`, so the result is bit-identical).
+ *
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** What the tfjs-node binding returns for each output of an op. */
+interface OutputMeta {
+  readonly id: number;
+  readonly shape: number[];
+  readonly dtype: number;
+}
+
+/** An op attribute as the tfjs-node binding takes it. */
+interface OpAttr {
+  readonly name: string;
+  readonly type: number;
+  readonly value: unknown;
+}
+
+/** The part of the tfjs-node binding (`backend.binding`) used here. */
+interface NativeBinding {
+  executeOp(name: string, attrs: OpAttr[], inputIds: number[], numOutputs: number): OutputMeta[];
+  createTensor(shape: number[], dtype: number, values: Float32Array | Int32Array): number;
+  deleteTensor(id: number): void;
+  readonly TF_ATTR_TYPE: number;
+  readonly TF_ATTR_INT: number;
+  readonly TF_ATTR_FLOAT: number;
+  readonly TF_ATTR_BOOL: number;
+  readonly TF_ATTR_STRING: number;
+  readonly TF_FLOAT: number;
+  readonly TF_INT32: number;
+}
+
+/** The part of tfjs-node's `NodeJSKernelBackend` used here. */
+interface NativeBackend {
+  readonly binding: NativeBinding;
+  getInputTensorIds(tensors: tf.TensorInfo[]): number[];
+  createOutputTensor(meta: OutputMeta): tf.Tensor;
+}
+
+/** Kernel names registered on the `tensorflow` backend by {@link registerNativeFusedKernels}. */
+export const NATIVE_FUSED_KERNELS = {
+  conv: 'TwsaConv2DBiasAct',
+  convGrad: 'TwsaConv2DBiasActGrad',
+  batchNorm: 'TwsaBatchNormTrain',
+  batchNormGrad: 'TwsaBatchNormTrainGrad',
+  adam: 'TwsaAdamUpdate',
+} as const;
+
+/** Activations {@link nativeConv2dBiasAct} fuses (tfjs-layers' names). */
+export const NATIVE_CONV_ACTIVATIONS = ['linear', 'relu', 'tanh', 'sigmoid', 'elu'] as const;
+/** One of {@link NATIVE_CONV_ACTIVATIONS}. */
+export type NativeConvActivation = (typeof NATIVE_CONV_ACTIVATIONS)[number];
+
+const FORWARD_OP: Readonly<Record<NativeConvActivation, string | null>> = {
+  linear: null,
+  relu: 'Relu',
+  tanh: 'Tanh',
+  sigmoid: 'Sigmoid',
+  elu: 'Elu',
+};
+
+let registered = false;
+
+/** Whether the native kernels are registered and the `tensorflow` backend is the active one. */
+export function nativeFusedActive(): boolean {
+  return registered && tf.getBackend() === 'tensorflow';
+}
+
+function nativeBackend(backend: unknown): NativeBackend {
+  const b = backend as Partial<NativeBackend> | null;
+  if (b == null || typeof b.binding?.executeOp !== 'function' || typeof b.createOutputTensor !== 'function')
+    throw new Error('the native fused kernels need the tfjs-node "tensorflow" backend');
+  return b as NativeBackend;
+}
+
+/** Runs TensorFlow ops on raw binding handles, deleting every intermediate handle it made. */
+class OpRunner {
+  private readonly owned: number[] = [];
+  readonly T: OpAttr;
+  constructor(readonly b: NativeBinding) {
+    this.T = { name: 'T', type: b.TF_ATTR_TYPE, value: b.TF_FLOAT };
+  }
+  /** One output; the handle is deleted by {@link done} unless {@link release}d. */
+  one(name: string, attrs: OpAttr[], inputs: number[]): OutputMeta {
+    const out = this.b.executeOp(name, attrs, inputs, 1)[0]!;
+    this.owned.push(out.id);
+    return out;
+  }
+  many(name: string, attrs: OpAttr[], inputs: number[], n: number): OutputMeta[] {
+    const out = this.b.executeOp(name, attrs, inputs, n);
+    for (const o of out) this.owned.push(o.id);
+    return out;
+  }
+  scalar(value: number): number {
+    const id = this.b.createTensor([], this.b.TF_FLOAT, new Float32Array([value]));
+    this.owned.push(id);
+    return id;
+  }
+  ints(values: readonly number[]): number {
+    const id = this.b.createTensor([values.length], this.b.TF_INT32, Int32Array.from(values));
+    this.owned.push(id);
+    return id;
+  }
+  /** Frees an intermediate now. */
+  free(id: number): void {
+    const i = this.owned.lastIndexOf(id);
+    if (i >= 0) {
+      this.owned.splice(i, 1);
+      this.b.deleteTensor(id);
+    }
+  }
+  /** Keeps `meta` alive past {@link done} (it becomes a kernel output). */
+  release(meta: OutputMeta): OutputMeta {
+    const i = this.owned.lastIndexOf(meta.id);
+    if (i >= 0) this.owned.splice(i, 1);
+    return meta;
+  }
+  done(): void {
+    for (const id of this.owned) this.b.deleteTensor(id);
+    this.owned.length = 0;
+  }
+}
+
+interface ConvAttrs {
+  strides: [number, number];
+  pad: 'same' | 'valid';
+  activation: NativeConvActivation;
+}
+
+function convOpAttrs(run: OpRunner, attrs: ConvAttrs): OpAttr[] {
+  const b = run.b;
+  return [
+    run.T,
+    { name: 'strides', type: b.TF_ATTR_INT, value: [1, attrs.strides[0], attrs.strides[1], 1] },
+    { name: 'padding', type: b.TF_ATTR_STRING, value: attrs.pad === 'same' ? 'SAME' : 'VALID' },
+    { name: 'data_format', type: b.TF_ATTR_STRING, value: 'NHWC' },
+    { name: 'dilations', type: b.TF_ATTR_INT, value: [1, 1, 1, 1] },
+    { name: 'use_cudnn_on_gpu', type: b.TF_ATTR_BOOL, value: true },
+  ];
+}
+
+function convForward(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}): tf.TensorInfo {
+  const backend = nativeBackend(args.backend);
+  const attrs = args.attrs as unknown as ConvAttrs;
+  const run = new OpRunner(backend.binding);
+  try {
+    const [x, filter, bias] = backend.getInputTensorIds([
+      args.inputs['x']!,
+      args.inputs['filter']!,
+      args.inputs['bias']!,
+    ]);
+    const conv = run.one('Conv2D', convOpAttrs(run, attrs), [x!, filter!]);
+    const nhwc = { name: 'data_format', type: run.b.TF_ATTR_STRING, value: 'NHWC' };
+    let y = run.one('BiasAdd', [run.T, nhwc], [conv.id, bias!]);
+    run.free(conv.id);
+    const act = FORWARD_OP[attrs.activation];
+    if (act !== null) {
+      const a = run.one(act, [run.T], [y.id]);
+      run.free(y.id);
+      y = a;
+    }
+    return backend.createOutputTensor(run.release(y));
+  } finally {
+    run.done();
+  }
+}
+
+function convBackward(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}): tf.TensorInfo[] {
+  const backend = nativeBackend(args.backend);
+  const attrs = args.attrs as unknown as ConvAttrs;
+  const { dy, x, filter, y } = args.inputs as Record<string, tf.TensorInfo>;
+  const run = new OpRunner(backend.binding);
+  try {
+    const [dyId, xId, fId, yId] = backend.getInputTensorIds([dy!, x!, filter!, y!]);
+    let g = dyId!;
+    switch (attrs.activation) {
+      case 'relu':
+        // y > 0 exactly where the pre-activation is > 0, so the output serves as ReluGrad's features.
+        g = run.one('ReluGrad', [run.T], [dyId!, yId!]).id;
+        break;
+      case 'tanh':
+        g = run.one('TanhGrad', [run.T], [yId!, dyId!]).id;
+        break;
+      case 'sigmoid':
+        g = run.one('SigmoidGrad', [run.T], [yId!, dyId!]).id;
+        break;
+      case 'elu':
+        g = run.one('EluGrad', [run.T], [dyId!, yId!]).id;
+        break;
+      case 'linear':
+        break;
+    }
+    const cAttrs = convOpAttrs(run, attrs);
+    const dx = run.one('Conv2DBackpropInput', cAttrs, [run.ints(x!.shape), fId!, g]);
+    const dw = run.one('Conv2DBackpropFilter', cAttrs, [xId!, run.ints(filter!.shape), g]);
+    const nhwc = { name: 'data_format', type: run.b.TF_ATTR_STRING, value: 'NHWC' };
+    const db = run.one('BiasAddGrad', [run.T, nhwc], [g]);
+    return [dx, dw, db].map((m) => backend.createOutputTensor(run.release(m)));
+  } finally {
+    run.done();
+  }
+}
+
+interface BatchNormAttrs {
+  epsilon: number;
+  momentum: number;
+}
+
+function bnAttrs(run: OpRunner, epsilon: number): OpAttr[] {
+  const b = run.b;
+  return [
+    run.T,
+    { name: 'U', type: b.TF_ATTR_TYPE, value: b.TF_FLOAT },
+    { name: 'epsilon', type: b.TF_ATTR_FLOAT, value: epsilon },
+    { name: 'data_format', type: b.TF_ATTR_STRING, value: 'NHWC' },
+    { name: 'is_training', type: b.TF_ATTR_BOOL, value: true },
+  ];
+}
+
+/**
+ * Inputs x (NHWC), scale, offset, movingMean, movingVariance. Outputs: y, the updated moving mean and moving
+ * variance (`moving − (moving − batch)·(1 − momentum)` with the biased batch variance, as tfjs-layers and Keras 3),
+ * reserve spaces 1–3 (for the gradient).
+ */
+function bnForward(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}): tf.TensorInfo[] {
+  const backend = nativeBackend(args.backend);
+  const { epsilon, momentum } = args.attrs as unknown as BatchNormAttrs;
+  const { x, scale, offset, movingMean, movingVariance } = args.inputs as Record<string, tf.TensorInfo>;
+  const run = new OpRunner(backend.binding);
+  try {
+    const [xId, sId, oId, mmId, mvId] = backend.getInputTensorIds([x!, scale!, offset!, movingMean!, movingVariance!]);
+    // In training mode with exponential_avg_factor = 1 the mean/variance inputs are not read.
+    const empty = backend.binding.createTensor([0], backend.binding.TF_FLOAT, new Float32Array(0));
+    let outs: OutputMeta[];
+    try {
+      outs = run.many('FusedBatchNormV3', bnAttrs(run, epsilon), [xId!, sId!, oId!, empty, empty], 6);
+    } finally {
+      backend.binding.deleteTensor(empty);
+    }
+    // TensorFlow returns the Bessel-corrected batch variance (× n / (n − 1) when n ≥ 2).
+    const n = x!.shape[0]! * x!.shape[1]! * x!.shape[2]!;
+    const T = [run.T];
+    const variance = n > 1 ? run.one('Mul', T, [outs[2]!.id, run.scalar((n - 1) / n)]).id : outs[2]!.id;
+    const decay = run.scalar(1 - momentum);
+    const moving = (old: number, batch: number): OutputMeta => {
+      const d = run.one('Sub', T, [old, batch]).id;
+      const e = run.one('Mul', T, [d, decay]).id;
+      run.free(d);
+      const updated = run.one('Sub', T, [old, e]);
+      run.free(e);
+      return updated;
+    };
+    const result = [outs[0]!, moving(mmId!, outs[1]!.id), moving(mvId!, variance), outs[3]!, outs[4]!, outs[5]!];
+    return result.map((m) => backend.createOutputTensor(run.release(m)));
+  } finally {
+    run.done();
+  }
+}
+
+/** Outputs: dx, dscale, doffset. */
+function bnBackward(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}): tf.TensorInfo[] {
+  const backend = nativeBackend(args.backend);
+  const { epsilon } = args.attrs as unknown as BatchNormAttrs;
+  const { dy, x, scale, r1, r2, r3 } = args.inputs as Record<string, tf.TensorInfo>;
+  const run = new OpRunner(backend.binding);
+  try {
+    const ids = backend.getInputTensorIds([dy!, x!, scale!, r1!, r2!, r3!]);
+    const outs = run.many('FusedBatchNormGradV3', bnAttrs(run, epsilon), ids, 5);
+    return outs.slice(0, 3).map((m) => backend.createOutputTensor(run.release(m)));
+  } finally {
+    run.done();
+  }
+}
+
+interface AdamAttrs {
+  count: number;
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+}
+
+/**
+ * Inputs `accBeta1`, `accBeta2` and, per variable i, `w{i}`, `g{i}`, `m{i}`, `v{i}`; outputs per variable the new
+ * value, first and second moment (3 per variable, in that order). The op sequence is tfjs-core 4.22's
+ * `AdamOptimizer.applyGradients`, with the same float32 constants.
+ */
+function adamUpdate(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}): tf.TensorInfo[] {
+  const backend = nativeBackend(args.backend);
+  const a = args.attrs as unknown as AdamAttrs;
+  const inputs = args.inputs as Record<string, tf.TensorInfo>;
+  const run = new OpRunner(backend.binding);
+  const T = [run.T];
+  const outputs: tf.TensorInfo[] = [];
+  try {
+    const [acc1, acc2] = backend.getInputTensorIds([inputs['accBeta1']!, inputs['accBeta2']!]);
+    const one = run.scalar(1);
+    const oneMinusAcc1 = run.one('Sub', T, [one, acc1!]).id;
+    const oneMinusAcc2 = run.one('Sub', T, [one, acc2!]).id;
+    const beta1 = run.scalar(a.beta1);
+    const oneMinusBeta1 = run.scalar(1 - a.beta1);
+    const beta2 = run.scalar(a.beta2);
+    const oneMinusBeta2 = run.scalar(1 - a.beta2);
+    const eps = run.scalar(a.epsilon);
+    const negLr = run.scalar(-a.learningRate);
+    for (let i = 0; i < a.count; i++) {
+      const [w, g, m, v] = backend.getInputTensorIds([
+        inputs[`w${i}`]!,
+        inputs[`g${i}`]!,
+        inputs[`m${i}`]!,
+        inputs[`v${i}`]!,
+      ]);
+      const op = (name: string, x: number, y?: number): number => run.one(name, T, y === undefined ? [x] : [x, y]).id;
+      const t1 = op('Mul', m!, beta1);
+      const t2 = op('Mul', g!, oneMinusBeta1);
+      const newM = op('Add', t1, t2);
+      run.free(t1);
+      run.free(t2);
+      const t3 = op('Mul', v!, beta2);
+      const g2 = op('Square', g!);
+      const t4 = op('Mul', g2, oneMinusBeta2);
+      run.free(g2);
+      const newV = op('Add', t3, t4);
+      run.free(t3);
+      run.free(t4);
+      const mHat = op('RealDiv', newM, oneMinusAcc1);
+      const vHat = op('RealDiv', newV, oneMinusAcc2);
+      const s = op('Sqrt', vHat);
+      run.free(vHat);
+      const t = op('Add', s, eps);
+      run.free(s);
+      const q = op('RealDiv', mHat, t);
+      run.free(mHat);
+      run.free(t);
+      const step = op('Mul', q, negLr);
+      run.free(q);
+      const newW = run.one('Add', T, [step, w!]);
+      run.free(step);
+      const shape = inputs[`w${i}`]!.shape;
+      outputs.push(backend.createOutputTensor(run.release(newW)));
+      outputs.push(backend.createOutputTensor(run.release({ id: newM, shape, dtype: run.b.TF_FLOAT })));
+      outputs.push(backend.createOutputTensor(run.release({ id: newV, shape, dtype: run.b.TF_FLOAT })));
+    }
+    return outputs;
+  } finally {
+    run.done();
+  }
+}
+
+/**
+ * Registers the native kernels (and the gradient of the fused convolution) on the `tensorflow` backend. Called by
+ * `initBackend` when it selects tfjs-node; idempotent.
+ */
+export function registerNativeFusedKernels(): void {
+  if (registered) return;
+  const backendName = 'tensorflow';
+  tf.registerKernel({ kernelName: NATIVE_FUSED_KERNELS.conv, backendName, kernelFunc: convForward });
+  tf.registerKernel({
+    kernelName: NATIVE_FUSED_KERNELS.convGrad,
+    backendName,
+    kernelFunc: convBackward as unknown as tf.KernelFunc,
+  });
+  tf.registerKernel({
+    kernelName: NATIVE_FUSED_KERNELS.batchNorm,
+    backendName,
+    kernelFunc: bnForward as unknown as tf.KernelFunc,
+  });
+  tf.registerKernel({
+    kernelName: NATIVE_FUSED_KERNELS.batchNormGrad,
+    backendName,
+    kernelFunc: bnBackward as unknown as tf.KernelFunc,
+  });
+  tf.registerKernel({
+    kernelName: NATIVE_FUSED_KERNELS.adam,
+    backendName,
+    kernelFunc: adamUpdate as unknown as tf.KernelFunc,
+  });
+  tf.registerGradient({
+    kernelName: NATIVE_FUSED_KERNELS.conv,
+    inputsToSave: ['x', 'filter'],
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, filter, y] = saved as tf.Tensor[];
+      const [dx, dw, db] = tf
+        .engine()
+        .runKernel(
+          NATIVE_FUSED_KERNELS.convGrad,
+          { dy: dy as tf.Tensor, x: x!, filter: filter!, y: y! },
+          attrs,
+        ) as tf.Tensor[];
+      return { x: () => dx!, filter: () => dw!, bias: () => db! };
+    },
+  });
+  registered = true;
+}
+
+/** Removes what {@link registerNativeFusedKernels} registered (tests, and comparisons with the stock tfjs ops). */
+export function unregisterNativeFusedKernels(): void {
+  if (!registered) return;
+  for (const name of Object.values(NATIVE_FUSED_KERNELS)) tf.unregisterKernel(name, 'tensorflow');
+  tf.unregisterGradient(NATIVE_FUSED_KERNELS.conv);
+  registered = false;
+}
+
+/** Whether {@link nativeConv2dBiasAct} handles this convolution (else use tfjs' own ops). */
+export function nativeConvSupported(args: {
+  readonly rank: number;
+  readonly strides: readonly number[];
+  readonly dilations: readonly number[];
+  readonly padding: string;
+  readonly dataFormat: string;
+  readonly activation: string;
+  readonly hasBias: boolean;
+}): boolean {
+  return (
+    nativeFusedActive() &&
+    args.rank === 4 &&
+    args.hasBias &&
+    args.dataFormat === 'channelsLast' &&
+    (args.padding === 'same' || args.padding === 'valid') &&
+    args.dilations.every((d) => d === 1) &&
+    (NATIVE_CONV_ACTIVATIONS as readonly string[]).includes(args.activation)
+  );
+}
+
+/**
+ * `activation(conv2d(x, filter) + bias)` as one tfjs op on the native engine (forward: Conv2D, BiasAdd and the
+ * activation; backward: the activation's gradient, both convolution gradients and BiasAddGrad, also one tfjs op).
+ * NHWC, stride ≥ 1, no dilation. Only when {@link nativeFusedActive}.
+ *
+ * @param x - `[batch, rows, cols, inChannels]`
+ * @param filter - `[kh, kw, inChannels, outChannels]`
+ * @param bias - `[outChannels]`
+ * @returns `[batch, outRows, outCols, outChannels]`
+ */
+export function nativeConv2dBiasAct(
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  bias: tf.Tensor1D,
+  strides: readonly [number, number],
+  pad: 'same' | 'valid',
+  activation: NativeConvActivation,
+): tf.Tensor4D {
+  const attrs = { strides: [strides[0], strides[1]], pad, activation } as unknown as tf.NamedAttrMap;
+  return tf.engine().runKernel(NATIVE_FUSED_KERNELS.conv, { x, filter, bias }, attrs) as tf.Tensor4D;
+}
+
+/**
+ * Training-mode batch normalisation over every axis but the last as TensorFlow's `FusedBatchNormV3` (forward) and
+ * `FusedBatchNormGradV3` (backward), `y = γ·(x − μ_B)/√(σ²_B + ε) + β`, and the moving statistics' update in the
+ * same tfjs op. Inputs of rank ≠ 4 are reshaped to `[−1, 1, 1, C]`. Only when {@link nativeFusedActive}.
+ *
+ * @param x - `[..., C]`, rank ≥ 2
+ * @param gamma - `[C]`
+ * @param beta - `[C]`
+ * @param moving - the current moving mean and variance `[C]` (read only)
+ * @param epsilon - variance epsilon
+ * @param momentum - moving-average momentum: `moving − (moving − batch)·(1 − momentum)`
+ * @param onMoving - receives the updated moving mean and variance (off the gradient tape; disposed after it
+ *   returns, so assign them to variables there)
+ * @returns the normalised, scaled and shifted batch (shape of x), differentiable w.r.t. x, gamma and beta
+ */
+export function nativeBatchNormTraining(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  moving: { readonly mean: tf.Tensor; readonly variance: tf.Tensor },
+  epsilon: number,
+  momentum: number,
+  onMoving: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void,
+): tf.Tensor {
+  const shape = x.shape;
+  const x4 = x.rank === 4 ? x : tf.reshape(x, [-1, 1, 1, shape[shape.length - 1]!]);
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    const [xIn, g, b] = args as tf.Tensor[];
+    const outs = tf
+      .engine()
+      .runKernel(
+        NATIVE_FUSED_KERNELS.batchNorm,
+        { x: xIn!, scale: g!, offset: b!, movingMean: moving.mean, movingVariance: moving.variance },
+        { epsilon, momentum },
+      ) as tf.Tensor[];
+    onMoving(outs[1] as tf.Tensor1D, outs[2] as tf.Tensor1D);
+    save([xIn!, g!, outs[3]!, outs[4]!, outs[5]!]);
+    return {
+      value: outs[0]!,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sg, r1, r2, r3] = saved;
+        return tf
+          .engine()
+          .runKernel(
+            NATIVE_FUSED_KERNELS.batchNormGrad,
+            { dy, x: sx!, scale: sg!, r1: r1!, r2: r2!, r3: r3! },
+            { epsilon },
+          ) as tf.Tensor[];
+      },
+    };
+  });
+  const y = op(x4, gamma, beta);
+  return x4 === x ? y : tf.reshape(y, shape);
+}
