@@ -12,7 +12,7 @@ import {
 } from './internal/config.js';
 import type { BaseModelConfig } from './model-config.js';
 import { ModelsArgumentError } from './errors.js';
-import { ResizeLayer, batchNormalization, conv2d } from './layers.js';
+import { ResizeLayer, batchNormalization, conv2d, dense } from './layers.js';
 
 type SymbolicTensor = tfl.SymbolicTensor;
 
@@ -197,11 +197,9 @@ export function buildDcae(config: DcaeConfig = {}): tfl.LayersModel {
     }).apply(x) as SymbolicTensor;
   });
   x = tfl.layers.flatten().apply(x) as SymbolicTensor;
-  x = tfl.layers
-    .dense({ units: latent, activation: 'relu', kernelInitializer: init.next() })
-    .apply(x) as SymbolicTensor;
+  x = dense({ units: latent, activation: 'relu', kernelInitializer: init.next() }).apply(x) as SymbolicTensor;
   if (config.latentBatchNorm ?? true) x = batchNormalization().apply(x) as SymbolicTensor;
-  x = tfl.layers.dense({ units: fc, activation: 'relu', kernelInitializer: init.next() }).apply(x) as SymbolicTensor;
+  x = dense({ units: fc, activation: 'relu', kernelInitializer: init.next() }).apply(x) as SymbolicTensor;
   x = tfl.layers.reshape({ targetShape: [1, 1, fc] }).apply(x) as SymbolicTensor;
   let size = 1;
   decFilters.forEach((f, i) => {

@@ -9,8 +9,10 @@ import { runConvLstmRecomputed, runConvLstmUnrolled } from './conv-lstm-cell.js'
 import {
   nativeBatchNormTraining,
   nativeConv2dBiasAct,
+  nativeDenseBiasAct,
   nativeConvSupported,
   nativeFusedActive,
+  NATIVE_CONV_ACTIVATIONS,
   type NativeConvActivation,
 } from './backend/native-fused.js';
 
@@ -357,11 +359,13 @@ tf.serialization.registerClass(SequenceBatchNormLayer);
 
 type Conv2dArgs = Parameters<typeof tfl.layers.conv2d>[0];
 type BatchNormArgs = NonNullable<Parameters<typeof tfl.layers.batchNormalization>[0]>;
+type DenseArgs = Parameters<typeof tfl.layers.dense>[0];
 /** A tfjs-layers class as a base to extend (its own constructor arguments are a superset of LayerArgs). */
 type LayerClass = typeof tfl.layers.Layer;
 
 /** tfjs-layers' own classes, taken before {@link Conv2dLayer} and {@link BatchNormLayer} replace their registration. */
 const StockConv2D = Object.getPrototypeOf(tfl.layers.conv2d({ filters: 1, kernelSize: 1 })).constructor as LayerClass;
+const StockDense = Object.getPrototypeOf(tfl.layers.dense({ units: 1 })).constructor as LayerClass;
 const StockBatchNormalization = Object.getPrototypeOf(tfl.layers.batchNormalization()).constructor as LayerClass;
 
 /** Fields of tfjs-layers' Conv2D (private in its typings) read by {@link Conv2dLayer}. */
@@ -412,6 +416,44 @@ export class Conv2dLayer extends StockConv2D {
   }
 }
 tf.serialization.registerClass(Conv2dLayer);
+
+/** Fields of tfjs-layers' Dense (private in its typings) read by {@link DenseLayer}. */
+interface DenseFields {
+  readonly kernel: LayerVariable;
+  readonly bias: LayerVariable | null;
+  readonly activation: { getClassName(): string };
+}
+
+/**
+ * tfjs-layers' `Dense`, registered under the same class name (`Dense`) so saved models and weights are unchanged,
+ * that runs `activation(x · kernel + bias)` as one fused op on the native TensorFlow engine, forward and backward
+ * (`backend/native-fused.ts`). On the JS backends, for inputs of rank ≠ 2, without a bias or with another
+ * activation it is tfjs-layers' Dense exactly.
+ */
+export class DenseLayer extends StockDense {
+  /** @nocollapse */
+  static className = 'Dense';
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
+    const f = this as unknown as DenseFields;
+    const x = asList(inputs)[0]!;
+    const activation = f.activation.getClassName();
+    const supported =
+      nativeFusedActive() &&
+      x.rank === 2 &&
+      f.bias != null &&
+      (NATIVE_CONV_ACTIVATIONS as readonly string[]).includes(activation);
+    if (!supported) return super.call(inputs, kwargs);
+    return tf.tidy(() =>
+      nativeDenseBiasAct(
+        x as tf.Tensor2D,
+        f.kernel.read() as tf.Tensor2D,
+        f.bias!.read() as tf.Tensor1D,
+        activation as NativeConvActivation,
+      ),
+    );
+  }
+}
+tf.serialization.registerClass(DenseLayer);
 
 /** Fields of tfjs-layers' BatchNormalization (private in its typings) read by {@link BatchNormLayer}. */
 interface BatchNormFields {
@@ -468,6 +510,15 @@ tf.serialization.registerClass(BatchNormLayer);
  */
 export function conv2d(args: Conv2dArgs): Conv2dLayer {
   return new Conv2dLayer(args);
+}
+
+/**
+ * `tfl.layers.dense`, as {@link DenseLayer} (fused on the native engine, identical elsewhere).
+ *
+ * @param args - tfjs-layers' Dense arguments
+ */
+export function dense(args: DenseArgs): DenseLayer {
+  return new DenseLayer(args);
 }
 
 /**

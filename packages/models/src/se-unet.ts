@@ -12,7 +12,7 @@ import {
 } from './internal/config.js';
 import type { BaseModelConfig } from './model-config.js';
 import { ModelsArgumentError } from './errors.js';
-import { batchNormalization, conv2d } from './layers.js';
+import { batchNormalization, conv2d, dense } from './layers.js';
 
 type SymbolicTensor = tfl.SymbolicTensor;
 
@@ -108,12 +108,10 @@ export function buildSeUnet(config: SeUnetConfig = {}): tfl.LayersModel {
   };
   const se = (x: SymbolicTensor, ratio: number, c: number): SymbolicTensor => {
     let s = tfl.layers.globalAveragePooling2d({}).apply(x) as SymbolicTensor;
-    s = tfl.layers
-      .dense({ units: Math.floor(c / ratio), activation: 'relu', kernelInitializer: init.next() })
-      .apply(s) as SymbolicTensor;
-    s = tfl.layers
-      .dense({ units: c, activation: 'sigmoid', kernelInitializer: init.next() })
-      .apply(s) as SymbolicTensor;
+    s = dense({ units: Math.floor(c / ratio), activation: 'relu', kernelInitializer: init.next() }).apply(
+      s,
+    ) as SymbolicTensor;
+    s = dense({ units: c, activation: 'sigmoid', kernelInitializer: init.next() }).apply(s) as SymbolicTensor;
     s = tfl.layers.reshape({ targetShape: [1, 1, c] }).apply(s) as SymbolicTensor;
     return tfl.layers.multiply().apply([x, s]) as SymbolicTensor;
   };

@@ -5,10 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { OptimizerOptionError } from './errors.js';
-import { NATIVE_FUSED_KERNELS, nativeFusedActive } from './native-fused.js';
-
-/** Native engine: variables are updated in groups of at most this many elements (one tfjs op per group). */
-const NATIVE_GROUP_ELEMENTS = 1 << 22;
+import { NativeAdam, nativeFusedActive } from './native-fused.js';
 
 /** A named tensor, as tfjs optimizers take gradients (`tf.NamedTensor` is not re-exported by tfjs-core's index). */
 export interface NamedGradient {
@@ -51,8 +48,15 @@ interface AdamInternals {
  *
  * It keeps Adam's state layout (`getWeights`/`setWeights`, `accBeta1`/`accBeta2`, className `Adam`), so checkpoints
  * are interchangeable with `tf.train.adam`'s.
+ *
+ * On the native TensorFlow engine (when `initBackend` registered native-fused.ts) each variable is updated by
+ * TensorFlow's fused `ResourceApplyAdam` instead (one op, one pass over value, moments and gradient, as Keras does):
+ * 2–3× faster for the 76 M-parameter DCAE, with the same state and the same update up to float32 rounding.
  */
 export class LeanAdamOptimizer extends tf.AdamOptimizer {
+  /** Native engine: the value and moments as TensorFlow resource variables, updated by `ResourceApplyAdam`. */
+  private native?: NativeAdam;
+
   /**
    * Like `Optimizer.minimize`, but each gradient is disposed as soon as its variable is updated.
    *
@@ -86,6 +90,12 @@ export class LeanAdamOptimizer extends tf.AdamOptimizer {
     if (nativeFusedActive()) {
       this.updateNative(variableGradients, names, disposeGradients);
       return;
+    }
+    if (this.native !== undefined) {
+      // Back from the native engine's resource variables to tfjs' own update: take the moments with us.
+      this.syncNativeMoments();
+      this.native.dispose();
+      this.native = undefined;
     }
     const oneMinusAccBeta1 = tf.sub(1, self.accBeta1);
     const oneMinusAccBeta2 = tf.sub(1, self.accBeta2);
@@ -153,6 +163,34 @@ export class LeanAdamOptimizer extends tf.AdamOptimizer {
     this.incrementIterations();
   }
 
+  /** The state, with the native engine's moments copied back first (checkpoints save it). */
+  override async getWeights(): Promise<NamedGradient[]> {
+    this.syncNativeMoments();
+    return super.getWeights();
+  }
+
+  /** Restores the state (the native engine's resource moments are refreshed from it before the next step). */
+  override async setWeights(weightValues: NamedGradient[]): Promise<void> {
+    await super.setWeights(weightValues);
+    this.native?.momentsChanged();
+  }
+
+  override dispose(): void {
+    this.syncNativeMoments();
+    this.native?.dispose();
+    this.native = undefined;
+    super.dispose();
+  }
+
+  private syncNativeMoments(): void {
+    const self = this as unknown as AdamInternals;
+    this.native?.syncMoments((i) => {
+      const m = self.accumulatedFirstMoment[i]?.variable;
+      const v = self.accumulatedSecondMoment[i]?.variable;
+      return m && v ? [m, v] : undefined;
+    });
+  }
+
   /** The moment variables of variable `i`, created (zeros) on first use, as stock Adam names them. */
   private moments(i: number, name: string, value: tf.Variable): [tf.Variable, tf.Variable] {
     const self = this as unknown as AdamInternals;
@@ -170,9 +208,9 @@ export class LeanAdamOptimizer extends tf.AdamOptimizer {
   }
 
   /**
-   * The native engine's update: the same TensorFlow ops as {@link update}'s, but a group of variables (up to
-   * 2²² elements, or one larger variable) per tfjs op (`TwsaAdamUpdate`, native-fused.ts) instead of 14 tfjs ops per
-   * variable. Bit-identical results and the same state.
+   * The native engine's update: TensorFlow's fused `ResourceApplyAdam`, one op per variable instead of 14, on
+   * resource variables that hold the value and moments between steps ({@link NativeAdam}, native-fused.ts). The same
+   * update up to float32 rounding (≈ 1e-6 relative per step); the same state in `getWeights`/`setWeights`.
    */
   private updateNative(
     variableGradients: tf.NamedTensorMap | NamedGradient[],
@@ -180,48 +218,18 @@ export class LeanAdamOptimizer extends tf.AdamOptimizer {
     disposeGradients: boolean,
   ): void {
     const self = this as unknown as AdamInternals;
-    let group: { i: number; value: tf.Variable; gradient: tf.Tensor }[] = [];
-    let elements = 0;
-    const flush = (): void => {
-      if (group.length === 0) return;
-      const inputs: tf.NamedTensorMap = { accBeta1: self.accBeta1, accBeta2: self.accBeta2 };
-      const moments = group.map(({ i, value }, k) => {
-        const [m, v] = this.moments(i, names[i]!, value);
-        inputs[`w${k}`] = value;
-        inputs[`g${k}`] = group[k]!.gradient;
-        inputs[`m${k}`] = m;
-        inputs[`v${k}`] = v;
-        return [m, v] as const;
-      });
-      const attrs = {
-        count: group.length,
-        learningRate: self.learningRate,
-        beta1: self.beta1,
-        beta2: self.beta2,
-        epsilon: self.epsilon,
-      };
-      const out = tf.engine().runKernel(NATIVE_FUSED_KERNELS.adam, inputs, attrs) as tf.Tensor[];
-      group.forEach(({ value, gradient }, k) => {
-        const [m, v] = moments[k]!;
-        value.assign(out[3 * k]!);
-        m.assign(out[3 * k + 1]!);
-        v.assign(out[3 * k + 2]!);
-        if (disposeGradients) gradient.dispose();
-      });
-      tf.dispose(out);
-      group = [];
-      elements = 0;
-    };
+    const items: Parameters<NativeAdam['step']>[0][number][] = [];
     names.forEach((name, i) => {
       const value = tf.engine().registeredVariables[name];
       if (value === undefined) return;
       const gradient = Array.isArray(variableGradients) ? variableGradients[i]?.tensor : variableGradients[name];
       if (gradient == null) return;
-      if (elements > 0 && elements + value.size > NATIVE_GROUP_ELEMENTS) flush();
-      group.push({ i, value, gradient });
-      elements += value.size;
+      const [m, v] = this.moments(i, name, value);
+      items.push({ i, name, value, gradient, m, v });
     });
-    flush();
+    this.native ??= new NativeAdam();
+    this.native.step(items, self.accBeta1, self.accBeta2, self.learningRate, self.beta1, self.beta2, self.epsilon);
+    if (disposeGradients) for (const { gradient } of items) gradient.dispose();
     tf.tidy(() => {
       self.accBeta1.assign(tf.mul(self.accBeta1, self.beta1));
       self.accBeta2.assign(tf.mul(self.accBeta2, self.beta2));
@@ -235,7 +243,8 @@ export class LeanAdamOptimizer extends tf.AdamOptimizer {
  *
  * ## Method
  * Per variable θ with gradient g, step t: `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`,
- * `θ ← θ − α·(m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε)` — exactly tfjs's ops, run one variable at a time.
+ * `θ ← θ − α·(m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε)` — exactly tfjs's ops, run one variable at a time; on the native
+ * engine TensorFlow's `ResourceApplyAdam` with ε·√(1−β₂ᵗ) in place of ε (the same update up to rounding).
  *
  * @param options - learning rate, β₁, β₂, ε (see {@link AdamOptions})
  * @returns an optimizer usable wherever a `tf.Optimizer` is (`minimize`, `applyGradients`, `getWeights`,

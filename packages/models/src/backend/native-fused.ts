@@ -11,10 +11,12 @@
  *   tfjs-core falls back to these three separate ops whenever a gradient is recorded and the activation is not
  *   linear), with `TwsaConv2DBiasActGrad`: `ReluGrad|TanhGrad|… → Conv2DBackpropInput, Conv2DBackpropFilter,
  *   BiasAddGrad` (one tfjs op instead of ≈ 7).
+ * - `TwsaDenseBiasAct` / `TwsaDenseBiasActGrad`: the same for a Dense layer (MatMul, BiasAdd, activation; backward
+ *   the activation's gradient, two MatMuls, BiasAddGrad).
  * - `TwsaBatchNormTrain` / `TwsaBatchNormTrainGrad`: TensorFlow's `FusedBatchNormV3` / `FusedBatchNormGradV3` in
  *   training mode (one op each way instead of ≈ 25 for moments + batchNorm + their gradients).
- * - `TwsaAdamUpdate`: Adam's 14 element-wise ops for a group of variables in one tfjs op (the same TensorFlow ops in
- *   the same order as `tf.train.adam`, so the result is bit-identical).
+ * - {@link NativeAdam}: Adam as TensorFlow's fused `ResourceApplyAdam` on resource variables (one op per variable
+ *   instead of 14), used by `createAdam` on native.
  *
  * @packageDocumentation
  */
@@ -44,6 +46,7 @@ interface NativeBinding {
   readonly TF_ATTR_FLOAT: number;
   readonly TF_ATTR_BOOL: number;
   readonly TF_ATTR_STRING: number;
+  readonly TF_ATTR_SHAPE: number;
   readonly TF_FLOAT: number;
   readonly TF_INT32: number;
 }
@@ -59,9 +62,10 @@ interface NativeBackend {
 export const NATIVE_FUSED_KERNELS = {
   conv: 'TwsaConv2DBiasAct',
   convGrad: 'TwsaConv2DBiasActGrad',
+  dense: 'TwsaDenseBiasAct',
+  denseGrad: 'TwsaDenseBiasActGrad',
   batchNorm: 'TwsaBatchNormTrain',
   batchNormGrad: 'TwsaBatchNormTrainGrad',
-  adam: 'TwsaAdamUpdate',
 } as const;
 
 /** Activations {@link nativeConv2dBiasAct} fuses (tfjs-layers' names). */
@@ -187,6 +191,23 @@ function convForward(args: {
   }
 }
 
+/** The activation's gradient `dy · act'(·)` from the activation's output y (the input dy when linear). */
+function activationGrad(run: OpRunner, activation: NativeConvActivation, dyId: number, yId: number): number {
+  switch (activation) {
+    case 'relu':
+      // y > 0 exactly where the pre-activation is > 0, so the output serves as ReluGrad's features.
+      return run.one('ReluGrad', [run.T], [dyId, yId]).id;
+    case 'tanh':
+      return run.one('TanhGrad', [run.T], [yId, dyId]).id;
+    case 'sigmoid':
+      return run.one('SigmoidGrad', [run.T], [yId, dyId]).id;
+    case 'elu':
+      return run.one('EluGrad', [run.T], [dyId, yId]).id;
+    case 'linear':
+      return dyId;
+  }
+}
+
 function convBackward(args: {
   inputs: tf.NamedTensorInfoMap;
   backend: unknown;
@@ -198,30 +219,89 @@ function convBackward(args: {
   const run = new OpRunner(backend.binding);
   try {
     const [dyId, xId, fId, yId] = backend.getInputTensorIds([dy!, x!, filter!, y!]);
-    let g = dyId!;
-    switch (attrs.activation) {
-      case 'relu':
-        // y > 0 exactly where the pre-activation is > 0, so the output serves as ReluGrad's features.
-        g = run.one('ReluGrad', [run.T], [dyId!, yId!]).id;
-        break;
-      case 'tanh':
-        g = run.one('TanhGrad', [run.T], [yId!, dyId!]).id;
-        break;
-      case 'sigmoid':
-        g = run.one('SigmoidGrad', [run.T], [yId!, dyId!]).id;
-        break;
-      case 'elu':
-        g = run.one('EluGrad', [run.T], [dyId!, yId!]).id;
-        break;
-      case 'linear':
-        break;
-    }
+    const g = activationGrad(run, attrs.activation, dyId!, yId!);
     const cAttrs = convOpAttrs(run, attrs);
     const dx = run.one('Conv2DBackpropInput', cAttrs, [run.ints(x!.shape), fId!, g]);
     const dw = run.one('Conv2DBackpropFilter', cAttrs, [xId!, run.ints(filter!.shape), g]);
     const nhwc = { name: 'data_format', type: run.b.TF_ATTR_STRING, value: 'NHWC' };
     const db = run.one('BiasAddGrad', [run.T, nhwc], [g]);
     return [dx, dw, db].map((m) => backend.createOutputTensor(run.release(m)));
+  } finally {
+    run.done();
+  }
+}
+
+interface DenseAttrs {
+  activation: NativeConvActivation;
+}
+
+/** Inputs x `[n, in]`, kernel `[in, out]`, bias `[out]`: `activation(x·kernel + bias)` as MatMul, BiasAdd, act. */
+function denseForward(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}): tf.TensorInfo {
+  const backend = nativeBackend(args.backend);
+  const { activation } = args.attrs as unknown as DenseAttrs;
+  const run = new OpRunner(backend.binding);
+  try {
+    const [x, kernel, bias] = backend.getInputTensorIds([
+      args.inputs['x']!,
+      args.inputs['kernel']!,
+      args.inputs['bias']!,
+    ]);
+    const b = run.b;
+    const mm = run.one(
+      'MatMul',
+      [
+        run.T,
+        { name: 'transpose_a', type: b.TF_ATTR_BOOL, value: false },
+        { name: 'transpose_b', type: b.TF_ATTR_BOOL, value: false },
+      ],
+      [x!, kernel!],
+    );
+    let y = run.one('BiasAdd', [run.T, { name: 'data_format', type: b.TF_ATTR_STRING, value: 'NHWC' }], [mm.id, bias!]);
+    run.free(mm.id);
+    const act = FORWARD_OP[activation];
+    if (act !== null) {
+      const a = run.one(act, [run.T], [y.id]);
+      run.free(y.id);
+      y = a;
+    }
+    return backend.createOutputTensor(run.release(y));
+  } finally {
+    run.done();
+  }
+}
+
+/** Inputs dy, x, kernel, y; outputs dx, dkernel, dbias. */
+function denseBackward(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}): tf.TensorInfo[] {
+  const backend = nativeBackend(args.backend);
+  const { activation } = args.attrs as unknown as DenseAttrs;
+  const { dy, x, kernel, y } = args.inputs as Record<string, tf.TensorInfo>;
+  const run = new OpRunner(backend.binding);
+  try {
+    const [dyId, xId, kId, yId] = backend.getInputTensorIds([dy!, x!, kernel!, y!]);
+    const b = run.b;
+    const g = activationGrad(run, activation, dyId!, yId!);
+    const mm = (ta: boolean, tb: boolean, a: number, c: number): OutputMeta =>
+      run.one(
+        'MatMul',
+        [
+          run.T,
+          { name: 'transpose_a', type: b.TF_ATTR_BOOL, value: ta },
+          { name: 'transpose_b', type: b.TF_ATTR_BOOL, value: tb },
+        ],
+        [a, c],
+      );
+    const dx = mm(false, true, g, kId!);
+    const dk = mm(true, false, xId!, g);
+    const db = run.one('BiasAddGrad', [run.T, { name: 'data_format', type: b.TF_ATTR_STRING, value: 'NHWC' }], [g]);
+    return [dx, dk, db].map((m) => backend.createOutputTensor(run.release(m)));
   } finally {
     run.done();
   }
@@ -306,85 +386,6 @@ function bnBackward(args: {
   }
 }
 
-interface AdamAttrs {
-  count: number;
-  learningRate: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-}
-
-/**
- * Inputs `accBeta1`, `accBeta2` and, per variable i, `w{i}`, `g{i}`, `m{i}`, `v{i}`; outputs per variable the new
- * value, first and second moment (3 per variable, in that order). The op sequence is tfjs-core 4.22's
- * `AdamOptimizer.applyGradients`, with the same float32 constants.
- */
-function adamUpdate(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo[] {
-  const backend = nativeBackend(args.backend);
-  const a = args.attrs as unknown as AdamAttrs;
-  const inputs = args.inputs as Record<string, tf.TensorInfo>;
-  const run = new OpRunner(backend.binding);
-  const T = [run.T];
-  const outputs: tf.TensorInfo[] = [];
-  try {
-    const [acc1, acc2] = backend.getInputTensorIds([inputs['accBeta1']!, inputs['accBeta2']!]);
-    const one = run.scalar(1);
-    const oneMinusAcc1 = run.one('Sub', T, [one, acc1!]).id;
-    const oneMinusAcc2 = run.one('Sub', T, [one, acc2!]).id;
-    const beta1 = run.scalar(a.beta1);
-    const oneMinusBeta1 = run.scalar(1 - a.beta1);
-    const beta2 = run.scalar(a.beta2);
-    const oneMinusBeta2 = run.scalar(1 - a.beta2);
-    const eps = run.scalar(a.epsilon);
-    const negLr = run.scalar(-a.learningRate);
-    for (let i = 0; i < a.count; i++) {
-      const [w, g, m, v] = backend.getInputTensorIds([
-        inputs[`w${i}`]!,
-        inputs[`g${i}`]!,
-        inputs[`m${i}`]!,
-        inputs[`v${i}`]!,
-      ]);
-      const op = (name: string, x: number, y?: number): number => run.one(name, T, y === undefined ? [x] : [x, y]).id;
-      const t1 = op('Mul', m!, beta1);
-      const t2 = op('Mul', g!, oneMinusBeta1);
-      const newM = op('Add', t1, t2);
-      run.free(t1);
-      run.free(t2);
-      const t3 = op('Mul', v!, beta2);
-      const g2 = op('Square', g!);
-      const t4 = op('Mul', g2, oneMinusBeta2);
-      run.free(g2);
-      const newV = op('Add', t3, t4);
-      run.free(t3);
-      run.free(t4);
-      const mHat = op('RealDiv', newM, oneMinusAcc1);
-      const vHat = op('RealDiv', newV, oneMinusAcc2);
-      const s = op('Sqrt', vHat);
-      run.free(vHat);
-      const t = op('Add', s, eps);
-      run.free(s);
-      const q = op('RealDiv', mHat, t);
-      run.free(mHat);
-      run.free(t);
-      const step = op('Mul', q, negLr);
-      run.free(q);
-      const newW = run.one('Add', T, [step, w!]);
-      run.free(step);
-      const shape = inputs[`w${i}`]!.shape;
-      outputs.push(backend.createOutputTensor(run.release(newW)));
-      outputs.push(backend.createOutputTensor(run.release({ id: newM, shape, dtype: run.b.TF_FLOAT })));
-      outputs.push(backend.createOutputTensor(run.release({ id: newV, shape, dtype: run.b.TF_FLOAT })));
-    }
-    return outputs;
-  } finally {
-    run.done();
-  }
-}
-
 /**
  * Registers the native kernels (and the gradient of the fused convolution) on the `tensorflow` backend. Called by
  * `initBackend` when it selects tfjs-node; idempotent.
@@ -398,6 +399,12 @@ export function registerNativeFusedKernels(): void {
     backendName,
     kernelFunc: convBackward as unknown as tf.KernelFunc,
   });
+  tf.registerKernel({ kernelName: NATIVE_FUSED_KERNELS.dense, backendName, kernelFunc: denseForward });
+  tf.registerKernel({
+    kernelName: NATIVE_FUSED_KERNELS.denseGrad,
+    backendName,
+    kernelFunc: denseBackward as unknown as tf.KernelFunc,
+  });
   tf.registerKernel({
     kernelName: NATIVE_FUSED_KERNELS.batchNorm,
     backendName,
@@ -407,11 +414,6 @@ export function registerNativeFusedKernels(): void {
     kernelName: NATIVE_FUSED_KERNELS.batchNormGrad,
     backendName,
     kernelFunc: bnBackward as unknown as tf.KernelFunc,
-  });
-  tf.registerKernel({
-    kernelName: NATIVE_FUSED_KERNELS.adam,
-    backendName,
-    kernelFunc: adamUpdate as unknown as tf.KernelFunc,
   });
   tf.registerGradient({
     kernelName: NATIVE_FUSED_KERNELS.conv,
@@ -429,6 +431,22 @@ export function registerNativeFusedKernels(): void {
       return { x: () => dx!, filter: () => dw!, bias: () => db! };
     },
   });
+  tf.registerGradient({
+    kernelName: NATIVE_FUSED_KERNELS.dense,
+    inputsToSave: ['x', 'kernel'],
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, kernel, y] = saved as tf.Tensor[];
+      const [dx, dk, db] = tf
+        .engine()
+        .runKernel(
+          NATIVE_FUSED_KERNELS.denseGrad,
+          { dy: dy as tf.Tensor, x: x!, kernel: kernel!, y: y! },
+          attrs,
+        ) as tf.Tensor[];
+      return { x: () => dx!, kernel: () => dk!, bias: () => db! };
+    },
+  });
   registered = true;
 }
 
@@ -437,6 +455,7 @@ export function unregisterNativeFusedKernels(): void {
   if (!registered) return;
   for (const name of Object.values(NATIVE_FUSED_KERNELS)) tf.unregisterKernel(name, 'tensorflow');
   tf.unregisterGradient(NATIVE_FUSED_KERNELS.conv);
+  tf.unregisterGradient(NATIVE_FUSED_KERNELS.dense);
   registered = false;
 }
 
@@ -481,6 +500,24 @@ export function nativeConv2dBiasAct(
 ): tf.Tensor4D {
   const attrs = { strides: [strides[0], strides[1]], pad, activation } as unknown as tf.NamedAttrMap;
   return tf.engine().runKernel(NATIVE_FUSED_KERNELS.conv, { x, filter, bias }, attrs) as tf.Tensor4D;
+}
+
+/**
+ * `activation(x · kernel + bias)` as one tfjs op on the native engine, forward and backward (MatMul, BiasAdd and the
+ * activation; the activation's gradient, two MatMuls and BiasAddGrad). Only when {@link nativeFusedActive}.
+ *
+ * @param x - `[n, in]`
+ * @param kernel - `[in, out]`
+ * @param bias - `[out]`
+ * @returns `[n, out]`
+ */
+export function nativeDenseBiasAct(
+  x: tf.Tensor2D,
+  kernel: tf.Tensor2D,
+  bias: tf.Tensor1D,
+  activation: NativeConvActivation,
+): tf.Tensor2D {
+  return tf.engine().runKernel(NATIVE_FUSED_KERNELS.dense, { x, kernel, bias }, { activation }) as tf.Tensor2D;
 }
 
 /**
@@ -537,4 +574,198 @@ export function nativeBatchNormTraining(
   });
   const y = op(x4, gamma, beta);
   return x4 === x ? y : tf.reshape(y, shape);
+}
+
+/** Resource variables of one trained variable: its value and Adam's two moments, as TensorFlow holds them. */
+interface AdamSlot {
+  /** The optimizer's index of the variable (its moment variables' position). */
+  readonly i: number;
+  readonly shape: readonly number[];
+  readonly w: number;
+  readonly m: number;
+  readonly v: number;
+  /** The tfjs value (dataId) last written to `w`; another one means the variable was set from outside. */
+  wData: object | null;
+  /** The tfjs moment variables changed (setWeights) and must be copied into the resources. */
+  momentsStale: boolean;
+  /** The resources' moments are newer than the tfjs moment variables. */
+  momentsAhead: boolean;
+}
+
+let resourceCounter = 0;
+
+/**
+ * Adam on the native engine as TensorFlow's own fused `ResourceApplyAdam` (one op per variable, reading and writing
+ * the value and both moments once, as Keras does) instead of 14 element-wise ops. The value and moments live in
+ * TensorFlow resource variables between steps; the tfjs variable gets the new value after each step (one
+ * `ReadVariableOp`), the tfjs moment variables only when asked ({@link NativeAdam.syncMoments}, before
+ * `getWeights`), so the optimizer state saved by checkpoints is the same. ε is passed as ε·√(1 − β₂ᵗ), which
+ * makes TensorFlow's `lr·√(1−β₂ᵗ)/(1−β₁ᵗ) · m / (√v + ε̂)` equal to tfjs' `lr · m̂ / (√v̂ + ε)` (up to float32
+ * rounding).
+ */
+export class NativeAdam {
+  /** By variable name. */
+  private readonly slots = new Map<string, AdamSlot>();
+  private backend(): NativeBackend {
+    return nativeBackend(tf.backend());
+  }
+  private handle(b: NativeBinding, shape: readonly number[]): number {
+    const out = b.executeOp(
+      'VarHandleOp',
+      [
+        { name: 'dtype', type: b.TF_ATTR_TYPE, value: b.TF_FLOAT },
+        { name: 'shape', type: b.TF_ATTR_SHAPE, value: [...shape] },
+        { name: 'container', type: b.TF_ATTR_STRING, value: '' },
+        { name: 'shared_name', type: b.TF_ATTR_STRING, value: `twsa_adam_${process.pid}_${resourceCounter++}` },
+      ],
+      [],
+      1,
+    );
+    return out[0]!.id;
+  }
+  private assign(backend: NativeBackend, resource: number, value: tf.Tensor): void {
+    const b = backend.binding;
+    b.executeOp(
+      'AssignVariableOp',
+      [{ name: 'dtype', type: b.TF_ATTR_TYPE, value: b.TF_FLOAT }],
+      [resource, ...backend.getInputTensorIds([value])],
+      0,
+    );
+  }
+  private read(backend: NativeBackend, resource: number): tf.Tensor {
+    const b = backend.binding;
+    const meta = b.executeOp(
+      'ReadVariableOp',
+      [{ name: 'dtype', type: b.TF_ATTR_TYPE, value: b.TF_FLOAT }],
+      [resource],
+      1,
+    );
+    return backend.createOutputTensor(meta[0]!);
+  }
+
+  /**
+   * One Adam step for the given variables (value, gradient, tfjs moment variables, by the optimizer's index).
+   *
+   * @param accBeta1 - β₁ᵗ for this step (tfjs' `accBeta1`)
+   * @param accBeta2 - β₂ᵗ for this step
+   */
+  step(
+    items: readonly {
+      i: number;
+      name: string;
+      value: tf.Variable;
+      gradient: tf.Tensor;
+      m: tf.Variable;
+      v: tf.Variable;
+    }[],
+    accBeta1: tf.Tensor,
+    accBeta2: tf.Tensor,
+    learningRate: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+  ): void {
+    const backend = this.backend();
+    const b = backend.binding;
+    const run = new OpRunner(b);
+    try {
+      const [acc1, acc2] = backend.getInputTensorIds([accBeta1, accBeta2]);
+      const T = [run.T];
+      // ε̂ = ε·√(1 − β₂ᵗ)
+      const epsHat = run.one('Mul', T, [
+        run.one('Sqrt', T, [run.one('Sub', T, [run.scalar(1), acc2!]).id]).id,
+        run.scalar(epsilon),
+      ]).id;
+      const lr = run.scalar(learningRate);
+      const b1 = run.scalar(beta1);
+      const b2 = run.scalar(beta2);
+      const attrs: OpAttr[] = [
+        run.T,
+        { name: 'use_locking', type: b.TF_ATTR_BOOL, value: false },
+        { name: 'use_nesterov', type: b.TF_ATTR_BOOL, value: false },
+      ];
+      for (const { i, name, value, gradient, m, v } of items) {
+        let slot = this.slots.get(name);
+        if (slot !== undefined && (slot.i !== i || !tf.util.arraysEqual(value.shape, [...slot.shape]))) {
+          // Another variable list than before: start this variable's resources afresh from the tfjs state.
+          this.destroy(slot);
+          this.slots.delete(name);
+          slot = undefined;
+        }
+        if (slot === undefined) {
+          slot = {
+            i,
+            shape: [...value.shape],
+            w: this.handle(b, value.shape),
+            m: this.handle(b, value.shape),
+            v: this.handle(b, value.shape),
+            wData: null,
+            momentsStale: true,
+            momentsAhead: false,
+          };
+          this.slots.set(name, slot);
+        }
+        if (slot.wData !== value.dataId) this.assign(backend, slot.w, value);
+        if (slot.momentsStale) {
+          this.assign(backend, slot.m, m);
+          this.assign(backend, slot.v, v);
+          slot.momentsStale = false;
+        }
+        const [g] = backend.getInputTensorIds([gradient]);
+        b.executeOp('ResourceApplyAdam', attrs, [slot.w, slot.m, slot.v, acc1!, acc2!, lr, b1, b2, epsHat, g!], 0);
+        const updated = this.read(backend, slot.w);
+        value.assign(updated);
+        updated.dispose();
+        slot.wData = value.dataId;
+        slot.momentsAhead = true;
+      }
+    } finally {
+      run.done();
+    }
+  }
+
+  /** Copies the moments held by TensorFlow into the tfjs moment variables (`m(i)`, `v(i)` give them by index). */
+  syncMoments(moments: (i: number) => readonly [tf.Variable, tf.Variable] | undefined): void {
+    if (![...this.slots.values()].some((s) => s.momentsAhead)) return;
+    const backend = this.backend();
+    for (const slot of this.slots.values()) {
+      if (!slot.momentsAhead) continue;
+      const mv = moments(slot.i);
+      if (mv === undefined) continue;
+      for (const [resource, variable] of [
+        [slot.m, mv[0]],
+        [slot.v, mv[1]],
+      ] as const) {
+        const t = this.read(backend, resource);
+        variable.assign(t);
+        t.dispose();
+      }
+      slot.momentsAhead = false;
+    }
+  }
+
+  /** The tfjs moment variables were set from outside (setWeights): copy them in before the next step. */
+  momentsChanged(): void {
+    for (const slot of this.slots.values()) {
+      slot.momentsStale = true;
+      slot.momentsAhead = false;
+    }
+  }
+
+  private destroy(slot: AdamSlot): void {
+    const b = this.backend().binding;
+    for (const id of [slot.w, slot.m, slot.v]) {
+      try {
+        b.executeOp('DestroyResourceOp', [{ name: 'ignore_lookup_error', type: b.TF_ATTR_BOOL, value: true }], [id], 0);
+      } finally {
+        b.deleteTensor(id);
+      }
+    }
+  }
+
+  /** Frees the resource variables (a no-op once the tensorflow backend is gone). */
+  dispose(): void {
+    if (tf.getBackend() === 'tensorflow') for (const slot of this.slots.values()) this.destroy(slot);
+    this.slots.clear();
+  }
 }
