@@ -193,6 +193,49 @@ describe('serialization (any backend): the fused layers are tfjs-layers Conv2D /
       },
     );
 
+    it("tf.fused.conv2d (the FusedConv2D kernel, replaced on native) equals tfjs-node's kernel, forward and gradient", async () => {
+      const x = tensor([2, 9, 9, 4], 1) as tf.Tensor4D;
+      const w = tensor([3, 3, 4, 6], 2) as tf.Tensor4D;
+      const b = tensor([6], 3) as tf.Tensor1D;
+      const configs = [
+        { activation: 'linear', bias: b, strides: 1 },
+        { activation: 'relu', bias: b, strides: 2 },
+        { activation: 'linear', bias: undefined, strides: 1 },
+        { activation: 'sigmoid', bias: b, strides: 2 },
+        { activation: 'leakyrelu', bias: b, strides: 1 }, // not taken over: tfjs-node's kernel
+      ] as const;
+      const outputs = (): Float32Array[] => {
+        const tensors = tf.tidy(() => [
+          ...configs.map((c) =>
+            tf.fused.conv2d({ x, filter: w, strides: c.strides, pad: 'same', bias: c.bias, activation: c.activation }),
+          ),
+          tf.grad((a: tf.Tensor) =>
+            tf.sum(tf.square(tf.fused.conv2d({ x: a as tf.Tensor4D, filter: w, strides: 1, pad: 'same', bias: b }))),
+          )(x),
+        ]);
+        const out = tensors.map((t) => Float32Array.from(t.dataSync()));
+        tf.dispose(tensors);
+        return out;
+      };
+      const names = await kernelNames(() => {
+        tf.tidy(() => {
+          tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', bias: b, activation: 'relu' });
+        });
+      });
+      expect(names.has('Add')).toBe(false);
+      expect(names.has('Relu')).toBe(false);
+      const ours = outputs();
+      unregisterNativeFusedKernels();
+      let stock: Float32Array[];
+      try {
+        stock = outputs();
+      } finally {
+        registerNativeFusedKernels();
+      }
+      ours.forEach((o, i) => expect(relativeError(stock[i]!, o)).toBeLessThanOrEqual(SAME_ENGINE));
+      tf.dispose([x, w, b]);
+    });
+
     it('Conv2D uses one fused kernel forward and one backward; without a bias it falls back to tfjs', async () => {
       const layer = conv2d({ filters: 2, kernelSize: 3, padding: 'same', activation: 'relu' });
       const noBias = conv2d({ filters: 2, kernelSize: 3, padding: 'same', activation: 'relu', useBias: false });

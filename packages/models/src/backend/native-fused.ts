@@ -11,6 +11,8 @@
  *   tfjs-core falls back to these three separate ops whenever a gradient is recorded and the activation is not
  *   linear), with `TwsaConv2DBiasActGrad`: `ReluGrad|TanhGrad|… → Conv2DBackpropInput, Conv2DBackpropFilter,
  *   BiasAddGrad` (one tfjs op instead of ≈ 7).
+ * - `FusedConv2D` (tf.fused.conv2d's kernel; replaced on `tensorflow`): Conv2D, BiasAdd and the activation on the
+ *   binding instead of tfjs-node's conv followed by separate tfjs add and activation ops.
  * - `TwsaDenseBiasAct` / `TwsaDenseBiasActGrad`: the same for a Dense layer (MatMul, BiasAdd, activation; backward
  *   the activation's gradient, two MatMuls, BiasAddGrad).
  * - `TwsaBatchNormTrain` / `TwsaBatchNormTrainGrad`: TensorFlow's `FusedBatchNormV3` / `FusedBatchNormGradV3` in
@@ -227,6 +229,68 @@ function convBackward(args: {
     const nhwc = { name: 'data_format', type: run.b.TF_ATTR_STRING, value: 'NHWC' };
     const db = run.one('BiasAddGrad', [run.T, nhwc], [g]);
     return [dx, dw, db].map((m) => backend.createOutputTensor(run.release(m)));
+  } finally {
+    run.done();
+  }
+}
+
+/** tfjs-node's own `FusedConv2D` kernel, kept for the cases {@link fusedConv2dOverride} does not take. */
+let stockFusedConv2D: tf.KernelConfig | undefined;
+
+/**
+ * `FusedConv2D` (tf.fused.conv2d's kernel: inference, and training with a linear activation, e.g. the ConvLSTM
+ * cell's gate convolution) as Conv2D → BiasAdd → activation on the binding; tfjs-node's kernel runs the bias add
+ * and the activation as separate tfjs ops. NHWC, 'same'/'valid', no dilation, a 1-D bias (or none), activations of
+ * {@link NATIVE_CONV_ACTIVATIONS}; anything else goes to tfjs-node's kernel.
+ */
+function fusedConv2dOverride(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}): tf.TensorInfo | tf.TensorInfo[] {
+  const a = (args.attrs ?? {}) as unknown as {
+    strides: number | [number, number];
+    pad: unknown;
+    dataFormat: string;
+    dilations: number | [number, number];
+    activation?: string;
+  };
+  const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+  const activation = (a.activation ?? 'linear') as NativeConvActivation;
+  const dilations = typeof a.dilations === 'number' ? [a.dilations, a.dilations] : (a.dilations ?? [1, 1]);
+  const strides = typeof a.strides === 'number' ? [a.strides, a.strides] : a.strides;
+  const outChannels = filter!.shape[3];
+  const handled =
+    a.dataFormat === 'NHWC' &&
+    (a.pad === 'same' || a.pad === 'valid') &&
+    dilations.every((d) => d === 1) &&
+    preluActivationWeights == null &&
+    (NATIVE_CONV_ACTIVATIONS as readonly string[]).includes(activation) &&
+    (bias == null || (bias.shape.length === 1 && bias.shape[0] === outChannels));
+  if (!handled) return stockFusedConv2D!.kernelFunc(args as Parameters<tf.KernelFunc>[0]);
+  const backend = nativeBackend(args.backend);
+  const run = new OpRunner(backend.binding);
+  try {
+    const [xId, fId] = backend.getInputTensorIds([x!, filter!]);
+    const attrs = {
+      strides: [strides[0]!, strides[1]!] as [number, number],
+      pad: a.pad as 'same' | 'valid',
+      activation,
+    };
+    let y = run.one('Conv2D', convOpAttrs(run, attrs), [xId!, fId!]);
+    if (bias != null) {
+      const nhwc = { name: 'data_format', type: run.b.TF_ATTR_STRING, value: 'NHWC' };
+      const biased = run.one('BiasAdd', [run.T, nhwc], [y.id, backend.getInputTensorIds([bias])[0]!]);
+      run.free(y.id);
+      y = biased;
+    }
+    const act = FORWARD_OP[activation];
+    if (act !== null) {
+      const out = run.one(act, [run.T], [y.id]);
+      run.free(y.id);
+      y = out;
+    }
+    return backend.createOutputTensor(run.release(y));
   } finally {
     run.done();
   }
@@ -461,6 +525,15 @@ export function registerNativeFusedKernels(): void {
   if (registered) return;
   const backendName = 'tensorflow';
   tf.registerKernel({ kernelName: NATIVE_FUSED_KERNELS.conv, backendName, kernelFunc: convForward });
+  stockFusedConv2D = tf.getKernel('FusedConv2D', backendName);
+  if (stockFusedConv2D !== undefined) {
+    tf.unregisterKernel('FusedConv2D', backendName);
+    tf.registerKernel({
+      kernelName: 'FusedConv2D',
+      backendName,
+      kernelFunc: fusedConv2dOverride as unknown as tf.KernelFunc,
+    });
+  }
   tf.registerKernel({
     kernelName: NATIVE_FUSED_KERNELS.convGrad,
     backendName,
@@ -523,6 +596,11 @@ export function unregisterNativeFusedKernels(): void {
   for (const name of Object.values(NATIVE_FUSED_KERNELS)) tf.unregisterKernel(name, 'tensorflow');
   tf.unregisterGradient(NATIVE_FUSED_KERNELS.conv);
   tf.unregisterGradient(NATIVE_FUSED_KERNELS.dense);
+  if (stockFusedConv2D !== undefined) {
+    tf.unregisterKernel('FusedConv2D', 'tensorflow');
+    tf.registerKernel(stockFusedConv2D);
+    stockFusedConv2D = undefined;
+  }
   registered = false;
 }
 
