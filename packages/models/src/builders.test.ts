@@ -9,6 +9,10 @@ import { buildConvLstm } from './conv-lstm.js';
 import { describeModels, PAPER_PARAMETER_COUNTS } from './describe.js';
 import { isModelsError } from './errors.js';
 import { weightsOf } from '../test/helpers.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadModel, saveModel } from './io.js';
 
 beforeAll(async () => {
   await useTestBackend();
@@ -123,6 +127,31 @@ describe('paper preset reproduces Table 1 of Yu et al. (2021) exactly', () => {
     } finally {
       m.dispose();
       plain.dispose();
+    }
+  });
+  it('ConvLSTM persistenceWeight: the untrained network is w × the last frame; same parameters; survives save/load', async () => {
+    const damped = buildConvLstm({ preset: 'tiny', inputShape: [6, 6], timeSteps: 3, seed: 7, persistenceWeight: 0.6 });
+    const plain = buildConvLstm({ preset: 'tiny', inputShape: [6, 6], timeSteps: 3, seed: 7 });
+    const dir = mkdtempSync(join(tmpdir(), 'twsa-damped-'));
+    try {
+      expect(damped.countParams()).toBe(plain.countParams());
+      const x = tf.randomUniform([2, 3, 6, 6, 1], -1, 1, 'float32', 9);
+      const last = tf.reshape(tf.slice(x, [0, 2, 0, 0, 0], [2, 1, 6, 6, 1]), [2, 6, 6, 1]);
+      const y = damped.predict(x) as tf.Tensor;
+      const gap = tf.max(tf.abs(tf.sub(y, tf.mul(last, 0.6))));
+      expect(gap.dataSync()[0]).toBeLessThan(1e-6);
+      await saveModel(damped, dir);
+      const back = await loadModel(dir);
+      const y2 = back.predict(x) as tf.Tensor;
+      expect(tf.max(tf.abs(tf.sub(y2, y))).dataSync()[0]).toBeLessThan(1e-6);
+      tf.dispose([x, last, y, gap, y2]);
+      back.dispose();
+      expect(() => buildConvLstm({ persistenceWeight: 3 })).toThrow(/config\.persistenceWeight/);
+      expect(() => buildConvLstm({ persistenceWeight: 0.5, residual: false })).toThrow(/without residual/);
+    } finally {
+      damped.dispose();
+      plain.dispose();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

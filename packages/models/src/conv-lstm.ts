@@ -47,9 +47,25 @@ export interface ConvLstmConfig extends BaseModelConfig {
    * GRACE's spatial structure, and learns the month-to-month change.
    */
   readonly residual?: boolean;
+  /**
+   * With `residual`: the weight w of the last input frame in the prediction, w · last + change (default 1, plain
+   * persistence). A w below 1 makes the untrained network a damped persistence, for inputs that are departures from
+   * a baseline (they decay towards 0). A fixed scale (a `Rescaling` layer), not a trained weight: the parameter count
+   * does not change.
+   */
+  readonly persistenceWeight?: number;
 }
 
-const KEYS = [...BASE_KEYS, 'inputShape', 'timeSteps', 'filters', 'kernelSize', 'recompute', 'residual'] as const;
+const KEYS = [
+  ...BASE_KEYS,
+  'inputShape',
+  'timeSteps',
+  'filters',
+  'kernelSize',
+  'recompute',
+  'residual',
+  'persistenceWeight',
+] as const;
 
 /** Preset values of {@link buildConvLstm}. */
 export const CONV_LSTM_PRESETS = {
@@ -104,6 +120,11 @@ export function buildConvLstm(config: ConvLstmConfig = {}): tfl.LayersModel {
   const residual = config.residual ?? true;
   if (typeof residual !== 'boolean')
     throw new ModelsArgumentError('config.residual', fn, 'a boolean', JSON.stringify(residual));
+  const weight = config.persistenceWeight ?? 1;
+  if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > 2)
+    throw new ModelsArgumentError('config.persistenceWeight', fn, 'a number in [0, 2]', JSON.stringify(weight));
+  if (weight !== 1 && !residual)
+    throw new ModelsArgumentError('config.persistenceWeight', fn, '1 (or nothing) without residual', String(weight));
 
   const input = tfl.input({ shape: [steps, rows, cols, 1], name: 'sequence' });
   const states: [SymbolicTensor, SymbolicTensor][] = [];
@@ -157,9 +178,13 @@ export function buildConvLstm(config: ConvLstmConfig = {}): tfl.LayersModel {
     })
     .apply(merged) as SymbolicTensor;
   if (residual) {
-    const last = tfl.layers
+    let last = tfl.layers
       .reshape({ targetShape: [rows, cols, 1], name: 'persistence' })
       .apply(new LastStepLayer({ name: 'last_input' }).apply(input)) as SymbolicTensor;
+    if (weight !== 1)
+      last = tfl.layers
+        .rescaling({ scale: weight, offset: 0, name: 'damped_persistence' })
+        .apply(last) as SymbolicTensor;
     prediction = tfl.layers.add({ name: 'persistence_plus_change' }).apply([last, prediction]) as SymbolicTensor;
   }
   return tfl.model({ inputs: input, outputs: prediction, name: config.name ?? `convlstm_${preset}` });

@@ -290,7 +290,10 @@ function expandInputs(values: readonly string[], flag: string): string[] {
 }
 
 /** Builds the configuration from --config, --profile and the flags, validated. */
-function configFrom(values: Record<string, string | boolean | string[] | undefined>): PipelineConfig {
+function configFrom(
+  values: Record<string, string | boolean | string[] | undefined>,
+  warn: (text: string) => void = () => {},
+): PipelineConfig {
   const raw = values['config'] !== undefined ? readConfigFile(values['config'] as string) : {};
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new ConfigError('', 'expected a mapping at the top of the config file');
@@ -336,7 +339,13 @@ function configFrom(values: Record<string, string | boolean | string[] | undefin
     const hindcast = section('hindcast');
     const names = models['names'] as string[];
     if (hindcast['model'] === undefined && !names.includes('dcae') && names.length > 0) {
-      hindcast['model'] = names[0];
+      // The hindcast needs a model that maps LSM → GRACE; the ConvLSTM forecasts GRACE from GRACE and cannot.
+      const lsmModel = names.find((n) => n !== 'convlstm');
+      if (lsmModel !== undefined) hindcast['model'] = lsmModel;
+      else if (hindcast['enabled'] === undefined) {
+        hindcast['enabled'] = false;
+        warn('twsa: no hindcast: the ConvLSTM forecasts GRACE from GRACE and cannot reconstruct from the LSM\n');
+      }
       doc['hindcast'] = hindcast;
     }
   }
@@ -461,7 +470,7 @@ async function commandRun(args: string[], io: CliIo, stage?: StageName): Promise
   }
   if (values.out === undefined && !estimateOnly)
     throw new UsageError(`twsa ${stage ?? 'run'} needs --out <dir> (the run folder to create)`);
-  const config = configFrom(values);
+  const config = configFrom(values, quiet ? undefined : io.stderr);
   if ((config.profile === 'paper' || estimateOnly) && stage === undefined) {
     const engine = await defaultEngine();
     const backend = await engine.initBackend(config.backend);

@@ -40,6 +40,14 @@ import type { BackendChoice, ModelName, PipelineConfig } from '../config.js';
 import { InputError } from '../errors.js';
 import { writeJsonAtomic } from '../run-folder.js';
 import type { PreparedData, SplitName, TrainedModel, TrainRequest } from '../seam.js';
+import {
+  decimalYear,
+  fitSeasonalTrend,
+  seasonalTrendAt,
+  seasonalTrendFromJson,
+  seasonalTrendToJson,
+  type SeasonalTrendFit,
+} from './seasonal-fit.js';
 
 /** A tfjs-layers model as `@twsa/models` builds it. */
 export type LayersModel = ReturnType<typeof buildDcae>;
@@ -173,9 +181,57 @@ const describeWindow = (axis: SequenceAxis, w: SequenceWindow & { mode?: Sequenc
   ...(w.filled.length > 0 ? { interpolated: w.filled.map((f) => axis.names[f]) } : {}),
 });
 
+/**
+ * What the ConvLSTM slides over: GRACE itself (`models.convlstmBaseline` `"none"`, the paper), or GRACE's departures
+ * from the per-pixel seasonal-and-trend fit (`"seasonal-trend"`), with the scaler of those values.
+ */
+interface ConvLstmBaseline {
+  readonly fit: SeasonalTrendFit;
+  readonly scaler: Scaler;
+}
+
+const recordTimes = (data: PreparedData): number[] => data.records.map((r) => decimalYear(r.yearMonth));
+
+/** GRACE (mm) minus the baseline at each record's month (NaN stays NaN). */
+function departures(data: PreparedData, fit: SeasonalTrendFit): GridStack {
+  const base = seasonalTrendAt(fit, recordTimes(data)).data;
+  const out = Float32Array.from(data.grace.data, (v, i) => v - base[i]!);
+  return { ...data.grace, data: out };
+}
+
+/** The ConvLSTM's frames, scaled: GRACE, or its departures from the baseline. */
+function convLstmFrames(data: PreparedData, graceScaler: Scaler, baseline?: ConvLstmBaseline): FrameStack {
+  return baseline ? scaled(baseline.scaler, departures(data, baseline.fit)) : scaled(graceScaler, data.grace);
+}
+
+/**
+ * Least-squares weight w of the last input frame in w · last ≈ target over the training windows (scaled values,
+ * cells of `mask`), clamped to [0, 1]: the damping with which departures from the seasonal-and-trend baseline
+ * persist from one record to the next. The ConvLSTM starts from w · last and learns the change.
+ */
+function persistenceWeight(windows: { inputs: ArrayRecord; targets: ArrayRecord }, mask: ArrayRecord): number {
+  const [n, steps, rows, cols] = windows.inputs.shape as readonly number[] as [number, number, number, number];
+  const size = rows * cols;
+  let xy = 0;
+  let xx = 0;
+  for (let k = 0; k < n; k++) {
+    const last = (k * steps + steps - 1) * size;
+    for (let i = 0; i < size; i++) {
+      if (!mask.data[i]) continue;
+      const x = windows.inputs.data[last + i]!;
+      const y = windows.targets.data[k * size + i]!;
+      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+      xy += x * y;
+      xx += x * x;
+    }
+  }
+  return xx > 0 ? Math.min(1, Math.max(0, xy / xx)) : 1;
+}
+
 export async function buildModel(
   name: ModelName,
   config: PipelineConfig,
+  options: { readonly persistenceWeight?: number } = {},
 ): Promise<{ model: LayersModel; discriminator?: LayersModel }> {
   const base = { preset: config.models.preset, seed: config.seed, inputShape: [48, 48] as const };
   switch (name) {
@@ -184,7 +240,13 @@ export async function buildModel(
     case 'dcae':
       return { model: buildDcae(base) };
     case 'convlstm':
-      return { model: buildConvLstm({ ...base, timeSteps: config.models.sequenceLength }) };
+      return {
+        model: buildConvLstm({
+          ...base,
+          timeSteps: config.models.sequenceLength,
+          ...(options.persistenceWeight !== undefined ? { persistenceWeight: options.persistenceWeight } : {}),
+        }),
+      };
     case 'pix2pix': {
       const m = buildPix2Pix(base);
       return { model: m.generator, discriminator: m.discriminator };
@@ -217,7 +279,9 @@ export async function train(req: TrainRequest): Promise<TrainedModel> {
     lsm: JSON.parse(scalerToJson(lsmScaler)),
   });
   const trainFrames = labels.flatMap((s, i) => (s === 'train' ? [i] : []));
-  const { model, discriminator } = await buildModel(req.model, config);
+  const built = await buildModel(req.model, config);
+  let model = built.model;
+  const discriminator = built.discriminator;
   const trainOptions = {
     learningRate: config.train.learningRate,
     batchSize: config.train.batchSize,
@@ -241,11 +305,29 @@ export async function train(req: TrainRequest): Promise<TrainedModel> {
     config.train.maxStepsPerEpoch > 0 ? Math.min(n, config.train.maxStepsPerEpoch * config.train.batchSize) : n;
   let result: TrainResult;
   let hindcastModel: LayersModel | undefined;
+  let convLstmBaseline: ConvLstmBaseline | undefined;
   const selection: string[] = [];
   try {
     if (req.model === 'convlstm') {
       const sequencing = config.models.sequencing;
-      const axis = sequenceAxis(data, scaled(graceScaler, data.grace), sequencing);
+      if (config.models.convlstmBaseline === 'seasonal-trend') {
+        const fit = fitSeasonalTrend(
+          data.grace,
+          recordTimes(data),
+          labels.map((l) => l === 'train'),
+          mask,
+        );
+        const dep = departures(data, fit);
+        const scaler = fitMinMax(dep, { labels, fitOn: 'train', mask: mask.data, units: 'mm' });
+        convLstmBaseline = { fit, scaler };
+        writeJsonAtomic(join(req.modelDir, 'seasonal-trend.json'), seasonalTrendToJson(fit, 'training records'));
+        writeJsonAtomic(join(req.modelDir, 'scalers.json'), {
+          grace: JSON.parse(scalerToJson(graceScaler)),
+          lsm: JSON.parse(scalerToJson(lsmScaler)),
+          convlstmDepartures: JSON.parse(scalerToJson(scaler)),
+        });
+      }
+      const axis = sequenceAxis(data, convLstmFrames(data, graceScaler, convLstmBaseline), sequencing);
       const length = config.models.sequenceLength + 1;
       const gapOptions =
         sequencing === 'calendar' ? { gaps: 'allow-gaps' as const, maxMissing: config.models.maxInterpolated } : {};
@@ -280,8 +362,20 @@ export async function train(req: TrainRequest): Promise<TrainedModel> {
         const windows = byMode[mode];
         if (windows.length === 0) continue;
         const { inputs, targets } = sequenceArrays(axis.series, windows.slice(0, cap(windows.length)));
-        const net = mode === 'forecast' ? model : await hindcastTwin(config);
-        if (mode === 'hindcast') hindcastModel = net;
+        // On departures from the baseline the network starts from a damped persistence fitted on its training
+        // windows; on GRACE itself (the paper's set-up) from plain persistence.
+        const weight = convLstmBaseline ? persistenceWeight({ inputs, targets }, mask) : 1;
+        let net: LayersModel;
+        if (mode === 'forecast') {
+          if (weight !== 1) {
+            model.dispose();
+            model = (await buildModel('convlstm', config, { persistenceWeight: weight })).model;
+          }
+          net = model;
+        } else {
+          net = await hindcastTwin(config, weight);
+          hindcastModel = net;
+        }
         const r = await trainConvLstm(
           net,
           { inputs, targets, mask },
@@ -294,7 +388,7 @@ export async function train(req: TrainRequest): Promise<TrainedModel> {
         );
         results.push(r);
         selection.push(
-          `${mode} network: ${r.monitor === 'valLoss' ? 'validation' : 'training'} loss over its ${windows.length} training windows (training records only), best epoch ${r.bestEpoch} of ${r.epochs}`,
+          `${mode} network${weight !== 1 ? ` (starts from ${weight.toFixed(3)} × the last departure)` : ''}: ${r.monitor === 'valLoss' ? 'validation' : 'training'} loss over its ${windows.length} training windows (training records only), best epoch ${r.bestEpoch} of ${r.epochs}`,
         );
         if (r.aborted) break;
       }
@@ -343,13 +437,14 @@ export async function train(req: TrainRequest): Promise<TrainedModel> {
   writeJsonAtomic(join(req.modelDir, 'params.json'), { params });
   return wrap(req.model, model, config, params, result.epochs, graceScaler, lsmScaler, {
     ...(hindcastModel ? { hindcastModel } : {}),
+    ...(convLstmBaseline ? { baseline: convLstmBaseline } : {}),
     selectedOn: selection.join('; '),
   });
 }
 
 /** The ConvLSTM's second network, trained on the reversed sequence (hindcast mode), built as the first. */
-async function hindcastTwin(config: PipelineConfig): Promise<LayersModel> {
-  return (await buildModel('convlstm', { ...config, seed: (config.seed + 1) >>> 0 })).model;
+async function hindcastTwin(config: PipelineConfig, persistenceWeight = 1): Promise<LayersModel> {
+  return (await buildModel('convlstm', { ...config, seed: (config.seed + 1) >>> 0 }, { persistenceWeight })).model;
 }
 
 function wrap(
@@ -360,9 +455,13 @@ function wrap(
   epochs: number,
   graceScaler: Scaler,
   lsmScaler: Scaler,
-  extra: { readonly hindcastModel?: LayersModel; readonly selectedOn?: string } = {},
+  extra: {
+    readonly hindcastModel?: LayersModel;
+    readonly baseline?: ConvLstmBaseline;
+    readonly selectedOn?: string;
+  } = {},
 ): TrainedModel {
-  const { hindcastModel, selectedOn } = extra;
+  const { hindcastModel, baseline, selectedOn } = extra;
   return {
     params,
     preset: config.models.preset,
@@ -382,19 +481,21 @@ function wrap(
           'ConvLSTM forecasts GRACE from GRACE: it cannot reconstruct from LSM alone (choose hindcast.model dcae, seunet or pix2pix)',
         );
       const data = context.data;
-      const axis = sequenceAxis(data, scaled(graceScaler, data.grace), config.models.sequencing);
+      const axis = sequenceAxis(data, convLstmFrames(data, graceScaler, baseline), config.models.sequencing);
       const { windows } = evaluationWindows(axis, config);
       const out = new Float32Array(lsm.data.length).fill(Number.NaN);
+      const base = baseline ? seasonalTrendAt(baseline.fit, recordTimes(data)).data : undefined;
       for (const mode of ['forecast', 'hindcast'] as const) {
         const net = mode === 'hindcast' && hindcastModel ? hindcastModel : model;
         const mine = windows.filter((w) => w.mode === mode);
         if (mine.length === 0) continue;
         // sequenceArrays gives the inputs in model order (reversed for hindcast); the network sees them as given.
         const y = await modelsPredict(net, sequenceArrays(axis.series, mine).inputs, { mask });
-        const mm = invertScaler(graceScaler, y);
+        const mm = invertScaler(baseline ? baseline.scaler : graceScaler, y);
         mine.forEach((w, k) => {
           const t = axis.recordOfFrame[w.target]!;
-          if (t >= 0) out.set(mm.subarray(k * size, (k + 1) * size), t * size);
+          if (t < 0) return;
+          for (let i = 0; i < size; i++) out[t * size + i] = mm[k * size + i]! + (base ? base[t * size + i]! : 0);
         });
       }
       return out;
@@ -407,22 +508,32 @@ function wrap(
 }
 
 export async function load(name: ModelName, modelDir: string, config: PipelineConfig): Promise<TrainedModel> {
-  const scalers = JSON.parse(readFileSync(join(modelDir, 'scalers.json'), 'utf8')) as { grace: object; lsm: object };
+  const scalers = JSON.parse(readFileSync(join(modelDir, 'scalers.json'), 'utf8')) as {
+    grace: object;
+    lsm: object;
+    convlstmDepartures?: object;
+  };
+  const fitFile = join(modelDir, 'seasonal-trend.json');
+  const baseline: ConvLstmBaseline | undefined = existsSync(fitFile)
+    ? {
+        fit: seasonalTrendFromJson(JSON.parse(readFileSync(fitFile, 'utf8')), fitFile),
+        scaler: scalerFromJson(
+          scalers.convlstmDepartures ??
+            (() => {
+              throw new InputError(`${modelDir}/scalers.json: no convlstmDepartures scaler beside ${fitFile}`);
+            })(),
+        ),
+      }
+    : undefined;
   const info = JSON.parse(readFileSync(join(modelDir, 'params.json'), 'utf8')) as { params: number };
   const model = await loadModel(modelDir);
   const hindcastModel = existsSync(join(modelDir, 'hindcast', 'model.json'))
     ? await loadModel(join(modelDir, 'hindcast'))
     : undefined;
-  return wrap(
-    name,
-    model,
-    config,
-    info.params,
-    0,
-    scalerFromJson(scalers.grace),
-    scalerFromJson(scalers.lsm),
-    hindcastModel ? { hindcastModel } : {},
-  );
+  return wrap(name, model, config, info.params, 0, scalerFromJson(scalers.grace), scalerFromJson(scalers.lsm), {
+    ...(hindcastModel ? { hindcastModel } : {}),
+    ...(baseline ? { baseline } : {}),
+  });
 }
 
 export async function initBackend(choice: BackendChoice): Promise<string> {
