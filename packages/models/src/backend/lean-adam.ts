@@ -176,7 +176,6 @@ export class LeanAdamOptimizer extends tf.AdamOptimizer {
   }
 
   override dispose(): void {
-    this.syncNativeMoments();
     this.native?.dispose();
     this.native = undefined;
     super.dispose();
