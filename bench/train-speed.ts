@@ -56,6 +56,8 @@ interface Args {
   threads: number;
   optimizer: 'lean' | 'stock';
   profile: boolean;
+  /** Native engine: use the fused kernels of packages/models/src/backend/native-fused.ts (default) or not. */
+  fused: boolean;
   json: boolean;
   backend: (typeof BENCH_BACKENDS)[number];
   reference: (typeof REFERENCES)[number];
@@ -72,6 +74,7 @@ function parseArgs(argv: string[]): Args {
     threads: 2,
     optimizer: 'lean',
     profile: true,
+    fused: true,
     json: false,
     backend: 'wasm',
     reference: 'torch',
@@ -89,7 +92,7 @@ function parseArgs(argv: string[]): Args {
       console.log(
         `usage: node --import tsx bench/train-speed.ts [--steps n] [--warmup n] [--only ${CASES.join(',')}]\n` +
           '         [--threads n (PyTorch)] [--no-torch] [--no-profile] [--optimizer lean|stock] [--json]\n' +
-          '         [--backend wasm|tensorflow] [--reference torch|keras]',
+          '         [--backend wasm|tensorflow] [--reference torch|keras] [--no-fused (native: stock tfjs ops)]',
       );
       process.exit(0);
     } else if (a === '--steps') args.steps = Number(value());
@@ -97,6 +100,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--threads') args.threads = Number(value());
     else if (a === '--no-torch') args.torch = false;
     else if (a === '--no-profile') args.profile = false;
+    else if (a === '--no-fused') args.fused = false;
     else if (a === '--json') args.json = true;
     else if (a === '--child') args.child = true;
     else if (a === '--backend') {
@@ -264,6 +268,8 @@ interface OurResult {
   kernelShare: number;
   /** Kernels (ops) one step runs, from the profile. */
   kernelCount?: number;
+  /** Native engine: TensorFlow ops one step executes (calls into the tfjs-node binding), counted in the profiled step. */
+  tfOpCount?: number;
   /** (step wall − kernel time) / kernels: the per-op cost outside the kernels (engine, tape, binding), in µs. */
   overheadMicrosPerKernel?: number;
   error?: string;
@@ -285,6 +291,29 @@ async function runOurs(name: CaseName, args: Args): Promise<OurResult> {
     let kernelShare = Number.NaN;
     let kernelCount: number | undefined;
     let overheadMicrosPerKernel: number | undefined;
+    let tfOpCount: number | undefined;
+    if (args.backend === 'tensorflow') {
+      // Count the TensorFlow ops of one step: every one goes through the binding's executeOp (a frozen object, so
+      // the backend gets a counting stand-in for the step).
+      type Binding = { executeOp: (...a: unknown[]) => unknown };
+      const backend = tf.backend() as unknown as { binding: Binding };
+      const original = backend.binding;
+      let count = 0;
+      backend.binding = Object.create(original, {
+        executeOp: {
+          value: (...a: unknown[]) => {
+            count++;
+            return original.executeOp(...a);
+          },
+        },
+      }) as Binding;
+      try {
+        runner.step();
+      } finally {
+        backend.binding = original;
+      }
+      tfOpCount = count;
+    }
     if (args.profile) {
       const t1 = performance.now();
       const info = await tf.profile(() => {
@@ -315,6 +344,7 @@ async function runOurs(name: CaseName, args: Args): Promise<OurResult> {
       kernelShare,
       ...(kernelCount !== undefined ? { kernelCount } : {}),
       ...(overheadMicrosPerKernel !== undefined ? { overheadMicrosPerKernel } : {}),
+      ...(tfOpCount !== undefined ? { tfOpCount } : {}),
     };
   } finally {
     runner.dispose();
@@ -411,7 +441,8 @@ function runChild(name: CaseName, args: Args): OurResult {
     args.backend,
   ];
   if (!args.profile) childArgs.push('--no-profile');
-  const out = spawnSync(process.execPath, childArgs, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const env = args.fused ? process.env : { ...process.env, TWSA_NATIVE_FUSED: '0' };
+  const out = spawnSync(process.execPath, childArgs, { encoding: 'utf8', maxBuffer: 1 << 24, env });
   const line = out.stdout
     .trim()
     .split('\n')
@@ -453,7 +484,7 @@ async function main(): Promise<void> {
       ? `${backend.name} (simd ${backend.simd}, threads ${backend.threads})`
       : `${backend.name} (TensorFlow ${backend.tensorflowVersion ?? '?'})`;
   console.log(
-    `ours: tfjs ${tf.version_core} ${engine}, ${args.optimizer} Adam | steps ${args.steps} after ${args.warmup} warm-up`,
+    `ours: tfjs ${tf.version_core} ${engine}${backend.name === 'tensorflow' ? (args.fused ? ', fused native kernels' : ', stock tfjs ops (--no-fused)') : ''}, ${args.optimizer} Adam | steps ${args.steps} after ${args.warmup} warm-up`,
   );
   const ours: Partial<Record<CaseName, OurResult>> = {};
   for (const name of args.only) {
@@ -462,7 +493,7 @@ async function main(): Promise<void> {
     if (r.error !== undefined) console.log(`  ${name.padEnd(11)} FAILED: ${r.error}`);
     else {
       console.log(
-        `  ${name.padEnd(11)} ${fmt(r.secondsPerStep, 3)} s/step${args.backend === 'wasm' ? `  heap peak ${fmt(r.heapMiB, 0)} MiB` : ''}  kernels ${fmt(100 * r.kernelShare, 0)}% of the step (${r.kernelCount ?? '?'} kernels, ${fmt(r.overheadMicrosPerKernel ?? Number.NaN, 0)} µs/kernel outside them): ` +
+        `  ${name.padEnd(11)} ${fmt(r.secondsPerStep, 3)} s/step${args.backend === 'wasm' ? `  heap peak ${fmt(r.heapMiB, 0)} MiB` : ''}  kernels ${fmt(100 * r.kernelShare, 0)}% of the step (${r.kernelCount ?? '?'} kernels${r.tfOpCount !== undefined ? `, ${r.tfOpCount} TF ops` : ''}, ${fmt(r.overheadMicrosPerKernel ?? Number.NaN, 0)} µs/kernel outside them): ` +
           r.profile.map((p) => `${p.kernel} ${fmt(100 * p.share, 0)}%`).join(', '),
       );
     }

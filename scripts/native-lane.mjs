@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const MARKERS = [/\buseTestBackend\(/, /native lane: yes/];
 
@@ -119,4 +120,15 @@ export function runNativeLane({ root, env, defaultResults, native }) {
     `== native lane (TensorFlow ${native.tensorflow}): ${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
   );
   return result;
+}
+
+// Run on its own: `node scripts/native-lane.mjs` probes tfjs-node and runs the lane (without the default lane's
+// results, a skipped lane reports 0 tests); exits non-zero when a test failed or the engine cannot be loaded.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const native = probeNative(root, process.env);
+  const result = runNativeLane({ root, env: process.env, defaultResults: null, native });
+  for (const f of result.failures) process.stdout.write(`FAILED: ${f}\n`);
+  process.stdout.write(`${result.passed} passed, ${result.failed} failed\n`);
+  process.exitCode = result.failed > 0 || !native.ok ? 1 : 0;
 }

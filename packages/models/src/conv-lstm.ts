@@ -15,6 +15,7 @@ import { ModelsArgumentError } from './errors.js';
 // ConvLstm2dLayerArgs is imported for the {@link} in a doc comment below (TypeDoc resolves it), not used in code.
 // eslint-disable-next-line @typescript-eslint/no-unused-vars
 import { ConvLstm2dLayer, LastStepLayer, SequenceBatchNormLayer, type ConvLstm2dLayerArgs } from './layers.js';
+import { batchNormalization } from './layers.js';
 
 type SymbolicTensor = tfl.SymbolicTensor;
 
@@ -156,7 +157,7 @@ export function buildConvLstm(config: ConvLstmConfig = {}): tfl.LayersModel {
     });
     const [h0, c0] = states[i]!;
     const out = layer.apply([y, h0, c0]) as SymbolicTensor;
-    const normed = tfl.layers.batchNormalization({ name: `forecaster_bn${i + 1}` }).apply(out) as SymbolicTensor;
+    const normed = batchNormalization({ name: `forecaster_bn${i + 1}` }).apply(out) as SymbolicTensor;
     outputs.push(normed);
     // The next forecaster layer takes this layer's output as a one-step sequence.
     if (i < filters.length - 1)

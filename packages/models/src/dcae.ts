@@ -12,7 +12,7 @@ import {
 } from './internal/config.js';
 import type { BaseModelConfig } from './model-config.js';
 import { ModelsArgumentError } from './errors.js';
-import { ResizeLayer } from './layers.js';
+import { ResizeLayer, batchNormalization, conv2d, dense } from './layers.js';
 
 type SymbolicTensor = tfl.SymbolicTensor;
 
@@ -187,23 +187,19 @@ export function buildDcae(config: DcaeConfig = {}): tfl.LayersModel {
   const input = tfl.input({ shape: [rows, cols, 1], name: 'lsm' });
   let x: SymbolicTensor = input;
   convFilters.forEach((f, i) => {
-    x = tfl.layers
-      .conv2d({
-        filters: f,
-        kernelSize: 3,
-        strides: convStrides[i]!,
-        padding: 'same',
-        activation: 'relu',
-        kernelInitializer: init.next(),
-      })
-      .apply(x) as SymbolicTensor;
+    x = conv2d({
+      filters: f,
+      kernelSize: 3,
+      strides: convStrides[i]!,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: init.next(),
+    }).apply(x) as SymbolicTensor;
   });
   x = tfl.layers.flatten().apply(x) as SymbolicTensor;
-  x = tfl.layers
-    .dense({ units: latent, activation: 'relu', kernelInitializer: init.next() })
-    .apply(x) as SymbolicTensor;
-  if (config.latentBatchNorm ?? true) x = tfl.layers.batchNormalization().apply(x) as SymbolicTensor;
-  x = tfl.layers.dense({ units: fc, activation: 'relu', kernelInitializer: init.next() }).apply(x) as SymbolicTensor;
+  x = dense({ units: latent, activation: 'relu', kernelInitializer: init.next() }).apply(x) as SymbolicTensor;
+  if (config.latentBatchNorm ?? true) x = batchNormalization().apply(x) as SymbolicTensor;
+  x = dense({ units: fc, activation: 'relu', kernelInitializer: init.next() }).apply(x) as SymbolicTensor;
   x = tfl.layers.reshape({ targetShape: [1, 1, fc] }).apply(x) as SymbolicTensor;
   let size = 1;
   decFilters.forEach((f, i) => {
@@ -236,12 +232,16 @@ export function buildDcae(config: DcaeConfig = {}): tfl.LayersModel {
       if (factor > stride) x = new ResizeLayer({ height: factor, width: factor }).apply(x) as SymbolicTensor;
     } else {
       if (factor > 1) x = new ResizeLayer({ height: size * factor, width: size * factor }).apply(x) as SymbolicTensor;
-      x = tfl.layers
-        .conv2d({ filters: f, kernelSize: 3, padding: 'same', activation: 'tanh', kernelInitializer: init.next() })
-        .apply(x) as SymbolicTensor;
+      x = conv2d({
+        filters: f,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'tanh',
+        kernelInitializer: init.next(),
+      }).apply(x) as SymbolicTensor;
     }
     size *= factor;
-    x = tfl.layers.batchNormalization().apply(x) as SymbolicTensor;
+    x = batchNormalization().apply(x) as SymbolicTensor;
   });
   x = tfl.layers
     .conv2dTranspose({

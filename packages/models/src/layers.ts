@@ -6,6 +6,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { runConvLstmRecomputed, runConvLstmUnrolled } from './conv-lstm-cell.js';
+import {
+  nativeBatchNormTraining,
+  nativeConv2dBiasAct,
+  nativeDenseBiasAct,
+  nativeConvSupported,
+  nativeFusedActive,
+  NATIVE_CONV_ACTIVATIONS,
+  type NativeConvActivation,
+} from './backend/native-fused.js';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 type Shape = (number | null)[];
@@ -347,3 +356,177 @@ export class SequenceBatchNormLayer extends tfl.layers.Layer {
   }
 }
 tf.serialization.registerClass(SequenceBatchNormLayer);
+
+type Conv2dArgs = Parameters<typeof tfl.layers.conv2d>[0];
+type BatchNormArgs = NonNullable<Parameters<typeof tfl.layers.batchNormalization>[0]>;
+type DenseArgs = Parameters<typeof tfl.layers.dense>[0];
+/** A tfjs-layers class as a base to extend (its own constructor arguments are a superset of LayerArgs). */
+type LayerClass = typeof tfl.layers.Layer;
+
+/** tfjs-layers' own classes, taken before {@link Conv2dLayer} and {@link BatchNormLayer} replace their registration. */
+const StockConv2D = Object.getPrototypeOf(tfl.layers.conv2d({ filters: 1, kernelSize: 1 })).constructor as LayerClass;
+const StockDense = Object.getPrototypeOf(tfl.layers.dense({ units: 1 })).constructor as LayerClass;
+const StockBatchNormalization = Object.getPrototypeOf(tfl.layers.batchNormalization()).constructor as LayerClass;
+
+/** Fields of tfjs-layers' Conv2D (private in its typings) read by {@link Conv2dLayer}. */
+interface ConvFields {
+  readonly kernel: LayerVariable;
+  readonly bias: LayerVariable | null;
+  readonly strides: number[];
+  readonly padding: string;
+  readonly dataFormat: string;
+  readonly dilationRate: number | number[];
+  readonly activation: { getClassName(): string };
+}
+
+/**
+ * tfjs-layers' `Conv2D`, registered under the same class name (`Conv2D`) so saved models and weights are unchanged,
+ * that runs `activation(conv + bias)` as one fused op on the native TensorFlow engine, forward and backward
+ * (`backend/native-fused.ts`). On the JS backends, and for configurations the fused op does not cover (no bias,
+ * dilation, channels-first, other activations), it is tfjs-layers' Conv2D exactly.
+ */
+export class Conv2dLayer extends StockConv2D {
+  /** @nocollapse */
+  static className = 'Conv2D';
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
+    const f = this as unknown as ConvFields;
+    const x = asList(inputs)[0]!;
+    const dilations = typeof f.dilationRate === 'number' ? [f.dilationRate] : f.dilationRate;
+    const activation = f.activation.getClassName();
+    const supported = nativeConvSupported({
+      rank: x.rank,
+      strides: f.strides,
+      dilations,
+      padding: f.padding,
+      dataFormat: f.dataFormat,
+      activation,
+      hasBias: f.bias != null,
+    });
+    if (!supported) return super.call(inputs, kwargs);
+    return tf.tidy(() =>
+      nativeConv2dBiasAct(
+        x as tf.Tensor4D,
+        f.kernel.read() as tf.Tensor4D,
+        f.bias!.read() as tf.Tensor1D,
+        [f.strides[0]!, f.strides[1] ?? f.strides[0]!],
+        f.padding as 'same' | 'valid',
+        activation as NativeConvActivation,
+      ),
+    );
+  }
+}
+tf.serialization.registerClass(Conv2dLayer);
+
+/** Fields of tfjs-layers' Dense (private in its typings) read by {@link DenseLayer}. */
+interface DenseFields {
+  readonly kernel: LayerVariable;
+  readonly bias: LayerVariable | null;
+  readonly activation: { getClassName(): string };
+}
+
+/**
+ * tfjs-layers' `Dense`, registered under the same class name (`Dense`) so saved models and weights are unchanged,
+ * that runs `activation(x · kernel + bias)` as one fused op on the native TensorFlow engine, forward and backward
+ * (`backend/native-fused.ts`). On the JS backends, for inputs of rank ≠ 2, without a bias or with another
+ * activation it is tfjs-layers' Dense exactly.
+ */
+export class DenseLayer extends StockDense {
+  /** @nocollapse */
+  static className = 'Dense';
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
+    const f = this as unknown as DenseFields;
+    const x = asList(inputs)[0]!;
+    const activation = f.activation.getClassName();
+    const supported =
+      nativeFusedActive() &&
+      x.rank === 2 &&
+      f.bias != null &&
+      (NATIVE_CONV_ACTIVATIONS as readonly string[]).includes(activation);
+    if (!supported) return super.call(inputs, kwargs);
+    return tf.tidy(() =>
+      nativeDenseBiasAct(
+        x as tf.Tensor2D,
+        f.kernel.read() as tf.Tensor2D,
+        f.bias!.read() as tf.Tensor1D,
+        activation as NativeConvActivation,
+      ),
+    );
+  }
+}
+tf.serialization.registerClass(DenseLayer);
+
+/** Fields of tfjs-layers' BatchNormalization (private in its typings) read by {@link BatchNormLayer}. */
+interface BatchNormFields {
+  readonly axis: number;
+  readonly momentum: number;
+  readonly epsilon: number;
+  readonly center: boolean;
+  readonly scale: boolean;
+  readonly gamma: LayerVariable;
+  readonly beta: LayerVariable;
+  readonly movingMean: LayerVariable;
+  readonly movingVariance: LayerVariable;
+}
+
+/**
+ * tfjs-layers' `BatchNormalization`, registered under the same class name (`BatchNormalization`) so saved models,
+ * weights and parameter counts are unchanged, whose training-mode call on the native TensorFlow engine is one
+ * `FusedBatchNormV3` forward and one `FusedBatchNormGradV3` backward (`backend/native-fused.ts`) instead of ≈ 25
+ * tfjs ops, with the same moving-mean/variance update (biased batch variance, `moving −= (moving − batch)·(1 −
+ * momentum)`). Inference, the JS backends, and configurations without γ/β or with a normalised axis other than the
+ * last run tfjs-layers' BatchNormalization exactly.
+ */
+export class BatchNormLayer extends StockBatchNormalization {
+  /** @nocollapse */
+  static className = 'BatchNormalization';
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
+    const f = this as unknown as BatchNormFields;
+    const x = asList(inputs)[0]!;
+    const lastAxis = f.axis === -1 || f.axis === x.rank - 1;
+    if (!kwargs['training'] || !nativeFusedActive() || !f.center || !f.scale || !lastAxis || x.rank < 2)
+      return super.call(inputs, kwargs);
+    return tf.tidy(() =>
+      nativeBatchNormTraining(
+        x,
+        f.gamma.read(),
+        f.beta.read(),
+        { mean: f.movingMean.read(), variance: f.movingVariance.read() },
+        f.epsilon,
+        f.momentum,
+        (mean, variance) => {
+          f.movingMean.write(mean);
+          f.movingVariance.write(variance);
+        },
+      ),
+    );
+  }
+}
+tf.serialization.registerClass(BatchNormLayer);
+
+/**
+ * `tfl.layers.conv2d`, as {@link Conv2dLayer} (fused on the native engine, identical elsewhere).
+ *
+ * @param args - tfjs-layers' Conv2D arguments
+ */
+export function conv2d(args: Conv2dArgs): Conv2dLayer {
+  return new Conv2dLayer(args);
+}
+
+/**
+ * `tfl.layers.dense`, as {@link DenseLayer} (fused on the native engine, identical elsewhere).
+ *
+ * @param args - tfjs-layers' Dense arguments
+ */
+export function dense(args: DenseArgs): DenseLayer {
+  return new DenseLayer(args);
+}
+
+/**
+ * `tfl.layers.batchNormalization`, as {@link BatchNormLayer} (fused training on the native engine, identical
+ * elsewhere).
+ *
+ * @param args - tfjs-layers' BatchNormalization arguments
+ */
+export function batchNormalization(args: BatchNormArgs = {}): BatchNormLayer {
+  return new BatchNormLayer(args);
+}

@@ -12,7 +12,7 @@ import {
 } from './internal/config.js';
 import type { BaseModelConfig } from './model-config.js';
 import { ModelsArgumentError } from './errors.js';
-import { ResizeLayer } from './layers.js';
+import { ResizeLayer, batchNormalization, conv2d } from './layers.js';
 
 type SymbolicTensor = tfl.SymbolicTensor;
 
@@ -191,9 +191,7 @@ export function buildPix2Pix(config: Pix2PixConfig = {}): Pix2PixModels {
   // ---- generator
   const gInit = new KernelInitializers(seed, initMode);
   const conv = (x: SymbolicTensor, f: number, strides: number, kernelInitializer = gInit.next()): SymbolicTensor =>
-    tfl.layers
-      .conv2d({ filters: f, kernelSize: k, strides, padding: 'same', kernelInitializer })
-      .apply(x) as SymbolicTensor;
+    conv2d({ filters: f, kernelSize: k, strides, padding: 'same', kernelInitializer }).apply(x) as SymbolicTensor;
   // Doubles the resolution: bilinear ×2 + conv, or a stride-2 ConvTranspose (same parameter count).
   const up = (t: SymbolicTensor, f: number): SymbolicTensor => {
     if (upsampling === 'transpose')
@@ -212,7 +210,7 @@ export function buildPix2Pix(config: Pix2PixConfig = {}): Pix2PixModels {
   const skips: SymbolicTensor[] = [];
   gFilters.forEach((f, i) => {
     x = conv(x, f, 2);
-    if (i > 0) x = tfl.layers.batchNormalization().apply(x) as SymbolicTensor;
+    if (i > 0) x = batchNormalization().apply(x) as SymbolicTensor;
     x = tfl.layers.leakyReLU({ alpha: 0.2 }).apply(x) as SymbolicTensor;
     skips.push(x);
   });
@@ -220,7 +218,7 @@ export function buildPix2Pix(config: Pix2PixConfig = {}): Pix2PixModels {
   x = tfl.layers.activation({ activation: 'relu' }).apply(x) as SymbolicTensor;
   for (let j = gFilters.length - 1, block = 0; j >= 0; j--, block++) {
     x = up(x, gFilters[j]!);
-    x = tfl.layers.batchNormalization().apply(x) as SymbolicTensor;
+    x = batchNormalization().apply(x) as SymbolicTensor;
     if (block < dropoutBlocks && rate > 0) x = tfl.layers.dropout({ rate }).apply(x) as SymbolicTensor;
     x = tfl.layers.concatenate().apply([x, skips[j]!]) as SymbolicTensor;
     x = tfl.layers.activation({ activation: 'relu' }).apply(x) as SymbolicTensor;
@@ -238,11 +236,11 @@ export function buildPix2Pix(config: Pix2PixConfig = {}): Pix2PixModels {
   if (workingSize !== null) d = new ResizeLayer({ height: workingSize, width: workingSize }).apply(d) as SymbolicTensor;
   dFilters.forEach((f, i) => {
     d = conv(d, f, 2, dInit.next());
-    if (i > 0) d = tfl.layers.batchNormalization().apply(d) as SymbolicTensor;
+    if (i > 0) d = batchNormalization().apply(d) as SymbolicTensor;
     d = tfl.layers.leakyReLU({ alpha: 0.2 }).apply(d) as SymbolicTensor;
   });
   d = conv(d, dFinal, 1, dInit.next());
-  d = tfl.layers.batchNormalization().apply(d) as SymbolicTensor;
+  d = batchNormalization().apply(d) as SymbolicTensor;
   d = tfl.layers.leakyReLU({ alpha: 0.2 }).apply(d) as SymbolicTensor;
   d = conv(d, 1, 1, dInit.next());
   d = tfl.layers.activation({ activation: 'sigmoid' }).apply(d) as SymbolicTensor;

@@ -12,6 +12,7 @@ import {
 } from './internal/config.js';
 import type { BaseModelConfig } from './model-config.js';
 import { ModelsArgumentError } from './errors.js';
+import { batchNormalization, conv2d, dense } from './layers.js';
 
 type SymbolicTensor = tfl.SymbolicTensor;
 
@@ -96,19 +97,21 @@ export function buildSeUnet(config: SeUnetConfig = {}): tfl.LayersModel {
   });
 
   const cbr = (x: SymbolicTensor, f: number, k = 3): SymbolicTensor => {
-    const y = tfl.layers
-      .conv2d({ filters: f, kernelSize: k, padding: 'same', activation: 'relu', kernelInitializer: init.next() })
-      .apply(x) as SymbolicTensor;
-    return tfl.layers.batchNormalization().apply(y) as SymbolicTensor;
+    const y = conv2d({
+      filters: f,
+      kernelSize: k,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: init.next(),
+    }).apply(x) as SymbolicTensor;
+    return batchNormalization().apply(y) as SymbolicTensor;
   };
   const se = (x: SymbolicTensor, ratio: number, c: number): SymbolicTensor => {
     let s = tfl.layers.globalAveragePooling2d({}).apply(x) as SymbolicTensor;
-    s = tfl.layers
-      .dense({ units: Math.floor(c / ratio), activation: 'relu', kernelInitializer: init.next() })
-      .apply(s) as SymbolicTensor;
-    s = tfl.layers
-      .dense({ units: c, activation: 'sigmoid', kernelInitializer: init.next() })
-      .apply(s) as SymbolicTensor;
+    s = dense({ units: Math.floor(c / ratio), activation: 'relu', kernelInitializer: init.next() }).apply(
+      s,
+    ) as SymbolicTensor;
+    s = dense({ units: c, activation: 'sigmoid', kernelInitializer: init.next() }).apply(s) as SymbolicTensor;
     s = tfl.layers.reshape({ targetShape: [1, 1, c] }).apply(s) as SymbolicTensor;
     return tfl.layers.multiply().apply([x, s]) as SymbolicTensor;
   };
@@ -132,10 +135,8 @@ export function buildSeUnet(config: SeUnetConfig = {}): tfl.LayersModel {
     x = tfl.layers.concatenate({ axis: 3 }).apply([skips[j]!, up]) as SymbolicTensor;
     x = se(cbr(cbr(x, f), f), ratio, f);
   }
-  x = tfl.layers
-    .conv2d({ filters: 1, kernelSize: 3, padding: 'same', kernelInitializer: init.next() })
-    .apply(x) as SymbolicTensor;
-  x = tfl.layers.batchNormalization().apply(x) as SymbolicTensor;
+  x = conv2d({ filters: 1, kernelSize: 3, padding: 'same', kernelInitializer: init.next() }).apply(x) as SymbolicTensor;
+  x = batchNormalization().apply(x) as SymbolicTensor;
   x = tfl.layers.activation({ activation: 'tanh' }).apply(x) as SymbolicTensor;
   return tfl.model({ inputs: input, outputs: x, name: config.name ?? `seunet_${preset}` });
 }

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { registerCpuKernelFixes } from '../src/backend/cpu-kernel-fixes.js';
+import { registerNativeFusedKernels } from '../src/backend/native-fused.js';
 
 /** The package name in a variable: tfjs-node is optional, so TypeScript must not resolve it. */
 const NATIVE_PACKAGE: string = '@tensorflow/tfjs-node';
@@ -58,8 +59,11 @@ export function testBackendName(): string {
  */
 export async function useTestBackend(): Promise<string> {
   const name = testBackendName();
-  if (name === 'tensorflow') await loadNative();
-  else if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  if (name === 'tensorflow') {
+    await loadNative();
+    // As initBackend does: the package's Conv2D/BatchNormalization layers and createAdam use them on native.
+    registerNativeFusedKernels();
+  } else if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
   else if (name === 'cpu') registerCpuKernelFixes();
   else throw new Error(`TWSA_BACKEND=${name}: the tests run on cpu, wasm or tensorflow`);
   await tf.setBackend(name);

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from './errors.js';
 import { registerCpuKernelFixes } from './cpu-kernel-fixes.js';
+import { registerNativeFusedKernels } from './native-fused.js';
 import { registerWasmTrainingKernels } from '@twsa/tfjs-wasm-training';
 
 /** The backends {@link initBackend} knows, in its automatic order of preference. */
@@ -78,7 +79,10 @@ export interface BackendInfo {
  * `@tensorflow/tfjs-backend-cpu` that imports. Importing a backend package registers it; then `tf.setBackend`
  * and `tf.ready()`. When WASM is chosen, `registerWasmTrainingKernels` of `@twsa/tfjs-wasm-training` is called first
  * so convolutions can be trained (stock tfjs-backend-wasm lacks `Conv2DBackpropFilter`); when `cpu` is chosen,
- * `registerCpuKernelFixes` replaces its wrong `ResizeNearestNeighborGrad` (SEUNet's upsampling, batch > 1). A forced backend that cannot
+ * `registerCpuKernelFixes` replaces its wrong `ResizeNearestNeighborGrad` (SEUNet's upsampling, batch > 1); when
+ * tfjs-node is chosen, `registerNativeFusedKernels` (native-fused.ts) adds the fused convolution, BatchNorm and Adam
+ * kernels that the package's Conv2D/BatchNormalization layers and `createAdam` use there (`TWSA_NATIVE_FUSED=0` in
+ * the environment leaves them out, to compare). A forced backend that cannot
  * be loaded is an error, never a silent fallback. This is the only place in the project that calls `tf.setBackend`.
  *
  * @param options - see {@link InitBackendOptions}
@@ -194,6 +198,13 @@ async function activate(choice: BackendChoice, reason: string): Promise<BackendI
   if (!ok || tf.getBackend() !== registered) throw new BackendError(choice, 'registered but failed to initialise');
   const base = { name: tf.getBackend(), choice, package: BACKEND_PACKAGES[choice], reason };
   if (registered === 'tensorflow') {
+    try {
+      if (process.env['TWSA_NATIVE_FUSED'] !== '0') registerNativeFusedKernels();
+    } catch (cause) {
+      throw new BackendError(choice, `the native fused kernels could not be registered: ${errorText(cause)}`, {
+        cause,
+      });
+    }
     const binding = (tf.backend() as unknown as { binding?: { TF_Version?: unknown } }).binding;
     const version = binding?.TF_Version;
     return typeof version === 'string' ? { ...base, tensorflowVersion: version } : base;

@@ -4,6 +4,7 @@ import { useTestBackend } from '../../test/backend.js';
 import '@tensorflow/tfjs-layers'; // registers the gradients
 import { isBackendModuleError } from './errors.js';
 import { createAdam, LeanAdamOptimizer } from './lean-adam.js';
+import { nativeFusedActive } from './native-fused.js';
 
 function values(n: number, seed: number): Float32Array {
   const out = new Float32Array(n);
@@ -42,13 +43,21 @@ describe('createAdam (memory-lean Adam)', () => {
     await useTestBackend();
   });
 
-  it('gives bit-identical weights and losses to tf.train.adam', () => {
+  it('gives bit-identical weights and losses to tf.train.adam (native engine: ResourceApplyAdam, to 1e-5)', () => {
     const stock = tf.train.adam(0.01, 0.8, 0.99, 1e-6);
     const lean = createAdam({ learningRate: 0.01, beta1: 0.8, beta2: 0.99, epsilon: 1e-6 });
     const a = train(stock, 7, 'stock');
     const b = train(lean, 7, 'lean');
-    expect(b.losses).toEqual(a.losses);
-    expect(b.weights).toEqual(a.weights);
+    if (nativeFusedActive()) {
+      // The native engine's update is TensorFlow's fused op (backend/native-fused.ts): equal up to rounding.
+      b.losses.forEach((l, i) => expect(Math.abs(l - a.losses[i]!)).toBeLessThanOrEqual(1e-5 * Math.abs(a.losses[i]!)));
+      b.weights.forEach((w, i) =>
+        w.forEach((v, j) => expect(Math.abs(v - a.weights[i]![j]!)).toBeLessThanOrEqual(1e-5)),
+      );
+    } else {
+      expect(b.losses).toEqual(a.losses);
+      expect(b.weights).toEqual(a.weights);
+    }
     expect(b.losses[6]!).toBeLessThan(b.losses[0]!);
     stock.dispose();
     lean.dispose();

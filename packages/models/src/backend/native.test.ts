@@ -1,8 +1,8 @@
-// The native engine (@tensorflow/tfjs-node, built by `npm run setup:native`) against the JS backends: each
-// builder's training-mode forward and the gradients of an MSE loss for every trainable weight, and the two
-// JS-backend gradient bugs (the cpu one fixed by backend/cpu-kernel-fixes.ts), with native as the numerical
-// reference. Skipped, with the reason, when tfjs-node
-// cannot be loaded; under TWSA_BACKEND=tensorflow (the native lane) it must load.
+// The native engine (@tensorflow/tfjs-node, built by `npm run setup:native`, with the fused kernels of
+// native-fused.ts as initBackend registers them) against the JS backends: each builder's training-mode forward
+// and the gradients of an MSE loss for every trainable weight, and the two JS-backend gradient bugs (the cpu one
+// fixed by backend/cpu-kernel-fixes.ts), with native as the numerical reference. Skipped, with the reason, when
+// tfjs-node cannot be loaded; under TWSA_BACKEND=tensorflow (the native lane) it must load.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
@@ -13,6 +13,7 @@ import { buildPix2Pix } from '../pix2pix.js';
 import { buildConvLstm } from '../conv-lstm.js';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '@twsa/tfjs-wasm-training';
 import { registerCpuKernelFixes, unregisterCpuKernelFixes } from './cpu-kernel-fixes.js';
+import { registerNativeFusedKernels, unregisterNativeFusedKernels } from './native-fused.js';
 import { loadNative } from '../../test/backend.js';
 import { noise, relativeError } from '../../test/helpers.js';
 
@@ -132,10 +133,13 @@ async function onBackend<T>(name: string, f: () => T): Promise<T> {
     beforeAll(() => {
       registerWasmTrainingKernels();
       registerCpuKernelFixes();
+      // The native reference runs the builders as initBackend sets them up: with the fused conv/BatchNorm kernels.
+      registerNativeFusedKernels();
     });
     afterAll(async () => {
       unregisterWasmTrainingKernels();
       unregisterCpuKernelFixes();
+      unregisterNativeFusedKernels();
       await tf.setBackend('cpu');
     });
 
