@@ -320,6 +320,9 @@ export async function train(req: TrainRequest): Promise<TrainedModel> {
         const dep = departures(data, fit);
         const scaler = fitMinMax(dep, { labels, fitOn: 'train', mask: mask.data, units: 'mm' });
         convLstmBaseline = { fit, scaler };
+        selection.push(
+          `forecasts GRACE's departure from a per-pixel mean + trend + annual + semiannual fit to the training records (models.convlstmBaseline "seasonal-trend", ${fit.fitted} cells fitted), added back at the target month`,
+        );
         writeJsonAtomic(join(req.modelDir, 'seasonal-trend.json'), seasonalTrendToJson(fit, 'training records'));
         writeJsonAtomic(join(req.modelDir, 'scalers.json'), {
           grace: JSON.parse(scalerToJson(graceScaler)),
