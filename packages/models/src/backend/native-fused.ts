@@ -524,69 +524,35 @@ function bnBackward(args: {
 export function registerNativeFusedKernels(): void {
   if (registered) return;
   const backendName = 'tensorflow';
-  tf.registerKernel({ kernelName: NATIVE_FUSED_KERNELS.conv, backendName, kernelFunc: convForward });
+  const kernel = (kernelName: string, kernelFunc: unknown): void =>
+    void tf.registerKernel({ kernelName, backendName, kernelFunc: kernelFunc as tf.KernelFunc });
+  kernel(NATIVE_FUSED_KERNELS.conv, convForward);
   stockFusedConv2D = tf.getKernel('FusedConv2D', backendName);
   if (stockFusedConv2D !== undefined) {
     tf.unregisterKernel('FusedConv2D', backendName);
-    tf.registerKernel({
-      kernelName: 'FusedConv2D',
-      backendName,
-      kernelFunc: fusedConv2dOverride as unknown as tf.KernelFunc,
-    });
+    kernel('FusedConv2D', fusedConv2dOverride);
   }
-  tf.registerKernel({
-    kernelName: NATIVE_FUSED_KERNELS.convGrad,
-    backendName,
-    kernelFunc: convBackward as unknown as tf.KernelFunc,
-  });
-  tf.registerKernel({ kernelName: NATIVE_FUSED_KERNELS.dense, backendName, kernelFunc: denseForward });
-  tf.registerKernel({
-    kernelName: NATIVE_FUSED_KERNELS.denseGrad,
-    backendName,
-    kernelFunc: denseBackward as unknown as tf.KernelFunc,
-  });
-  tf.registerKernel({
-    kernelName: NATIVE_FUSED_KERNELS.batchNorm,
-    backendName,
-    kernelFunc: bnForward as unknown as tf.KernelFunc,
-  });
-  tf.registerKernel({
-    kernelName: NATIVE_FUSED_KERNELS.batchNormGrad,
-    backendName,
-    kernelFunc: bnBackward as unknown as tf.KernelFunc,
-  });
-  tf.registerGradient({
-    kernelName: NATIVE_FUSED_KERNELS.conv,
-    inputsToSave: ['x', 'filter'],
-    outputsToSave: [true],
-    gradFunc: (dy, saved, attrs) => {
-      const [x, filter, y] = saved as tf.Tensor[];
-      const [dx, dw, db] = tf
-        .engine()
-        .runKernel(
-          NATIVE_FUSED_KERNELS.convGrad,
-          { dy: dy as tf.Tensor, x: x!, filter: filter!, y: y! },
-          attrs,
-        ) as tf.Tensor[];
-      return { x: () => dx!, filter: () => dw!, bias: () => db! };
-    },
-  });
-  tf.registerGradient({
-    kernelName: NATIVE_FUSED_KERNELS.dense,
-    inputsToSave: ['x', 'kernel'],
-    outputsToSave: [true],
-    gradFunc: (dy, saved, attrs) => {
-      const [x, kernel, y] = saved as tf.Tensor[];
-      const [dx, dk, db] = tf
-        .engine()
-        .runKernel(
-          NATIVE_FUSED_KERNELS.denseGrad,
-          { dy: dy as tf.Tensor, x: x!, kernel: kernel!, y: y! },
-          attrs,
-        ) as tf.Tensor[];
-      return { x: () => dx!, kernel: () => dk!, bias: () => db! };
-    },
-  });
+  kernel(NATIVE_FUSED_KERNELS.convGrad, convBackward);
+  kernel(NATIVE_FUSED_KERNELS.dense, denseForward);
+  kernel(NATIVE_FUSED_KERNELS.denseGrad, denseBackward);
+  kernel(NATIVE_FUSED_KERNELS.batchNorm, bnForward);
+  kernel(NATIVE_FUSED_KERNELS.batchNormGrad, bnBackward);
+  // Conv and Dense (+ bias + activation): the gradient is one backward kernel on the saved input, weight and output.
+  const gradient = (forward: string, backward: string, weight: 'filter' | 'kernel'): void =>
+    void tf.registerGradient({
+      kernelName: forward,
+      inputsToSave: ['x', weight],
+      outputsToSave: [true],
+      gradFunc: (dy, saved, attrs) => {
+        const [x, w, y] = saved as tf.Tensor[];
+        const [dx, dw, db] = tf
+          .engine()
+          .runKernel(backward, { dy: dy as tf.Tensor, x: x!, [weight]: w!, y: y! }, attrs) as tf.Tensor[];
+        return { x: () => dx!, [weight]: () => dw!, bias: () => db! };
+      },
+    });
+  gradient(NATIVE_FUSED_KERNELS.conv, NATIVE_FUSED_KERNELS.convGrad, 'filter');
+  gradient(NATIVE_FUSED_KERNELS.dense, NATIVE_FUSED_KERNELS.denseGrad, 'kernel');
   registered = true;
 }
 
