@@ -102,8 +102,11 @@ function nativeBackend(backend: unknown): NativeBackend {
 class OpRunner {
   private readonly owned: number[] = [];
   readonly T: OpAttr;
+  /** `data_format: NHWC`. */
+  readonly nhwc: OpAttr;
   constructor(readonly b: NativeBinding) {
     this.T = { name: 'T', type: b.TF_ATTR_TYPE, value: b.TF_FLOAT };
+    this.nhwc = { name: 'data_format', type: b.TF_ATTR_STRING, value: 'NHWC' };
   }
   /** One output; the handle is deleted by {@link done} unless {@link release}d. */
   one(name: string, attrs: OpAttr[], inputs: number[]): OutputMeta {
@@ -125,6 +128,24 @@ class OpRunner {
     const id = this.b.createTensor([values.length], this.b.TF_INT32, Int32Array.from(values));
     this.owned.push(id);
     return id;
+  }
+  /** `y + bias` over the last axis (BiasAdd); frees y. */
+  addBias(y: OutputMeta, bias: number): OutputMeta {
+    const out = this.one('BiasAdd', [this.T, this.nhwc], [y.id, bias]);
+    this.free(y.id);
+    return out;
+  }
+  /** `activation(y)` (y itself when linear); frees y when it applies one. */
+  activate(y: OutputMeta, activation: NativeConvActivation): OutputMeta {
+    const op = FORWARD_OP[activation];
+    if (op === null) return y;
+    const out = this.one(op, [this.T], [y.id]);
+    this.free(y.id);
+    return out;
+  }
+  /** The bias gradient of `g` (BiasAddGrad: sum over every axis but the last). */
+  biasGrad(g: number): OutputMeta {
+    return this.one('BiasAddGrad', [this.T, this.nhwc], [g]);
   }
   /** Frees an intermediate now. */
   free(id: number): void {
@@ -158,7 +179,7 @@ function convOpAttrs(run: OpRunner, attrs: ConvAttrs): OpAttr[] {
     run.T,
     { name: 'strides', type: b.TF_ATTR_INT, value: [1, attrs.strides[0], attrs.strides[1], 1] },
     { name: 'padding', type: b.TF_ATTR_STRING, value: attrs.pad === 'same' ? 'SAME' : 'VALID' },
-    { name: 'data_format', type: b.TF_ATTR_STRING, value: 'NHWC' },
+    run.nhwc,
     { name: 'dilations', type: b.TF_ATTR_INT, value: [1, 1, 1, 1] },
     { name: 'use_cudnn_on_gpu', type: b.TF_ATTR_BOOL, value: true },
   ];
@@ -179,15 +200,7 @@ function convForward(args: {
       args.inputs['bias']!,
     ]);
     const conv = run.one('Conv2D', convOpAttrs(run, attrs), [x!, filter!]);
-    const nhwc = { name: 'data_format', type: run.b.TF_ATTR_STRING, value: 'NHWC' };
-    let y = run.one('BiasAdd', [run.T, nhwc], [conv.id, bias!]);
-    run.free(conv.id);
-    const act = FORWARD_OP[attrs.activation];
-    if (act !== null) {
-      const a = run.one(act, [run.T], [y.id]);
-      run.free(y.id);
-      y = a;
-    }
+    const y = run.activate(run.addBias(conv, bias!), attrs.activation);
     return backend.createOutputTensor(run.release(y));
   } finally {
     run.done();
@@ -226,8 +239,7 @@ function convBackward(args: {
     const cAttrs = convOpAttrs(run, attrs);
     const dx = run.one('Conv2DBackpropInput', cAttrs, [run.ints(x!.shape), fId!, g]);
     const dw = run.one('Conv2DBackpropFilter', cAttrs, [xId!, run.ints(filter!.shape), g]);
-    const nhwc = { name: 'data_format', type: run.b.TF_ATTR_STRING, value: 'NHWC' };
-    const db = run.one('BiasAddGrad', [run.T, nhwc], [g]);
+    const db = run.biasGrad(g);
     return [dx, dw, db].map((m) => backend.createOutputTensor(run.release(m)));
   } finally {
     run.done();
@@ -278,19 +290,8 @@ function fusedConv2dOverride(args: {
       activation,
     };
     let y = run.one('Conv2D', convOpAttrs(run, attrs), [xId!, fId!]);
-    if (bias != null) {
-      const nhwc = { name: 'data_format', type: run.b.TF_ATTR_STRING, value: 'NHWC' };
-      const biased = run.one('BiasAdd', [run.T, nhwc], [y.id, backend.getInputTensorIds([bias])[0]!]);
-      run.free(y.id);
-      y = biased;
-    }
-    const act = FORWARD_OP[activation];
-    if (act !== null) {
-      const out = run.one(act, [run.T], [y.id]);
-      run.free(y.id);
-      y = out;
-    }
-    return backend.createOutputTensor(run.release(y));
+    if (bias != null) y = run.addBias(y, backend.getInputTensorIds([bias])[0]!);
+    return backend.createOutputTensor(run.release(run.activate(y, activation)));
   } finally {
     run.done();
   }
@@ -325,14 +326,7 @@ function denseForward(args: {
       ],
       [x!, kernel!],
     );
-    let y = run.one('BiasAdd', [run.T, { name: 'data_format', type: b.TF_ATTR_STRING, value: 'NHWC' }], [mm.id, bias!]);
-    run.free(mm.id);
-    const act = FORWARD_OP[activation];
-    if (act !== null) {
-      const a = run.one(act, [run.T], [y.id]);
-      run.free(y.id);
-      y = a;
-    }
+    const y = run.activate(run.addBias(mm, bias!), activation);
     return backend.createOutputTensor(run.release(y));
   } finally {
     run.done();
@@ -365,7 +359,7 @@ function denseBackward(args: {
       );
     const dx = mm(false, true, g, kId!);
     const dk = mm(true, false, xId!, g);
-    const db = run.one('BiasAddGrad', [run.T, { name: 'data_format', type: b.TF_ATTR_STRING, value: 'NHWC' }], [g]);
+    const db = run.biasGrad(g);
     return [dx, dk, db].map((m) => backend.createOutputTensor(run.release(m)));
   } finally {
     run.done();
@@ -401,7 +395,7 @@ function bnAttrs(run: OpRunner, epsilon: number): OpAttr[] {
     run.T,
     { name: 'U', type: b.TF_ATTR_TYPE, value: b.TF_FLOAT },
     { name: 'epsilon', type: b.TF_ATTR_FLOAT, value: epsilon },
-    { name: 'data_format', type: b.TF_ATTR_STRING, value: 'NHWC' },
+    run.nhwc,
     { name: 'is_training', type: b.TF_ATTR_BOOL, value: true },
   ];
 }
