@@ -189,16 +189,20 @@ export function mapPanelLayer(
         { field: 'lon', type: 'quantitative', title: 'lon (°E)' },
       ]
     : undefined;
+  // Both cell layers (valued cells, and grey no-value cells) place a rect per grid cell the same way.
+  const cell = {
+    x: { field: 'x', type: 'quantitative', ...x },
+    x2: { field: 'x2' },
+    y: { field: 'y', type: 'quantitative', ...y },
+    y2: { field: 'y2' },
+  };
   const layers: Record<string, unknown>[] = [
     {
       data: cellsData,
       transform: [{ filter: 'isValid(datum.v)' }],
       mark: { type: 'rect', strokeWidth: 0, clip: true },
       encoding: {
-        x: { field: 'x', type: 'quantitative', ...x },
-        x2: { field: 'x2' },
-        y: { field: 'y', type: 'quantitative', ...y },
-        y2: { field: 'y2' },
+        ...cell,
         color: {
           field: 'v',
           type: 'quantitative',
@@ -213,10 +217,7 @@ export function mapPanelLayer(
       transform: [{ filter: '!isValid(datum.v)' }],
       mark: { type: 'rect', strokeWidth: 0, clip: true },
       encoding: {
-        x: { field: 'x', type: 'quantitative', ...x },
-        x2: { field: 'x2' },
-        y: { field: 'y', type: 'quantitative', ...y },
-        y2: { field: 'y2' },
+        ...cell,
         fill: {
           field: 'nodata',
           type: 'nominal',

@@ -86,6 +86,16 @@ export async function periodData(
   let grace: GridStack;
   let lsm: GridStack;
   let note: string;
+  // The run's GRACE files, read again through `end` with the run's plausibility setting.
+  const runGrace = async (): Promise<GridStack> =>
+    (
+      await prepareGrace(config.data.grace.length === 1 ? config.data.grace[0]! : config.data.grace, {
+        start: config.data.start,
+        end,
+        acceptImplausible: config.data.acceptImplausible ?? false,
+        acceptHint: 'the run was made with data.acceptImplausible false; remake it with --accept-implausible',
+      })
+    ).grace;
   if (config.data.grace.length === 0) {
     const last = GRACE_JPL_RL06_WINDOWS[GRACE_JPL_RL06_WINDOWS.length - 1]!.yearMonth;
     if (end > last)
@@ -103,13 +113,7 @@ export async function periodData(
   } else if (config.data.lsm === 'emulate') {
     for (const f of config.data.grace)
       if (!existsSync(f)) throw new InputError(`predict: the run's GRACE file '${f}' does not exist`, { file: f });
-    const prepared = await prepareGrace(config.data.grace.length === 1 ? config.data.grace[0]! : config.data.grace, {
-      start: config.data.start,
-      end,
-      acceptImplausible: config.data.acceptImplausible ?? false,
-      acceptHint: 'the run was made with data.acceptImplausible false; remake it with --accept-implausible',
-    });
-    grace = prepared.grace;
+    grace = await runGrace();
     lsm = await emulateLsm(grace, {
       seed: config.seed,
       fineFactor: emulatorFineFactor(config),
@@ -123,13 +127,7 @@ export async function periodData(
     const files = config.data.lsm;
     for (const f of [...config.data.grace, ...files])
       if (!existsSync(f)) throw new InputError(`predict: the run's input '${f}' does not exist`, { file: f });
-    const prepared = await prepareGrace(config.data.grace.length === 1 ? config.data.grace[0]! : config.data.grace, {
-      start: config.data.start,
-      end,
-      acceptImplausible: config.data.acceptImplausible ?? false,
-      acceptHint: 'the run was made with data.acceptImplausible false; remake it with --accept-implausible',
-    });
-    grace = prepared.grace;
+    grace = await runGrace();
     // The run's GRACE windows (so the LSM baseline is the run's), GRACE's windows in the period, and a calendar
     // month for every month of the period without a GRACE record.
     const graceWindows = graceMonths(grace);
